@@ -1,0 +1,98 @@
+package org.switchboard.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The servers of one test JVM, started on first use and shared by its tests. Each test isolates
+ * itself by key prefix or database name rather than by server, which keeps a run fast.
+ */
+public final class TestServers {
+
+    private static Path baseDir;
+    private static RedisServer redis;
+    private static PouchDbServer pouchDb;
+    private static PostgresServer postgres;
+    private static boolean postgresLookedUp;
+
+    private TestServers() {
+    }
+
+    public static synchronized RedisServer redis() {
+        if (redis == null) {
+            redis = RedisServer.create(dir("redis")).start();
+        }
+        return redis;
+    }
+
+    public static synchronized PouchDbServer pouchDb() {
+        if (pouchDb == null) {
+            pouchDb = PouchDbServer.create(dir("pouchdb")).start();
+        }
+        return pouchDb;
+    }
+
+    /** PostgreSQL when it is installed, started on first use; empty when it is not. */
+    public static synchronized Optional<PostgresServer> postgres() {
+        if (!postgresLookedUp) {
+            postgresLookedUp = true;
+            postgres = PostgresServer.create(dir("postgres")).map(PostgresServer::start).orElse(null);
+        }
+        return Optional.ofNullable(postgres);
+    }
+
+    /** PostgreSQL, or a skipped test (a failed one when CI=true) when it is not installed. */
+    public static PostgresServer requirePostgres() {
+        var server = postgres();
+        Prerequisite.require(server.isPresent(), "PostgreSQL",
+                "apt-get install postgresql, or set PG_BIN to the folder holding initdb and pg_ctl");
+        return server.orElseThrow();
+    }
+
+    public static synchronized void stopAll() {
+        if (redis != null) {
+            redis.stop();
+            redis = null;
+        }
+        if (pouchDb != null) {
+            pouchDb.stop();
+            pouchDb = null;
+        }
+        if (postgres != null) {
+            postgres.stop();
+            postgres = null;
+        }
+        postgresLookedUp = false;
+        if (baseDir != null) {
+            deleteTree(baseDir);
+            baseDir = null;
+        }
+    }
+
+    private static Path dir(String name) {
+        try {
+            if (baseDir == null) {
+                // readable by others: PostgreSQL runs as its own user when the tests run as root
+                baseDir = Files.createTempDirectory("switchboard-test-",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+            }
+            return Files.createDirectories(baseDir.resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a temp folder left behind is not worth failing a run for
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package org.switchboard.ui.platform;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.net.URI;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.lightcouch.CouchDbClient;
+import org.lightcouch.CouchDbProperties;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+
+/**
+ * One producer per client, configured from MicroProfile Config, closed when the application stops.
+ *
+ * <p>Redisson is created with lazy initialisation, so it exists even while Redis is down and
+ * reconnects by itself. LightCouch connects in its constructor; when CouchDB is down the producer
+ * throws and CDI calls it again on the next use, so the client appears as soon as CouchDB answers.
+ */
+@ApplicationScoped
+public class Clients {
+
+    @Inject
+    @ConfigProperty(name = "REDIS_URL")
+    String redisUrl;
+
+    @Inject
+    Settings settings;
+
+    @Produces
+    @ApplicationScoped
+    RedissonClient redisson() {
+        return Redisson.create(RedisUrl.parse(redisUrl).toConfig());
+    }
+
+    void close(@Disposes RedissonClient client) {
+        client.shutdown();
+    }
+
+    /**
+     * A singleton, not application scoped: {@code CouchDbClient} is a class whose no-argument
+     * constructor reads a properties file, so CDI cannot proxy it. A failed creation is not cached,
+     * so the next bean that needs the client tries again.
+     */
+    @Produces
+    @Singleton
+    CouchDbClient ledgerDatabase() {
+        var url = URI.create(settings.couchDbUrl());
+        var properties = new CouchDbProperties()
+                .setDbName(settings.ledgerDatabase())
+                .setCreateDbIfNotExist(true)
+                .setProtocol(url.getScheme())
+                .setHost(url.getHost())
+                .setPort(url.getPort() > 0 ? url.getPort() : ("https".equals(url.getScheme()) ? 443 : 80))
+                .setMaxConnections(32)
+                .setConnectionTimeout(2000)
+                .setSocketTimeout(30_000);
+        settings.couchDbUser().ifPresent(properties::setUsername);
+        settings.couchDbPassword().ifPresent(properties::setPassword);
+        return new CouchDbClient(properties);
+    }
+
+    void close(@Disposes CouchDbClient client) {
+        client.shutdown();
+    }
+}

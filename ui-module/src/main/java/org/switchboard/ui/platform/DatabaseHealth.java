@@ -1,0 +1,34 @@
+package org.switchboard.ui.platform;
+
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import javax.sql.DataSource;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/** Ready when the SQL database hands out a valid connection. */
+@Readiness
+@ApplicationScoped
+public class DatabaseHealth implements HealthCheck {
+
+    @Resource(lookup = SqlDatabase.JNDI_NAME)
+    DataSource dataSource;
+
+    @Resource
+    ManagedExecutorService executor;
+
+    @Override
+    public HealthCheckResponse call() {
+        return Probe.run("database", executor, () -> {
+            try (var connection = dataSource.getConnection()) {
+                if (!connection.isValid(2)) {
+                    throw new IllegalStateException("connection is not valid");
+                }
+                var meta = connection.getMetaData();
+                return meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion();
+            }
+        });
+    }
+}

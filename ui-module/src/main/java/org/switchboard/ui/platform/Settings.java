@@ -1,0 +1,76 @@
+package org.switchboard.ui.platform;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The deployment's settings. Every one is an environment variable with a working default in
+ * {@code META-INF/microprofile-config.properties}; an empty value counts as unset.
+ */
+@ApplicationScoped
+public class Settings {
+
+    @Inject
+    @ConfigProperty(name = "DATA_DIR")
+    String dataDir;
+
+    @Inject
+    @ConfigProperty(name = "REDIS_URL")
+    String redisUrl;
+
+    @Inject
+    @ConfigProperty(name = "COUCHDB_URL")
+    String couchDbUrl;
+
+    @Inject
+    @ConfigProperty(name = "COUCHDB_USER")
+    Optional<String> couchDbUser;
+
+    @Inject
+    @ConfigProperty(name = "COUCHDB_PASSWORD")
+    Optional<String> couchDbPassword;
+
+    @Inject
+    @ConfigProperty(name = "DATABASE_URL")
+    String databaseUrl;
+
+    @Inject
+    @ConfigProperty(name = "switchboard.ledger.database")
+    String ledgerDatabase;
+
+    public Path dataDir() {
+        return Path.of(dataDir).toAbsolutePath().normalize();
+    }
+
+    public String couchDbUrl() {
+        return couchDbUrl;
+    }
+
+    public Optional<String> couchDbUser() {
+        return couchDbUser.filter(s -> !s.isBlank());
+    }
+
+    public Optional<String> couchDbPassword() {
+        return couchDbPassword.filter(s -> !s.isBlank());
+    }
+
+    public String ledgerDatabase() {
+        return ledgerDatabase;
+    }
+
+    /** Where each server is, without passwords: for the admin pages and {@code /api/system}. */
+    public String redisRedacted() {
+        return RedisUrl.parse(redisUrl).redacted();
+    }
+
+    public String couchDbRedacted() {
+        return couchDbUrl.replaceAll("//[^/@]*@", "//***@") + "/" + ledgerDatabase;
+    }
+
+    public String databaseRedacted() {
+        return databaseUrl.replaceAll("(?i)(password=)[^;&]*", "$1***");
+    }
+}

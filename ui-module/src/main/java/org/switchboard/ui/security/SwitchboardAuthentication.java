@@ -1,0 +1,132 @@
+package org.switchboard.ui.security;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.security.enterprise.AuthenticationStatus;
+import jakarta.security.enterprise.authentication.mechanism.http.HttpAuthenticationMechanism;
+import jakarta.security.enterprise.authentication.mechanism.http.HttpMessageContext;
+import jakarta.security.enterprise.credential.UsernamePasswordCredential;
+import jakarta.security.enterprise.identitystore.CredentialValidationResult;
+import jakarta.security.enterprise.identitystore.IdentityStoreHandler;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Set;
+
+/**
+ * Form login for pages, HTTP Basic for the API, in one mechanism.
+ *
+ * <ul>
+ * <li>A request with {@code Authorization: Basic} is checked on its own; no session is made.</li>
+ * <li>The login page authenticates through {@code SecurityContext.authenticate}; success changes the
+ * session id (no fixation) and marks the session.</li>
+ * <li>A marked session authenticates pages. On {@code /api} it counts only for GET and HEAD, or with
+ * an {@code X-Requested-With} header that a cross-site form cannot send: no CSRF through the
+ * cookie.</li>
+ * <li>An unauthenticated request for a protected page is sent to the login page; the API answers
+ * 401 problem+json itself (see the API's exception mappers).</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class SwitchboardAuthentication implements HttpAuthenticationMechanism {
+
+    static final String SESSION_MARK = "switchboard.admin";
+    private static final String REALM = "Switchboard";
+
+    @Inject
+    IdentityStoreHandler identityStores;
+
+    @Override
+    public AuthenticationStatus validateRequest(HttpServletRequest request, HttpServletResponse response,
+                                                HttpMessageContext context) {
+        if (context.isAuthenticationRequest() && context.getAuthParameters().getCredential() instanceof UsernamePasswordCredential login) {
+            return formLogin(request, context, login);
+        }
+        var header = request.getHeader("Authorization");
+        if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return basic(header.substring(6).strip(), request, response, context);
+        }
+        var session = request.getSession(false);
+        if (session != null && session.getAttribute(SESSION_MARK) != null && sessionCounts(request)) {
+            return context.notifyContainerAboutLogin(AdminIdentityStore.ADMIN, Set.of(AdminIdentityStore.ADMIN));
+        }
+        if (context.isProtected() && !isApi(request)) {
+            return toLoginPage(request, context);
+        }
+        // the API's @RolesAllowed answers 401 problem+json itself, through its exception mappers
+        return context.doNothing();
+    }
+
+    private AuthenticationStatus formLogin(HttpServletRequest request, HttpMessageContext context, UsernamePasswordCredential login) {
+        var result = identityStores.validate(login);
+        if (result.getStatus() != CredentialValidationResult.Status.VALID) {
+            return context.responseUnauthorized();
+        }
+        request.getSession(true);
+        request.changeSessionId();
+        request.getSession().setAttribute(SESSION_MARK, Boolean.TRUE);
+        return context.notifyContainerAboutLogin(result);
+    }
+
+    /** Wrong credentials are refused at once, whatever the resource: a client must not go on as anonymous. */
+    private AuthenticationStatus basic(String encoded, HttpServletRequest request, HttpServletResponse response, HttpMessageContext context) {
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return unauthorized(response, context);
+        }
+        var colon = decoded.indexOf(':');
+        if (colon < 0) {
+            return unauthorized(response, context);
+        }
+        var result = identityStores.validate(new UsernamePasswordCredential(decoded.substring(0, colon), decoded.substring(colon + 1)));
+        if (result.getStatus() == CredentialValidationResult.Status.VALID) {
+            return context.notifyContainerAboutLogin(result);
+        }
+        return unauthorized(response, context);
+    }
+
+
+    private static boolean sessionCounts(HttpServletRequest request) {
+        if (!isApi(request)) {
+            return true;
+        }
+        var method = request.getMethod();
+        return "GET".equals(method) || "HEAD".equals(method) || request.getHeader("X-Requested-With") != null;
+    }
+
+    private static boolean isApi(HttpServletRequest request) {
+        var path = request.getRequestURI().substring(request.getContextPath().length());
+        return path.equals("/api") || path.startsWith("/api/");
+    }
+
+    private static AuthenticationStatus toLoginPage(HttpServletRequest request, HttpMessageContext context) {
+        var next = request.getRequestURI().substring(request.getContextPath().length());
+        if (request.getQueryString() != null) {
+            next += "?" + request.getQueryString();
+        }
+        return context.redirect(request.getContextPath() + "/login.xhtml?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8));
+    }
+
+    static AuthenticationStatus unauthorized(HttpServletResponse response, HttpMessageContext context) {
+        try {
+            response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+            response.setHeader("WWW-Authenticate", challenge());
+            response.setContentType("application/problem+json");
+            response.setCharacterEncoding("UTF-8");
+            response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"Unauthorized\",\"status\":401,"
+                    + "\"detail\":\"This call needs the admin login (HTTP Basic).\"}");
+        } catch (IOException e) {
+            // the client went away; nothing more to tell it
+        }
+        return AuthenticationStatus.SEND_FAILURE;
+    }
+
+    public static String challenge() {
+        return "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"";
+    }
+}

@@ -1,0 +1,90 @@
+package org.switchboard.ui.web;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.faces.application.FacesMessage;
+import jakarta.faces.context.ExternalContext;
+import jakarta.faces.context.FacesContext;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import jakarta.security.enterprise.AuthenticationStatus;
+import jakarta.security.enterprise.SecurityContext;
+import jakarta.security.enterprise.authentication.mechanism.http.AuthenticationParameters;
+import jakarta.security.enterprise.credential.UsernamePasswordCredential;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/** The login and logout forms. */
+@Named
+@RequestScoped
+public class LoginBacking {
+
+    @Inject
+    SecurityContext security;
+
+    @Inject
+    FacesContext faces;
+
+    private String username = "admin";
+    private String password;
+    private String next;
+
+    public String login() throws IOException {
+        var external = faces.getExternalContext();
+        var status = security.authenticate((HttpServletRequest) external.getRequest(), (HttpServletResponse) external.getResponse(),
+                AuthenticationParameters.withParams().newAuthentication(true)
+                        .credential(new UsernamePasswordCredential(username, password == null ? "" : password)));
+        if (status == AuthenticationStatus.SUCCESS) {
+            external.redirect(external.getRequestContextPath() + safeNext());
+            faces.responseComplete();
+            return null;
+        }
+        // the mechanism set 401 for the API's sake; the page itself is a normal answer with a message
+        ((HttpServletResponse) external.getResponse()).setStatus(HttpServletResponse.SC_OK);
+        faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR, "Wrong user name or password.", null));
+        return null;
+    }
+
+    public void logout() throws IOException {
+        ExternalContext external = faces.getExternalContext();
+        external.invalidateSession();
+        external.redirect(external.getRequestContextPath() + "/");
+        faces.responseComplete();
+    }
+
+    /** Only a path inside this application: never an open redirect to another site. */
+    String safeNext() {
+        if (next == null || !next.startsWith("/") || next.startsWith("//") || next.contains("\\") || next.startsWith("/login")) {
+            return "/admin/";
+        }
+        return next;
+    }
+
+    public boolean isLoggedIn() {
+        return faces.getExternalContext().isUserInRole("admin");
+    }
+
+    public String getUsername() {
+        return username;
+    }
+
+    public void setUsername(String username) {
+        this.username = username;
+    }
+
+    public String getPassword() {
+        return password;
+    }
+
+    public void setPassword(String password) {
+        this.password = password;
+    }
+
+    public String getNext() {
+        return next;
+    }
+
+    public void setNext(String next) {
+        this.next = next;
+    }
+}
