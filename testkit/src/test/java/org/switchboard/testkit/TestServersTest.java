@@ -31,12 +31,17 @@ class TestServersTest {
     }
 
     @Test
-    void pouchDbServerSpeaksTheCouchDbApi() throws Exception {
-        var response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(TestServers.pouchDb().url() + "/")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).contains("\"couchdb\"");
+    void pouchDbServerStoresAndReturnsADocumentThroughTheCouchDbApi() throws Exception {
+        var http = HttpClient.newHttpClient();
+        var db = TestServers.pouchDb().url() + "/testkit-" + System.nanoTime();
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(db)).PUT(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(201);
+        var put = http.send(HttpRequest.newBuilder(URI.create(db + "/doc1")).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"amount\":42}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).isEqualTo(201);
+        var get = http.send(HttpRequest.newBuilder(URI.create(db + "/doc1")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(get.body()).contains("\"amount\":42").contains("\"_rev\":\"1-");
+        http.send(HttpRequest.newBuilder(URI.create(db)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.switchboard.ui.api;
 import jakarta.json.bind.JsonbException;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.ForbiddenException;
+import jakarta.ws.rs.NotAuthorizedException;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
@@ -34,7 +35,9 @@ public final class ProblemMappers {
 
         @Override
         public Response toResponse(WebApplicationException e) {
-            if (e instanceof ForbiddenException && security.getUserPrincipal() == null) {
+            // Jersey answers 403 and Payara's own role check 401 for an anonymous caller: both mean "log in"
+            var anonymous = security.getUserPrincipal() == null;
+            if (e instanceof NotAuthorizedException || (e instanceof ForbiddenException && anonymous)) {
                 return Problem.of(Response.Status.UNAUTHORIZED, "This call needs the admin login (HTTP Basic).")
                         .toResponse().header(HttpHeaders.WWW_AUTHENTICATE, SwitchboardAuthentication.challenge()).build();
             }

@@ -1,7 +1,5 @@
 package org.switchboard.ui.platform;
 
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
@@ -18,12 +16,9 @@ public class CouchDbHealth implements HealthCheck {
     @Inject
     Provider<CouchDbClient> ledger;
 
-    @Resource
-    ManagedExecutorService executor;
-
     @Override
     public HealthCheckResponse call() {
-        return Probe.run("couchdb", executor, () -> {
+        return Probe.run("couchdb", () -> {
             var client = ledger.get();
             client.context().info();
             return "CouchDB API " + client.context().serverVersion();

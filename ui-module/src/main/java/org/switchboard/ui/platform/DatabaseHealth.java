@@ -1,7 +1,6 @@
 package org.switchboard.ui.platform;
 
 import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import javax.sql.DataSource;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -16,12 +15,9 @@ public class DatabaseHealth implements HealthCheck {
     @Resource(lookup = SqlDatabase.JNDI_NAME)
     DataSource dataSource;
 
-    @Resource
-    ManagedExecutorService executor;
-
     @Override
     public HealthCheckResponse call() {
-        return Probe.run("database", executor, () -> {
+        return Probe.run("database", () -> {
             try (var connection = dataSource.getConnection()) {
                 if (!connection.isValid(2)) {
                     throw new IllegalStateException("connection is not valid");

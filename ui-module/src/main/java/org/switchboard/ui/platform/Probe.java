@@ -3,9 +3,11 @@ package org.switchboard.ui.platform;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 
 /**
@@ -16,15 +18,27 @@ final class Probe {
 
     static final long TIMEOUT_MILLIS = 3000;
 
+    /**
+     * A virtual thread per blocking check. Not the container's managed executor: it runs tasks in
+     * the caller's context, and {@code /health} is served by Payara's own web module, which the
+     * executor refuses to run tasks for when the application has its own context root.
+     */
+    private static final ExecutorService BLOCKING = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("switchboard-probe-", 0).factory());
+
     private Probe() {
     }
 
-    /** The check answers a short description of the server (its version), or throws. */
-    static HealthCheckResponse run(String name, Executor executor, Callable<String> check) {
+    /** A blocking check, run on a virtual thread: it answers a short description of the server, or throws. */
+    static HealthCheckResponse run(String name, Callable<String> check) {
+        return await(name, () -> CompletableFuture.supplyAsync(() -> call(check), BLOCKING));
+    }
+
+    /** An asynchronous check: its future completes with a short description of the server. */
+    static HealthCheckResponse await(String name, Supplier<CompletableFuture<String>> check) {
         var response = HealthCheckResponse.named(name);
         try {
-            var future = CompletableFuture.supplyAsync(() -> call(check), executor);
-            return response.up().withData("server", future.get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)).build();
+            return response.up().withData("server", check.get().get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)).build();
         } catch (TimeoutException e) {
             return response.down().withData("error", "no answer within " + TIMEOUT_MILLIS + " ms").build();
         } catch (ExecutionException e) {

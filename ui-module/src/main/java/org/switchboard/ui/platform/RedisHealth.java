@@ -1,10 +1,7 @@
 package org.switchboard.ui.platform;
 
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -21,15 +18,11 @@ public class RedisHealth implements HealthCheck {
     @Inject
     Settings settings;
 
-    @Resource
-    ManagedExecutorService executor;
-
+    /** Asynchronous: while Redis is down, the commands waiting for it hold no thread. */
     @Override
     public HealthCheckResponse call() {
-        return Probe.run("redis", executor, () -> {
-            redis.getBucket("switchboard:health").isExistsAsync()
-                    .toCompletableFuture().get(Probe.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-            return settings.redisRedacted();
-        });
+        return Probe.await("redis", () -> redis.getBucket("switchboard:health").isExistsAsync()
+                .toCompletableFuture()
+                .thenApply(exists -> settings.redisRedacted()));
     }
 }

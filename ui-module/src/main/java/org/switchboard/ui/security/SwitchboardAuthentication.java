@@ -63,7 +63,8 @@ public class SwitchboardAuthentication implements HttpAuthenticationMechanism {
     private AuthenticationStatus formLogin(HttpServletRequest request, HttpMessageContext context, UsernamePasswordCredential login) {
         var result = identityStores.validate(login);
         if (result.getStatus() != CredentialValidationResult.Status.VALID) {
-            return context.responseUnauthorized();
+            // the login page says so itself; the response stays the page's
+            return AuthenticationStatus.SEND_FAILURE;
         }
         request.getSession(true);
         request.changeSessionId();

@@ -39,8 +39,6 @@ public class LoginBacking {
             faces.responseComplete();
             return null;
         }
-        // the mechanism set 401 for the API's sake; the page itself is a normal answer with a message
-        ((HttpServletResponse) external.getResponse()).setStatus(HttpServletResponse.SC_OK);
         faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR, "Wrong user name or password.", null));
         return null;
     }

@@ -1,0 +1,59 @@
+package org.switchboard.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * Headless Chromium through Selenium, with the system's {@code chromium} and {@code chromedriver}
+ * (Debian's packages): tools that download their own browser cannot work on a closed network.
+ * Missing, the test is skipped with a message; with {@code CI=true} it fails.
+ */
+public final class Browser {
+
+    private Browser() {
+    }
+
+    public static WebDriver start() {
+        var chromium = firstExecutable("chromium", "chromium-browser", "google-chrome");
+        var driver = firstExecutable("chromedriver");
+        Prerequisite.require(chromium.isPresent() && driver.isPresent(), "Chromium and ChromeDriver",
+                "apt-get install chromium chromium-driver");
+        var options = new ChromeOptions();
+        options.setBinary(chromium.get().toFile());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-quic", "--no-first-run", "--window-size=1280,900",
+                "--user-data-dir=" + freshProfile());
+        var service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(driver.get().toFile())
+                .usingAnyFreePort()
+                .build();
+        var webDriver = new ChromeDriver(service, options);
+        webDriver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        return webDriver;
+    }
+
+    private static Optional<Path> firstExecutable(String... names) {
+        return Stream.of(names).map(Executables::onPath).flatMap(Optional::stream).findFirst();
+    }
+
+    private static String freshProfile() {
+        try {
+            var dir = Files.createTempDirectory("switchboard-chromium-");
+            dir.toFile().deleteOnExit();
+            return dir.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+}

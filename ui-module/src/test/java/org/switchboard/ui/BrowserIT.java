@@ -1,0 +1,94 @@
+package org.switchboard.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.URL;
+import java.time.Duration;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.switchboard.testkit.Browser;
+
+/** The pages in a real Chromium: the landing page and the admin login. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class BrowserIT {
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployed.war();
+    }
+
+    @ArquillianResource
+    URL url;
+
+    URI base;
+    WebDriver browser;
+
+    @BeforeEach
+    void open() {
+        base = Deployed.base(url);
+        browser = Browser.start();
+    }
+
+    @AfterEach
+    void close() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void theLandingPageLinksToTheFourPatternAreas() {
+        browser.get(base.toString());
+        assertThat(browser.getTitle()).contains("Switchboard");
+        for (var area : new String[] {"area-chat", "area-boards", "area-jobs", "area-ledger"}) {
+            assertThat(browser.findElement(By.id(area)).isDisplayed()).as(area).isTrue();
+        }
+        browser.findElement(By.id("area-boards")).click();
+        waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Notice boards"));
+    }
+
+    @Test
+    void anAdminLogsInSeesTheServersAndLogsOut() {
+        browser.get(base.resolve("admin/").toString());
+        waitFor().until(ExpectedConditions.urlContains("/login.xhtml"));
+
+        login("wrong password");
+        waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("login:messages"), "Wrong user name or password"));
+
+        login(Deployed.adminPassword());
+        waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Administration"));
+        assertThat(browser.getCurrentUrl()).endsWith("/admin/");
+        var badges = browser.findElements(By.cssSelector("#components .badge"));
+        assertThat(badges).extracting(e -> e.getText()).containsExactly("UP", "UP", "UP");
+
+        browser.findElement(By.id("logout:submit")).click();
+        waitFor().until(ExpectedConditions.presenceOfElementLocated(By.id("area-chat")));
+        browser.get(base.resolve("admin/").toString());
+        waitFor().until(ExpectedConditions.urlContains("/login.xhtml"));
+    }
+
+    private void login(String password) {
+        var field = browser.findElement(By.id("login:password"));
+        field.clear();
+        field.sendKeys(password);
+        browser.findElement(By.id("login:submit")).click();
+    }
+
+    private WebDriverWait waitFor() {
+        return new WebDriverWait(browser, Duration.ofSeconds(15));
+    }
+
+}

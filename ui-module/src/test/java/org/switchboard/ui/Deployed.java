@@ -1,0 +1,89 @@
+package org.switchboard.ui;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.LauncherSessionListener;
+import org.switchboard.testkit.TestServers;
+
+/**
+ * The WAR under test as Maven built it, and the servers it runs on. Before Arquillian starts Payara
+ * Micro, this listener starts Redis and PouchDB Server and hands their addresses to Payara through
+ * {@code payara.cmdOptions}, with a fresh data folder and a random admin password.
+ */
+public class Deployed implements LauncherSessionListener {
+
+    private static final String ADMIN_PASSWORD_PROPERTY = "switchboard.test.admin-password";
+
+    @Override
+    public void launcherSessionOpened(LauncherSession session) {
+        if (System.getProperty("switchboard.war") == null || System.getProperty("payara.cmdOptions") != null) {
+            return; // not the integration-test run
+        }
+        try {
+            var dataDir = Files.createTempDirectory("switchboard-it-");
+            var password = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    java.security.SecureRandom.getSeed(12));
+            System.setProperty(ADMIN_PASSWORD_PROPERTY, password);
+            System.setProperty("payara.cmdOptions", String.join(" ",
+                    "-Xmx768m",
+                    "-DREDIS_URL=" + TestServers.redis().url(),
+                    "-DCOUCHDB_URL=" + TestServers.pouchDb().url(),
+                    "-DDATA_DIR=" + dataDir,
+                    "-DADMIN_PASSWORD=" + password));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The WAR that {@code mvn package} built: the tests check the artifact users deploy. */
+    public static WebArchive war() {
+        var war = new File(System.getProperty("switchboard.war", "target/switchboard.war"));
+        return ShrinkWrap.createFromZipFile(WebArchive.class, war);
+    }
+
+    public static String adminPassword() {
+        return System.getProperty(ADMIN_PASSWORD_PROPERTY);
+    }
+
+    /** Payara Micro reports its URL with the machine's network address; it listens on 127.0.0.1 only. */
+    public static URI base(URL arquillianUrl) {
+        var path = arquillianUrl.getPath().endsWith("/") ? arquillianUrl.getPath() : arquillianUrl.getPath() + "/";
+        return URI.create("http://127.0.0.1:" + arquillianUrl.getPort() + path);
+    }
+
+    public static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public static HttpResponse<String> get(URI uri, String... headers) {
+        var request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET();
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        try {
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+}

@@ -1,0 +1,145 @@
+package org.switchboard.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.URL;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.switchboard.testkit.TestServers;
+
+/** The deployed WAR over HTTP: readiness (also through a Redis outage), errors, security, API description. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class PlatformIT {
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployed.war();
+    }
+
+    @ArquillianResource
+    URL url;
+
+    URI base;
+
+    @BeforeEach
+    void base() {
+        base = Deployed.base(url);
+    }
+
+    @Test
+    void readinessReportsEachServerUp() {
+        var response = Deployed.get(base.resolve("/health/ready"));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(checks(response.body())).containsExactlyInAnyOrderEntriesOf(
+                Map.of("redis", "UP", "couchdb", "UP", "database", "UP"));
+    }
+
+    @Test
+    void aRedisOutageMakesTheNodeNotReadyUntilRedisIsBack() {
+        var redis = TestServers.redis();
+        redis.stop();
+        try {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                var response = Deployed.get(base.resolve("/health/ready"));
+                assertThat(response.statusCode()).isEqualTo(503);
+                assertThat(checks(response.body())).as(response.body()).containsEntry("redis", "DOWN").containsEntry("couchdb", "UP").containsEntry("database", "UP");
+            });
+            assertThat(Deployed.get(base.resolve("/health/live")).statusCode()).as("the node itself lives on").isEqualTo(200);
+        } finally {
+            redis.start();
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(Deployed.get(base.resolve("/health/ready")).statusCode()).isEqualTo(200));
+    }
+
+    @Test
+    void adminCallsNeedTheAdminLogin() {
+        var anonymous = Deployed.get(base.resolve("api/system"));
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Basic realm="));
+        assertProblem(anonymous, 401);
+
+        var wrong = Deployed.get(base.resolve("api/system"), "Authorization", Deployed.basic("admin", "not-the-password"));
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertProblem(wrong, 401);
+
+        var wrongUser = Deployed.get(base.resolve("api/system"), "Authorization", Deployed.basic("root", Deployed.adminPassword()));
+        assertThat(wrongUser.statusCode()).isEqualTo(401);
+
+        var garbage = Deployed.get(base.resolve("api/system"), "Authorization", "Basic %%%not-base64");
+        assertThat(garbage.statusCode()).isEqualTo(401);
+
+        var admin = Deployed.get(base.resolve("api/system"), "Authorization", Deployed.basic("admin", Deployed.adminPassword()));
+        assertThat(admin.statusCode()).isEqualTo(200);
+        var system = json(admin.body());
+        assertThat(system.getString("redis")).isEqualTo(TestServers.redis().url());
+        assertThat(system.getJsonArray("components")).hasSize(3);
+        assertThat(admin.body()).doesNotContain(Deployed.adminPassword());
+    }
+
+    @Test
+    void unknownApiPathsAnswerProblemJsonNotHtml() {
+        var response = Deployed.get(base.resolve("api/no-such-thing"));
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertProblem(response, 404);
+        assertThat(response.body()).doesNotContain("<html", "Exception", "at org.");
+    }
+
+    @Test
+    void adminPagesSendAnonymousVisitorsToTheLoginPage() throws Exception {
+        var response = Deployed.get(base.resolve("admin/"));
+        assertThat(response.statusCode()).isEqualTo(302);
+        assertThat(response.headers().firstValue("Location")).hasValueSatisfying(location ->
+                assertThat(location).contains("/login.xhtml?next=").contains("admin"));
+    }
+
+    @Test
+    void theApiIsDescribedAtOpenapi() {
+        var response = Deployed.get(base.resolve("/openapi"));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("title: Switchboard").contains("/system").contains("basic");
+    }
+
+    @Test
+    void aMissingPageGetsTheSiteNotFoundPage() {
+        var response = Deployed.get(base.resolve("no-such-page"));
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.body()).contains("Not found").doesNotContain("Exception");
+    }
+
+    static Map<String, String> checks(String healthJson) {
+        return json(healthJson).getJsonArray("checks").stream()
+                .map(JsonValue::asJsonObject)
+                .collect(Collectors.toMap(c -> c.getString("name"), c -> c.getString("status")));
+    }
+
+    static void assertProblem(java.net.http.HttpResponse<String> response, int status) {
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+        var problem = json(response.body());
+        assertThat(problem.getInt("status")).isEqualTo(status);
+        assertThat(problem.getString("title")).isNotBlank();
+        assertThat(problem.getString("detail")).isNotBlank();
+    }
+
+    static JsonObject json(String text) {
+        try (var reader = Json.createReader(new StringReader(text))) {
+            return reader.readObject();
+        }
+    }
+}
