@@ -1,8 +1,5 @@
 package org.switchboard.testkit;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -47,13 +44,7 @@ public final class Browser {
     }
 
     private static String freshProfile() {
-        try {
-            var dir = Files.createTempDirectory("switchboard-chromium-");
-            dir.toFile().deleteOnExit();
-            return dir.toString();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestServers.tempDir("chromium-").toString();
     }
 
 }

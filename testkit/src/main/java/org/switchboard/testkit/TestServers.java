@@ -75,7 +75,16 @@ public final class TestServers {
         }
     }
 
-    private static Path dir(String name) {
+    /** A fresh folder for this test JVM, removed with the servers when the session closes. */
+    public static synchronized Path tempDir(String prefix) {
+        try {
+            return Files.createTempDirectory(dir("tmp"), prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static synchronized Path dir(String name) {
         try {
             if (baseDir == null) {
                 // readable by others: PostgreSQL runs as its own user when the tests run as root

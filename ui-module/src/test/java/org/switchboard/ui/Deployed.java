@@ -9,8 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
@@ -33,20 +31,17 @@ public class Deployed implements LauncherSessionListener {
         if (System.getProperty("switchboard.war") == null || System.getProperty("payara.cmdOptions") != null) {
             return; // not the integration-test run
         }
-        try {
-            var dataDir = Files.createTempDirectory("switchboard-it-");
-            var password = Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    java.security.SecureRandom.getSeed(12));
-            System.setProperty(ADMIN_PASSWORD_PROPERTY, password);
-            System.setProperty("payara.cmdOptions", String.join(" ",
-                    "-Xmx768m",
-                    "-DREDIS_URL=" + TestServers.redis().url(),
-                    "-DCOUCHDB_URL=" + TestServers.pouchDb().url(),
-                    "-DDATA_DIR=" + dataDir,
-                    "-DADMIN_PASSWORD=" + password));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        var dataDir = TestServers.tempDir("data-");
+        var bytes = new byte[12];
+        new java.security.SecureRandom().nextBytes(bytes);
+        var password = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        System.setProperty(ADMIN_PASSWORD_PROPERTY, password);
+        System.setProperty("payara.cmdOptions", String.join(" ",
+                "-Xmx768m",
+                "-DREDIS_URL=" + TestServers.redis().url(),
+                "-DCOUCHDB_URL=" + TestServers.pouchDb().url(),
+                "-DDATA_DIR=" + dataDir,
+                "-DADMIN_PASSWORD=" + password));
     }
 
     /** The WAR that {@code mvn package} built: the tests check the artifact users deploy. */
