@@ -29,7 +29,7 @@ find_jdk() {
     seen="$seen ${m}:$(dirname "$(dirname "$c")")"
     if [ "$m" -ge 21 ] && [ "$m" -gt "$best_major" ]; then best=$c; best_major=$m; fi
     # the one the user chose comes first when it is new enough
-    if [ -n "${JAVA_HOME:-}" ] && [ "$c" = "$JAVA_HOME/bin/java" ] && [ "$m" -ge 21 ]; then best=$c; break; fi
+    if [ -n "${JAVA_HOME:-}" ] && [ "$c" = "$JAVA_HOME/bin/java" ] && [ "$m" -ge 21 ]; then best=$c; best_major=$m; break; fi
   done
   if [ -z "$best" ]; then
     die "Switchboard needs a JDK 21 or newer (Payara Micro 7 runs on Java 21+). Found:${seen:- no JDK}.
@@ -37,6 +37,8 @@ find_jdk() {
   fi
   JAVA_HOME=$(dirname "$(dirname "$best")")
   export JAVA_HOME
+  # Maven's own libraries still use sun.misc.Unsafe: keep JDK 24+ from warning about it at every build
+  if [ "$best_major" -ge 24 ]; then export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"; fi
   export PATH="$JAVA_HOME/bin:$PATH"
 }
 

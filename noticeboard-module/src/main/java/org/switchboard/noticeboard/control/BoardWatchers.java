@@ -1,0 +1,189 @@
+package org.switchboard.noticeboard.control;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.redisson.api.RTopic;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.listener.BaseStatusListener;
+import org.redisson.client.codec.StringCodec;
+import org.switchboard.noticeboard.entity.Board;
+import org.switchboard.noticeboard.entity.WatchOutcome;
+
+/**
+ * The watchers of one node. One Redis subscription serves them all: each post arrives once and is
+ * fanned out in memory to the watchers of its board. A waiting watcher holds no thread, only a
+ * future and a timer entry.
+ *
+ * <p>No update is missed: a watcher is registered before the board is read, so a post that lands
+ * between the two is caught either by the read or by the message. Messages lost while the
+ * subscription was down are made up for on every (re)subscription, by reading every watched board
+ * again.
+ */
+public class BoardWatchers implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(BoardWatchers.class.getName());
+
+    private final RedisBoardStore store;
+    private final RTopic topic;
+    private final ConcurrentHashMap<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
+    private final ScheduledThreadPoolExecutor timeouts;
+    /** Completes the watchers' futures, so that 10,000 answers are not written one by one on Redis's I/O thread. */
+    private final Executor completions = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("noticeboard-wake-", 0).factory());
+    private volatile CompletableFuture<Void> subscription;
+    private volatile int messageListener = -1;
+    private volatile int statusListener = -1;
+
+    public BoardWatchers(RedissonClient redis, RedisBoardStore store) {
+        this.store = store;
+        this.topic = redis.getTopic(store.keys().channel(), StringCodec.INSTANCE);
+        this.timeouts = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("noticeboard-timeouts").factory());
+        this.timeouts.setRemoveOnCancelPolicy(true);
+    }
+
+    /**
+     * Answers as soon as the board holds something newer than {@code afterRevision} (or a revision
+     * from another epoch, or an older revision than the one given: a cursor from before a reset), or
+     * after {@code timeout} with the current state and {@code changed == false}.
+     */
+    public CompletableFuture<WatchOutcome> watch(String board, long afterRevision, String epoch, Duration timeout) {
+        return subscribed().thenCompose(ignored -> {
+            var waiter = new Waiter(board, afterRevision, epoch);
+            waiting.computeIfAbsent(board, b -> ConcurrentHashMap.newKeySet()).add(waiter);
+            waiter.timer = timeouts.schedule(() -> expire(waiter), timeout.toMillis(), TimeUnit.MILLISECONDS);
+            store.read(board).whenComplete((current, failure) -> {
+                if (failure != null) {
+                    finish(waiter, null, failure);
+                } else {
+                    offer(waiter, current.orElse(null));
+                }
+            });
+            return waiter.future;
+        });
+    }
+
+    /** How many watchers wait on this node, for the admin pages and the benchmark. */
+    public int waitingCount() {
+        return waiting.values().stream().mapToInt(Set::size).sum();
+    }
+
+    static boolean isNews(Board current, long afterRevision, String epoch) {
+        if (current == null) {
+            return afterRevision > 0; // the board is gone: the cursor is from before a reset
+        }
+        return current.revision() != afterRevision || (epoch != null && !epoch.equals(current.epoch()));
+    }
+
+    private void offer(Waiter waiter, Board current) {
+        if (isNews(current, waiter.afterRevision, waiter.epoch)) {
+            finish(waiter, new WatchOutcome(current, true), null);
+        }
+    }
+
+    private void expire(Waiter waiter) {
+        store.read(waiter.board).whenComplete((current, failure) -> {
+            var board = current == null ? null : current.orElse(null);
+            finish(waiter, failure == null ? new WatchOutcome(board, isNews(board, waiter.afterRevision, waiter.epoch)) : null, failure);
+        });
+    }
+
+    private void finish(Waiter waiter, WatchOutcome outcome, Throwable failure) {
+        if (!waiter.done.compareAndSet(false, true)) {
+            return;
+        }
+        waiting.computeIfPresent(waiter.board, (b, set) -> {
+            set.remove(waiter);
+            return set.isEmpty() ? null : set;
+        });
+        if (waiter.timer != null) {
+            waiter.timer.cancel(false);
+        }
+        completions.execute(() -> {
+            if (failure != null) {
+                waiter.future.completeExceptionally(failure);
+            } else {
+                waiter.future.complete(outcome);
+            }
+        });
+    }
+
+    private void onMessage(String message) {
+        Board posted;
+        try {
+            posted = RedisBoardStore.parseMessage(message);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Ignored a malformed notice-board message", e);
+            return;
+        }
+        var watchers = waiting.get(posted.name());
+        if (watchers != null) {
+            watchers.forEach(w -> offer(w, posted));
+        }
+    }
+
+    /** After a (re)subscription, messages may have been lost: read every watched board again. */
+    private void recheckAll() {
+        waiting.forEach((board, watchers) -> store.read(board).thenAccept(current ->
+                watchers.forEach(w -> offer(w, current.orElse(null)))));
+    }
+
+    private CompletableFuture<Void> subscribed() {
+        var current = subscription;
+        if (current != null && !current.isCompletedExceptionally()) {
+            return current;
+        }
+        synchronized (this) {
+            if (subscription == null || subscription.isCompletedExceptionally()) {
+                subscription = subscribe();
+            }
+            return subscription;
+        }
+    }
+
+    private CompletableFuture<Void> subscribe() {
+        if (statusListener < 0) {
+            statusListener = topic.addListener(new BaseStatusListener() {
+                @Override
+                public void onSubscribe(String channel) {
+                    recheckAll();
+                }
+            });
+        }
+        return topic.addListenerAsync(String.class, (channel, message) -> onMessage(message))
+                .toCompletableFuture()
+                .thenAccept(id -> messageListener = id);
+    }
+
+    @Override
+    public void close() {
+        timeouts.shutdownNow();
+        if (messageListener >= 0) {
+            topic.removeListener(messageListener);
+        }
+        if (statusListener >= 0) {
+            topic.removeListener(statusListener);
+        }
+    }
+
+    private static final class Waiter {
+        final String board;
+        final long afterRevision;
+        final String epoch;
+        final CompletableFuture<WatchOutcome> future = new CompletableFuture<>();
+        final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        volatile ScheduledFuture<?> timer;
+
+        Waiter(String board, long afterRevision, String epoch) {
+            this.board = board;
+            this.afterRevision = afterRevision;
+            this.epoch = epoch;
+        }
+    }
+
+}

@@ -1,0 +1,118 @@
+package org.switchboard.noticeboard.control;
+
+import jakarta.json.Json;
+import java.io.StringReader;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.redisson.api.RScript;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.switchboard.noticeboard.entity.Board;
+import org.switchboard.noticeboard.entity.BoardSummary;
+
+/**
+ * Boards in Redis. A post is one Lua script: it keeps the epoch (or starts one), bumps the revision,
+ * stores the value with Redis's own time, and publishes, all atomically, so that revisions are
+ * gapless and every subscriber sees posts in revision order.
+ *
+ * <p>The published message is a header line of JSON, a newline, then the value as posted, so the
+ * value is never re-encoded.
+ */
+public class RedisBoardStore {
+
+    static final String POST = """
+            local epoch = redis.call('HGET', KEYS[1], 'epoch')
+            if not epoch then epoch = ARGV[2] end
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local revision = redis.call('HINCRBY', KEYS[1], 'revision', 1)
+            redis.call('HSET', KEYS[1], 'value', ARGV[1], 'epoch', epoch, 'postedAt', now)
+            local header = cjson.encode({board = ARGV[4], revision = revision, epoch = epoch, postedAt = now})
+            redis.call('PUBLISH', ARGV[3], header .. '\\n' .. ARGV[1])
+            return {revision, epoch, now}
+            """;
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final RedissonClient redis;
+    private final BoardKeys keys;
+
+    public RedisBoardStore(RedissonClient redis, BoardKeys keys) {
+        this.redis = redis;
+        this.keys = keys;
+    }
+
+    public BoardKeys keys() {
+        return keys;
+    }
+
+    public Board post(String name, String json) {
+        List<Object> result = redis.getScript(StringCodec.INSTANCE).eval(RScript.Mode.READ_WRITE, POST,
+                RScript.ReturnType.LIST, List.of(keys.board(name)), json, newEpoch(), keys.channel(), name);
+        var revision = (Long) result.get(0);
+        var epoch = (String) result.get(1);
+        var postedAt = Instant.ofEpochMilli((Long) result.get(2));
+        // the index only serves the list of boards; it is not part of a board's state
+        redis.getScoredSortedSet(keys.index(), StringCodec.INSTANCE).add(postedAt.toEpochMilli(), name);
+        return new Board(name, revision, epoch, postedAt, json);
+    }
+
+    public CompletableFuture<Optional<Board>> read(String name) {
+        return redis.<String, String>getMap(keys.board(name), StringCodec.INSTANCE).readAllMapAsync()
+                .toCompletableFuture()
+                .thenApply(fields -> toBoard(name, fields));
+    }
+
+    /** The boards, most recently posted first, with their revisions. */
+    public List<BoardSummary> list(int limit) {
+        var names = redis.getScoredSortedSet(keys.index(), StringCodec.INSTANCE).valueRangeReversed(0, limit - 1);
+        var batch = redis.createBatch();
+        var reads = new ArrayList<CompletableFuture<Map<String, String>>>();
+        for (var name : names) {
+            reads.add(batch.<String, String>getMap(keys.board((String) name), StringCodec.INSTANCE)
+                    .getAllAsync(java.util.Set.of("revision", "postedAt")).toCompletableFuture());
+        }
+        batch.execute();
+        var boards = new ArrayList<BoardSummary>();
+        var i = 0;
+        for (var name : names) {
+            var fields = reads.get(i++).join();
+            if (fields.containsKey("revision")) {
+                boards.add(new BoardSummary((String) name, Long.parseLong(fields.get("revision")),
+                        Instant.ofEpochMilli(Long.parseLong(fields.getOrDefault("postedAt", "0")))));
+            }
+        }
+        return boards;
+    }
+
+    /** Parses a message of the posts channel: header line, newline, value. */
+    public static Board parseMessage(String message) {
+        var newline = message.indexOf('\n');
+        try (var reader = Json.createReader(new StringReader(message.substring(0, newline)))) {
+            var header = reader.readObject();
+            return new Board(header.getString("board"), header.getJsonNumber("revision").longValue(),
+                    header.getString("epoch"), Instant.ofEpochMilli(header.getJsonNumber("postedAt").longValue()),
+                    message.substring(newline + 1));
+        }
+    }
+
+    private static Optional<Board> toBoard(String name, Map<String, String> fields) {
+        if (!fields.containsKey("revision") || !fields.containsKey("value")) {
+            return Optional.empty();
+        }
+        return Optional.of(new Board(name, Long.parseLong(fields.get("revision")), fields.get("epoch"),
+                Instant.ofEpochMilli(Long.parseLong(fields.get("postedAt"))), fields.get("value")));
+    }
+
+    private static String newEpoch() {
+        var bytes = new byte[6];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+}

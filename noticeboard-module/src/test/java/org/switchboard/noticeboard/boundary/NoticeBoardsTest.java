@@ -1,0 +1,267 @@
+package org.switchboard.noticeboard.boundary;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
+import org.switchboard.noticeboard.entity.WatchOutcome;
+import org.switchboard.testkit.TestServers;
+
+/** The notice boards against a real Redis. Each test has its own key prefix. */
+class NoticeBoardsTest {
+
+    static RedissonClient redis;
+    String prefix;
+    NoticeBoards boards;
+
+    @BeforeAll
+    static void connect() {
+        var config = new Config();
+        config.setCodec(StringCodec.INSTANCE);
+        config.useSingleServer().setAddress(TestServers.redis().url());
+        redis = Redisson.create(config);
+    }
+
+    @AfterAll
+    static void disconnect() {
+        redis.shutdown();
+    }
+
+    @BeforeEach
+    void boards() {
+        prefix = "test-" + UUID.randomUUID();
+        boards = new NoticeBoards(redis, prefix);
+    }
+
+    @AfterEach
+    void clean() {
+        boards.close();
+        redis.getKeys().deleteByPattern(prefix + ":*");
+    }
+
+    @Test
+    void aPostIsReadBackWithRevisionEpochAndTime() {
+        var posted = boards.post("build-7", "{\"percent\": 40}");
+        assertThat(posted.revision()).isEqualTo(1);
+        assertThat(posted.epoch()).isNotBlank();
+        var current = boards.current("build-7").orElseThrow();
+        assertThat(current).isEqualTo(posted);
+        assertThat(boards.current("never-posted")).isEmpty();
+    }
+
+    @Test
+    void concurrentPostersGetGaplessDistinctRevisions() throws Exception {
+        var revisions = new ConcurrentLinkedQueue<Long>();
+        try (var pool = Executors.newFixedThreadPool(8)) {
+            var start = new CountDownLatch(1);
+            var futures = IntStream.range(0, 8).mapToObj(t -> pool.submit(() -> {
+                start.await();
+                for (int i = 0; i < 50; i++) {
+                    revisions.add(boards.post("race", "{\"t\":" + t + ",\"i\":" + i + "}").revision());
+                }
+                return null;
+            })).toList();
+            start.countDown();
+            for (var f : futures) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(revisions).hasSize(400).doesNotHaveDuplicates();
+        assertThat(revisions).containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, 400).mapToObj(i -> (long) i).toList());
+        assertThat(boards.current("race").orElseThrow().revision()).isEqualTo(400);
+    }
+
+    @Test
+    void subscribersSeePostsInRevisionOrder() throws Exception {
+        var seen = new ConcurrentLinkedQueue<Long>();
+        var topic = redis.getTopic(prefix + ":noticeboard:posts", StringCodec.INSTANCE);
+        var id = topic.addListener(String.class, (channel, message) ->
+                seen.add(org.switchboard.noticeboard.control.RedisBoardStore.parseMessage(message).revision()));
+        try {
+            for (int i = 0; i < 100; i++) {
+                boards.post("ordered", String.valueOf(i));
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 100);
+            assertThat(List.copyOf(seen)).containsExactlyElementsOf(IntStream.rangeClosed(1, 100).mapToObj(i -> (long) i).toList());
+        } finally {
+            topic.removeListener(id);
+        }
+    }
+
+    @Test
+    void aWatcherBehindIsAnsweredAtOnce() throws Exception {
+        boards.post("b", "1");
+        boards.post("b", "2");
+        var outcome = watch("b", 1, null, Duration.ofSeconds(30));
+        assertThat(outcome.changed()).isTrue();
+        assertThat(outcome.board().revision()).isEqualTo(2);
+        assertThat(outcome.board().value()).isEqualTo("2");
+    }
+
+    @Test
+    void aWatcherUpToDateWaitsAndIsWokenByTheNextPost() throws Exception {
+        var first = boards.post("b", "\"first\"");
+        var pending = boards.watch("b", first.revision(), first.epoch(), Duration.ofSeconds(30)).toCompletableFuture();
+        Thread.sleep(300);
+        assertThat(pending).as("nothing new yet").isNotDone();
+        boards.post("b", "\"second\"");
+        var outcome = pending.get(10, TimeUnit.SECONDS);
+        assertThat(outcome.changed()).isTrue();
+        assertThat(outcome.board().revision()).isEqualTo(2);
+        assertThat(outcome.board().value()).isEqualTo("\"second\"");
+    }
+
+    @Test
+    void aWatchThatTimesOutAnswersTheUnchangedValue() throws Exception {
+        var first = boards.post("quiet", "{\"percent\":10}");
+        var outcome = watch("quiet", first.revision(), first.epoch(), Duration.ofMillis(500));
+        assertThat(outcome.changed()).isFalse();
+        assertThat(outcome.board()).isEqualTo(first);
+    }
+
+    @Test
+    void timeoutsAreCappedAndGetUpToASixteenthOfJitter() {
+        var random = new Random(42);
+        var waits = IntStream.range(0, 2000).mapToObj(i -> NoticeBoards.jittered(Duration.ofSeconds(32), random)).toList();
+        assertThat(waits).allSatisfy(w -> assertThat(w).isBetween(Duration.ofSeconds(32), Duration.ofSeconds(34)));
+        assertThat(waits.stream().distinct().count()).as("spread, not one instant").isGreaterThan(1000);
+        assertThat(NoticeBoards.jittered(Duration.ofHours(1), random))
+                .isBetween(NoticeBoards.MAX_WAIT, NoticeBoards.MAX_WAIT.plus(NoticeBoards.MAX_WAIT.dividedBy(16)));
+    }
+
+    @Test
+    void aCursorFromTheFutureIsAnsweredAtOnce() throws Exception {
+        boards.post("b", "1");
+        var outcome = watch("b", 7, null, Duration.ofSeconds(30));
+        assertThat(outcome.changed()).isTrue();
+        assertThat(outcome.board().revision()).isEqualTo(1);
+    }
+
+    @Test
+    void anotherEpochIsAnsweredAtOnce() throws Exception {
+        var first = boards.post("b", "1");
+        var outcome = watch("b", first.revision(), "an-older-epoch", Duration.ofSeconds(30));
+        assertThat(outcome.changed()).isTrue();
+        assertThat(outcome.board().epoch()).isEqualTo(first.epoch());
+    }
+
+    @Test
+    void aBoardLostByRedisStartsANewEpochAndOldCursorsAreAnswered() throws Exception {
+        boards.post("b", "1");
+        var old = boards.post("b", "2");
+        redis.getKeys().delete(prefix + ":noticeboard:board:b");
+
+        var gone = watch("b", old.revision(), old.epoch(), Duration.ofSeconds(30));
+        assertThat(gone.changed()).isTrue();
+        assertThat(gone.board()).as("nothing there any more").isNull();
+
+        var fresh = boards.post("b", "3");
+        assertThat(fresh.revision()).isEqualTo(1);
+        assertThat(fresh.epoch()).isNotEqualTo(old.epoch());
+        var outcome = watch("b", 1, old.epoch(), Duration.ofSeconds(30));
+        assertThat(outcome.changed()).as("same revision number, another epoch").isTrue();
+        assertThat(outcome.board().value()).isEqualTo("3");
+    }
+
+    @Test
+    void aWatcherOfANeverPostedBoardWaitsForTheFirstPost() throws Exception {
+        var pending = boards.watch("new", 0, null, Duration.ofSeconds(30)).toCompletableFuture();
+        Thread.sleep(200);
+        assertThat(pending).isNotDone();
+        boards.post("new", "true");
+        assertThat(pending.get(10, TimeUnit.SECONDS).board().revision()).isEqualTo(1);
+    }
+
+    @Test
+    void noPostIsMissedWhenItRacesTheRegistration() throws Exception {
+        var outcomes = new ArrayList<CompletableFuture<WatchOutcome>>();
+        try (var pool = Executors.newFixedThreadPool(4)) {
+            for (int i = 0; i < 300; i++) {
+                var board = "race-" + i;
+                var before = boards.post(board, "0");
+                var go = new CountDownLatch(1);
+                var watcher = pool.submit(() -> {
+                    go.await();
+                    return boards.watch(board, before.revision(), before.epoch(), Duration.ofSeconds(20)).toCompletableFuture();
+                });
+                pool.submit(() -> {
+                    go.await();
+                    return boards.post(board, "1");
+                });
+                go.countDown();
+                outcomes.add(watcher.get(10, TimeUnit.SECONDS));
+            }
+            for (var outcome : outcomes) {
+                var result = outcome.get(30, TimeUnit.SECONDS);
+                assertThat(result.changed()).as("the racing post woke the watcher").isTrue();
+                assertThat(result.board().revision()).isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
+    void aWatcherSurvivesARedisRestart() throws Exception {
+        var first = boards.post("restart", "1");
+        var pending = boards.watch("restart", first.revision(), first.epoch(), Duration.ofSeconds(90)).toCompletableFuture();
+        Thread.sleep(200);
+        var server = TestServers.redis();
+        server.stop();
+        server.start();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> boards.post("restart", "2") != null);
+        var outcome = pending.get(30, TimeUnit.SECONDS);
+        assertThat(outcome.changed()).isTrue();
+        assertThat(outcome.board().revision()).isGreaterThanOrEqualTo(2);
+        assertThat(outcome.board().epoch()).as("the append-only file kept the board").isEqualTo(first.epoch());
+    }
+
+    @Test
+    void badInputIsRefusedAndNothingIsStored() {
+        assertThatThrownBy(() -> boards.post("no spaces", "1")).isInstanceOf(InvalidBoardRequestException.class)
+                .extracting(e -> ((InvalidBoardRequestException) e).field()).isEqualTo("board");
+        assertThatThrownBy(() -> boards.post("x".repeat(129), "1")).isInstanceOf(InvalidBoardRequestException.class);
+        assertThatThrownBy(() -> boards.post("../etc", "1")).isInstanceOf(InvalidBoardRequestException.class);
+        for (var bad : List.of("", "{", "{\"a\":1} trailing", "not json", "'single'", "[1,2")) {
+            assertThatThrownBy(() -> boards.post("valid", bad)).as(bad).isInstanceOf(InvalidBoardRequestException.class)
+                    .extracting(e -> ((InvalidBoardRequestException) e).field()).isEqualTo("value");
+        }
+        var big = "\"" + "x".repeat(NoticeBoards.MAX_VALUE_BYTES) + "\"";
+        assertThatThrownBy(() -> boards.post("valid", big)).hasMessageContaining("64 KiB");
+        assertThat(boards.current("valid")).isEmpty();
+        assertThat(boards.list(10)).isEmpty();
+        assertThatThrownBy(() -> boards.watch("valid", -1, null, Duration.ofSeconds(1))).isInstanceOf(InvalidBoardRequestException.class);
+    }
+
+    @Test
+    void theListShowsBoardsWithTheirRevisions() {
+        boards.post("a", "1");
+        boards.post("b", "1");
+        boards.post("b", "2");
+        var list = boards.list(10);
+        assertThat(list).extracting(s -> s.name() + "@" + s.revision()).containsExactlyInAnyOrder("a@1", "b@2");
+    }
+
+    private WatchOutcome watch(String board, long after, String epoch, Duration wait) throws Exception {
+        return boards.watch(board, after, epoch, wait).toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+
+}
