@@ -111,6 +111,18 @@ public final class ProblemMappers {
         }
     }
 
+    /** Redis unreachable (down, restarting, failing over): 503, try again. Nothing was stored. */
+    @Provider
+    public static class RedisUnavailable implements ExceptionMapper<org.redisson.client.RedisException> {
+
+        @Override
+        public Response toResponse(org.redisson.client.RedisException e) {
+            LOG.log(System.Logger.Level.WARNING, "Redis unavailable: {0}", e.getMessage());
+            return Problem.of(Response.Status.SERVICE_UNAVAILABLE, "Redis cannot be reached; try again shortly.")
+                    .toResponse().header(HttpHeaders.RETRY_AFTER, "5").build();
+        }
+    }
+
     /** Anything else is our fault: 500 with an id that finds the stack trace in the log. */
     @Provider
     public static class Unexpected implements ExceptionMapper<Throwable> {
@@ -120,7 +132,7 @@ public final class ProblemMappers {
             return log(e);
         }
 
-        static Response log(Throwable e) {
+        public static Response log(Throwable e) {
             var id = UUID.randomUUID().toString();
             LOG.log(System.Logger.Level.ERROR, "Unexpected error " + id, e);
             return Problem.of(Response.Status.INTERNAL_SERVER_ERROR, "Unexpected error; the server log has it under id " + id + ".")
