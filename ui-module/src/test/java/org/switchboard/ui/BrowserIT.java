@@ -80,6 +80,20 @@ class BrowserIT {
         waitFor().until(ExpectedConditions.urlContains("/login.xhtml"));
     }
 
+    @Test
+    void theBoardPageFollowsPostedProgress() throws Exception {
+        var board = "progress-" + java.util.UUID.randomUUID();
+        browser.get(base.resolve("boards/" + board).toString());
+        waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Board " + board));
+        for (var percent : new int[] {10, 55, 100}) {
+            assertThat(BoardsIT.put(base, board, "{\"percent\":" + percent + ",\"step\":\"<script>x</script>\"}").statusCode()).isEqualTo(200);
+            waitFor().until(ExpectedConditions.textToBe(By.id("progress-text"), percent + "%"));
+            assertThat(browser.findElement(By.id("progress-bar")).getAttribute("style")).contains("width: " + percent + "%");
+        }
+        assertThat(browser.findElement(By.id("value")).getText()).as("shown as text, not markup").contains("<script>x</script>");
+        assertThat(browser.findElement(By.id("revision")).getText()).isEqualTo("3");
+    }
+
     private void login(String password) {
         var field = browser.findElement(By.id("login:password"));
         field.clear();

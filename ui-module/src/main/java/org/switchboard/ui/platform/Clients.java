@@ -1,6 +1,8 @@
 package org.switchboard.ui.platform;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
@@ -21,6 +23,15 @@ import org.redisson.api.RedissonClient;
  */
 @ApplicationScoped
 public class Clients {
+
+    /**
+     * Created at start-up, in the application's own context: created later by a {@code /health}
+     * request, which Payara serves from its own web module, the configuration would be looked up in
+     * the wrong application and the values would be missing.
+     */
+    void onStart(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+        // observing is enough: CDI creates the bean now
+    }
 
     @Inject
     @ConfigProperty(name = "REDIS_URL")

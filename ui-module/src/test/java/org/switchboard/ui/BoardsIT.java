@@ -1,0 +1,157 @@
+package org.switchboard.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The notice boards' HTTP API on the deployed WAR, and two nodes side by side on one Redis. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class BoardsIT {
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployed.war();
+    }
+
+    @ArquillianResource
+    URL url;
+
+    URI base;
+    String board;
+
+    @BeforeEach
+    void setUp() {
+        base = Deployed.base(url);
+        board = "it-" + UUID.randomUUID();
+    }
+
+    @Test
+    void postReadAndLongPollWithNext() throws Exception {
+        var posted = put(base, board, "{\"percent\":10}");
+        assertThat(posted.statusCode()).isEqualTo(200);
+        var first = PlatformIT.json(posted.body());
+        assertThat(first.getInt("revision")).isEqualTo(1);
+        assertThat(first.getJsonObject("value").getInt("percent")).isEqualTo(10);
+
+        var current = PlatformIT.json(Deployed.get(base.resolve("api/boards/" + board)).body());
+        assertThat(current.getString("epoch")).isEqualTo(first.getString("epoch"));
+
+        var immediate = PlatformIT.json(Deployed.get(base.resolve("api/boards/" + board + "?after=0")).body());
+        assertThat(immediate.getInt("revision")).isEqualTo(1);
+        var next = URI.create(immediate.getString("next"));
+        assertThat(next.getQuery()).contains("after=1").contains("epoch=" + first.getString("epoch"));
+
+        var waiting = Deployed.HTTP.sendAsync(HttpRequest.newBuilder(next).build(), HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(300);
+        assertThat(waiting).as("nothing new: the poll waits").isNotDone();
+        put(base, board, "{\"percent\":55}");
+        var woken = PlatformIT.json(waiting.get(20, TimeUnit.SECONDS).body());
+        assertThat(woken.getInt("revision")).isEqualTo(2);
+        assertThat(woken.getJsonObject("value").getInt("percent")).isEqualTo(55);
+
+        var timedOut = Deployed.get(base.resolve("api/boards/" + board + "?after=2&wait=1"));
+        assertThat(timedOut.statusCode()).isEqualTo(200);
+        assertThat(PlatformIT.json(timedOut.body()).getInt("revision")).as("unchanged").isEqualTo(2);
+    }
+
+    @Test
+    void badInputIsRefusedWithProblemJsonAndNothingIsStored() throws Exception {
+        var anonymous = Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/boards/" + board))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("1")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        for (var body : List.of("{", "not json", "{\"a\":1} extra", "", "\"" + "x".repeat(70_000) + "\"")) {
+            var response = put(base, board, body);
+            assertThat(response.statusCode()).as(body.length() > 40 ? "oversized" : body).isEqualTo(400);
+            PlatformIT.assertProblem(response, 400);
+        }
+        var badName = put(base, "bad*name", "1");
+        assertThat(badName.statusCode()).isEqualTo(400);
+        var badAfter = Deployed.get(base.resolve("api/boards/" + board + "?after=-3"));
+        assertThat(badAfter.statusCode()).isEqualTo(400);
+        PlatformIT.assertProblem(badAfter, 400);
+        assertThat(Deployed.get(base.resolve("api/boards/" + board)).statusCode()).as("nothing stored").isEqualTo(404);
+        assertThat(Deployed.get(base.resolve("api/boards")).body()).doesNotContain(board);
+    }
+
+    @Test
+    void serverSentEventsStartWithTheCurrentValueAndResume() throws Exception {
+        put(base, board, "1");
+        put(base, board, "2");
+        var events = Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/boards/" + board + "/events"))
+                .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(events.statusCode()).isEqualTo(200);
+        try (var reader = new BufferedReader(new InputStreamReader(events.body(), StandardCharsets.UTF_8))) {
+            assertThat(nextEventId(reader)).isEqualTo("2");
+            put(base, board, "3");
+            assertThat(nextEventId(reader)).isEqualTo("3");
+        }
+        var resumed = Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/boards/" + board + "/events"))
+                .header("Accept", "text/event-stream").header("Last-Event-ID", "3").build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (var reader = new BufferedReader(new InputStreamReader(resumed.body(), StandardCharsets.UTF_8))) {
+            put(base, board, "4");
+            assertThat(nextEventId(reader)).as("resumes after 3, without repeating it").isEqualTo("4");
+        }
+    }
+
+    @Test
+    void aPostOnOneNodeWakesAWatcherOnTheOther() throws Exception {
+        try (var other = PayaraNode.start()) {
+            var first = PlatformIT.json(put(base, board, "{\"percent\":1}").body());
+            var onOther = new ArrayList<java.util.concurrent.CompletableFuture<HttpResponse<String>>>();
+            for (var node : List.of(other.base(), base)) {
+                onOther.add(Deployed.HTTP.sendAsync(HttpRequest.newBuilder(node.resolve("api/boards/" + board
+                        + "?after=1&epoch=" + first.getString("epoch") + "&wait=60")).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            Thread.sleep(500);
+            assertThat(onOther).noneMatch(java.util.concurrent.CompletableFuture::isDone);
+            put(base, board, "{\"percent\":2}");
+            for (var response : onOther) {
+                assertThat(PlatformIT.json(response.get(20, TimeUnit.SECONDS).body()).getInt("revision")).isEqualTo(2);
+            }
+            // and the other way round
+            var watcher = Deployed.HTTP.sendAsync(HttpRequest.newBuilder(base.resolve("api/boards/" + board + "?after=2&wait=60")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Thread.sleep(300);
+            put(other.base(), board, "{\"percent\":3}");
+            assertThat(PlatformIT.json(watcher.get(20, TimeUnit.SECONDS).body()).getInt("revision")).isEqualTo(3);
+        }
+    }
+
+    static HttpResponse<String> put(URI base, String board, String body) throws Exception {
+        return Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/boards/" + board))
+                .header("Content-Type", "application/json")
+                .header("Authorization", Deployed.basic("admin", Deployed.adminPassword()))
+                .timeout(Duration.ofSeconds(30))
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String nextEventId(BufferedReader reader) throws Exception {
+        for (String line; (line = reader.readLine()) != null; ) {
+            if (line.startsWith("id:")) {
+                return line.substring(3).strip();
+            }
+        }
+        throw new AssertionError("the event stream ended");
+    }
+}

@@ -1,0 +1,81 @@
+package org.switchboard.ui;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.switchboard.testkit.FreePort;
+import org.switchboard.testkit.ManagedProcess;
+import org.switchboard.testkit.TestServers;
+
+/**
+ * A second Payara Micro instance with the same WAR and the same servers, started by hand beside the
+ * one Arquillian manages: two nodes side by side, as in production.
+ */
+final class PayaraNode implements AutoCloseable {
+
+    private final ManagedProcess process;
+    private final URI base;
+
+    private PayaraNode(ManagedProcess process, URI base) {
+        this.process = process;
+        this.base = base;
+    }
+
+    static PayaraNode start() {
+        var port = FreePort.find();
+        var dir = TestServers.tempDir("node-");
+        var command = new ArrayList<String>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // same Redis and CouchDB; its own data folder, as the embedded H2 file serves one process only
+        Arrays.stream(System.getProperty("payara.cmdOptions").split(" "))
+                .filter(option -> !option.startsWith("-DDATA_DIR="))
+                .forEach(command::add);
+        command.add("-DDATA_DIR=" + dir.resolve("data"));
+        command.addAll(List.of("-jar", System.getProperty("payara.microJar"),
+                "--deploy", System.getProperty("switchboard.war"), "--contextroot", "/switchboard",
+                "--port", String.valueOf(port), "--nocluster", "--disablephonehome",
+                "--prebootcommandfile", Path.of("src/payara/preboot.asadmin").toAbsolutePath().toString(),
+                "--rootdir", dir.resolve("payara").toString()));
+        var process = ManagedProcess.start("payara-node", command, dir);
+        var node = new PayaraNode(process, URI.create("http://127.0.0.1:" + port + "/switchboard/"));
+        node.awaitReady();
+        return node;
+    }
+
+    URI base() {
+        return base;
+    }
+
+    private void awaitReady() {
+        var deadline = Instant.now().plus(Duration.ofMinutes(4));
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the second Payara node exited:\n" + process.output());
+            }
+            try {
+                if (Deployed.get(base.resolve("/health/ready")).statusCode() == 200) {
+                    return;
+                }
+            } catch (RuntimeException notYet) {
+                // not listening yet
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        close();
+        throw new IllegalStateException("the second Payara node was not ready in time:\n" + process.output());
+    }
+
+    @Override
+    public void close() {
+        process.stop();
+    }
+}
