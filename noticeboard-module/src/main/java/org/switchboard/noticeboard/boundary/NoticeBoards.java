@@ -4,7 +4,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
+import jakarta.json.spi.JsonProvider;
 import jakarta.json.JsonException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +31,9 @@ import org.switchboard.noticeboard.entity.WatchOutcome;
  */
 @ApplicationScoped
 public class NoticeBoards {
+
+    /** Looked up once: the {@code Json} shortcuts search the service loader on every call. */
+    private static final JsonProvider JSON = JsonProvider.provider();
 
     public static final int MAX_VALUE_BYTES = 64 * 1024;
     public static final Duration DEFAULT_WAIT = Duration.ofSeconds(60);
@@ -129,7 +132,7 @@ public class NoticeBoards {
         if (json.getBytes(StandardCharsets.UTF_8).length > MAX_VALUE_BYTES) {
             throw new InvalidBoardRequestException("value", "the value is larger than 64 KiB");
         }
-        try (var parser = Json.createParser(new StringReader(json))) {
+        try (var parser = JSON.createParser(new StringReader(json))) {
             parser.next();
             parser.getValue();
             if (parser.hasNext()) {

@@ -1,6 +1,6 @@
 package org.switchboard.noticeboard.control;
 
-import jakarta.json.Json;
+import jakarta.json.spi.JsonProvider;
 import java.io.StringReader;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -25,6 +25,9 @@ import org.switchboard.noticeboard.entity.BoardSummary;
  * value is never re-encoded.
  */
 public class RedisBoardStore {
+
+    /** Looked up once: the {@code Json} shortcuts search the service loader on every call. */
+    private static final JsonProvider JSON = JsonProvider.provider();
 
     static final String POST = """
             local epoch = redis.call('HGET', KEYS[1], 'epoch')
@@ -94,7 +97,7 @@ public class RedisBoardStore {
     /** Parses a message of the posts channel: header line, newline, value. */
     public static Board parseMessage(String message) {
         var newline = message.indexOf('\n');
-        try (var reader = Json.createReader(new StringReader(message.substring(0, newline)))) {
+        try (var reader = JSON.createReader(new StringReader(message.substring(0, newline)))) {
             var header = reader.readObject();
             return new Board(header.getString("board"), header.getJsonNumber("revision").longValue(),
                     header.getString("epoch"), Instant.ofEpochMilli(header.getJsonNumber("postedAt").longValue()),

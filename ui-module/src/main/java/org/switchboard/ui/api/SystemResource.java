@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.switchboard.noticeboard.boundary.NoticeBoards;
 import org.switchboard.ui.platform.Components;
 import org.switchboard.ui.platform.Components.ComponentStatus;
 import org.switchboard.ui.platform.Settings;
@@ -28,13 +29,18 @@ public class SystemResource {
     @Inject
     Settings settings;
 
-    public record SystemInfo(String dataDir, String redis, String couchdb, String database, List<ComponentStatus> components) {
+    @Inject
+    NoticeBoards boards;
+
+    /** @param boardWatchers the notice-board watchers waiting on this node */
+    public record SystemInfo(String dataDir, String redis, String couchdb, String database, List<ComponentStatus> components,
+                             int boardWatchers) {
     }
 
     @GET
     @Operation(summary = "The servers this node uses and whether each is up")
     public SystemInfo get() {
         return new SystemInfo(settings.dataDir().toString(), settings.redisRedacted(), settings.couchDbRedacted(),
-                settings.databaseRedacted(), components.statuses());
+                settings.databaseRedacted(), components.statuses(), boards.watching());
     }
 }

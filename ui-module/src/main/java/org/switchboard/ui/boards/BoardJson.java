@@ -1,14 +1,24 @@
 package org.switchboard.ui.boards;
 
-import jakarta.json.Json;
+import jakarta.json.spi.JsonProvider;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import jakarta.ws.rs.core.UriBuilder;
 import java.io.StringReader;
+import java.util.concurrent.atomic.AtomicReference;
 import org.switchboard.noticeboard.entity.Board;
 
 /** The JSON shape of a board in the API: {@code {"board","revision","epoch","value","postedAt"[,"next"]}}. */
 final class BoardJson {
+
+    /** Looked up once: {@code Json.createReader} would search the service loader on every call. */
+    private static final JsonProvider JSON = JsonProvider.provider();
+
+    /** The last value parsed: thousands of watchers of one board are answered with the same revision. */
+    private static final AtomicReference<Parsed> LAST = new AtomicReference<>();
+
+    private record Parsed(Board board, JsonValue value) {
+    }
 
     private BoardJson() {
     }
@@ -28,20 +38,30 @@ final class BoardJson {
             next.queryParam("wait", wait);
         }
         var builder = board == null
-                ? Json.createObjectBuilder().add("board", name).add("revision", 0)
+                ? JSON.createObjectBuilder().add("board", name).add("revision", 0)
                         .add("epoch", JsonValue.NULL).add("value", JsonValue.NULL).add("postedAt", JsonValue.NULL)
                 : builder(board);
         return builder.add("next", next.build().toString()).build();
     }
 
     private static jakarta.json.JsonObjectBuilder builder(Board board) {
-        try (var reader = Json.createReader(new StringReader(board.value()))) {
-            return Json.createObjectBuilder()
-                    .add("board", board.name())
-                    .add("revision", board.revision())
-                    .add("epoch", board.epoch())
-                    .add("value", reader.readValue())
-                    .add("postedAt", board.postedAt().toString());
+        return JSON.createObjectBuilder()
+                .add("board", board.name())
+                .add("revision", board.revision())
+                .add("epoch", board.epoch())
+                .add("value", value(board))
+                .add("postedAt", board.postedAt().toString());
+    }
+
+    private static JsonValue value(Board board) {
+        var last = LAST.get();
+        if (last != null && last.board() == board) {
+            return last.value();
+        }
+        try (var reader = JSON.createReader(new StringReader(board.value()))) {
+            var value = reader.readValue();
+            LAST.set(new Parsed(board, value));
+            return value;
         }
     }
 }
