@@ -74,15 +74,20 @@ public final class NoticeBoardBenchmark {
 
         var port = FreePort.find();
         var dir = TestServers.tempDir("bench-");
-        var app = ManagedProcess.start("payara", List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+        var command = new ArrayList<String>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
+        var extra = System.getenv("APP_JAVA_OPTS"); // e.g. a flight recording
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.strip().split("\\s+")));
+        }
+        command.addAll(List.of(
                 "-DREDIS_URL=" + redis.url(), "-DCOUCHDB_URL=" + couch.url(), "-DDATA_DIR=" + dir.resolve("data"),
                 "-DADMIN_PASSWORD=" + PASSWORD,
                 "-jar", root.resolve("ui-module/target/runtime/payara-micro.jar").toString(),
                 "--deploy", root.resolve("ui-module/target/switchboard.war").toString(), "--contextroot", "/",
                 "--port", String.valueOf(port), "--nocluster", "--disablephonehome",
                 "--prebootcommandfile", root.resolve("ui-module/src/payara/preboot.asadmin").toString(),
-                "--rootdir", dir.resolve("payara").toString()), dir);
+                "--rootdir", dir.resolve("payara").toString()));
+        var app = ManagedProcess.start("payara", command, dir);
         try {
             base = URI.create("http://127.0.0.1:" + port + "/");
             awaitReady(app);

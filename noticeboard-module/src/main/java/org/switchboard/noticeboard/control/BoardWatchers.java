@@ -21,8 +21,9 @@ import org.switchboard.noticeboard.entity.WatchOutcome;
  * fanned out in memory to the watchers of its board. A waiting watcher holds no thread, only a
  * future and a timer entry.
  *
- * <p>No update is missed: a watcher is registered before the board is read, so a post that lands
- * between the two is caught either by the read or by the message. Messages lost while the
+ * <p>No update is missed: a watcher is registered before the board is read (from Redis, or from the
+ * last post this node saw on its subscription), so a post that lands between the two is caught
+ * either by the read or by the message. Messages lost while the
  * subscription was down are made up for on every (re)subscription, by reading every watched board
  * again.
  */
@@ -33,6 +34,13 @@ public class BoardWatchers implements AutoCloseable {
     private final RedisBoardStore store;
     private final RTopic topic;
     private final ConcurrentHashMap<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
+    /**
+     * The last post of each board seen on the subscription since it was (re)established. Posts come
+     * in revision order, so a watcher registered before looking here is woken by any later post: it
+     * needs no Redis read. Cleared on every (re)subscription, since posts may have been missed.
+     */
+    private final ConcurrentHashMap<String, Board> lastSeen = new ConcurrentHashMap<>();
+    private static final int LAST_SEEN_LIMIT = 10_000;
     private final ScheduledThreadPoolExecutor timeouts;
     /** Completes the watchers' futures, so that 10,000 answers are not written one by one on Redis's I/O thread. */
     private final Executor completions = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("noticeboard-wake-", 0).factory());
@@ -57,6 +65,11 @@ public class BoardWatchers implements AutoCloseable {
             var waiter = new Waiter(board, afterRevision, epoch);
             waiting.computeIfAbsent(board, b -> ConcurrentHashMap.newKeySet()).add(waiter);
             waiter.timer = timeouts.schedule(() -> expire(waiter), timeout.toMillis(), TimeUnit.MILLISECONDS);
+            var seen = lastSeen.get(board);
+            if (seen != null) {
+                offer(waiter, seen);
+                return waiter.future;
+            }
             store.read(board).whenComplete((current, failure) -> {
                 if (failure != null) {
                     finish(waiter, null, failure);
@@ -121,6 +134,10 @@ public class BoardWatchers implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "Ignored a malformed notice-board message", e);
             return;
         }
+        if (lastSeen.size() >= LAST_SEEN_LIMIT) {
+            lastSeen.clear();
+        }
+        lastSeen.put(posted.name(), posted);
         var watchers = waiting.get(posted.name());
         if (watchers != null) {
             watchers.forEach(w -> offer(w, posted));
@@ -129,6 +146,7 @@ public class BoardWatchers implements AutoCloseable {
 
     /** After a (re)subscription, messages may have been lost: read every watched board again. */
     private void recheckAll() {
+        lastSeen.clear();
         waiting.forEach((board, watchers) -> store.read(board).thenAccept(current ->
                 watchers.forEach(w -> offer(w, current.orElse(null)))));
     }
