@@ -69,6 +69,23 @@ class PlatformIT {
     }
 
     @Test
+    void aCouchDbOutageMakesTheNodeNotReadyUntilItIsBack() {
+        var couch = TestServers.pouchDb();
+        couch.stop();
+        try {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                var response = Deployed.get(base.resolve("/health/ready"));
+                assertThat(response.statusCode()).isEqualTo(503);
+                assertThat(checks(response.body())).as(response.body()).containsEntry("couchdb", "DOWN").containsEntry("redis", "UP");
+            });
+        } finally {
+            couch.start(); // in memory: it comes back empty, and the node must create its database again
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(Deployed.get(base.resolve("/health/ready")).statusCode()).isEqualTo(200));
+    }
+
+    @Test
     void adminCallsNeedTheAdminLogin() {
         var anonymous = Deployed.get(base.resolve("api/system"));
         assertThat(anonymous.statusCode()).isEqualTo(401);

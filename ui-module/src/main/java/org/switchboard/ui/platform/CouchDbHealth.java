@@ -7,8 +7,12 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.lightcouch.CouchDbClient;
+import org.lightcouch.NoDocumentException;
 
-/** Ready when the CouchDB-API server answers and the ledger database exists (it is created if not). */
+/**
+ * Ready when the CouchDB-API server answers and the ledger database exists. A database that went
+ * missing (a server restarted without its data) is created again, so the node recovers by itself.
+ */
 @Readiness
 @ApplicationScoped
 public class CouchDbHealth implements HealthCheck {
@@ -16,11 +20,18 @@ public class CouchDbHealth implements HealthCheck {
     @Inject
     Provider<CouchDbClient> ledger;
 
+    @Inject
+    Settings settings;
+
     @Override
     public HealthCheckResponse call() {
         return Probe.run("couchdb", () -> {
             var client = ledger.get();
-            client.context().info();
+            try {
+                client.context().info();
+            } catch (NoDocumentException missing) {
+                client.context().createDB(settings.ledgerDatabase());
+            }
             return "CouchDB API " + client.context().serverVersion();
         });
     }

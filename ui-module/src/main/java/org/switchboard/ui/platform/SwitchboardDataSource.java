@@ -24,7 +24,7 @@ public class SwitchboardDataSource implements DataSource {
     private volatile DataSource delegate;
 
     public void setUrl(String url) {
-        this.url = url;
+        this.url = configured(url);
         this.delegate = null;
     }
 
@@ -42,7 +42,7 @@ public class SwitchboardDataSource implements DataSource {
     }
 
     public void setUser(String user) {
-        this.user = user;
+        this.user = configured(user);
         this.delegate = null;
     }
 
@@ -51,7 +51,7 @@ public class SwitchboardDataSource implements DataSource {
     }
 
     public void setPassword(String password) {
-        this.password = password;
+        this.password = configured(password);
         this.delegate = null;
     }
 
@@ -92,6 +92,14 @@ public class SwitchboardDataSource implements DataSource {
             return pg;
         }
         throw new SQLException("DATABASE_URL must be a jdbc:h2: or jdbc:postgresql: URL");
+    }
+
+    /**
+     * Payara passes a {@code ${MPCONFIG=NAME}} placeholder through as it is when the setting has no
+     * value (an empty {@code DATABASE_PASSWORD}, say): that means "not set", not a password.
+     */
+    static String configured(String value) {
+        return value == null || value.startsWith("${MPCONFIG=") ? null : value;
     }
 
     private static String orEmpty(String s) {

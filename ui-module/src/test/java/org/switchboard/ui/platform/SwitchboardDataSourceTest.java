@@ -28,6 +28,19 @@ class SwitchboardDataSourceTest {
     }
 
     @Test
+    void anUnresolvedPlaceholderMeansNotSet() throws SQLException {
+        var ds = new SwitchboardDataSource();
+        ds.setUrl("jdbc:h2:mem:placeholder;DB_CLOSE_DELAY=-1");
+        ds.setUser("sa");
+        ds.setPassword("${MPCONFIG=DATABASE_PASSWORD}");
+        assertThat(ds.getPassword()).isNull();
+        assertThat(productOf(ds)).isEqualTo("H2");
+        var unset = new SwitchboardDataSource();
+        unset.setUrl("${MPCONFIG=DATABASE_URL}");
+        assertThatThrownBy(unset::getConnection).hasMessageContaining("DATABASE_URL is not set");
+    }
+
+    @Test
     void anotherDatabaseIsRefusedWithAReason() {
         var ds = new SwitchboardDataSource();
         ds.setUrl("jdbc:mysql://127.0.0.1/x");
