@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -14,34 +13,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The notice boards' HTTP API on the deployed WAR, and two nodes side by side on one Redis. */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class BoardsIT {
-
-    @Deployment(testable = false)
-    static WebArchive deployment() {
-        return Deployed.war();
-    }
-
-    @ArquillianResource
-    URL url;
-
-    URI base;
+class BoardsIT extends ClientSideIT {
     String board;
 
     @BeforeEach
     void setUp() {
-        base = Deployed.base(url);
         board = "it-" + UUID.randomUUID();
     }
 

@@ -2,18 +2,10 @@ package org.switchboard.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.URL;
 import java.time.Duration;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -21,24 +13,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.switchboard.testkit.Browser;
 
 /** The pages in a real Chromium: the landing page and the admin login. */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class BrowserIT {
-
-    @Deployment(testable = false)
-    static WebArchive deployment() {
-        return Deployed.war();
-    }
-
-    @ArquillianResource
-    URL url;
-
-    URI base;
+class BrowserIT extends ClientSideIT {
     WebDriver browser;
 
     @BeforeEach
     void open() {
-        base = Deployed.base(url);
         browser = Browser.start();
     }
 

@@ -7,40 +7,14 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.io.StringReader;
-import java.net.URI;
-import java.net.URL;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.switchboard.testkit.TestServers;
 
 /** The deployed WAR over HTTP: readiness (also through a Redis outage), errors, security, API description. */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class PlatformIT {
-
-    @Deployment(testable = false)
-    static WebArchive deployment() {
-        return Deployed.war();
-    }
-
-    @ArquillianResource
-    URL url;
-
-    URI base;
-
-    @BeforeEach
-    void base() {
-        base = Deployed.base(url);
-    }
+class PlatformIT extends ClientSideIT {
 
     @Test
     void readinessReportsEachServerUp() {

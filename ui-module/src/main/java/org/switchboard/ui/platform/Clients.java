@@ -8,7 +8,6 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.net.URI;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.lightcouch.CouchDbClient;
 import org.lightcouch.CouchDbProperties;
 import org.redisson.Redisson;
@@ -34,16 +33,12 @@ public class Clients {
     }
 
     @Inject
-    @ConfigProperty(name = "REDIS_URL")
-    String redisUrl;
-
-    @Inject
     Settings settings;
 
     @Produces
     @ApplicationScoped
     RedissonClient redisson() {
-        return Redisson.create(RedisUrl.parse(redisUrl).toConfig());
+        return Redisson.create(settings.redisUrl().toConfig());
     }
 
     void close(@Disposes RedissonClient client) {

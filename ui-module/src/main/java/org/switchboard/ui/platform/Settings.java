@@ -56,6 +56,10 @@ public class Settings {
         return Path.of(dataDir).toAbsolutePath().normalize();
     }
 
+    public RedisUrl redisUrl() {
+        return RedisUrl.parse(redisUrl);
+    }
+
     public String couchDbUrl() {
         return couchDbUrl;
     }
@@ -74,7 +78,7 @@ public class Settings {
 
     /** Where each server is, without passwords: for the admin pages and {@code /api/system}. */
     public String redisRedacted() {
-        return RedisUrl.parse(redisUrl).redacted();
+        return redisUrl().redacted();
     }
 
     public String couchDbRedacted() {
