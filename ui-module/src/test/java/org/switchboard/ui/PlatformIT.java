@@ -85,6 +85,21 @@ class PlatformIT extends ClientSideIT {
     }
 
     @Test
+    void repeatedFailedLoginsAreRefusedWith429ForThatUserAndAddress() {
+        // user "mallory" from this address; the default limit is 10 failures in 5 minutes
+        for (int i = 0; i < 10; i++) {
+            assertThat(Deployed.get(base.resolve("api/system"), "Authorization", Deployed.basic("mallory", "guess-" + i)).statusCode())
+                    .isEqualTo(401);
+        }
+        var refused = Deployed.get(base.resolve("api/system"), "Authorization", Deployed.basic("mallory", "guess-10"));
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        assertProblem(refused, 429);
+        var admin = Deployed.get(base.resolve("api/system"), "Authorization", Deployed.basic("admin", Deployed.adminPassword()));
+        assertThat(admin.statusCode()).as("another user name from the same address is not blocked").isEqualTo(200);
+    }
+
+    @Test
     void unknownApiPathsAnswerProblemJsonNotHtml() {
         var response = Deployed.get(base.resolve("api/no-such-thing"));
         assertThat(response.statusCode()).isEqualTo(404);

@@ -39,6 +39,12 @@ public class SwitchboardAuthentication implements HttpAuthenticationMechanism {
     @Inject
     IdentityStoreHandler identityStores;
 
+    @Inject
+    LoginThrottle throttle;
+
+    /** Set on the request when a login was refused for too many failures: the login page says so. */
+    public static final String THROTTLED = "switchboard.login.throttled";
+
     @Override
     public AuthenticationStatus validateRequest(HttpServletRequest request, HttpServletResponse response,
                                                 HttpMessageContext context) {
@@ -61,11 +67,18 @@ public class SwitchboardAuthentication implements HttpAuthenticationMechanism {
     }
 
     private AuthenticationStatus formLogin(HttpServletRequest request, HttpMessageContext context, UsernamePasswordCredential login) {
+        var blocked = throttle.blockedFor(request.getRemoteAddr(), login.getCaller());
+        if (blocked.isPresent()) {
+            request.setAttribute(THROTTLED, blocked.get());
+            return AuthenticationStatus.SEND_FAILURE;
+        }
         var result = identityStores.validate(login);
         if (result.getStatus() != CredentialValidationResult.Status.VALID) {
+            throttle.failed(request.getRemoteAddr(), login.getCaller());
             // the login page says so itself; the response stays the page's
             return AuthenticationStatus.SEND_FAILURE;
         }
+        throttle.succeeded(request.getRemoteAddr(), login.getCaller());
         request.getSession(true);
         request.changeSessionId();
         request.getSession().setAttribute(SESSION_MARK, Boolean.TRUE);
@@ -84,10 +97,17 @@ public class SwitchboardAuthentication implements HttpAuthenticationMechanism {
         if (colon < 0) {
             return unauthorized(response, context);
         }
-        var result = identityStores.validate(new UsernamePasswordCredential(decoded.substring(0, colon), decoded.substring(colon + 1)));
+        var user = decoded.substring(0, colon);
+        var blocked = throttle.blockedFor(request.getRemoteAddr(), user);
+        if (blocked.isPresent()) {
+            return tooManyFailures(response, blocked.get());
+        }
+        var result = identityStores.validate(new UsernamePasswordCredential(user, decoded.substring(colon + 1)));
         if (result.getStatus() == CredentialValidationResult.Status.VALID) {
+            throttle.succeeded(request.getRemoteAddr(), user);
             return context.notifyContainerAboutLogin(result);
         }
+        throttle.failed(request.getRemoteAddr(), user);
         return unauthorized(response, context);
     }
 
@@ -123,6 +143,20 @@ public class SwitchboardAuthentication implements HttpAuthenticationMechanism {
                     + "\"detail\":\"This call needs the admin login (HTTP Basic).\"}");
         } catch (IOException e) {
             // the client went away; nothing more to tell it
+        }
+        return AuthenticationStatus.SEND_FAILURE;
+    }
+
+    private static AuthenticationStatus tooManyFailures(HttpServletResponse response, java.time.Duration wait) {
+        try {
+            response.setStatus(429);
+            response.setHeader("Retry-After", String.valueOf(Math.max(1, wait.toSeconds())));
+            response.setContentType("application/problem+json");
+            response.setCharacterEncoding("UTF-8");
+            response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"Too Many Requests\",\"status\":429,"
+                    + "\"detail\":\"Too many failed logins from this address; try again in " + Math.max(1, wait.toSeconds()) + " s.\"}");
+        } catch (IOException e) {
+            // the client went away
         }
         return AuthenticationStatus.SEND_FAILURE;
     }
