@@ -1,0 +1,73 @@
+package org.switchboard.chat.entity;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Index;
+import jakarta.persistence.SequenceGenerator;
+import jakarta.persistence.Table;
+import jakarta.persistence.UniqueConstraint;
+import java.time.LocalDateTime;
+
+/** A stored chat message: the room's sequence number is its identity for readers. */
+@Entity
+@Table(name = "chat_message",
+        uniqueConstraints = @UniqueConstraint(name = "chat_message_room_seq", columnNames = {"room", "seq"}),
+        indexes = @Index(name = "chat_message_room_seq_idx", columnList = "room, seq"))
+public class ChatMessage {
+
+    /** SEQUENCE, not IDENTITY: EclipseLink's IDENTITY SQL is refused by H2 2.x. */
+    @Id
+    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "chat_message_id")
+    @SequenceGenerator(name = "chat_message_id", sequenceName = "chat_message_id_seq", allocationSize = 50)
+    private Long id;
+
+    @Column(length = 64, nullable = false)
+    private String room;
+
+    @Column(nullable = false)
+    private long seq;
+
+    @Column(length = 64, nullable = false)
+    private String author;
+
+    @Column(length = 4000, nullable = false)
+    private String text;
+
+    @Column(name = "posted_at", nullable = false)
+    private LocalDateTime postedAt;
+
+    protected ChatMessage() {
+        // for Jakarta Persistence
+    }
+
+    public ChatMessage(String room, long seq, String author, String text, LocalDateTime postedAt) {
+        this.room = room;
+        this.seq = seq;
+        this.author = author;
+        this.text = text;
+        this.postedAt = postedAt;
+    }
+
+    public String room() {
+        return room;
+    }
+
+    public long seq() {
+        return seq;
+    }
+
+    public String author() {
+        return author;
+    }
+
+    public String text() {
+        return text;
+    }
+
+    public LocalDateTime postedAt() {
+        return postedAt;
+    }
+}
