@@ -13,6 +13,7 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.redisson.api.RedissonClient;
+import org.switchboard.chat.boundary.ChatHistory;
 import org.switchboard.ui.platform.Components;
 import org.switchboard.ui.platform.SqlDatabase;
 
@@ -54,6 +55,19 @@ class ContainerIT {
             assertEquals("H2", connection.getMetaData().getDatabaseProductName());
             assertTrue(connection.getMetaData().getURL().contains("/h2/switchboard"), connection.getMetaData().getURL());
         }
+    }
+
+    @Inject
+    ChatHistory chat;
+
+    @Test
+    void theChatHistoryStoresMessagesUnderGaplessNumbersInTheContainer() {
+        var room = "it-" + UUID.randomUUID().toString().substring(0, 8);
+        assertEquals(1, chat.append(room, "ann", "one").seq());
+        assertEquals(2, chat.append(room, "bob", "two").seq());
+        var history = chat.after(room, 0, 10);
+        assertEquals(2, history.size());
+        assertEquals("two", history.get(1).text());
     }
 
     @Test
