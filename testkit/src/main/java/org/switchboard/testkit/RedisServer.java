@@ -102,8 +102,4 @@ public final class RedisServer {
     public String url() {
         return "redis://127.0.0.1:" + port;
     }
-
-    public boolean isEmbeddedBinary() {
-        return binary.startsWith(dir);
-    }
 }
