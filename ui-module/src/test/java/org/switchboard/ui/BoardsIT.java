@@ -60,13 +60,17 @@ class BoardsIT extends ClientSideIT {
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("1")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
-        for (var body : List.of("{", "not json", "{\"a\":1} extra", "", "\"" + "x".repeat(70_000) + "\"")) {
+        for (var body : List.of("{", "not json", "{\"a\":1} extra", "", "\"" + "x".repeat(70_000) + "\"",
+                "[".repeat(30_000) + "]".repeat(30_000))) {
             var response = put(base, board, body);
             assertThat(response.statusCode()).as(body.length() > 40 ? "oversized" : body).isEqualTo(400);
             PlatformIT.assertProblem(response, 400);
         }
         var badName = put(base, "bad*name", "1");
         assertThat(badName.statusCode()).isEqualTo(400);
+        var badLimit = Deployed.get(base.resolve("api/boards?limit=abc"));
+        assertThat(badLimit.statusCode()).isEqualTo(400);
+        PlatformIT.assertProblem(badLimit, 400);
         var badAfter = Deployed.get(base.resolve("api/boards/" + board + "?after=-3"));
         assertThat(badAfter.statusCode()).isEqualTo(400);
         PlatformIT.assertProblem(badAfter, 400);

@@ -5,7 +5,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.spi.JsonProvider;
-import jakarta.json.JsonException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -119,7 +118,8 @@ public class NoticeBoards {
         return board != null && NAME.matcher(board).matches();
     }
 
-    private static void checkName(String board) {
+    /** Throws {@link InvalidBoardRequestException} unless {@code board} is a valid board name. */
+    public static void checkName(String board) {
         if (!isValidName(board)) {
             throw new InvalidBoardRequestException("board", "a board name is 1 to 128 letters, digits, '.', '_' or '-'");
         }
@@ -138,8 +138,11 @@ public class NoticeBoards {
             if (parser.hasNext()) {
                 throw new InvalidBoardRequestException("value", "the value is followed by more text: post one JSON value");
             }
-        } catch (JsonException | IllegalStateException | java.util.NoSuchElementException e) {
-            throw new InvalidBoardRequestException("value", "the value is not valid JSON");
+        } catch (InvalidBoardRequestException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // JsonException for bad syntax; the parser's nesting limit throws a plain RuntimeException
+            throw new InvalidBoardRequestException("value", "the value is not valid JSON, or nested too deeply");
         }
         return json.strip();
     }

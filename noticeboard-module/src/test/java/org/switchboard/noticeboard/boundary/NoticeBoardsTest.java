@@ -244,6 +244,9 @@ class NoticeBoardsTest {
             assertThatThrownBy(() -> boards.post("valid", bad)).as(bad).isInstanceOf(InvalidBoardRequestException.class)
                     .extracting(e -> ((InvalidBoardRequestException) e).field()).isEqualTo("value");
         }
+        var deep = "[".repeat(20_000) + "]".repeat(20_000);
+        assertThatThrownBy(() -> boards.post("valid", deep)).as("nested beyond the parser's limit, within 64 KiB")
+                .isInstanceOf(InvalidBoardRequestException.class);
         var big = "\"" + "x".repeat(NoticeBoards.MAX_VALUE_BYTES) + "\"";
         assertThatThrownBy(() -> boards.post("valid", big)).hasMessageContaining("64 KiB");
         assertThat(boards.current("valid")).isEmpty();

@@ -56,9 +56,9 @@ public class BoardsResource {
 
     @GET
     @Operation(summary = "The boards, most recently posted first, with their revision and time of last post")
-    public JsonArray list(@QueryParam("limit") @DefaultValue("1000") int limit) {
+    public JsonArray list(@QueryParam("limit") @DefaultValue("1000") String limit) {
         var array = Json.createArrayBuilder();
-        boards.list(limit).forEach(b -> array.add(Json.createObjectBuilder()
+        boards.list((int) Math.min(Integer.MAX_VALUE, number("limit", limit))).forEach(b -> array.add(Json.createObjectBuilder()
                 .add("board", b.name()).add("revision", b.revision()).add("postedAt", b.postedAt().toString())));
         return array.build();
     }
@@ -102,9 +102,7 @@ public class BoardsResource {
                        @HeaderParam(HttpHeaders.LAST_EVENT_ID_HEADER) String lastEventId,
                        @Context SseEventSink sink, @Context Sse sse) {
         long after = lastEventId == null || lastEventId.isBlank() ? -1 : number("Last-Event-ID", lastEventId);
-        if (!NoticeBoards.isValidName(board)) {
-            boards.current(board); // throws the 400 with its reason
-        }
+        NoticeBoards.checkName(board);
         events.stream(board, after, sink, sse);
     }
 
