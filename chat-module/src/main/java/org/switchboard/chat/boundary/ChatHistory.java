@@ -8,15 +8,18 @@ import jakarta.transaction.Transactional;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
+import org.switchboard.chat.control.History;
 import org.switchboard.chat.control.MessageStore;
 import org.switchboard.chat.entity.ChatMessage;
+import org.switchboard.chat.entity.ChatRoom;
 
 /**
- * The chat history, in-process: store a message under the room's next number, read it back by
- * sequence. Broadcasting through Redis comes on top of this (after the commit).
+ * The chat history in the application's database: each call in a transaction of its own, so a
+ * message is committed when {@link #append} returns, and only then broadcast.
  */
 @ApplicationScoped
-public class ChatHistory {
+public class ChatHistory implements History {
 
     @PersistenceContext(unitName = "switchboard-chat")
     EntityManager em;
@@ -26,6 +29,7 @@ public class ChatHistory {
     ChatHistory self;
 
     /** Stores the message; the room's counter row is created first, in a transaction of its own. */
+    @Override
     public ChatMessage append(String room, String author, String text) {
         try {
             self.ensureRoom(room);
@@ -45,8 +49,33 @@ public class ChatHistory {
         new MessageStore(em).ensureRoom(room);
     }
 
+    @Override
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<ChatMessage> after(String room, long afterSeq, int limit) {
         return new MessageStore(em).after(room, afterSeq, limit);
+    }
+
+    @Override
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<ChatMessage> before(String room, long beforeSeq, int limit) {
+        return new MessageStore(em).before(room, beforeSeq, limit);
+    }
+
+    @Override
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<ChatMessage> find(String room, long seq) {
+        return new MessageStore(em).find(room, seq);
+    }
+
+    @Override
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public long lastSeq(String room) {
+        return new MessageStore(em).lastSeq(room);
+    }
+
+    @Override
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<ChatRoom> rooms(int limit) {
+        return new MessageStore(em).rooms(limit);
     }
 }

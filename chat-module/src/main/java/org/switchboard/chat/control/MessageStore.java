@@ -51,4 +51,22 @@ public class MessageStore {
                 .setParameter("room", room).setParameter("seq", beforeSeq).setMaxResults(limit).getResultList();
         return newestFirst.reversed();
     }
+
+    /** The room's last sequence number, 0 for a room that has none: also its message count, numbers being gapless. */
+    public long lastSeq(String room) {
+        var counter = em.find(ChatRoom.class, room);
+        return counter == null ? 0 : counter.lastSeq();
+    }
+
+    /** One message by its number. */
+    public java.util.Optional<ChatMessage> find(String room, long seq) {
+        return em.createQuery("select m from ChatMessage m where m.room = :room and m.seq = :seq", ChatMessage.class)
+                .setParameter("room", room).setParameter("seq", seq).getResultStream().findFirst();
+    }
+
+    /** The rooms, most recently active first. */
+    public List<ChatRoom> rooms(int limit) {
+        return em.createQuery("select r from ChatRoom r order by r.lastActivity desc, r.name", ChatRoom.class)
+                .setMaxResults(limit).getResultList();
+    }
 }

@@ -30,10 +30,12 @@ public class ChatMessage {
     @Column(nullable = false)
     private long seq;
 
-    @Column(length = 64, nullable = false)
+    /** Up to 64 characters (code points): 128 UTF-16 units. */
+    @Column(length = 128, nullable = false)
     private String author;
 
-    @Column(length = 4000, nullable = false)
+    /** Up to 4000 characters (code points): H2 counts UTF-16 units, hence 8000. */
+    @Column(length = 8000, nullable = false)
     private String text;
 
     @Column(name = "posted_at", nullable = false)

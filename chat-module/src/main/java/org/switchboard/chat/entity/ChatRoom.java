@@ -1,5 +1,6 @@
 package org.switchboard.chat.entity;
 
+import jakarta.persistence.Cacheable;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -13,6 +14,7 @@ import java.time.LocalDateTime;
  */
 @Entity
 @Table(name = "chat_room")
+@Cacheable(false) // other nodes move the counter: read it from the database every time
 public class ChatRoom {
 
     @Id

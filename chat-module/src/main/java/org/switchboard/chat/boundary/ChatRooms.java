@@ -1,0 +1,233 @@
+package org.switchboard.chat.boundary;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadFactory;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.redisson.api.RedissonClient;
+import org.switchboard.chat.control.ChatKeys;
+import org.switchboard.chat.control.Follower;
+import org.switchboard.chat.control.History;
+import org.switchboard.chat.control.LiveFeed;
+import org.switchboard.chat.control.Presence;
+import org.switchboard.chat.control.PostLimiter;
+import org.switchboard.chat.entity.ChatMessage;
+import org.switchboard.chat.entity.ChatRoom;
+
+/**
+ * Chat rooms, for the REST API and for other modules in-process: post, read the history, follow a
+ * room live from any message on, see who is present. Every input is checked here; a broken rule
+ * throws {@link InvalidChatRequestException} or {@link RateLimitedException} and stores nothing.
+ */
+@ApplicationScoped
+public class ChatRooms {
+
+    /** The thread factory the application defines: virtual threads that carry its context. */
+    public static final String THREADS = "java:app/concurrent/switchboard-virtual";
+
+    public static final int MAX_TEXT = 4000;
+    public static final int MAX_AUTHOR = 64;
+    public static final int MAX_PAGE = 500;
+    private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    @Inject
+    RedissonClient redis;
+
+    @Inject
+    ChatHistory chatHistory;
+
+    @Resource(lookup = THREADS)
+    ManagedThreadFactory managedThreads;
+
+    @Inject
+    @ConfigProperty(name = "switchboard.redis.prefix", defaultValue = "switchboard")
+    String prefix;
+
+    @Inject
+    @ConfigProperty(name = "switchboard.chat.rate.messages", defaultValue = "20")
+    long rateMessages;
+
+    @Inject
+    @ConfigProperty(name = "switchboard.chat.rate.seconds", defaultValue = "10")
+    long rateSeconds;
+
+    @Inject
+    @ConfigProperty(name = "switchboard.chat.check-millis", defaultValue = "2000")
+    long checkMillis;
+
+    @Inject
+    @ConfigProperty(name = "switchboard.chat.presence-seconds", defaultValue = "30")
+    long presenceSeconds;
+
+    private History history;
+    private ThreadFactory threads;
+    private LiveFeed feed;
+    private Presence presence;
+    private PostLimiter limiter;
+
+    protected ChatRooms() {
+        // for CDI
+    }
+
+    /** Outside a container (tests, tools). */
+    public ChatRooms(RedissonClient redis, String prefix, History history, ThreadFactory threads,
+                     long rateMessages, Duration rateWindow, Duration check, Duration presenceLease) {
+        this.redis = redis;
+        this.prefix = prefix;
+        this.history = history;
+        this.threads = threads;
+        this.rateMessages = rateMessages;
+        this.rateSeconds = rateWindow.toSeconds();
+        this.checkMillis = check.toMillis();
+        this.presenceSeconds = presenceLease.toSeconds();
+        init();
+    }
+
+    @PostConstruct
+    void init() {
+        if (history == null) {
+            history = chatHistory;
+            threads = managedThreads;
+        }
+        var keys = new ChatKeys(prefix);
+        feed = new LiveFeed(redis, keys, history, threads, Duration.ofMillis(checkMillis));
+        presence = new Presence(redis, keys, Duration.ofSeconds(presenceSeconds));
+        limiter = new PostLimiter(redis, keys, rateMessages, Duration.ofSeconds(rateSeconds));
+    }
+
+    @PreDestroy
+    public void close() {
+        feed.close();
+        presence.close();
+    }
+
+    /**
+     * Stores a message under the room's next number, then broadcasts it. {@code sender} identifies the
+     * client for the rate limit (its address); the author name is added to it.
+     */
+    public ChatMessage post(String room, String author, String text, String sender) {
+        checkRoom(room);
+        checkAuthor(author);
+        checkText(text);
+        if (!limiter.tryAcquire(sender + "\n" + author)) {
+            throw new RateLimitedException("Too many messages: at most " + rateMessages + " every " + rateSeconds
+                    + " seconds from one client and author.", limiter.retryAfter());
+        }
+        var message = history.append(room, author, text);
+        feed.publish(message);
+        return message;
+    }
+
+    /** Messages after {@code afterSeq}, ascending, at most {@link #MAX_PAGE}. */
+    public List<ChatMessage> after(String room, long afterSeq, int limit) {
+        checkRoom(room);
+        checkCursor("after", afterSeq);
+        return history.after(room, afterSeq, page(limit));
+    }
+
+    /** The messages just before {@code beforeSeq}, ascending, at most {@link #MAX_PAGE}. */
+    public List<ChatMessage> before(String room, long beforeSeq, int limit) {
+        checkRoom(room);
+        checkCursor("before", beforeSeq);
+        return history.before(room, beforeSeq, page(limit));
+    }
+
+    public Optional<ChatMessage> message(String room, long seq) {
+        checkRoom(room);
+        return history.find(room, seq);
+    }
+
+    /** The rooms, most recently active first; a room's message count is its last number. */
+    public List<ChatRoom> rooms(int limit) {
+        return history.rooms(Math.max(1, Math.min(limit, 10_000)));
+    }
+
+    /**
+     * Delivers every message of {@code room} after {@code afterSeq}, exactly once and in order: the
+     * history first, then live. With a {@code name}, the connection also counts as present.
+     */
+    public AutoCloseable follow(String room, long afterSeq, String name, Follower follower) {
+        checkRoom(room);
+        checkCursor("after", afterSeq);
+        if (name != null) {
+            checkAuthor(name);
+        }
+        var following = feed.follow(room, afterSeq, follower);
+        if (name == null) {
+            return following;
+        }
+        var lease = presence.enter(room, name);
+        return () -> {
+            following.close();
+            lease.close();
+        };
+    }
+
+    /** Who is connected to {@code room}. */
+    public List<String> present(String room) {
+        checkRoom(room);
+        return presence.present(room);
+    }
+
+    /** How many live readers this node serves. */
+    public int followers() {
+        return feed.followers();
+    }
+
+    public static boolean isValidRoom(String room) {
+        return room != null && ROOM.matcher(room).matches();
+    }
+
+    public static void checkRoom(String room) {
+        if (!isValidRoom(room)) {
+            throw new InvalidChatRequestException("room", "a room name is 1 to 64 letters, digits, '.', '_' or '-'");
+        }
+    }
+
+    static void checkAuthor(String author) {
+        if (author == null || author.isBlank()) {
+            throw new InvalidChatRequestException("author", "the author is missing: give a name of 1 to 64 characters");
+        }
+        if (author.codePointCount(0, author.length()) > MAX_AUTHOR) {
+            throw new InvalidChatRequestException("author", "the author is longer than 64 characters");
+        }
+        if (author.codePoints().anyMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.SURROGATE)) {
+            throw new InvalidChatRequestException("author", "the author contains control characters");
+        }
+    }
+
+    static void checkText(String text) {
+        if (text == null || text.isBlank()) {
+            throw new InvalidChatRequestException("text", "the text is missing: send 1 to 4000 characters");
+        }
+        if (text.codePointCount(0, text.length()) > MAX_TEXT) {
+            throw new InvalidChatRequestException("text", "the text is longer than 4000 characters");
+        }
+        // NUL and lone surrogates cannot be stored in PostgreSQL text; other control characters are noise
+        if (text.codePoints().anyMatch(c -> (Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t')
+                || Character.getType(c) == Character.SURROGATE)) {
+            throw new InvalidChatRequestException("text", "the text contains control characters or broken Unicode");
+        }
+    }
+
+    private static void checkCursor(String field, long seq) {
+        if (seq < 0) {
+            throw new InvalidChatRequestException(field, field + " must be a sequence number, 0 or more");
+        }
+    }
+
+    private static int page(int limit) {
+        if (limit < 1) {
+            throw new InvalidChatRequestException("limit", "limit must be 1 to " + MAX_PAGE);
+        }
+        return Math.min(limit, MAX_PAGE);
+    }
+}

@@ -1,0 +1,392 @@
+package org.switchboard.chat.control;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.redisson.api.RTopic;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.listener.BaseStatusListener;
+import org.redisson.client.codec.StringCodec;
+import org.switchboard.chat.entity.ChatMessage;
+
+/**
+ * The live messages of one node, with the guarantee that every follower gets every message after
+ * its starting point exactly once, in order.
+ *
+ * <p>One Redis subscription serves the node. Per room with followers, a <em>tail</em> knows the
+ * highest number it has passed on ({@code head}) and passes on only {@code head + 1}: a number below
+ * is a duplicate and dropped, a number above means the channel lost something, and the missing
+ * numbers are read from SQL first. The tail is made the way a reader should be: subscribe first
+ * (buffering what arrives), then read where the history ends, then merge. Messages can still be lost
+ * with nothing after them to show the gap (a node killed between its commit and its publish, a
+ * dropped subscription): every {@code checkEvery}, and on every (re)subscription, each tail compares
+ * its head with the room's last number in SQL and backfills. All of a node's tails run on one thread,
+ * so a tail needs no lock.
+ *
+ * <p>A follower starts from any number: it reads the history from SQL up to the tail's head, then
+ * takes the tail's messages, dropping those it has. A slow follower's queue is bounded; past the
+ * bound it catches up from SQL instead, so a slow reader costs memory for at most
+ * {@value #MAX_QUEUED} messages and never holds up the others.
+ */
+public class LiveFeed implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(LiveFeed.class.getName());
+    static final int MAX_QUEUED = 1000;
+    static final int PAGE = 500;
+
+    private final History history;
+    private final RTopic topic;
+    private final ConcurrentHashMap<String, Tail> tails = new ConcurrentHashMap<>();
+    /** The tails' own thread: live messages, backfills and checks run here one after another. */
+    private final ExecutorService feed;
+    /** Followers deliver on threads of their own, so that a slow client holds up nobody. */
+    private final ExecutorService delivery;
+    private final ScheduledExecutorService ticker;
+    private volatile CompletableFuture<Void> subscription;
+    private volatile int messageListener = -1;
+    private volatile int statusListener = -1;
+
+    public LiveFeed(RedissonClient redis, ChatKeys keys, History history, ThreadFactory threads, Duration checkEvery) {
+        this.history = history;
+        this.topic = redis.getTopic(keys.channel(), StringCodec.INSTANCE);
+        this.feed = Executors.newSingleThreadExecutor(threads);
+        this.delivery = Executors.newThreadPerTaskExecutor(threads);
+        this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("chat-feed-ticker").factory());
+        this.ticker.scheduleWithFixedDelay(() -> onFeed(this::checkAll), checkEvery.toMillis(), checkEvery.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Broadcasts a committed message to every node. A lost publish is made up for by the tails' checks. */
+    public CompletionStage<Long> publish(ChatMessage message) {
+        return topic.publishAsync(MessageCodec.encode(message));
+    }
+
+    /** Follows {@code room} from the message after {@code afterSeq}; close the answer to stop. */
+    public AutoCloseable follow(String room, long afterSeq, Follower follower) {
+        var reader = new Reader(room, afterSeq + 1, follower);
+        var created = new AtomicBoolean();
+        tails.compute(room, (r, tail) -> {
+            if (tail == null) {
+                tail = new Tail(r);
+                created.set(true);
+            }
+            tail.readers.add(reader);
+            reader.tail = tail;
+            return tail;
+        });
+        if (created.get()) {
+            var tail = reader.tail;
+            // subscribe first, then read where the history ends; if Redis is down the checks carry the room
+            subscribed().whenComplete((ok, failure) -> onFeed(() -> initialize(tail)));
+        } else {
+            reader.kick();
+        }
+        return reader::close;
+    }
+
+    /** How many followers this node serves, and in how many rooms. */
+    public int followers() {
+        return tails.values().stream().mapToInt(t -> t.readers.size()).sum();
+    }
+
+    public Set<String> followedRooms() {
+        return Set.copyOf(tails.keySet());
+    }
+
+    // ---- the tails, on the feed thread only
+
+    private void initialize(Tail tail) {
+        if (tail.head >= 0) {
+            return;
+        }
+        try {
+            tail.head = history.lastSeq(tail.room);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Chat room " + tail.room + ": the history cannot be read; trying again at the next check", e);
+            return;
+        }
+        var early = tail.early;
+        tail.early = new ArrayList<>();
+        early.forEach(m -> onLive(tail, m));
+        tail.readers.forEach(Reader::kick);
+    }
+
+    private void onLive(Tail tail, ChatMessage message) {
+        if (tail.head < 0) {
+            if (tail.early.size() < MAX_QUEUED) {
+                tail.early.add(message); // beyond that, the first check reads them from SQL
+            }
+            return;
+        }
+        if (message.seq() <= tail.head) {
+            return; // a duplicate, or one the tail backfilled already
+        }
+        if (message.seq() > tail.head + 1 && !backfill(tail, message.seq() - 1)) {
+            return; // the history cannot be read now: the next check takes it from there
+        }
+        pass(tail, message);
+    }
+
+    /** Passes on every message up to {@code to} from SQL; false if SQL could not be read. */
+    private boolean backfill(Tail tail, long to) {
+        try {
+            while (tail.head < to) {
+                var page = history.after(tail.room, tail.head, (int) Math.min(PAGE, to - tail.head));
+                if (page.isEmpty()) {
+                    return false;
+                }
+                page.forEach(m -> pass(tail, m));
+            }
+            return true;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Chat room " + tail.room + ": backfill from the history failed; trying again at the next check", e);
+            return false;
+        }
+    }
+
+    private void pass(Tail tail, ChatMessage message) {
+        if (message.seq() <= tail.head) {
+            return;
+        }
+        tail.head = message.seq();
+        tail.readers.forEach(r -> r.offer(message));
+    }
+
+    private void checkAll() {
+        for (var tail : tails.values()) {
+            if (tail.head < 0) {
+                initialize(tail);
+                continue;
+            }
+            try {
+                var last = history.lastSeq(tail.room);
+                if (last > tail.head) {
+                    backfill(tail, last);
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "Chat room " + tail.room + ": the history cannot be read", e);
+            }
+        }
+    }
+
+    private void onMessage(String text) {
+        ChatMessage message;
+        try {
+            message = MessageCodec.decode(text);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Ignored a malformed chat message on the channel", e);
+            return;
+        }
+        onFeed(() -> {
+            var tail = tails.get(message.room());
+            if (tail != null) {
+                onLive(tail, message);
+            }
+        });
+    }
+
+    private void onFeed(Runnable task) {
+        try {
+            feed.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "Chat feed task failed", e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the node is shutting down
+        }
+    }
+
+    // ---- the subscription
+
+    private CompletableFuture<Void> subscribed() {
+        var current = subscription;
+        if (current != null && !current.isCompletedExceptionally()) {
+            return current;
+        }
+        synchronized (this) {
+            if (subscription == null || subscription.isCompletedExceptionally()) {
+                subscription = subscribe();
+            }
+            return subscription;
+        }
+    }
+
+    private CompletableFuture<Void> subscribe() {
+        if (statusListener < 0) {
+            statusListener = topic.addListener(new BaseStatusListener() {
+                @Override
+                public void onSubscribe(String channel) {
+                    onFeed(LiveFeed.this::checkAll); // messages may have been lost while it was down
+                }
+            });
+        }
+        return topic.addListenerAsync(String.class, (channel, message) -> onMessage(message))
+                .toCompletableFuture()
+                .thenAccept(id -> messageListener = id);
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+        feed.shutdownNow();
+        tails.values().forEach(t -> t.readers.forEach(r -> r.end(new IllegalStateException("the node is shutting down"))));
+        delivery.shutdownNow();
+        try {
+            if (messageListener >= 0) {
+                topic.removeListener(messageListener);
+            }
+            if (statusListener >= 0) {
+                topic.removeListener(statusListener);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "Could not unsubscribe from the chat channel", e);
+        }
+    }
+
+    private static final class Tail {
+        final String room;
+        final Set<Reader> readers = ConcurrentHashMap.newKeySet();
+        /** The highest number passed on; -1 until the history's end is known. Written on the feed thread only. */
+        volatile long head = -1;
+        List<ChatMessage> early = new ArrayList<>();
+
+        Tail(String room) {
+            this.room = room;
+        }
+    }
+
+    /** One follower: its queue of live messages, and the number it needs next. */
+    private final class Reader {
+        final String room;
+        final Follower follower;
+        final ConcurrentLinkedQueue<ChatMessage> queue = new ConcurrentLinkedQueue<>();
+        final AtomicInteger queued = new AtomicInteger();
+        final AtomicBoolean draining = new AtomicBoolean();
+        final AtomicBoolean ended = new AtomicBoolean();
+        volatile Tail tail;
+        /** Touched by the draining thread only (one at a time). */
+        long next;
+
+        Reader(String room, long next, Follower follower) {
+            this.room = room;
+            this.next = next;
+            this.follower = follower;
+        }
+
+        void offer(ChatMessage message) {
+            if (ended.get()) {
+                return;
+            }
+            if (queued.incrementAndGet() > MAX_QUEUED) {
+                queued.decrementAndGet(); // too far behind: dropped here, read from SQL when it catches up
+            } else {
+                queue.add(message);
+            }
+            kick();
+        }
+
+        void kick() {
+            if (!ended.get() && draining.compareAndSet(false, true)) {
+                try {
+                    delivery.execute(this::drain);
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    draining.set(false);
+                }
+            }
+        }
+
+        private void drain() {
+            try {
+                while (!ended.get()) {
+                    var message = queue.poll();
+                    if (message != null) {
+                        queued.decrementAndGet();
+                        if (message.seq() < next) {
+                            continue;
+                        }
+                        if (message.seq() > next) {
+                            catchUp(message.seq() - 1);
+                        }
+                        if (message.seq() == next) {
+                            deliver(message);
+                        }
+                        continue;
+                    }
+                    var head = tail.head;
+                    if (head >= next) {
+                        catchUp(head);
+                        continue;
+                    }
+                    draining.set(false);
+                    // a message may have come between the poll and the flag: go on if so and nobody else took over
+                    if ((queue.isEmpty() && tail.head < next) || !draining.compareAndSet(false, true)) {
+                        return;
+                    }
+                }
+            } catch (Exception e) {
+                end(e);
+            }
+        }
+
+        /** Delivers from SQL every message up to {@code to}. */
+        private void catchUp(long to) throws Exception {
+            while (next <= to && !ended.get()) {
+                var page = history.after(room, next - 1, (int) Math.min(PAGE, to - next + 1));
+                if (page.isEmpty()) {
+                    LOG.log(System.Logger.Level.WARNING, "Chat room " + room + ": messages " + next + ".." + to + " are not in the history; skipped");
+                    next = to + 1;
+                    return;
+                }
+                for (var m : page) {
+                    if (m.seq() >= next) {
+                        deliver(m);
+                    }
+                }
+            }
+        }
+
+        private void deliver(ChatMessage message) throws Exception {
+            follower.deliver(message);
+            next = message.seq() + 1;
+        }
+
+        void close() {
+            if (ended.compareAndSet(false, true)) {
+                detach();
+            }
+        }
+
+        void end(Throwable cause) {
+            if (ended.compareAndSet(false, true)) {
+                detach();
+                try {
+                    follower.ended(cause);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "A chat follower failed on its end", e);
+                }
+            }
+        }
+
+        private void detach() {
+            tails.computeIfPresent(room, (r, t) -> {
+                t.readers.remove(this);
+                return t.readers.isEmpty() ? null : t;
+            });
+            queue.clear();
+        }
+    }
+}

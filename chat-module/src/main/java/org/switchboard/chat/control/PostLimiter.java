@@ -1,0 +1,54 @@
+package org.switchboard.chat.control;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import org.redisson.api.RateType;
+import org.redisson.api.RedissonClient;
+
+/**
+ * The rate limit on posting: at most {@code messages} per {@code interval} for one sender (the
+ * client's address plus the author name), counted in Redis so that every node shares the count. A
+ * Redisson rate limiter per sender, whose keys expire when the sender goes quiet.
+ */
+public class PostLimiter {
+
+    private final RedissonClient redis;
+    private final ChatKeys keys;
+    private final long messages;
+    private final Duration interval;
+
+    public PostLimiter(RedissonClient redis, ChatKeys keys, long messages, Duration interval) {
+        if (messages < 1 || interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("the chat rate limit needs at least 1 message per positive interval");
+        }
+        this.redis = redis;
+        this.keys = keys;
+        this.messages = messages;
+        this.interval = interval;
+    }
+
+    /** True if {@code sender} may post now; the permit is used. */
+    public boolean tryAcquire(String sender) {
+        var limiter = redis.getRateLimiter(keys.rate(digest(sender)));
+        limiter.trySetRate(RateType.OVERALL, messages, interval, interval.multipliedBy(2));
+        return limiter.tryAcquire();
+    }
+
+    /** The longest a refused sender waits for a permit: the window. */
+    public Duration retryAfter() {
+        return interval;
+    }
+
+    /** Senders' names and addresses are hashed: any text, of bounded length, in the key. */
+    private static String digest(String sender) {
+        try {
+            var hash = MessageDigest.getInstance("SHA-256").digest(sender.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
