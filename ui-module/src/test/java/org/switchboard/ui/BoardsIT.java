@@ -9,14 +9,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The notice boards' HTTP API on the deployed WAR, and two nodes side by side on one Redis. */
+/** The notice boards' HTTP API on the deployed WAR (two nodes: {@link TwoNodesIT}). */
 class BoardsIT extends ClientSideIT {
     String board;
 
@@ -95,30 +94,6 @@ class BoardsIT extends ClientSideIT {
         try (var reader = new BufferedReader(new InputStreamReader(resumed.body(), StandardCharsets.UTF_8))) {
             put(base, board, "4");
             assertThat(nextEventId(reader)).as("resumes after 3, without repeating it").isEqualTo("4");
-        }
-    }
-
-    @Test
-    void aPostOnOneNodeWakesAWatcherOnTheOther() throws Exception {
-        try (var other = PayaraNode.start()) {
-            var first = PlatformIT.json(put(base, board, "{\"percent\":1}").body());
-            var onOther = new ArrayList<java.util.concurrent.CompletableFuture<HttpResponse<String>>>();
-            for (var node : List.of(other.base(), base)) {
-                onOther.add(Deployed.HTTP.sendAsync(HttpRequest.newBuilder(node.resolve("api/boards/" + board
-                        + "?after=1&epoch=" + first.getString("epoch") + "&wait=60")).build(), HttpResponse.BodyHandlers.ofString()));
-            }
-            Thread.sleep(500);
-            assertThat(onOther).noneMatch(java.util.concurrent.CompletableFuture::isDone);
-            put(base, board, "{\"percent\":2}");
-            for (var response : onOther) {
-                assertThat(PlatformIT.json(response.get(20, TimeUnit.SECONDS).body()).getInt("revision")).isEqualTo(2);
-            }
-            // and the other way round
-            var watcher = Deployed.HTTP.sendAsync(HttpRequest.newBuilder(base.resolve("api/boards/" + board + "?after=2&wait=60")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            Thread.sleep(300);
-            put(other.base(), board, "{\"percent\":3}");
-            assertThat(PlatformIT.json(watcher.get(20, TimeUnit.SECONDS).body()).getInt("revision")).isEqualTo(3);
         }
     }
 

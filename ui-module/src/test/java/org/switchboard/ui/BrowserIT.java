@@ -73,6 +73,50 @@ class BrowserIT extends ClientSideIT {
         assertThat(browser.findElement(By.id("revision")).getText()).isEqualTo("3");
     }
 
+    @Test
+    void twoPagesOnOneRoomShowEveryMessageOnceInTheSameOrder() throws Exception {
+        var room = "browser-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        ChatIT.post(base, room, "{\"author\":\"history\",\"text\":\"before anyone came\"}");
+        var second = Browser.start();
+        try {
+            enterRoom(browser, room, "ann");
+            enterRoom(second, room, "bob");
+            say(browser, "hello from ann");
+            say(second, "hello from bob <b>not bold</b>");
+            say(browser, "ann again");
+            ChatIT.post(base, room, "{\"author\":\"api\",\"text\":\"from the API\"}");
+            var expected = java.util.List.of("history: before anyone came", "ann: hello from ann", "bob: hello from bob <b>not bold</b>",
+                    "ann: ann again", "api: from the API");
+            for (var page : java.util.List.of(browser, second)) {
+                new WebDriverWait(page, Duration.ofSeconds(20)).until(d -> d.findElements(By.cssSelector("#messages li")).size() >= 5);
+                var shown = page.findElements(By.cssSelector("#messages li")).stream()
+                        .map(li -> li.findElement(By.className("author")).getText() + ": " + li.findElement(By.className("text")).getText())
+                        .toList();
+                assertThat(shown).containsExactlyElementsOf(expected);
+                assertThat(page.findElements(By.cssSelector("#messages b"))).as("no markup from a message").isEmpty();
+                new WebDriverWait(page, Duration.ofSeconds(20)).until(d -> d.findElement(By.id("present")).getText().contains("ann")
+                        && d.findElement(By.id("present")).getText().contains("bob"));
+            }
+        } finally {
+            second.quit();
+        }
+    }
+
+    private void enterRoom(WebDriver page, String room, String name) {
+        page.get(base.resolve("chat/" + room).toString());
+        var wait = new WebDriverWait(page, Duration.ofSeconds(15));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("name"))).sendKeys(name);
+        page.findElement(By.id("enter")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("status"), "Live."));
+    }
+
+    private void say(WebDriver page, String text) {
+        var before = page.findElements(By.cssSelector("#messages li")).size();
+        page.findElement(By.id("text")).sendKeys(text);
+        page.findElement(By.id("send")).click();
+        new WebDriverWait(page, Duration.ofSeconds(15)).until(d -> d.findElements(By.cssSelector("#messages li")).size() > before);
+    }
+
     private void login(String password) {
         var field = browser.findElement(By.id("login:password"));
         field.clear();

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.switchboard.testkit.FreePort;
 import org.switchboard.testkit.ManagedProcess;
 import org.switchboard.testkit.TestServers;
@@ -25,16 +26,23 @@ final class PayaraNode implements AutoCloseable {
         this.base = base;
     }
 
+    /** A node on the same Redis and CouchDB, with its own data folder (the embedded H2 file serves one process only). */
     static PayaraNode start() {
+        return start(Map.of());
+    }
+
+    /** A node on the same Redis and CouchDB, with these settings (system properties) on top. */
+    static PayaraNode start(Map<String, String> settings) {
         var port = FreePort.find();
         var dir = TestServers.tempDir("node-");
         var command = new ArrayList<String>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // same Redis and CouchDB; its own data folder, as the embedded H2 file serves one process only
         Arrays.stream(System.getProperty("payara.cmdOptions").split(" "))
                 .filter(option -> !option.startsWith("-DDATA_DIR="))
+                .filter(option -> settings.keySet().stream().noneMatch(key -> option.startsWith("-D" + key + "=")))
                 .forEach(command::add);
         command.add("-DDATA_DIR=" + dir.resolve("data"));
+        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", System.getProperty("payara.microJar"),
                 "--deploy", System.getProperty("switchboard.war"), "--contextroot", "/switchboard",
                 "--port", String.valueOf(port), "--nocluster", "--disablephonehome",
@@ -72,6 +80,11 @@ final class PayaraNode implements AutoCloseable {
         }
         close();
         throw new IllegalStateException("the second Payara node was not ready in time:\n" + process.output());
+    }
+
+    /** Kills the node at once (SIGKILL), as a crash would. */
+    void kill() {
+        process.kill();
     }
 
     @Override

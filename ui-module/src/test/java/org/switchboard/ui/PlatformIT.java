@@ -148,4 +148,10 @@ class PlatformIT extends ClientSideIT {
             return reader.readObject();
         }
     }
+
+    static jakarta.json.JsonArray jsonArray(String text) {
+        try (var reader = Json.createReader(new StringReader(text))) {
+            return reader.readArray();
+        }
+    }
 }

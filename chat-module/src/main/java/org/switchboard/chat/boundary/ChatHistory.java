@@ -16,7 +16,9 @@ import org.switchboard.chat.entity.ChatRoom;
 
 /**
  * The chat history in the application's database: each call in a transaction of its own, so a
- * message is committed when {@link #append} returns, and only then broadcast.
+ * message is committed when {@link #append} returns, and only then broadcast. Reads run in a
+ * transaction too: the live feed calls them through a contextual proxy from threads of its own, where
+ * Payara's non-transactional entity manager is closed twice and fails.
  */
 @ApplicationScoped
 public class ChatHistory implements History {
@@ -50,31 +52,31 @@ public class ChatHistory implements History {
     }
 
     @Override
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<ChatMessage> after(String room, long afterSeq, int limit) {
         return new MessageStore(em).after(room, afterSeq, limit);
     }
 
     @Override
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<ChatMessage> before(String room, long beforeSeq, int limit) {
         return new MessageStore(em).before(room, beforeSeq, limit);
     }
 
     @Override
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public Optional<ChatMessage> find(String room, long seq) {
         return new MessageStore(em).find(room, seq);
     }
 
     @Override
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public long lastSeq(String room) {
         return new MessageStore(em).lastSeq(room);
     }
 
     @Override
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<ChatRoom> rooms(int limit) {
         return new MessageStore(em).rooms(limit);
     }

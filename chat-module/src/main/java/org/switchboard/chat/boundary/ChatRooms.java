@@ -3,7 +3,7 @@ package org.switchboard.chat.boundary;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.concurrent.ContextService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -30,9 +30,6 @@ import org.switchboard.chat.entity.ChatRoom;
 @ApplicationScoped
 public class ChatRooms {
 
-    /** The thread factory the application defines: virtual threads that carry its context. */
-    public static final String THREADS = "java:app/concurrent/switchboard-virtual";
-
     public static final int MAX_TEXT = 4000;
     public static final int MAX_AUTHOR = 64;
     public static final int MAX_PAGE = 500;
@@ -44,8 +41,9 @@ public class ChatRooms {
     @Inject
     ChatHistory chatHistory;
 
-    @Resource(lookup = THREADS)
-    ManagedThreadFactory managedThreads;
+    /** Gives the feed's plain virtual threads the application's context for their history reads. */
+    @Resource
+    ContextService contexts;
 
     @Inject
     @ConfigProperty(name = "switchboard.redis.prefix", defaultValue = "switchboard")
@@ -93,12 +91,17 @@ public class ChatRooms {
 
     @PostConstruct
     void init() {
+        var feedHistory = history;
         if (history == null) {
+            // Requests call the history directly. The feed reads it from threads of its own: plain
+            // virtual threads (a managed thread factory refuses threads asked for from Redisson's
+            // threads) through a contextual proxy made here, which gives them the application's context.
             history = chatHistory;
-            threads = managedThreads;
+            feedHistory = contexts.createContextualProxy(chatHistory, History.class);
+            threads = Thread.ofVirtual().name("chat-feed-", 0).factory();
         }
         var keys = new ChatKeys(prefix);
-        feed = new LiveFeed(redis, keys, history, threads, Duration.ofMillis(checkMillis));
+        feed = new LiveFeed(redis, keys, feedHistory, threads, Duration.ofMillis(checkMillis));
         presence = new Presence(redis, keys, Duration.ofSeconds(presenceSeconds));
         limiter = new PostLimiter(redis, keys, rateMessages, Duration.ofSeconds(rateSeconds));
     }

@@ -207,6 +207,8 @@ public class LiveFeed implements AutoCloseable {
             });
         } catch (java.util.concurrent.RejectedExecutionException closing) {
             // the node is shutting down
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "Chat feed task not started", e); // never kill the caller (the ticker)
         }
     }
 
@@ -303,8 +305,9 @@ public class LiveFeed implements AutoCloseable {
             if (!ended.get() && draining.compareAndSet(false, true)) {
                 try {
                     delivery.execute(this::drain);
-                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                } catch (RuntimeException closing) {
                     draining.set(false);
+                    LOG.log(System.Logger.Level.DEBUG, "Chat delivery not started", closing);
                 }
             }
         }

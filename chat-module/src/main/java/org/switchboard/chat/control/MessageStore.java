@@ -29,7 +29,8 @@ public class MessageStore {
     }
 
     /** Stores a message under the room's next sequence number. The room must exist ({@link #ensureRoom}). */
-    public ChatMessage append(String room, String author, String text, LocalDateTime now) {
+    public ChatMessage append(String room, String author, String text, LocalDateTime time) {
+        var now = time.truncatedTo(java.time.temporal.ChronoUnit.MICROS); // what PostgreSQL keeps: live and stored copies agree
         var counter = em.find(ChatRoom.class, room, LockModeType.PESSIMISTIC_WRITE);
         if (counter == null) {
             throw new IllegalStateException("room " + room + " has no counter row: call ensureRoom first");

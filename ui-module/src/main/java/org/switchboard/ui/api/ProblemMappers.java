@@ -123,6 +123,35 @@ public final class ProblemMappers {
         }
     }
 
+    /**
+     * The SQL database failed (down, pool exhausted, failing over): 503, try again. The transaction
+     * rolled back, so nothing was stored. Logged with its cause, as it may also be a defect.
+     */
+    @Provider
+    public static class DatabaseUnavailable implements ExceptionMapper<jakarta.persistence.PersistenceException> {
+
+        @Override
+        public Response toResponse(jakarta.persistence.PersistenceException e) {
+            return unavailable(e);
+        }
+
+        static Response unavailable(Throwable e) {
+            LOG.log(System.Logger.Level.WARNING, "SQL database call failed", e);
+            return Problem.of(Response.Status.SERVICE_UNAVAILABLE, "The database cannot be reached; try again shortly.")
+                    .toResponse().header(HttpHeaders.RETRY_AFTER, "5").build();
+        }
+    }
+
+    /** A {@code @Transactional} call that failed on the database arrives wrapped. */
+    @Provider
+    public static class TransactionFailed implements ExceptionMapper<jakarta.transaction.TransactionalException> {
+
+        @Override
+        public Response toResponse(jakarta.transaction.TransactionalException e) {
+            return DatabaseUnavailable.unavailable(e);
+        }
+    }
+
     /** Anything else is our fault: 500 with an id that finds the stack trace in the log. */
     @Provider
     public static class Unexpected implements ExceptionMapper<Throwable> {

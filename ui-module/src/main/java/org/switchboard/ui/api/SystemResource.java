@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.switchboard.chat.boundary.ChatRooms;
 import org.switchboard.noticeboard.boundary.NoticeBoards;
 import org.switchboard.ui.platform.Components;
 import org.switchboard.ui.platform.Components.ComponentStatus;
@@ -32,15 +33,21 @@ public class SystemResource {
     @Inject
     NoticeBoards boards;
 
-    /** @param boardWatchers the notice-board watchers waiting on this node */
+    @Inject
+    ChatRooms chat;
+
+    /**
+     * @param boardWatchers the notice-board watchers waiting on this node
+     * @param chatReaders the live chat readers this node serves
+     */
     public record SystemInfo(String dataDir, String redis, String couchdb, String database, List<ComponentStatus> components,
-                             int boardWatchers) {
+                             int boardWatchers, int chatReaders) {
     }
 
     @GET
     @Operation(summary = "The servers this node uses and whether each is up")
     public SystemInfo get() {
         return new SystemInfo(settings.dataDir().toString(), settings.redisRedacted(), settings.couchDbRedacted(),
-                settings.databaseRedacted(), components.statuses(), boards.watching());
+                settings.databaseRedacted(), components.statuses(), boards.watching(), chat.followers());
     }
 }

@@ -1,0 +1,202 @@
+package org.switchboard.ui.chat;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.switchboard.chat.boundary.ChatRooms;
+import org.switchboard.chat.boundary.InvalidChatRequestException;
+import org.switchboard.ui.api.Problem;
+
+/** Chat rooms over HTTP: post (open to all, rate-limited), history, server-sent events, rooms, presence. */
+@Path("chat/rooms")
+@RequestScoped
+@Produces(MediaType.APPLICATION_JSON)
+public class ChatResource {
+
+    /** A message's JSON: 4000 characters of text, each possibly escaped as a surrogate pair, fit well within this. */
+    static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final JsonProvider JSON = JsonProvider.provider();
+
+    @Inject
+    ChatRooms chat;
+
+    @Inject
+    ChatEvents events;
+
+    @Context
+    UriInfo uri;
+
+    @Context
+    HttpServletRequest request;
+
+    @GET
+    @Operation(summary = "The rooms, most recently active first, with their message count and last activity")
+    public JsonArray rooms(@QueryParam("limit") @DefaultValue("1000") String limit) {
+        var array = JSON.createArrayBuilder();
+        chat.rooms((int) Math.min(Integer.MAX_VALUE, number("limit", limit))).forEach(r -> {
+            var room = JSON.createObjectBuilder().add("room", r.name()).add("messages", r.lastSeq());
+            if (r.lastActivity() != null) {
+                room.add("lastActivity", r.lastActivity().toInstant(java.time.ZoneOffset.UTC).toString());
+            } else {
+                room.addNull("lastActivity");
+            }
+            array.add(room);
+        });
+        return array.build();
+    }
+
+    @POST
+    @Path("{room}/messages")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Post {\"author\",\"text\"}: stored under the room's next sequence number, then broadcast")
+    public Response post(@PathParam("room") String room, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body) {
+        if (!isJson(contentType)) {
+            // Jersey lets a request without Content-Type through to a JSON method; a form cannot post here
+            throw new jakarta.ws.rs.NotSupportedException("Send the message as application/json.");
+        }
+        ChatRooms.checkRoom(room);
+        var message = readMessage(body);
+        var stored = chat.post(room, message.getString("author"), message.getString("text"), request.getRemoteAddr());
+        var location = uri.getBaseUriBuilder().path(ChatResource.class).path("{room}/messages/{seq}").build(room, stored.seq());
+        return Response.created(location).entity(ChatJson.of(stored)).build();
+    }
+
+    @GET
+    @Path("{room}/messages")
+    @Operation(summary = "History, ascending: the page after 'after' (default 0), or the page before 'before'; at most 500")
+    public JsonArray history(@PathParam("room") String room,
+                             @QueryParam("after") String after,
+                             @QueryParam("before") String before,
+                             @QueryParam("limit") @DefaultValue("100") String limit) {
+        if (after != null && before != null) {
+            throw new InvalidChatRequestException("before", "give 'after' or 'before', not both");
+        }
+        var n = (int) Math.min(Integer.MAX_VALUE, number("limit", limit));
+        var page = before != null
+                ? chat.before(room, number("before", before), n)
+                : chat.after(room, after == null ? 0 : number("after", after), n);
+        var array = JSON.createArrayBuilder();
+        page.forEach(m -> array.add(ChatJson.of(m)));
+        return array.build();
+    }
+
+    @GET
+    @Path("{room}/messages/{seq}")
+    @Operation(summary = "One message by its sequence number")
+    public Response message(@PathParam("room") String room, @PathParam("seq") String seq) {
+        return chat.message(room, number("seq", seq))
+                .map(m -> Response.ok(ChatJson.of(m)).build())
+                .orElseGet(() -> Problem.of(Response.Status.NOT_FOUND, "Room " + room + " has no message " + seq + ".").toResponse().build());
+    }
+
+    @GET
+    @Path("{room}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "Server-sent events: the history after 'after' (or Last-Event-ID), then live messages, no gap, no duplicate; "
+            + "with 'name', the connection counts as present")
+    public void stream(@PathParam("room") String room,
+                       @QueryParam("after") String after,
+                       @QueryParam("name") String name,
+                       @HeaderParam(HttpHeaders.LAST_EVENT_ID_HEADER) String lastEventId,
+                       @Context SseEventSink sink, @Context Sse sse) {
+        long from;
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            from = number("Last-Event-ID", lastEventId); // a reconnection: where the client got to
+        } else {
+            from = after == null ? 0 : number("after", after);
+        }
+        events.stream(room, from, name == null || name.isBlank() ? null : name.strip(), sink, sse);
+    }
+
+    @GET
+    @Path("{room}/presence")
+    @Operation(summary = "Who is connected to the room (open event streams that gave a name)")
+    public JsonObject presence(@PathParam("room") String room) {
+        var names = JSON.createArrayBuilder();
+        chat.present(room).forEach(names::add);
+        return JSON.createObjectBuilder().add("room", room).add("present", names).build();
+    }
+
+    private static boolean isJson(String contentType) {
+        try {
+            return contentType != null && MediaType.APPLICATION_JSON_TYPE.isCompatible(MediaType.valueOf(contentType));
+        } catch (IllegalArgumentException malformed) {
+            return false;
+        }
+    }
+
+    private static long number(String field, String text) {
+        try {
+            var n = Long.parseLong(text.strip());
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new InvalidChatRequestException(field, field + " must be a whole number, 0 or more");
+        }
+    }
+
+    /** Reads at most 64 KiB + 1 byte of strict UTF-8 and parses one JSON object with string "author" and "text". */
+    private static JsonObject readMessage(InputStream body) {
+        String text;
+        try (body) {
+            var bytes = body.readNBytes(MAX_BODY_BYTES + 1);
+            if (bytes.length > MAX_BODY_BYTES) {
+                throw new InvalidChatRequestException("text", "the body is larger than 64 KiB");
+            }
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidChatRequestException("text", "the body is not UTF-8 text");
+        } catch (IOException e) {
+            throw new InvalidChatRequestException("text", "the body could not be read");
+        }
+        JsonValue value;
+        try (var reader = JSON.createReader(new StringReader(text))) {
+            value = reader.readValue();
+        } catch (RuntimeException e) {
+            // JsonException for bad syntax; Parsson's nesting limit throws a plain RuntimeException
+            throw new InvalidChatRequestException("text", "the body is not valid JSON: send {\"author\": \"...\", \"text\": \"...\"}");
+        }
+        if (!(value instanceof JsonObject object)) {
+            throw new InvalidChatRequestException("text", "the body must be a JSON object: {\"author\": \"...\", \"text\": \"...\"}");
+        }
+        for (var field : new String[] {"author", "text"}) {
+            if (!(object.get(field) instanceof JsonString)) {
+                throw new InvalidChatRequestException(field, "'" + field + "' is missing or not a string");
+            }
+        }
+        return object;
+    }
+}

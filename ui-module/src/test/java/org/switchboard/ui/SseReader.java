@@ -1,0 +1,82 @@
+package org.switchboard.ui;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import jakarta.json.JsonObject;
+import static org.awaitility.Awaitility.await;
+
+/** Reads a server-sent event stream on a thread of its own and keeps every event's id and data. */
+final class SseReader implements AutoCloseable {
+
+    record Event(String id, String data) {
+        JsonObject json() {
+            return PlatformIT.json(data);
+        }
+    }
+
+    final List<Event> events = new CopyOnWriteArrayList<>();
+    private final Thread thread;
+    private volatile java.io.InputStream body;
+    volatile int status;
+
+    SseReader(URI uri, String... headers) {
+        var request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream");
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        var opened = new java.util.concurrent.CountDownLatch(1);
+        thread = Thread.ofVirtual().start(() -> {
+            try {
+                var response = Deployed.HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+                status = response.statusCode();
+                body = response.body();
+                opened.countDown();
+                try (var reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+                    String id = null;
+                    var data = new StringBuilder();
+                    for (String line; (line = reader.readLine()) != null; ) {
+                        if (line.startsWith("id:")) {
+                            id = line.substring(3).strip();
+                        } else if (line.startsWith("data:")) {
+                            data.append(line.substring(5).strip());
+                        } else if (line.isEmpty() && !data.isEmpty()) {
+                            events.add(new Event(id, data.toString()));
+                            data.setLength(0);
+                        }
+                    }
+                }
+            } catch (Exception e) {
+                opened.countDown(); // closed by the test, or the node went away
+            }
+        });
+        try {
+            opened.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    List<Long> seqs() {
+        return events.stream().map(e -> Long.parseLong(e.id())).toList();
+    }
+
+    void awaitCount(int n) {
+        await().atMost(java.time.Duration.ofSeconds(30)).until(() -> events.size() >= n);
+    }
+
+    @Override
+    public void close() throws Exception {
+        var stream = body;
+        if (stream != null) {
+            stream.close();
+        }
+        thread.interrupt();
+    }
+}
