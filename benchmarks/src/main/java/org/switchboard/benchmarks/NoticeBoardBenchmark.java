@@ -1,16 +1,11 @@
 package org.switchboard.benchmarks;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -21,8 +16,6 @@ import java.util.regex.Pattern;
 import org.redisson.Redisson;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
-import org.switchboard.testkit.FreePort;
-import org.switchboard.testkit.ManagedProcess;
 import org.switchboard.testkit.TestServers;
 
 /**
@@ -34,9 +27,6 @@ import org.switchboard.testkit.TestServers;
  * <p>Run with {@code benchmarks/noticeboard [watchers] [updates]}; see docs/benchmarks.md.
  */
 public final class NoticeBoardBenchmark {
-
-    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
-    private static final String PASSWORD = "bench-" + Long.toHexString(System.nanoTime());
 
     private final int watcherCount;
     private final int updates;
@@ -70,45 +60,24 @@ public final class NoticeBoardBenchmark {
     }
 
     private void run() throws Exception {
-        var root = Path.of(System.getProperty("switchboard.root", ".")).toAbsolutePath();
-        var redis = TestServers.redis();
-        var couch = TestServers.pouchDb();
-        var baseline = redisBaseline(redis.url());
+        TestServers.pouchDb();
+        var baseline = redisBaseline(TestServers.redis().url());
 
-        var port = FreePort.find();
-        var dir = TestServers.tempDir("bench-");
-        var command = new ArrayList<String>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
-        var extra = System.getenv("APP_JAVA_OPTS"); // e.g. a flight recording
-        if (extra != null && !extra.isBlank()) {
-            command.addAll(List.of(extra.strip().split("\\s+")));
-        }
-        command.addAll(List.of(
-                "-DREDIS_URL=" + redis.url(), "-DCOUCHDB_URL=" + couch.url(), "-DDATA_DIR=" + dir.resolve("data"),
-                "-DADMIN_PASSWORD=" + PASSWORD,
-                "-jar", root.resolve("ui-module/target/runtime/payara-micro.jar").toString(),
-                "--deploy", root.resolve("ui-module/target/switchboard.war").toString(), "--contextroot", "/",
-                "--port", String.valueOf(port), "--nocluster", "--disablephonehome",
-                "--prebootcommandfile", root.resolve("ui-module/src/payara/preboot.asadmin").toString(),
-                "--rootdir", dir.resolve("payara").toString()));
-        var app = ManagedProcess.start("payara", command, dir);
-        try {
-            base = URI.create("http://127.0.0.1:" + port + "/");
-            awaitReady(app);
+        try (var app = AppNode.start(java.util.Map.of())) {
+            base = app.base;
             measure(app);
-        } finally {
-            app.stop();
         }
         System.out.printf("baseline (same run): raw Redis PUBLISH -> subscriber, 1 subscriber, %d messages: p50 %.2f ms, p99 %.2f ms%n",
-                baseline.size(), percentile(baseline, 50), percentile(baseline, 99));
+                baseline.size(), AppNode.percentile(baseline, 50), AppNode.percentile(baseline, 99));
     }
 
-    private void measure(ManagedProcess app) throws Exception {
+    private void measure(AppNode app) throws Exception {
         var first = put("{\"percent\":0}");
         target = revisionOf(first);
-        gc(app);
-        var heapBefore = heapUsedKiB(app);
-        var rssBefore = status(app, "VmRSS");
-        var threadsBefore = status(app, "Threads");
+        app.gc();
+        var heapBefore = app.heapUsedKiB();
+        var rssBefore = app.status("VmRSS");
+        var threadsBefore = app.status("Threads");
 
         var started = System.nanoTime();
         for (int i = 0; i < watcherCount; i++) {
@@ -122,10 +91,10 @@ public final class NoticeBoardBenchmark {
                 watcherCount, updates);
         System.out.printf("watchers held:          %d / %d (all registered %.1f s after the first connect)%n",
                 held, watcherCount, (System.nanoTime() - started) / 1e9);
-        gc(app);
-        var heapWith = heapUsedKiB(app);
-        var rssWith = status(app, "VmRSS");
-        var threadsWith = status(app, "Threads");
+        app.gc();
+        var heapWith = app.heapUsedKiB();
+        var rssWith = app.status("VmRSS");
+        var threadsWith = app.status("Threads");
 
         for (int u = 1; u <= updates; u++) {
             awaitWatchers(watcherCount, Duration.ofSeconds(120));
@@ -145,7 +114,7 @@ public final class NoticeBoardBenchmark {
         }
         var all = new ArrayList<>(latencies);
         System.out.printf("delivery latency:       p50 %.1f ms, p99 %.1f ms, max %.1f ms (post -> watcher response, %d deliveries)%n",
-                percentile(all, 50), percentile(all, 99), percentile(all, 100), all.size());
+                AppNode.percentile(all, 50), AppNode.percentile(all, 99), AppNode.percentile(all, 100), all.size());
         System.out.printf("re-arm between updates:  all %d polling again within %.1f s on average (not part of the latency)%n",
                 watcherCount, rearmSeconds.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
         System.out.printf("app heap used after GC: %d MiB before watchers, %d MiB with them: %.1f KiB per watcher%n",
@@ -192,26 +161,9 @@ public final class NoticeBoardBenchmark {
         return seen;
     }
 
-    private void awaitReady(ManagedProcess app) throws Exception {
-        for (int i = 0; i < 600; i++) {
-            if (!app.isAlive()) {
-                throw new IllegalStateException("Payara Micro exited:\n" + app.output());
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(base.resolve("health/ready")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(300);
-        }
-        throw new IllegalStateException("not ready:\n" + app.output());
-    }
-
     private String put(String json) throws Exception {
         var response = http.send(HttpRequest.newBuilder(base.resolve("api/boards/" + board))
-                .header("Content-Type", "application/json").header("Authorization", auth())
+                .header("Content-Type", "application/json").header("Authorization", AppNode.auth())
                 .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("post failed: " + response.statusCode() + " " + response.body());
@@ -220,12 +172,8 @@ public final class NoticeBoardBenchmark {
     }
 
     private String get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(base.resolve(path)).header("Authorization", auth()).build(),
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).header("Authorization", AppNode.auth()).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private static String auth() {
-        return "Basic " + Base64.getEncoder().encodeToString(("admin:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
     }
 
     private static long revisionOf(String json) {
@@ -256,42 +204,5 @@ public final class NoticeBoardBenchmark {
         } finally {
             redisson.shutdown();
         }
-    }
-
-    private static double percentile(List<Long> micros, int p) {
-        if (micros.isEmpty()) {
-            return Double.NaN;
-        }
-        var sorted = micros.stream().sorted().toList();
-        var index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index))) / 1000.0;
-    }
-
-    private static void gc(ManagedProcess app) throws Exception {
-        jcmd(app, "GC.run");
-        Thread.sleep(500);
-    }
-
-    private static long heapUsedKiB(ManagedProcess app) throws Exception {
-        var m = HEAP_USED.matcher(jcmd(app, "GC.heap_info"));
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
-    }
-
-    private static String jcmd(ManagedProcess app, String command) throws Exception {
-        var process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                String.valueOf(app.pid()), command).redirectErrorStream(true).start();
-        var out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        process.waitFor(60, TimeUnit.SECONDS);
-        return out;
-    }
-
-    /** A field of /proc/PID/status in kB (VmRSS) or a count (Threads). */
-    private static long status(ManagedProcess app, String field) throws IOException {
-        for (var line : Files.readAllLines(Path.of("/proc/" + app.pid() + "/status"))) {
-            if (line.startsWith(field + ":")) {
-                return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").strip());
-            }
-        }
-        return -1;
     }
 }

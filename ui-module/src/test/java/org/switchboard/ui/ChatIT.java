@@ -127,6 +127,12 @@ class ChatIT extends ClientSideIT {
         }
         var bad = Deployed.get(base.resolve("api/chat/rooms/" + room + "/events"), "Accept", "text/event-stream", "Last-Event-ID", "abc");
         assertThat(bad.statusCode()).isEqualTo(400);
+        PlatformIT.assertProblem(bad, 400);
+        for (var query : List.of("bad*room/events", room + "/events?after=-2", room + "/events?name=" + "n".repeat(65))) {
+            var refused = Deployed.get(base.resolve("api/chat/rooms/" + query), "Accept", "text/event-stream");
+            assertThat(refused.statusCode()).as(query).isEqualTo(400);
+            PlatformIT.assertProblem(refused, 400);
+        }
     }
 
     @Test

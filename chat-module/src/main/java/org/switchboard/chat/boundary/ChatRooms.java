@@ -195,7 +195,7 @@ public class ChatRooms {
         }
     }
 
-    static void checkAuthor(String author) {
+    public static void checkAuthor(String author) {
         if (author == null || author.isBlank()) {
             throw new InvalidChatRequestException("author", "the author is missing: give a name of 1 to 64 characters");
         }

@@ -27,24 +27,30 @@ import org.switchboard.chat.entity.ChatMessage;
  *
  * <p>One Redis subscription serves the node. Per room with followers, a <em>tail</em> knows the
  * highest number it has passed on ({@code head}) and passes on only {@code head + 1}: a number below
- * is a duplicate and dropped, a number above means the channel lost something, and the missing
- * numbers are read from SQL first. The tail is made the way a reader should be: subscribe first
+ * is a duplicate and dropped; a number above is held back, since two requests that commit one after
+ * the other may publish the other way round, and if the missing numbers have not come within
+ * {@link #GAP_GRACE} the channel lost them and they are read from SQL. The tail is made the way a reader should be: subscribe first
  * (buffering what arrives), then read where the history ends, then merge. Messages can still be lost
  * with nothing after them to show the gap (a node killed between its commit and its publish, a
  * dropped subscription): every {@code checkEvery}, and on every (re)subscription, each tail compares
  * its head with the room's last number in SQL and backfills. All of a node's tails run on one thread,
  * so a tail needs no lock.
  *
- * <p>A follower starts from any number: it reads the history from SQL up to the tail's head, then
- * takes the tail's messages, dropping those it has. A slow follower's queue is bounded; past the
- * bound it catches up from SQL instead, so a slow reader costs memory for at most
- * {@value #MAX_QUEUED} messages and never holds up the others.
+ * <p>A follower starts from any number and keeps its own place: it takes the messages up to the
+ * tail's head from the tail's last {@value #RECENT} messages in memory, or from SQL when it is further
+ * behind (a late start, a slow client). A follower costs no queue, and a slow one never holds up the
+ * others.
  */
 public class LiveFeed implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(LiveFeed.class.getName());
+    /** At most this many messages are held back per room, before the history's end is known or in a gap. */
     static final int MAX_QUEUED = 1000;
+    /** Each followed room keeps its last messages in memory, for its readers. */
+    static final int RECENT = 4096;
     static final int PAGE = 500;
+    /** How long a message that overtook the one before it waits for it before the gap is read from SQL. */
+    static final Duration GAP_GRACE = Duration.ofMillis(25);
 
     private final History history;
     private final RTopic topic;
@@ -132,10 +138,37 @@ public class LiveFeed implements AutoCloseable {
         if (message.seq() <= tail.head) {
             return; // a duplicate, or one the tail backfilled already
         }
-        if (message.seq() > tail.head + 1 && !backfill(tail, message.seq() - 1)) {
-            return; // the history cannot be read now: the next check takes it from there
+        if (message.seq() > tail.head + 1) {
+            // Ahead of the next number. Usually the one before was just published a moment later by
+            // another request: hold this one back for a short grace, then read the gap from SQL.
+            tail.ahead.put(message.seq(), message);
+            if (tail.ahead.size() >= MAX_QUEUED) {
+                fillGap(tail);
+            } else if (tail.ahead.size() == 1) {
+                ticker.schedule(() -> onFeed(() -> fillGap(tail)), GAP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            return;
         }
         pass(tail, message);
+        passAhead(tail);
+    }
+
+    /** Passes on the held-back messages that now follow the head. */
+    private void passAhead(Tail tail) {
+        for (ChatMessage next; (next = tail.ahead.remove(tail.head + 1)) != null; ) {
+            pass(tail, next);
+        }
+        tail.ahead.headMap(tail.head + 1).clear();
+    }
+
+    /** The grace is over: reads the numbers missing before the held-back messages from SQL. */
+    private void fillGap(Tail tail) {
+        if (tail.ahead.isEmpty() || tail.head < 0) {
+            return;
+        }
+        if (backfill(tail, tail.ahead.firstKey() - 1)) {
+            passAhead(tail);
+        } // else the history cannot be read now: the next check takes it from there
     }
 
     /** Passes on every message up to {@code to} from SQL; false if SQL could not be read. */
@@ -159,8 +192,9 @@ public class LiveFeed implements AutoCloseable {
         if (message.seq() <= tail.head) {
             return;
         }
+        tail.recent.set((int) (message.seq() % RECENT), message);
         tail.head = message.seq();
-        tail.readers.forEach(r -> r.offer(message));
+        tail.readers.forEach(Reader::kick);
     }
 
     private void checkAll() {
@@ -173,6 +207,7 @@ public class LiveFeed implements AutoCloseable {
                 var last = history.lastSeq(tail.room);
                 if (last > tail.head) {
                     backfill(tail, last);
+                    passAhead(tail);
                 }
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "Chat room " + tail.room + ": the history cannot be read", e);
@@ -265,18 +300,23 @@ public class LiveFeed implements AutoCloseable {
         /** The highest number passed on; -1 until the history's end is known. Written on the feed thread only. */
         volatile long head = -1;
         List<ChatMessage> early = new ArrayList<>();
+        /** The last {@value #RECENT} messages passed on, at {@code seq % RECENT}: what readers take. */
+        final java.util.concurrent.atomic.AtomicReferenceArray<ChatMessage> recent = new java.util.concurrent.atomic.AtomicReferenceArray<>(RECENT);
+        /** Messages that came before the one preceding them, held back for {@link #GAP_GRACE}. */
+        final java.util.TreeMap<Long, ChatMessage> ahead = new java.util.TreeMap<>();
 
         Tail(String room) {
             this.room = room;
         }
     }
 
-    /** One follower: its queue of live messages, and the number it needs next. */
+    /**
+     * One follower and the number it needs next. It takes the messages up to the tail's head from the
+     * tail's recent messages, or from SQL when it is further behind than those (or starts there).
+     */
     private final class Reader {
         final String room;
         final Follower follower;
-        final ConcurrentLinkedQueue<ChatMessage> queue = new ConcurrentLinkedQueue<>();
-        final AtomicInteger queued = new AtomicInteger();
         final AtomicBoolean draining = new AtomicBoolean();
         final AtomicBoolean ended = new AtomicBoolean();
         volatile Tail tail;
@@ -287,18 +327,6 @@ public class LiveFeed implements AutoCloseable {
             this.room = room;
             this.next = next;
             this.follower = follower;
-        }
-
-        void offer(ChatMessage message) {
-            if (ended.get()) {
-                return;
-            }
-            if (queued.incrementAndGet() > MAX_QUEUED) {
-                queued.decrementAndGet(); // too far behind: dropped here, read from SQL when it catches up
-            } else {
-                queue.add(message);
-            }
-            kick();
         }
 
         void kick() {
@@ -315,29 +343,28 @@ public class LiveFeed implements AutoCloseable {
         private void drain() {
             try {
                 while (!ended.get()) {
-                    var message = queue.poll();
-                    if (message != null) {
-                        queued.decrementAndGet();
-                        if (message.seq() < next) {
-                            continue;
-                        }
-                        if (message.seq() > next) {
-                            catchUp(message.seq() - 1);
-                        }
-                        if (message.seq() == next) {
-                            deliver(message);
-                        }
-                        continue;
-                    }
                     var head = tail.head;
-                    if (head >= next) {
-                        catchUp(head);
+                    if (next > head) {
+                        draining.set(false);
+                        // the head may have moved between the read and the flag: go on if so and nobody else took over
+                        if (tail.head < next || !draining.compareAndSet(false, true)) {
+                            return;
+                        }
                         continue;
                     }
-                    draining.set(false);
-                    // a message may have come between the poll and the flag: go on if so and nobody else took over
-                    if ((queue.isEmpty() && tail.head < next) || !draining.compareAndSet(false, true)) {
-                        return;
+                    var batch = new ArrayList<ChatMessage>();
+                    while (next <= head && batch.size() < PAGE) {
+                        var message = tail.recent.get((int) (next % RECENT));
+                        if (message == null || message.seq() != next) {
+                            break; // older than the recent messages
+                        }
+                        batch.add(message);
+                        next++;
+                    }
+                    if (batch.isEmpty()) {
+                        catchUp(Math.min(head, next + PAGE - 1));
+                    } else {
+                        follower.deliver(batch);
                     }
                 }
             } catch (Exception e) {
@@ -347,24 +374,15 @@ public class LiveFeed implements AutoCloseable {
 
         /** Delivers from SQL every message up to {@code to}. */
         private void catchUp(long to) throws Exception {
-            while (next <= to && !ended.get()) {
-                var page = history.after(room, next - 1, (int) Math.min(PAGE, to - next + 1));
-                if (page.isEmpty()) {
-                    LOG.log(System.Logger.Level.WARNING, "Chat room " + room + ": messages " + next + ".." + to + " are not in the history; skipped");
-                    next = to + 1;
-                    return;
-                }
-                for (var m : page) {
-                    if (m.seq() >= next) {
-                        deliver(m);
-                    }
-                }
+            var page = history.after(room, next - 1, (int) Math.min(PAGE, to - next + 1));
+            var fresh = page.stream().filter(m -> m.seq() >= next && m.seq() <= to).toList();
+            if (fresh.isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "Chat room " + room + ": messages " + next + ".." + to + " are not in the history; skipped");
+                next = to + 1;
+                return;
             }
-        }
-
-        private void deliver(ChatMessage message) throws Exception {
-            follower.deliver(message);
-            next = message.seq() + 1;
+            follower.deliver(fresh);
+            next = fresh.getLast().seq() + 1;
         }
 
         void close() {
@@ -389,7 +407,6 @@ public class LiveFeed implements AutoCloseable {
                 t.readers.remove(this);
                 return t.readers.isEmpty() ? null : t;
             });
-            queue.clear();
         }
     }
 }

@@ -22,8 +22,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import jakarta.ws.rs.sse.Sse;
-import jakarta.ws.rs.sse.SseEventSink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -36,7 +34,10 @@ import org.switchboard.chat.boundary.ChatRooms;
 import org.switchboard.chat.boundary.InvalidChatRequestException;
 import org.switchboard.ui.api.Problem;
 
-/** Chat rooms over HTTP: post (open to all, rate-limited), history, server-sent events, rooms, presence. */
+/**
+ * Chat rooms over HTTP: post (open to all, rate-limited), history, rooms, presence. The room's
+ * server-sent events ({@code GET /api/chat/rooms/{room}/events}) are served by {@link ChatStreamFilter}.
+ */
 @Path("chat/rooms")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
@@ -48,9 +49,6 @@ public class ChatResource {
 
     @Inject
     ChatRooms chat;
-
-    @Inject
-    ChatEvents events;
 
     @Context
     UriInfo uri;
@@ -119,25 +117,6 @@ public class ChatResource {
     }
 
     @GET
-    @Path("{room}/events")
-    @Produces(MediaType.SERVER_SENT_EVENTS)
-    @Operation(summary = "Server-sent events: the history after 'after' (or Last-Event-ID), then live messages, no gap, no duplicate; "
-            + "with 'name', the connection counts as present")
-    public void stream(@PathParam("room") String room,
-                       @QueryParam("after") String after,
-                       @QueryParam("name") String name,
-                       @HeaderParam(HttpHeaders.LAST_EVENT_ID_HEADER) String lastEventId,
-                       @Context SseEventSink sink, @Context Sse sse) {
-        long from;
-        if (lastEventId != null && !lastEventId.isBlank()) {
-            from = number("Last-Event-ID", lastEventId); // a reconnection: where the client got to
-        } else {
-            from = after == null ? 0 : number("after", after);
-        }
-        events.stream(room, from, name == null || name.isBlank() ? null : name.strip(), sink, sse);
-    }
-
-    @GET
     @Path("{room}/presence")
     @Operation(summary = "Who is connected to the room (open event streams that gave a name)")
     public JsonObject presence(@PathParam("room") String room) {
@@ -154,7 +133,7 @@ public class ChatResource {
         }
     }
 
-    private static long number(String field, String text) {
+    static long number(String field, String text) {
         try {
             var n = Long.parseLong(text.strip());
             if (n < 0) {
