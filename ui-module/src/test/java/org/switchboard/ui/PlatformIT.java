@@ -119,7 +119,8 @@ class PlatformIT extends ClientSideIT {
     void theApiIsDescribedAtOpenapi() {
         var response = Deployed.get(base.resolve("/openapi"));
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).contains("title: Switchboard").contains("/system").contains("basic");
+        assertThat(response.body()).contains("title: Switchboard").contains("/system").contains("basic")
+                .contains("/api/chat/rooms/{room}/events").contains("/api/chat/rooms/{room}/messages");
     }
 
     @Test

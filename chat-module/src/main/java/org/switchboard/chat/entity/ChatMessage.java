@@ -5,7 +5,6 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.Index;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
@@ -13,9 +12,8 @@ import java.time.LocalDateTime;
 
 /** A stored chat message: the room's sequence number is its identity for readers. */
 @Entity
-@Table(name = "chat_message",
-        uniqueConstraints = @UniqueConstraint(name = "chat_message_room_seq", columnNames = {"room", "seq"}),
-        indexes = @Index(name = "chat_message_room_seq_idx", columnList = "room, seq"))
+@Table(name = "chat_message", // the schema is META-INF/chat-schema.sql
+        uniqueConstraints = @UniqueConstraint(name = "chat_message_room_seq", columnNames = {"room", "seq"}))
 public class ChatMessage {
 
     /** SEQUENCE, not IDENTITY: EclipseLink's IDENTITY SQL is refused by H2 2.x. */
