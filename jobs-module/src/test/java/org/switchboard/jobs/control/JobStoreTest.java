@@ -1,0 +1,224 @@
+package org.switchboard.jobs.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
+import org.switchboard.jobs.entity.FetchedJob;
+import org.switchboard.jobs.entity.JobState;
+import org.switchboard.testkit.TestServers;
+
+/** The contract of each job script, against a real Redis. Each test has its own key prefix. */
+class JobStoreTest {
+
+    static RedissonClient redis;
+    String prefix;
+    JobStore store;
+
+    @BeforeAll
+    static void connect() {
+        var config = new Config();
+        config.setCodec(StringCodec.INSTANCE);
+        config.useSingleServer().setAddress(TestServers.redis().url());
+        redis = Redisson.create(config);
+    }
+
+    @AfterAll
+    static void disconnect() {
+        redis.shutdown();
+    }
+
+    @BeforeEach
+    void store() {
+        prefix = "test-" + UUID.randomUUID();
+        store = new JobStore(redis, new JobKeys(prefix));
+    }
+
+    @AfterEach
+    void clean() {
+        redis.getKeys().deleteByPattern(prefix + ":*");
+    }
+
+    @Test
+    void anEnqueuedJobIsFetchedRunAndCompletedWithItsResult() {
+        var enqueued = enqueue("a", "{\"to\":\"x\"}");
+        assertThat(enqueued.state()).isEqualTo(JobState.QUEUED);
+        assertThat(enqueued.created()).isTrue();
+        var fetched = store.fetch("default", "w1", 10);
+        assertThat(fetched).singleElement().satisfies(job -> {
+            assertThat(job.id()).isEqualTo("a");
+            assertThat(job.type()).isEqualTo("noop");
+            assertThat(job.payload()).isEqualTo("{\"to\":\"x\"}");
+            assertThat(job.attempt()).isEqualTo(1);
+        });
+        assertThat(store.find("a").orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(store.pending("w1")).isEqualTo(1);
+
+        assertThat(store.complete("w1", "a", "{\"ok\":true}", Duration.ofHours(24))).isTrue();
+        var done = store.find("a").orElseThrow();
+        assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(done.result()).isEqualTo("{\"ok\":true}");
+        assertThat(done.finishedAt()).isAfterOrEqualTo(done.startedAt()).isAfterOrEqualTo(done.enqueuedAt());
+        assertThat(store.pending("w1")).isZero();
+        assertThat(redis.getKeys().remainTimeToLive(store.keys().job("a"))).as("the result expires").isPositive();
+        assertThat(store.complete("w1", "a", "{}", Duration.ofHours(1))).as("acknowledged once").isFalse();
+    }
+
+    @Test
+    void fetchTakesSeveralJobsOldestFirstAndLeavesTheRest() {
+        for (int i = 0; i < 5; i++) {
+            enqueue("j" + i, "{}");
+        }
+        assertThat(store.fetch("default", "w1", 3)).extracting(FetchedJob::id).containsExactly("j0", "j1", "j2");
+        assertThat(store.fetch("default", "w2", 3)).extracting(FetchedJob::id).containsExactly("j3", "j4");
+        assertThat(store.fetch("default", "w3", 3)).isEmpty();
+        assertThat(store.size("default")).isZero();
+    }
+
+    @Test
+    void concurrentWorkersNeverGetTheSameJob() throws Exception {
+        for (int i = 0; i < 500; i++) {
+            enqueue("c" + i, "{}");
+        }
+        var taken = new ConcurrentLinkedQueue<String>();
+        try (var pool = Executors.newFixedThreadPool(8)) {
+            var futures = new ArrayList<java.util.concurrent.Future<?>>();
+            for (int w = 0; w < 8; w++) {
+                var worker = "w" + w;
+                futures.add(pool.submit(() -> {
+                    for (List<FetchedJob> batch; !(batch = store.fetch("default", worker, 7)).isEmpty(); ) {
+                        batch.forEach(job -> {
+                            taken.add(job.id());
+                            assertThat(store.complete(worker, job.id(), "null", Duration.ofMinutes(5))).isTrue();
+                        });
+                    }
+                    return null;
+                }));
+            }
+            for (var f : futures) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(taken).hasSize(500).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aUniqueKeyAnswersTheExistingJobWithinItsTtl() {
+        var first = store.enqueue("u1", "default", "noop", "{}", 5, 60, Duration.ZERO, "report-7", Duration.ofMinutes(1));
+        var second = store.enqueue("u2", "default", "noop", "{}", 5, 60, Duration.ZERO, "report-7", Duration.ofMinutes(1));
+        assertThat(first.created()).isTrue();
+        assertThat(second).isEqualTo(new JobStore.Enqueued("u1", JobState.QUEUED, false));
+        assertThat(store.find("u2")).isEmpty();
+        assertThat(store.size("default")).isEqualTo(1);
+    }
+
+    @Test
+    void aDelayedJobWaitsInTheScheduledSetUntilDue() {
+        var enqueued = store.enqueue("d", "default", "noop", "{}", 5, 60, Duration.ofMillis(400), null, null);
+        assertThat(enqueued.state()).isEqualTo(JobState.SCHEDULED);
+        assertThat(store.promoteDue(100)).isZero();
+        assertThat(store.fetch("default", "w1", 1)).isEmpty();
+        await().atMost(Duration.ofSeconds(5)).until(() -> store.promoteDue(100) == 1);
+        assertThat(store.find("d").orElseThrow().state()).isEqualTo(JobState.QUEUED);
+        assertThat(store.fetch("default", "w1", 1)).extracting(FetchedJob::id).containsExactly("d");
+    }
+
+    @Test
+    void aFailingJobIsRetriedUntilItsLastAttemptThenDead() {
+        store.enqueue("f", "default", "noop", "{}", 3, 60, Duration.ZERO, null, null);
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            var fetched = store.fetch("default", "w1", 1);
+            assertThat(fetched).singleElement().extracting(FetchedJob::attempt).isEqualTo(attempt);
+            var outcome = store.fail("w1", "f", "boom " + attempt, Duration.ZERO, false).orElseThrow();
+            assertThat(outcome).isEqualTo(attempt < 3 ? JobState.RETRYING : JobState.DEAD);
+            assertThat(store.find("f").orElseThrow().error()).isEqualTo("boom " + attempt);
+            store.promoteDue(10);
+        }
+        assertThat(redis.getScoredSortedSet(store.keys().dead(), StringCodec.INSTANCE).contains("f")).isTrue();
+        assertThat(store.fetch("default", "w1", 1)).isEmpty();
+        assertThat(store.pending("w1")).isZero();
+    }
+
+    @Test
+    void aRetryWaitsForItsBackoff() {
+        enqueue("b", "{}");
+        store.fetch("default", "w1", 1);
+        store.fail("w1", "b", "later", Duration.ofSeconds(30), false);
+        assertThat(store.promoteDue(10)).isZero();
+        assertThat(store.find("b").orElseThrow().state()).isEqualTo(JobState.RETRYING);
+    }
+
+    @Test
+    void thePendingJobsOfAWorkerWhoseHeartbeatExpiredGoBackToTheFrontOfTheQueue() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            enqueue("r" + i, "{}");
+        }
+        store.heartbeat("dying", Duration.ofMillis(200));
+        store.heartbeat("alive", Duration.ofMinutes(1));
+        assertThat(store.fetch("default", "dying", 2)).extracting(FetchedJob::id).containsExactly("r0", "r1");
+        assertThat(store.fetch("default", "alive", 1)).extracting(FetchedJob::id).containsExactly("r2");
+        assertThat(store.reapExpiredWorkers()).as("still alive").isZero();
+        Thread.sleep(300);
+        assertThat(store.reapExpiredWorkers()).isEqualTo(2);
+        assertThat(store.pending("dying")).isZero();
+        assertThat(store.pending("alive")).isEqualTo(1);
+        assertThat(store.find("r0").orElseThrow().state()).isEqualTo(JobState.QUEUED);
+        // re-queued first, oldest first, and their next run counts as another attempt
+        var again = store.fetch("default", "alive", 3);
+        assertThat(again).extracting(FetchedJob::id).containsExactly("r0", "r1", "r3");
+        assertThat(again.getFirst().attempt()).isEqualTo(2);
+        assertThat(store.complete("dying", "r0", "null", Duration.ofMinutes(1))).as("the dead worker's late ack").isFalse();
+    }
+
+    @Test
+    void aPausedQueueHandsOutNothing() {
+        enqueue("p", "{}");
+        redis.getSet(store.keys().paused(), StringCodec.INSTANCE).add("default");
+        assertThat(store.fetch("default", "w1", 5)).isEmpty();
+        redis.getSet(store.keys().paused(), StringCodec.INSTANCE).remove("default");
+        assertThat(store.fetch("default", "w1", 5)).hasSize(1);
+    }
+
+    @Test
+    void cancellingRemovesAQueuedOrScheduledJobAndFlagsARunningOne() {
+        enqueue("q", "{}");
+        store.enqueue("s", "default", "noop", "{}", 5, 60, Duration.ofMinutes(5), null, null);
+        enqueue("running", "{}");
+        assertThat(store.cancel("q")).contains(JobState.QUEUED);
+        assertThat(store.cancel("s")).contains(JobState.SCHEDULED);
+        assertThat(store.find("q").orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+        assertThat(store.find("s").orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+        assertThat(store.fetch("default", "w1", 5)).extracting(FetchedJob::id).containsExactly("running");
+        assertThat(store.cancel("running")).contains(JobState.RUNNING);
+        assertThat(redis.getMap(store.keys().job("running"), StringCodec.INSTANCE).get("cancelRequested")).isEqualTo("1");
+        assertThat(store.cancel("q")).as("already final").contains(JobState.CANCELLED);
+        assertThat(store.cancel("never")).isEmpty();
+        assertThat(store.promoteDue(10)).isZero();
+    }
+
+    @Test
+    void stateTransitionsAreExplicit() {
+        assertThat(JobState.QUEUED.next()).contains(JobState.RUNNING).doesNotContain(JobState.SUCCEEDED);
+        assertThat(JobState.SUCCEEDED.isFinal()).isTrue();
+        assertThat(JobState.DEAD.next()).containsExactly(JobState.QUEUED);
+    }
+
+    private JobStore.Enqueued enqueue(String id, String payload) {
+        return store.enqueue(id, "default", "noop", payload, 5, 60, Duration.ZERO, null, null);
+    }
+}
