@@ -178,6 +178,13 @@ public class JobStore {
             return state
             """;
 
+    /** KEYS: job. ARGV: progress JSON. Only while the job exists and runs. */
+    static final String PROGRESS = """
+            if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return 0 end
+            redis.call('HSET', KEYS[1], 'progress', ARGV[1])
+            return 1
+            """;
+
     private final RedissonClient redis;
     private final JobKeys keys;
 
@@ -262,6 +269,17 @@ public class JobStore {
         String r = script().eval(RScript.Mode.READ_WRITE, CANCEL, RScript.ReturnType.VALUE,
                 List.of(keys.job(id), keys.scheduled()), id, keys.base());
         return r == null || r.isEmpty() ? Optional.empty() : Optional.of(JobState.ofWire(r));
+    }
+
+    /** Records a running job's progress (JSON text); false if the job is not running. */
+    public boolean progress(String id, String json) {
+        Long r = script().eval(RScript.Mode.READ_WRITE, PROGRESS, RScript.ReturnType.LONG, List.of(keys.job(id)), json);
+        return r != null && r == 1;
+    }
+
+    /** Whether cancellation was asked for while the job ran. */
+    public boolean cancelRequested(String id) {
+        return "1".equals(redis.<String, String>getMap(keys.job(id), StringCodec.INSTANCE).get("cancelRequested"));
     }
 
     public Optional<Job> find(String id) {

@@ -1,0 +1,246 @@
+package org.switchboard.jobs.control;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.switchboard.jobs.boundary.Handler;
+import org.switchboard.jobs.boundary.JobContext;
+import org.switchboard.jobs.entity.FetchedJob;
+import org.switchboard.jobs.entity.JobProgress;
+
+/**
+ * The workers of one node: per queue, a fetch loop that takes as many jobs as it has free slots in
+ * one call, and runs each on a virtual thread of its own, interrupted at its timeout. The node
+ * heartbeats; on every node a housekeeping tick promotes due jobs and re-queues the jobs of workers
+ * whose heartbeat expired (the scripts are atomic, so nodes doing it at once do no harm).
+ *
+ * <p>Closing stops fetching, waits up to the grace period for running jobs, interrupts the rest and
+ * puts every job this worker still holds back at the front of its queue.
+ */
+public class JobRunner implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(JobRunner.class.getName());
+    private static final jakarta.json.spi.JsonProvider JSON = jakarta.json.spi.JsonProvider.provider();
+
+    /** How a node runs its workers. */
+    public record Settings(String worker, Map<String, Integer> concurrency, Duration heartbeatTtl, Duration idlePoll,
+                           Duration resultTtl, Duration backoffBase, Duration backoffMax, Duration shutdownGrace) {
+    }
+
+    private final JobStore store;
+    private final Map<String, Handler> handlers;
+    private final Settings settings;
+    private final Consumer<JobProgress> progress;
+    private final ExecutorService jobs = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("job-", 0).factory());
+    private final ExecutorService loops = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("job-fetch-", 0).factory());
+    private final ScheduledExecutorService ticks =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("job-housekeeping").factory());
+    private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean fetching = true;
+
+    public JobRunner(JobStore store, Map<String, Handler> handlers, Settings settings, Consumer<JobProgress> progress) {
+        this.store = store;
+        this.handlers = Map.copyOf(handlers);
+        this.settings = settings;
+        this.progress = progress;
+    }
+
+    public JobRunner start() {
+        store.heartbeat(settings.worker(), settings.heartbeatTtl());
+        var beat = Math.max(100, settings.heartbeatTtl().toMillis() / 3);
+        ticks.scheduleWithFixedDelay(() -> quietly(() -> store.heartbeat(settings.worker(), settings.heartbeatTtl())), beat, beat, TimeUnit.MILLISECONDS);
+        ticks.scheduleWithFixedDelay(() -> quietly(this::housekeeping), 0, 500, TimeUnit.MILLISECONDS);
+        settings.concurrency().forEach((queue, slots) -> loops.execute(() -> fetchLoop(queue, slots)));
+        return this;
+    }
+
+    /** Promotes due jobs and re-queues the jobs of dead workers; answers how many jobs moved. */
+    int housekeeping() {
+        int promoted = 0;
+        for (int n; (n = store.promoteDue(1000)) > 0; ) {
+            promoted += n;
+        }
+        var reaped = store.reapExpiredWorkers();
+        if (reaped > 0) {
+            LOG.log(System.Logger.Level.WARNING, "Re-queued " + reaped + " job(s) of workers whose heartbeat expired");
+        }
+        return promoted + reaped;
+    }
+
+    private void fetchLoop(String queue, int slots) {
+        var free = new Semaphore(slots);
+        while (fetching) {
+            try {
+                free.acquire();
+                var more = free.drainPermits();
+                var batch = store.fetch(queue, settings.worker(), 1 + more);
+                free.release(1 + more - batch.size());
+                if (batch.isEmpty()) {
+                    Thread.sleep(settings.idlePoll().toMillis());
+                    continue;
+                }
+                for (var job : batch) {
+                    run(job, free);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "Fetching from queue " + queue + " failed; trying again", e);
+                sleep(Duration.ofSeconds(1));
+            }
+        }
+    }
+
+    private void run(FetchedJob job, Semaphore free) {
+        var handler = handlers.get(job.type());
+        running.incrementAndGet();
+        jobs.execute(() -> {
+            try {
+                if (handler == null) {
+                    store.fail(settings.worker(), job.id(), "no handler for job type '" + job.type() + "' on this node", Duration.ZERO, true);
+                    return;
+                }
+                execute(job, handler);
+            } finally {
+                free.release();
+                running.decrementAndGet();
+            }
+        });
+    }
+
+    private void execute(FetchedJob job, Handler handler) {
+        var context = new Context(job);
+        var attempt = jobs.submit(() -> handler.handle(context));
+        try {
+            var result = attempt.get(Math.max(1, job.timeoutSeconds()), TimeUnit.SECONDS);
+            store.complete(settings.worker(), job.id(), result, settings.resultTtl());
+        } catch (TimeoutException e) {
+            attempt.cancel(true);
+            store.fail(settings.worker(), job.id(), "timed out after " + job.timeoutSeconds() + " s", backoff(job.attempt()), false);
+        } catch (java.util.concurrent.ExecutionException e) {
+            var cause = e.getCause() == null ? e : e.getCause();
+            if (!fetching && cause instanceof InterruptedException) {
+                return; // interrupted because the node is closing: the job stays pending and is re-queued
+            }
+            store.fail(settings.worker(), job.id(), cause.getClass().getSimpleName() + ": " + cause.getMessage(), backoff(job.attempt()), false);
+        } catch (InterruptedException e) {
+            attempt.cancel(true); // the node is closing: the job stays pending and is re-queued
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Job " + job.id() + ": its outcome could not be recorded; it will run again", e);
+        }
+    }
+
+    /** Exponential backoff with full jitter: a random delay up to base * 2^(attempt-1), capped. */
+    Duration backoff(int attempt) {
+        var ceiling = settings.backoffBase().toMillis() * (1L << Math.min(20, Math.max(0, attempt - 1)));
+        var capped = Math.min(ceiling, settings.backoffMax().toMillis());
+        return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
+    }
+
+    /** Jobs this node runs now. */
+    public int busy() {
+        return running.get();
+    }
+
+    @Override
+    public void close() {
+        fetching = false;
+        loops.shutdownNow();
+        var deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
+        while (running.get() > 0 && System.nanoTime() < deadline) {
+            sleep(Duration.ofMillis(50));
+        }
+        jobs.shutdownNow();
+        ticks.shutdownNow();
+        try {
+            var back = store.requeue(settings.worker());
+            if (back > 0) {
+                LOG.log(System.Logger.Level.INFO, "Put " + back + " unfinished job(s) back in their queues");
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Could not re-queue this worker's jobs; the reaper will", e);
+        }
+    }
+
+    /** Stops everything at once without re-queueing, as a killed process would (for tests). */
+    void crash() {
+        fetching = false;
+        loops.shutdownNow();
+        jobs.shutdownNow();
+        ticks.shutdownNow();
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void quietly(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Job housekeeping failed; trying again", e);
+        }
+    }
+
+    private final class Context implements JobContext {
+        private final FetchedJob job;
+
+        Context(FetchedJob job) {
+            this.job = job;
+        }
+
+        @Override
+        public String id() {
+            return job.id();
+        }
+
+        @Override
+        public String queue() {
+            return job.queue();
+        }
+
+        @Override
+        public String type() {
+            return job.type();
+        }
+
+        @Override
+        public String payload() {
+            return job.payload();
+        }
+
+        @Override
+        public int attempt() {
+            return job.attempt();
+        }
+
+        @Override
+        public void progress(int percent, String message) {
+            var clamped = Math.max(0, Math.min(100, percent));
+            var json = "{\"percent\":" + clamped + (message == null ? "" : ",\"message\":" + jsonString(message)) + "}";
+            store.progress(job.id(), json);
+            progress.accept(new JobProgress(job.id(), job.queue(), job.type(), clamped, message));
+        }
+    }
+
+    static String jsonString(String text) {
+        return JSON.createValue(text).toString();
+    }
+
+    List<String> queues() {
+        return List.copyOf(settings.concurrency().keySet());
+    }
+}

@@ -1,0 +1,197 @@
+package org.switchboard.jobs.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
+import org.switchboard.jobs.boundary.Handler;
+import org.switchboard.jobs.entity.JobProgress;
+import org.switchboard.jobs.entity.JobState;
+import org.switchboard.testkit.TestServers;
+
+/** Workers against a real Redis: running, retries, timeouts, progress, a crashed worker, graceful close. */
+class JobRunnerTest {
+
+    static RedissonClient redis;
+    String prefix;
+    JobStore store;
+    final ConcurrentLinkedQueue<JobProgress> progress = new ConcurrentLinkedQueue<>();
+    final Set<String> ran = ConcurrentHashMap.newKeySet();
+    final AtomicInteger runs = new AtomicInteger();
+
+    @BeforeAll
+    static void connect() {
+        var config = new Config();
+        config.setCodec(StringCodec.INSTANCE);
+        config.useSingleServer().setAddress(TestServers.redis().url());
+        redis = Redisson.create(config);
+    }
+
+    @AfterAll
+    static void disconnect() {
+        redis.shutdown();
+    }
+
+    @BeforeEach
+    void store() {
+        prefix = "test-" + UUID.randomUUID();
+        store = new JobStore(redis, new JobKeys(prefix));
+    }
+
+    @AfterEach
+    void clean() {
+        redis.getKeys().deleteByPattern(prefix + ":*");
+    }
+
+    JobRunner runner(String worker, Map<String, Handler> handlers) {
+        return new JobRunner(store, handlers, new JobRunner.Settings(worker, Map.of("default", 8), Duration.ofMillis(600),
+                Duration.ofMillis(20), Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(2)),
+                progress::add).start();
+    }
+
+    @Test
+    void jobsRunOnceEachAndSucceedWithTheirResults() {
+        IntStream.range(0, 200).forEach(i -> enqueue("n" + i, "noop", 5, 60));
+        try (var runner = runner("w1", Map.of("noop", job -> {
+            runs.incrementAndGet();
+            ran.add(job.id());
+            return "{\"id\":\"" + job.id() + "\"}";
+        }))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> IntStream.range(0, 200)
+                    .allMatch(i -> store.find("n" + i).orElseThrow().state() == JobState.SUCCEEDED));
+        }
+        assertThat(runs.get()).isEqualTo(200);
+        assertThat(store.find("n7").orElseThrow().result()).isEqualTo("{\"id\":\"n7\"}");
+    }
+
+    @Test
+    void aThrowingHandlerIsRetriedWithBackoffThenDeadWithoutStallingTheQueue() {
+        enqueue("bad", "flaky", 3, 60);
+        enqueue("good", "noop", 3, 60);
+        try (var runner = runner("w1", Map.of("flaky", job -> {
+            runs.incrementAndGet();
+            throw new IllegalStateException("attempt " + job.attempt());
+        }, "noop", job -> "null"))) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> store.find("bad").orElseThrow().state() == JobState.DEAD);
+            assertThat(store.find("good").orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+        }
+        var dead = store.find("bad").orElseThrow();
+        assertThat(dead.attempts()).isEqualTo(3);
+        assertThat(dead.error()).isEqualTo("IllegalStateException: attempt 3");
+        assertThat(runs.get()).isEqualTo(3);
+    }
+
+    @Test
+    void aJobPastItsTimeoutIsInterruptedAndCountsAsAFailedAttempt() {
+        enqueue("slow", "hang", 1, 1);
+        var interrupted = new CountDownLatch(1);
+        try (var runner = runner("w1", Map.of("hang", job -> {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                throw e;
+            }
+            return "null";
+        }))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.find("slow").orElseThrow().state() == JobState.DEAD);
+        }
+        assertThat(interrupted.getCount()).isZero();
+        assertThat(store.find("slow").orElseThrow().error()).isEqualTo("timed out after 1 s");
+    }
+
+    @Test
+    void aJobWithoutAHandlerGoesStraightToDead() {
+        enqueue("orphan", "unknown-type", 5, 60);
+        try (var runner = runner("w1", Map.of())) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.find("orphan").orElseThrow().state() == JobState.DEAD);
+        }
+        assertThat(store.find("orphan").orElseThrow().error()).contains("no handler");
+    }
+
+    @Test
+    void progressIsStoredAndReported() {
+        enqueue("p", "steps", 5, 60);
+        try (var runner = runner("w1", Map.of("steps", job -> {
+            for (int i = 1; i <= 4; i++) {
+                job.progress(i * 25, "step \"" + i + "\"");
+            }
+            return "null";
+        }))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.find("p").orElseThrow().state() == JobState.SUCCEEDED);
+        }
+        assertThat(progress).extracting(JobProgress::percent).containsExactly(25, 50, 75, 100);
+        assertThat(store.find("p").orElseThrow().progress()).isEqualTo("{\"percent\":100,\"message\":\"step \\\"4\\\"\"}");
+    }
+
+    @Test
+    void theJobsOfACrashedWorkerAreRunAgainByAnotherAndNoneIsLost() {
+        IntStream.range(0, 100).forEach(i -> enqueue("k" + i, "work", 5, 60));
+        var started = new CountDownLatch(8);
+        var crashed = runner("doomed", Map.of("work", job -> {
+            started.countDown();
+            Thread.sleep(60_000); // never finishes here
+            return "null";
+        }));
+        await().atMost(Duration.ofSeconds(10)).until(() -> started.getCount() == 0);
+        crashed.crash(); // like kill -9: no re-queue, the heartbeat stops
+        assertThat(store.pending("doomed")).isEqualTo(8);
+        try (var survivor = runner("survivor", Map.of("work", job -> {
+            runs.incrementAndGet();
+            ran.add(job.id());
+            return "null";
+        }))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> IntStream.range(0, 100)
+                    .allMatch(i -> store.find("k" + i).orElseThrow().state() == JobState.SUCCEEDED));
+        }
+        assertThat(ran).hasSize(100);
+        assertThat(store.pending("doomed")).isZero();
+    }
+
+    @Test
+    void closingWaitsForRunningJobsThenPutsTheRestBack() {
+        enqueue("quick", "sleepy", 5, 60);
+        enqueue("long", "sleepy", 5, 60);
+        var runner = runner("w1", Map.of("sleepy", job -> {
+            Thread.sleep(job.id().equals("quick") ? 300 : 60_000);
+            return "null";
+        }));
+        await().atMost(Duration.ofSeconds(10)).until(() -> runner.busy() == 2);
+        runner.close(); // grace 2 s: "quick" finishes, "long" is interrupted and re-queued
+        assertThat(store.find("quick").orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(store.find("long").orElseThrow().state()).isEqualTo(JobState.QUEUED);
+        assertThat(store.size("default")).isEqualTo(1);
+        assertThat(store.pending("w1")).isZero();
+    }
+
+    @Test
+    void backoffGrowsExponentiallyWithJitterUpToItsCap() {
+        var runner = new JobRunner(store, Map.of(), new JobRunner.Settings("w", Map.of(), Duration.ofSeconds(1), Duration.ofMillis(10),
+                Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(1)), p -> { });
+        for (int attempt = 1; attempt <= 10; attempt++) {
+            var ceiling = Math.min(1000L << (attempt - 1), 60_000);
+            assertThat(runner.backoff(attempt).toMillis()).isBetween(ceiling / 2, ceiling);
+        }
+    }
+
+    private void enqueue(String id, String type, int maxAttempts, int timeoutSeconds) {
+        store.enqueue(id, "default", type, "{}", maxAttempts, timeoutSeconds, Duration.ZERO, null, null);
+    }
+}
