@@ -74,6 +74,16 @@ class BrowserIT extends ClientSideIT {
     }
 
     @Test
+    void aJobsBoardPageShowsItsProgressBarFill() throws Exception {
+        var enqueued = JobsIT.enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":4000,\"steps\":4},\"delaySeconds\":2}");
+        var id = PlatformIT.json(enqueued.body()).getString("id");
+        browser.get(base.resolve("boards/job-" + id).toString()); // before the job starts: the page waits for its first value
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBe(By.id("progress-text"), "50%"));
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBe(By.id("progress-text"), "100%"));
+        assertThat(browser.findElement(By.id("progress-bar")).getAttribute("style")).contains("width: 100%");
+    }
+
+    @Test
     void twoPagesOnOneRoomShowEveryMessageOnceInTheSameOrder() throws Exception {
         var room = "browser-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         ChatIT.post(base, room, "{\"author\":\"history\",\"text\":\"before anyone came\"}");

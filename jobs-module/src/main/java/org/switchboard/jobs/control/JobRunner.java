@@ -54,7 +54,7 @@ public class JobRunner implements AutoCloseable {
     }
 
     public JobRunner start() {
-        store.heartbeat(settings.worker(), settings.heartbeatTtl());
+        quietly(() -> store.heartbeat(settings.worker(), settings.heartbeatTtl())); // Redis may be down: the ticks go on
         var beat = Math.max(100, settings.heartbeatTtl().toMillis() / 3);
         ticks.scheduleWithFixedDelay(() -> quietly(() -> store.heartbeat(settings.worker(), settings.heartbeatTtl())), beat, beat, TimeUnit.MILLISECONDS);
         ticks.scheduleWithFixedDelay(() -> quietly(this::housekeeping), 0, 500, TimeUnit.MILLISECONDS);

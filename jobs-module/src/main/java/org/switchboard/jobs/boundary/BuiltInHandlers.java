@@ -1,0 +1,49 @@
+package org.switchboard.jobs.boundary;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.json.spi.JsonProvider;
+import java.io.StringReader;
+
+/** The job types every node runs, for operators and tests: {@code noop}, and {@code sleep} with {@code {"ms": n, "steps": k}}. */
+public final class BuiltInHandlers {
+
+    private static final JsonProvider JSON = JsonProvider.provider();
+
+    private BuiltInHandlers() {
+    }
+
+    @ApplicationScoped
+    @JobHandler("noop")
+    public static class Noop implements Handler {
+        @Override
+        public String handle(JobContext job) {
+            return null;
+        }
+    }
+
+    /** Sleeps {@code ms} milliseconds in {@code steps} steps (default 1), reporting progress after each. */
+    @ApplicationScoped
+    @JobHandler("sleep")
+    public static class Sleep implements Handler {
+        @Override
+        public String handle(JobContext job) throws InterruptedException {
+            long ms;
+            int steps;
+            try (var reader = JSON.createReader(new StringReader(job.payload()))) {
+                var o = reader.readObject();
+                ms = o.getJsonNumber("ms").longValueExact();
+                steps = o.containsKey("steps") ? o.getInt("steps") : 1;
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("a sleep job takes {\"ms\": n, \"steps\": k}");
+            }
+            if (ms < 0 || steps < 1 || steps > 10_000) {
+                throw new IllegalArgumentException("ms must be 0 or more and steps 1 to 10000");
+            }
+            for (int i = 1; i <= steps; i++) {
+                Thread.sleep(ms / steps);
+                job.progress(i * 100 / steps, "step " + i + " of " + steps);
+            }
+            return "{\"slept\":" + ms + "}";
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package org.switchboard.jobs.boundary;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Startup;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.json.spi.JsonProvider;
+import java.io.StringReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.redisson.api.RedissonClient;
+import org.switchboard.jobs.control.JobKeys;
+import org.switchboard.jobs.control.JobRunner;
+import org.switchboard.jobs.control.JobStore;
+import org.switchboard.jobs.entity.Job;
+import org.switchboard.jobs.entity.JobProgress;
+import org.switchboard.jobs.entity.JobState;
+
+/**
+ * Job queues, for the REST API and for other modules in-process: enqueue, look up, cancel. The node's
+ * workers start with the application and run the {@link Handler} beans found by their
+ * {@link JobHandler} type. Progress is fired as a {@link JobProgress} CDI event.
+ */
+@ApplicationScoped
+public class JobQueues {
+
+    public static final int MAX_PAYLOAD_BYTES = 512 * 1024;
+    public static final int DEFAULT_ATTEMPTS = 5;
+    public static final int DEFAULT_TIMEOUT = 300;
+    private static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final JsonProvider JSON = JsonProvider.provider();
+    private static final System.Logger LOG = System.getLogger(JobQueues.class.getName());
+
+    @Inject
+    RedissonClient redis;
+
+    @Inject
+    @Any
+    Instance<Handler> handlerBeans;
+
+    @Inject
+    Event<JobProgress> progressEvents;
+
+    @Inject
+    @ConfigProperty(name = "switchboard.redis.prefix", defaultValue = "switchboard")
+    String prefix;
+
+    /** The queues this node works on, with their concurrency: {@code name:slots,name:slots}. */
+    @Inject
+    @ConfigProperty(name = "switchboard.jobs.queues", defaultValue = "default:10")
+    String queues;
+
+    @Inject
+    @ConfigProperty(name = "switchboard.jobs.result-ttl-hours", defaultValue = "24")
+    long resultTtlHours;
+
+    @Inject
+    @ConfigProperty(name = "switchboard.jobs.shutdown-grace-seconds", defaultValue = "20")
+    long graceSeconds;
+
+    private JobStore store;
+    private JobRunner runner;
+    private Map<String, Handler> handlers;
+
+    void start(@Observes Startup startup) {
+        store();
+        handlers = new LinkedHashMap<>();
+        for (var handle : handlerBeans.handles()) {
+            handle.getBean().getQualifiers().stream()
+                    .filter(JobHandler.class::isInstance).map(JobHandler.class::cast)
+                    .forEach(q -> handlers.put(q.value(), handle.get()));
+        }
+        var worker = ManagementFactory.getRuntimeMXBean().getName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        runner = new JobRunner(store, handlers, new JobRunner.Settings(worker, concurrency(queues), Duration.ofSeconds(15),
+                Duration.ofMillis(100), Duration.ofHours(resultTtlHours), Duration.ofSeconds(1), Duration.ofHours(1),
+                Duration.ofSeconds(graceSeconds)), progressEvents::fire);
+        try {
+            runner.start();
+            LOG.log(System.Logger.Level.INFO, "Job workers " + worker + " on " + concurrency(queues) + ", job types " + handlers.keySet());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Job workers started without Redis; they connect when it answers", e);
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        if (runner != null) {
+            runner.close();
+        }
+    }
+
+    /** Enqueues a job after checking every field; answers its id and state (an existing job for a live unique key). */
+    public JobStore.Enqueued enqueue(JobRequest request) {
+        var queue = request.queue() == null ? "default" : request.queue();
+        if (!QUEUE.matcher(queue).matches()) {
+            throw new InvalidJobRequestException("queue", "a queue name is 1 to 64 letters, digits, '.', '_' or '-'");
+        }
+        if (request.type() == null || !handlers().containsKey(request.type())) {
+            throw new InvalidJobRequestException("type", "unknown job type; this node runs " + handlers().keySet());
+        }
+        var payload = checkPayload(request.payload());
+        var attempts = request.maxAttempts() == null ? DEFAULT_ATTEMPTS : request.maxAttempts();
+        if (attempts < 1 || attempts > 100) {
+            throw new InvalidJobRequestException("maxAttempts", "maxAttempts is 1 to 100");
+        }
+        var timeout = request.timeoutSeconds() == null ? DEFAULT_TIMEOUT : request.timeoutSeconds();
+        if (timeout < 1 || timeout > 86_400) {
+            throw new InvalidJobRequestException("timeoutSeconds", "timeoutSeconds is 1 to 86400");
+        }
+        var delay = request.delay() == null ? Duration.ZERO : request.delay();
+        if (delay.isNegative() || delay.compareTo(Duration.ofDays(366)) > 0) {
+            throw new InvalidJobRequestException("delaySeconds", "a job is delayed by 0 seconds to a year");
+        }
+        if (request.uniqueKey() != null && (request.uniqueKey().isEmpty() || request.uniqueKey().length() > 256)) {
+            throw new InvalidJobRequestException("uniqueKey", "a unique key is 1 to 256 characters");
+        }
+        return store().enqueue(UUID.randomUUID().toString(), queue, request.type(), payload, attempts, timeout, delay,
+                request.uniqueKey(), Duration.ofHours(resultTtlHours));
+    }
+
+    public Optional<Job> find(String id) {
+        return isId(id) ? store().find(id) : Optional.empty();
+    }
+
+    /** Cancels the job; answers the state it was in, empty if there is no such job. */
+    public Optional<JobState> cancel(String id) {
+        return isId(id) ? store().cancel(id) : Optional.empty();
+    }
+
+    /** Jobs running on this node. */
+    public int busy() {
+        return runner == null ? 0 : runner.busy();
+    }
+
+    private Map<String, Handler> handlers() {
+        return handlers == null ? Map.of() : handlers;
+    }
+
+    private synchronized JobStore store() {
+        if (store == null) {
+            store = new JobStore(redis, new JobKeys(prefix));
+        }
+        return store;
+    }
+
+    private static boolean isId(String id) {
+        try {
+            UUID.fromString(id);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    static Map<String, Integer> concurrency(String setting) {
+        var result = new LinkedHashMap<String, Integer>();
+        for (var part : setting.split(",")) {
+            var p = part.strip();
+            if (p.isEmpty()) {
+                continue;
+            }
+            var colon = p.indexOf(':');
+            var name = colon < 0 ? p : p.substring(0, colon).strip();
+            var slots = colon < 0 ? 10 : Integer.parseInt(p.substring(colon + 1).strip());
+            if (!QUEUE.matcher(name).matches() || slots < 1) {
+                throw new IllegalArgumentException("switchboard.jobs.queues: '" + p + "' is not queue:concurrency");
+            }
+            result.put(name, slots);
+        }
+        return result;
+    }
+
+    private static String checkPayload(String payload) {
+        if (payload == null || payload.isBlank()) {
+            return "{}";
+        }
+        if (payload.getBytes(StandardCharsets.UTF_8).length > MAX_PAYLOAD_BYTES) {
+            throw new InvalidJobRequestException("payload", "the payload is larger than 512 KiB");
+        }
+        try (var parser = JSON.createParser(new StringReader(payload))) {
+            parser.next();
+            parser.getValue();
+            if (parser.hasNext()) {
+                throw new InvalidJobRequestException("payload", "the payload is followed by more text");
+            }
+        } catch (InvalidJobRequestException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new InvalidJobRequestException("payload", "the payload is not valid JSON, or nested too deeply");
+        }
+        return payload.strip();
+    }
+}

@@ -1,0 +1,191 @@
+package org.switchboard.ui.jobs;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.switchboard.jobs.boundary.InvalidJobRequestException;
+import org.switchboard.jobs.boundary.JobQueues;
+import org.switchboard.jobs.boundary.JobRequest;
+import org.switchboard.jobs.entity.Job;
+import org.switchboard.ui.api.ApiApplication;
+import org.switchboard.ui.api.Problem;
+
+/** Job queues over HTTP (admin): enqueue, look up, cancel. */
+@Path("jobs")
+@RequestScoped
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed("admin")
+@SecurityRequirement(name = ApiApplication.BASIC)
+public class JobsResource {
+
+    /** The payload's 512 KiB, escaped, plus the other fields. */
+    static final int MAX_BODY_BYTES = 3 * JobQueues.MAX_PAYLOAD_BYTES;
+    private static final JsonProvider JSON = JsonProvider.provider();
+
+    @Inject
+    JobQueues jobs;
+
+    @Context
+    UriInfo uri;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Enqueue {\"queue\",\"type\",\"payload\",\"delaySeconds\"?,\"runAt\"?,\"maxAttempts\"?,\"timeoutSeconds\"?,\"uniqueKey\"?}")
+    public Response enqueue(InputStream body) {
+        var o = readObject(body);
+        var delay = Duration.ZERO;
+        if (o.containsKey("delaySeconds") && o.containsKey("runAt")) {
+            throw new InvalidJobRequestException("runAt", "give 'delaySeconds' or 'runAt', not both");
+        }
+        if (o.containsKey("delaySeconds")) {
+            delay = Duration.ofSeconds(longField(o, "delaySeconds"));
+        } else if (o.containsKey("runAt")) {
+            try {
+                delay = Duration.between(Instant.now(), Instant.parse(stringField(o, "runAt")));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new InvalidJobRequestException("runAt", "runAt is an ISO-8601 instant, e.g. 2030-01-01T00:00:00Z");
+            }
+            delay = delay.isNegative() ? Duration.ZERO : delay;
+        }
+        var payload = o.get("payload");
+        var request = new JobRequest(stringOrNull(o, "queue"), stringOrNull(o, "type"), payload == null ? null : payload.toString(),
+                delay, intOrNull(o, "maxAttempts"), intOrNull(o, "timeoutSeconds"), stringOrNull(o, "uniqueKey"));
+        var enqueued = jobs.enqueue(request);
+        var location = uri.getBaseUriBuilder().path(JobsResource.class).path("{id}").build(enqueued.id());
+        var answer = JSON.createObjectBuilder().add("id", enqueued.id()).add("state", enqueued.state().wire()).build();
+        return (enqueued.created() ? Response.created(location) : Response.ok().location(location)).entity(answer).build();
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "A job: state, attempts, progress, result, error and times")
+    public Response get(@PathParam("id") String id) {
+        return jobs.find(id).map(job -> Response.ok(json(job)).build())
+                .orElseGet(() -> Problem.of(Response.Status.NOT_FOUND, "No job " + id + " (or its result has expired).").toResponse().build());
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(summary = "Cancel a job: a queued or scheduled one is removed, a running one is flagged")
+    public Response cancel(@PathParam("id") String id) {
+        return jobs.cancel(id).map(before -> Response.ok(JSON.createObjectBuilder().add("id", id).add("was", before.wire()).build()).build())
+                .orElseGet(() -> Problem.of(Response.Status.NOT_FOUND, "No job " + id + ".").toResponse().build());
+    }
+
+    static JsonObject json(Job job) {
+        var o = JSON.createObjectBuilder().add("id", job.id()).add("queue", job.queue()).add("type", job.type())
+                .add("state", job.state().wire()).add("attempts", job.attempts()).add("maxAttempts", job.maxAttempts());
+        o.add("progress", parsed(job.progress()));
+        o.add("result", parsed(job.result()));
+        addText(o, "error", job.error());
+        addTime(o, "enqueuedAt", job.enqueuedAt());
+        addTime(o, "startedAt", job.startedAt());
+        addTime(o, "finishedAt", job.finishedAt());
+        return o.build();
+    }
+
+    private static JsonValue parsed(String json) {
+        if (json == null) {
+            return JsonValue.NULL;
+        }
+        try (var reader = JSON.createReader(new StringReader(json))) {
+            return reader.readValue();
+        } catch (RuntimeException e) {
+            return JSON.createValue(json);
+        }
+    }
+
+    private static void addText(jakarta.json.JsonObjectBuilder o, String name, String value) {
+        if (value == null || value.isEmpty()) {
+            o.addNull(name);
+        } else {
+            o.add(name, value);
+        }
+    }
+
+    private static void addTime(jakarta.json.JsonObjectBuilder o, String name, Instant value) {
+        if (value == null) {
+            o.addNull(name);
+        } else {
+            o.add(name, value.toString());
+        }
+    }
+
+    private static JsonObject readObject(InputStream body) {
+        String text;
+        try (body) {
+            var bytes = body.readNBytes(MAX_BODY_BYTES + 1);
+            if (bytes.length > MAX_BODY_BYTES) {
+                throw new InvalidJobRequestException("payload", "the request is larger than the payload limit allows (512 KiB)");
+            }
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidJobRequestException("payload", "the body is not UTF-8 text");
+        } catch (IOException e) {
+            throw new InvalidJobRequestException("payload", "the body could not be read");
+        }
+        try (var reader = JSON.createReader(new StringReader(text))) {
+            var value = reader.readValue();
+            if (value instanceof JsonObject object) {
+                return object;
+            }
+        } catch (RuntimeException e) {
+            throw new InvalidJobRequestException("payload", "the body is not valid JSON");
+        }
+        throw new InvalidJobRequestException("payload", "the body must be a JSON object");
+    }
+
+    private static String stringOrNull(JsonObject o, String name) {
+        return o.containsKey(name) && o.get(name) != JsonValue.NULL ? stringField(o, name) : null;
+    }
+
+    private static String stringField(JsonObject o, String name) {
+        if (o.get(name) instanceof JsonString s) {
+            return s.getString();
+        }
+        throw new InvalidJobRequestException(name, "'" + name + "' must be a string");
+    }
+
+    private static Integer intOrNull(JsonObject o, String name) {
+        return o.containsKey(name) && o.get(name) != JsonValue.NULL ? (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, longField(o, name))) : null;
+    }
+
+    private static long longField(JsonObject o, String name) {
+        if (o.get(name) instanceof JsonNumber n && n.isIntegral()) {
+            try {
+                return n.longValueExact();
+            } catch (ArithmeticException e) {
+                throw new InvalidJobRequestException(name, "'" + name + "' is out of range");
+            }
+        }
+        throw new InvalidJobRequestException(name, "'" + name + "' must be a whole number");
+    }
+}

@@ -1,0 +1,87 @@
+package org.switchboard.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The job API on the deployed WAR: enqueue, run with progress on a notice board, limits, unique keys, cancel. */
+class JobsIT extends ClientSideIT {
+
+    @Test
+    void aSleepJobRunsReportsProgressToItsBoardAndSucceeds() throws Exception {
+        var enqueued = enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":600,\"steps\":3}}");
+        assertThat(enqueued.statusCode()).isEqualTo(201);
+        var id = PlatformIT.json(enqueued.body()).getString("id");
+        assertThat(enqueued.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/api/jobs/" + id));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "succeeded".equals(job(id).getString("state")));
+        var job = job(id);
+        assertThat(job.getString("type")).isEqualTo("sleep");
+        assertThat(job.getInt("attempts")).isEqualTo(1);
+        assertThat(job.getJsonObject("result").getInt("slept")).isEqualTo(600);
+        assertThat(job.getJsonObject("progress").getInt("percent")).isEqualTo(100);
+        assertThat(job.getString("finishedAt")).isNotBlank();
+        var board = PlatformIT.json(Deployed.get(base.resolve("api/boards/job-" + id)).body());
+        assertThat(board.getInt("revision")).isEqualTo(3);
+        assertThat(board.getJsonObject("value").getInt("percent")).isEqualTo(100);
+    }
+
+    @Test
+    void badRequestsAreRefusedWithProblemJsonAndNothingIsEnqueued() throws Exception {
+        var bodies = List.of("{", "[]", "\"x\"", "{\"type\":\"no-such-type\"}", "{\"type\":1}", "{}",
+                "{\"type\":\"noop\",\"queue\":\"bad queue\"}",
+                "{\"type\":\"noop\",\"maxAttempts\":0}", "{\"type\":\"noop\",\"maxAttempts\":1.5}",
+                "{\"type\":\"noop\",\"timeoutSeconds\":-1}", "{\"type\":\"noop\",\"delaySeconds\":-5}",
+                "{\"type\":\"noop\",\"delaySeconds\":5,\"runAt\":\"2030-01-01T00:00:00Z\"}", "{\"type\":\"noop\",\"runAt\":\"tomorrow\"}",
+                "{\"type\":\"noop\",\"uniqueKey\":\"\"}",
+                "{\"type\":\"noop\",\"payload\":\"" + "x".repeat(600_000) + "\"}",
+                "{\"type\":\"noop\",\"payload\":" + "[".repeat(30_000) + "]".repeat(30_000) + "}");
+        for (var body : bodies) {
+            var response = enqueue(base, body);
+            assertThat(response.statusCode()).as(body.length() > 60 ? body.substring(0, 60) + "…" : body).isEqualTo(400);
+            PlatformIT.assertProblem(response, 400);
+        }
+        var anonymous = Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/jobs")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"noop\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(get("api/jobs/not-a-job").statusCode()).isEqualTo(404);
+        assertThat(get("api/jobs/00000000-0000-0000-0000-000000000000").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aUniqueKeyAnswersTheSameJobAndADelayedJobCanBeCancelled() throws Exception {
+        var key = "report-" + System.nanoTime();
+        var first = enqueue(base, "{\"type\":\"noop\",\"delaySeconds\":3600,\"uniqueKey\":\"" + key + "\"}");
+        var second = enqueue(base, "{\"type\":\"noop\",\"delaySeconds\":3600,\"uniqueKey\":\"" + key + "\"}");
+        assertThat(first.statusCode()).isEqualTo(201);
+        assertThat(second.statusCode()).as("not created again").isEqualTo(200);
+        var id = PlatformIT.json(first.body()).getString("id");
+        assertThat(PlatformIT.json(second.body()).getString("id")).isEqualTo(id);
+        assertThat(PlatformIT.json(first.body()).getString("state")).isEqualTo("scheduled");
+
+        var cancelled = Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/jobs/" + id))
+                .header("Authorization", Deployed.basic("admin", Deployed.adminPassword())).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(cancelled.statusCode()).isEqualTo(200);
+        assertThat(PlatformIT.json(cancelled.body()).getString("was")).isEqualTo("scheduled");
+        assertThat(job(id).getString("state")).isEqualTo("cancelled");
+    }
+
+    static HttpResponse<String> enqueue(URI base, String body) throws Exception {
+        return Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/jobs"))
+                .header("Content-Type", "application/json").header("Authorization", Deployed.basic("admin", Deployed.adminPassword()))
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path) {
+        return Deployed.get(base.resolve(path), "Authorization", Deployed.basic("admin", Deployed.adminPassword()));
+    }
+
+    private jakarta.json.JsonObject job(String id) {
+        return PlatformIT.json(get("api/jobs/" + id).body());
+    }
+}
