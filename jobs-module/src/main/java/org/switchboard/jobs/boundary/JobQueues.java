@@ -83,7 +83,7 @@ public class JobQueues {
         }
         var worker = ManagementFactory.getRuntimeMXBean().getName() + "-" + UUID.randomUUID().toString().substring(0, 8);
         runner = new JobRunner(store, handlers, new JobRunner.Settings(worker, concurrency(queues), Duration.ofSeconds(15),
-                Duration.ofMillis(100), Duration.ofHours(resultTtlHours), Duration.ofSeconds(1), Duration.ofHours(1),
+                Duration.ofSeconds(1), Duration.ofHours(resultTtlHours), Duration.ofSeconds(1), Duration.ofHours(1),
                 Duration.ofSeconds(graceSeconds)), progressEvents::fire);
         try {
             runner.start();

@@ -84,7 +84,14 @@ public class JobRunner implements AutoCloseable {
                 var batch = store.fetch(queue, settings.worker(), 1 + more);
                 free.release(1 + more - batch.size());
                 if (batch.isEmpty()) {
-                    Thread.sleep(settings.idlePoll().toMillis());
+                    // idle: block on the queue for one job (the batch fetch cannot block: it is a script)
+                    free.acquire();
+                    var one = store.fetchBlocking(queue, settings.worker(), settings.idlePoll());
+                    if (one.isPresent()) {
+                        run(one.get(), free);
+                    } else {
+                        free.release();
+                    }
                     continue;
                 }
                 for (var job : batch) {

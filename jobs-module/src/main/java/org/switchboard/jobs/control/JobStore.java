@@ -80,6 +80,26 @@ public class JobStore {
             return out
             """;
 
+    /**
+     * KEYS: pending, job, queue, paused. ARGV: id, queue name. Starts a job a blocking move took: unless
+     * the queue was paused meanwhile (then the job goes back), or the job is gone.
+     */
+    static final String START = NOW + """
+            if redis.call('SISMEMBER', KEYS[4], ARGV[2]) == 1 then
+              redis.call('LREM', KEYS[1], 1, ARGV[1])
+              redis.call('RPUSH', KEYS[3], ARGV[1])
+              return {}
+            end
+            if redis.call('EXISTS', KEYS[2]) == 0 then
+              redis.call('LREM', KEYS[1], 1, ARGV[1])
+              return {}
+            end
+            local attempt = redis.call('HINCRBY', KEYS[2], 'attempts', 1)
+            redis.call('HSET', KEYS[2], 'state', 'running', 'startedAt', now)
+            local f = redis.call('HMGET', KEYS[2], 'type', 'payload', 'maxAttempts', 'timeoutSeconds')
+            return {ARGV[1], f[1], f[2], tostring(attempt), f[3], f[4]}
+            """;
+
     /** KEYS: pending, job, done, stats. ARGV: id, result, result TTL seconds. */
     static final String COMPLETE = """
             if redis.call('LREM', KEYS[1], -1, ARGV[1]) == 0 then return 0 end
@@ -203,13 +223,25 @@ public class JobStore {
 
     public Enqueued enqueue(String id, String queue, String type, String payload, int maxAttempts, int timeoutSeconds,
                             Duration delay, String uniqueKey, Duration uniqueTtl) {
+        return enqueueAsync(id, queue, type, payload, maxAttempts, timeoutSeconds, delay, uniqueKey, uniqueTtl).toCompletableFuture().join();
+    }
+
+    /** {@link #enqueue} without waiting: many enqueues in flight share the connection (pipelining). */
+    public java.util.concurrent.CompletionStage<Enqueued> enqueueAsync(String id, String queue, String type, String payload, int maxAttempts,
+                                                                       int timeoutSeconds, Duration delay, String uniqueKey, Duration uniqueTtl) {
         var unique = uniqueKey == null ? keys.unique("-") : keys.unique(uniqueKey);
-        List<Object> r = script().eval(RScript.Mode.READ_WRITE, ENQUEUE, RScript.ReturnType.LIST,
+        return script().<List<Object>>evalAsync(RScript.Mode.READ_WRITE, ENQUEUE, RScript.ReturnType.LIST,
                 List.of(keys.job(id), keys.queue(queue), keys.queues(), keys.scheduled(), unique),
                 id, queue, type, payload, String.valueOf(maxAttempts), String.valueOf(timeoutSeconds),
                 String.valueOf(Math.max(0, delay.toMillis())), String.valueOf(uniqueKey == null ? 0 : uniqueTtl.toMillis()),
-                keys.job(""));
-        return new Enqueued(String.valueOf(r.get(0)), JobState.ofWire(String.valueOf(r.get(1))), Long.parseLong(String.valueOf(r.get(2))) == 1);
+                keys.job("")).thenApply(r -> new Enqueued(String.valueOf(r.get(0)), JobState.ofWire(String.valueOf(r.get(1))),
+                Long.parseLong(String.valueOf(r.get(2))) == 1));
+    }
+
+    /** Jobs acknowledged and failed attempts, since the beginning. */
+    public long processed() {
+        var v = redis.<String, String>getMap(keys.stats(), StringCodec.INSTANCE).get("processed");
+        return v == null ? 0 : Long.parseLong(v);
     }
 
     /** Moves up to {@code max} jobs from the queue into the worker's pending list and marks them running. */
@@ -222,6 +254,32 @@ public class JobStore {
                     Integer.parseInt(str(r.get(i + 3))), Integer.parseInt(str(r.get(i + 4))), Integer.parseInt(str(r.get(i + 5)))));
         }
         return jobs;
+    }
+
+    /**
+     * Waits up to {@code timeout} for a job (Redis's blocking move from the queue into the worker's
+     * pending list, so the job is never only in flight), then starts it. For an idle worker: it picks a
+     * new job up within a round trip instead of at its next poll.
+     */
+    public Optional<FetchedJob> fetchBlocking(String queue, String worker, Duration timeout) throws InterruptedException {
+        if (redis.getSet(keys.paused(), StringCodec.INSTANCE).contains(queue)) {
+            Thread.sleep(timeout.toMillis());
+            return Optional.empty();
+        }
+        // whole seconds: BRPOPLPUSH rounds, and 0 would block for ever
+        var seconds = Math.max(1, timeout.toSeconds());
+        String id = redis.<String>getBlockingDeque(keys.queue(queue), StringCodec.INSTANCE)
+                .pollLastAndOfferFirstTo(keys.pending(worker), seconds, java.util.concurrent.TimeUnit.SECONDS);
+        if (id == null) {
+            return Optional.empty();
+        }
+        List<Object> r = script().eval(RScript.Mode.READ_WRITE, START, RScript.ReturnType.LIST,
+                List.of(keys.pending(worker), keys.job(id), keys.queue(queue), keys.paused()), id, queue);
+        if (r.size() < 6) {
+            return Optional.empty();
+        }
+        return Optional.of(new FetchedJob(str(r.get(0)), queue, str(r.get(1)), str(r.get(2)),
+                Integer.parseInt(str(r.get(3))), Integer.parseInt(str(r.get(4))), Integer.parseInt(str(r.get(5)))));
     }
 
     /** Acknowledges a job: false if the worker no longer holds it (it was re-queued, e.g. by the reaper). */

@@ -186,6 +186,31 @@ class JobStoreTest {
     }
 
     @Test
+    void aBlockingFetchWaitsForTheNextJobAndStartsIt() throws Exception {
+        var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return store.fetchBlocking("default", "idle", Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(300);
+        assertThat(waiting).isNotDone();
+        enqueue("b1", "{\"x\":1}");
+        var job = waiting.get(5, TimeUnit.SECONDS).orElseThrow();
+        assertThat(job.id()).isEqualTo("b1");
+        assertThat(job.payload()).isEqualTo("{\"x\":1}");
+        assertThat(job.attempt()).isEqualTo(1);
+        assertThat(store.find("b1").orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(store.pending("idle")).isEqualTo(1);
+        assertThat(store.fetchBlocking("default", "idle", Duration.ofSeconds(1))).as("nothing more").isEmpty();
+        redis.getSet(store.keys().paused(), StringCodec.INSTANCE).add("default");
+        enqueue("b2", "{}");
+        assertThat(store.fetchBlocking("default", "idle", Duration.ofSeconds(1))).as("paused").isEmpty();
+        assertThat(store.size("default")).isEqualTo(1);
+    }
+
+    @Test
     void aPausedQueueHandsOutNothing() {
         enqueue("p", "{}");
         redis.getSet(store.keys().paused(), StringCodec.INSTANCE).add("default");
