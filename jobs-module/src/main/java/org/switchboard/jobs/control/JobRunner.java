@@ -45,6 +45,11 @@ public class JobRunner implements AutoCloseable {
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("job-housekeeping").factory());
     private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean fetching = true;
+    /** Finished jobs waiting for their acknowledgement: one script acknowledges all that came meanwhile. */
+    private final java.util.concurrent.LinkedBlockingQueue<JobStore.Completion> finished = new java.util.concurrent.LinkedBlockingQueue<>();
+    /** Put in {@link #finished} by {@link #close}: the acknowledger flushes what came before it and ends. */
+    private static final JobStore.Completion STOP = new JobStore.Completion("", null);
+    private final Thread acker = Thread.ofVirtual().name("job-acks").unstarted(this::acknowledge);
 
     public JobRunner(JobStore store, Map<String, Handler> handlers, Settings settings, Consumer<JobProgress> progress) {
         this.store = store;
@@ -58,6 +63,7 @@ public class JobRunner implements AutoCloseable {
         var beat = Math.max(100, settings.heartbeatTtl().toMillis() / 3);
         ticks.scheduleWithFixedDelay(() -> quietly(() -> store.heartbeat(settings.worker(), settings.heartbeatTtl())), beat, beat, TimeUnit.MILLISECONDS);
         ticks.scheduleWithFixedDelay(() -> quietly(this::housekeeping), 0, 500, TimeUnit.MILLISECONDS);
+        acker.start();
         settings.concurrency().forEach((queue, slots) -> loops.execute(() -> fetchLoop(queue, slots)));
         return this;
     }
@@ -128,7 +134,7 @@ public class JobRunner implements AutoCloseable {
         var attempt = jobs.submit(() -> handler.handle(context));
         try {
             var result = attempt.get(Math.max(1, job.timeoutSeconds()), TimeUnit.SECONDS);
-            store.complete(settings.worker(), job.id(), result, settings.resultTtl());
+            finished.add(new JobStore.Completion(job.id(), result)); // acknowledged in the next batch
         } catch (TimeoutException e) {
             attempt.cancel(true);
             store.fail(settings.worker(), job.id(), "timed out after " + job.timeoutSeconds() + " s", backoff(job.attempt()), false);
@@ -143,6 +149,43 @@ public class JobRunner implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "Job " + job.id() + ": its outcome could not be recorded; it will run again", e);
+        }
+    }
+
+    /**
+     * Acknowledges finished jobs in batches, one script call per batch. A job is acknowledged after it
+     * finished, never before: if the node dies in between, the job runs again (at-least-once).
+     */
+    private void acknowledge() {
+        var batch = new java.util.ArrayList<JobStore.Completion>();
+        while (true) {
+            try {
+                batch.add(finished.take());
+            } catch (InterruptedException e) {
+                return; // a crash (tests): what was not acknowledged runs again
+            }
+            finished.drainTo(batch, 999);
+            var last = batch.remove(STOP);
+            flush(batch);
+            if (last) {
+                return;
+            }
+        }
+    }
+
+    private void flush(java.util.List<JobStore.Completion> batch) {
+        while (!batch.isEmpty()) {
+            try {
+                store.completeMany(settings.worker(), batch, settings.resultTtl());
+                batch.clear();
+            } catch (RuntimeException e) {
+                if (!fetching) {
+                    LOG.log(System.Logger.Level.WARNING, "Could not acknowledge " + batch.size() + " finished job(s) while closing; they will run again", e);
+                    return;
+                }
+                LOG.log(System.Logger.Level.WARNING, "Acknowledging " + batch.size() + " job(s) failed; trying again", e);
+                sleep(Duration.ofSeconds(1));
+            }
         }
     }
 
@@ -167,6 +210,12 @@ public class JobRunner implements AutoCloseable {
             sleep(Duration.ofMillis(50));
         }
         jobs.shutdownNow();
+        finished.add(STOP); // what finished is acknowledged: done, not run again
+        try {
+            acker.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         ticks.shutdownNow();
         try {
             var back = store.requeue(settings.worker());
@@ -183,6 +232,7 @@ public class JobRunner implements AutoCloseable {
         fetching = false;
         loops.shutdownNow();
         jobs.shutdownNow();
+        acker.interrupt();
         ticks.shutdownNow();
     }
 

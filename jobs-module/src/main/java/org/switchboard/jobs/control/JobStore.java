@@ -112,6 +112,24 @@ public class JobStore {
             return 1
             """;
 
+    /** KEYS: pending, done, stats. ARGV: result TTL seconds, key base, then id and result for each job. */
+    static final String COMPLETE_MANY = NOW + """
+            local done = 0
+            for i = 3, #ARGV, 2 do
+              local id = ARGV[i]
+              if redis.call('LREM', KEYS[1], -1, id) == 1 then
+                local key = ARGV[2] .. 'job:' .. id
+                redis.call('HSET', key, 'state', 'succeeded', 'finishedAt', now, 'result', ARGV[i + 1])
+                redis.call('HDEL', key, 'error')
+                redis.call('EXPIRE', key, tonumber(ARGV[1]))
+                redis.call('ZADD', KEYS[2], now, id)
+                done = done + 1
+              end
+            end
+            redis.call('HINCRBY', KEYS[3], 'processed', done)
+            return done
+            """;
+
     /** KEYS: pending, job, scheduled, dead, stats. ARGV: id, error, retry delay ms, '1' to give up now. */
     static final String FAIL = """
             if redis.call('LREM', KEYS[1], -1, ARGV[1]) == 0 then return '' end
@@ -288,6 +306,24 @@ public class JobStore {
                 List.of(keys.pending(worker), keys.job(id), keys.done(), keys.stats()), id, result == null ? "null" : result,
                 String.valueOf(Math.max(1, resultTtl.toSeconds())));
         return r != null && r == 1;
+    }
+
+    /** A finished job and its result, for {@link #completeMany}. */
+    public record Completion(String id, String result) {
+    }
+
+    /** Acknowledges several finished jobs in one call; answers how many the worker still held. */
+    public int completeMany(String worker, List<Completion> completions, Duration resultTtl) {
+        var args = new ArrayList<Object>(2 + completions.size() * 2);
+        args.add(String.valueOf(Math.max(1, resultTtl.toSeconds())));
+        args.add(keys.base());
+        for (var c : completions) {
+            args.add(c.id());
+            args.add(c.result() == null ? "null" : c.result());
+        }
+        Long r = script().eval(RScript.Mode.READ_WRITE, COMPLETE_MANY, RScript.ReturnType.LONG,
+                List.of(keys.pending(worker), keys.done(), keys.stats()), args.toArray());
+        return r == null ? 0 : r.intValue();
     }
 
     /** Records a failed attempt: retried after {@code retryDelay} while attempts remain, else dead. Empty if the worker no longer holds it. */

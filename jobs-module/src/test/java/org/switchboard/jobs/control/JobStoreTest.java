@@ -80,6 +80,23 @@ class JobStoreTest {
     }
 
     @Test
+    void severalJobsAreAcknowledgedInOneCallAndOnlyThoseTheWorkerHolds() {
+        for (int i = 0; i < 3; i++) {
+            enqueue("m" + i, "{}");
+        }
+        store.fetch("default", "w1", 2);
+        store.fetch("default", "w2", 1);
+        var done = store.completeMany("w1", List.of(new JobStore.Completion("m0", "{\"n\":0}"), new JobStore.Completion("m1", null),
+                new JobStore.Completion("m2", "{}")), Duration.ofHours(1));
+        assertThat(done).as("m2 is w2's").isEqualTo(2);
+        assertThat(store.find("m0").orElseThrow().result()).isEqualTo("{\"n\":0}");
+        assertThat(store.find("m1").orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(store.find("m2").orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(store.pending("w1")).isZero();
+        assertThat(store.processed()).isEqualTo(2);
+    }
+
+    @Test
     void fetchTakesSeveralJobsOldestFirstAndLeavesTheRest() {
         for (int i = 0; i < 5; i++) {
             enqueue("j" + i, "{}");
