@@ -71,6 +71,29 @@ class JobsIT extends ClientSideIT {
         assertThat(job(id).getString("state")).isEqualTo("cancelled");
     }
 
+    @Test
+    void aPausedQueueKeepsItsJobsUntilItIsResumed() throws Exception {
+        try {
+            var paused = post("api/jobs/queues/default/pause");
+            assertThat(paused.statusCode()).isEqualTo(200);
+            assertThat(PlatformIT.json(paused.body()).getBoolean("paused")).isTrue();
+            var id = PlatformIT.json(enqueue(base, "{\"type\":\"noop\"}").body()).getString("id");
+            Thread.sleep(2500); // the workers poll and block in one-second turns
+            assertThat(job(id).getString("state")).isEqualTo("queued");
+            assertThat(PlatformIT.json(post("api/jobs/queues/default/resume").body()).getBoolean("paused")).isFalse();
+            await().atMost(Duration.ofSeconds(20)).until(() -> "succeeded".equals(job(id).getString("state")));
+        } finally {
+            post("api/jobs/queues/default/resume"); // never leave the shared queue paused for the other tests
+        }
+        assertThat(post("api/jobs/queues/bad%20queue/pause").statusCode()).isEqualTo(400);
+    }
+
+    private HttpResponse<String> post(String path) throws Exception {
+        return Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve(path))
+                .header("Authorization", Deployed.basic("admin", Deployed.adminPassword()))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     static HttpResponse<String> enqueue(URI base, String body) throws Exception {
         return Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/jobs"))
                 .header("Content-Type", "application/json").header("Authorization", Deployed.basic("admin", Deployed.adminPassword()))

@@ -138,6 +138,28 @@ public class JobQueues {
         return isId(id) ? store().cancel(id) : Optional.empty();
     }
 
+    /** Pauses the queue on every node: its jobs stay queued until it is resumed. */
+    public void pause(String queue) {
+        checkQueue(queue);
+        store().pause(queue);
+    }
+
+    public void resume(String queue) {
+        checkQueue(queue);
+        store().resume(queue);
+    }
+
+    public boolean isPaused(String queue) {
+        checkQueue(queue);
+        return store().isPaused(queue);
+    }
+
+    private static void checkQueue(String queue) {
+        if (queue == null || !QUEUE.matcher(queue).matches()) {
+            throw new InvalidJobRequestException("queue", "a queue name is 1 to 64 letters, digits, '.', '_' or '-'");
+        }
+    }
+
     /** Jobs running on this node. */
     public int busy() {
         return runner == null ? 0 : runner.busy();

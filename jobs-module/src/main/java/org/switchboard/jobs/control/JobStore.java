@@ -387,6 +387,20 @@ public class JobStore {
                 instant(h.get("enqueuedAt")), instant(h.get("startedAt")), instant(h.get("finishedAt"))));
     }
 
+    /** Stops handing out the queue's jobs (they stay queued); enqueueing goes on. */
+    public void pause(String queue) {
+        redis.getSet(keys.queues(), StringCodec.INSTANCE).add(queue);
+        redis.getSet(keys.paused(), StringCodec.INSTANCE).add(queue);
+    }
+
+    public void resume(String queue) {
+        redis.getSet(keys.paused(), StringCodec.INSTANCE).remove(queue);
+    }
+
+    public boolean isPaused(String queue) {
+        return redis.getSet(keys.paused(), StringCodec.INSTANCE).contains(queue);
+    }
+
     /** How many jobs wait in the queue. */
     public long size(String queue) {
         return redis.getList(keys.queue(queue), StringCodec.INSTANCE).size();

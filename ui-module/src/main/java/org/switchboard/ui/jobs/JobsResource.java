@@ -99,6 +99,22 @@ public class JobsResource {
                 .orElseGet(() -> Problem.of(Response.Status.NOT_FOUND, "No job " + id + ".").toResponse().build());
     }
 
+    @POST
+    @Path("queues/{queue}/pause")
+    @Operation(summary = "Pause a queue on every node: its jobs stay queued, enqueueing goes on")
+    public JsonObject pause(@PathParam("queue") String queue) {
+        jobs.pause(queue);
+        return JSON.createObjectBuilder().add("queue", queue).add("paused", jobs.isPaused(queue)).build();
+    }
+
+    @POST
+    @Path("queues/{queue}/resume")
+    @Operation(summary = "Resume a paused queue")
+    public JsonObject resume(@PathParam("queue") String queue) {
+        jobs.resume(queue);
+        return JSON.createObjectBuilder().add("queue", queue).add("paused", jobs.isPaused(queue)).build();
+    }
+
     static JsonObject json(Job job) {
         var o = JSON.createObjectBuilder().add("id", job.id()).add("queue", job.queue()).add("type", job.type())
                 .add("state", job.state().wire()).add("attempts", job.attempts()).add("maxAttempts", job.maxAttempts());
