@@ -1,6 +1,7 @@
 package org.switchboard.jobs.control;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -157,7 +158,7 @@ public class JobRunner implements AutoCloseable {
      * finished, never before: if the node dies in between, the job runs again (at-least-once).
      */
     private void acknowledge() {
-        var batch = new java.util.ArrayList<JobStore.Completion>();
+        var batch = new ArrayList<JobStore.Completion>();
         while (true) {
             try {
                 batch.add(finished.take());
@@ -173,7 +174,7 @@ public class JobRunner implements AutoCloseable {
         }
     }
 
-    private void flush(java.util.List<JobStore.Completion> batch) {
+    private void flush(List<JobStore.Completion> batch) {
         while (!batch.isEmpty()) {
             try {
                 store.completeMany(settings.worker(), batch, settings.resultTtl());
@@ -295,9 +296,5 @@ public class JobRunner implements AutoCloseable {
 
     static String jsonString(String text) {
         return JSON.createValue(text).toString();
-    }
-
-    List<String> queues() {
-        return List.copyOf(settings.concurrency().keySet());
     }
 }

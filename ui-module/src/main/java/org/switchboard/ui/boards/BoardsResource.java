@@ -22,12 +22,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -36,6 +31,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.switchboard.noticeboard.boundary.InvalidBoardRequestException;
 import org.switchboard.noticeboard.boundary.NoticeBoards;
 import org.switchboard.ui.api.ApiApplication;
+import org.switchboard.ui.api.Inputs;
 import org.switchboard.ui.api.Problem;
 import org.switchboard.ui.api.ProblemMappers;
 
@@ -105,34 +101,14 @@ public class BoardsResource {
         NoticeBoards.checkName(board);
         events.stream(board, after, sink, sse);
     }
-
     private static long number(String field, String text) {
-        try {
-            var n = Long.parseLong(text.strip());
-            if (n < 0) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new InvalidBoardRequestException(field, field + " must be a whole number, 0 or more");
-        }
+        return Inputs.wholeNumber(field, text, InvalidBoardRequestException::new);
     }
 
     /** Reads at most 64 KiB + 1 byte: a larger body is refused without being buffered whole. */
     private static String readValue(InputStream body) {
-        try (body) {
-            var bytes = body.readNBytes(NoticeBoards.MAX_VALUE_BYTES + 1);
-            if (bytes.length > NoticeBoards.MAX_VALUE_BYTES) {
-                throw new InvalidBoardRequestException("value", "the value is larger than 64 KiB");
-            }
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new InvalidBoardRequestException("value", "the value is not UTF-8 text");
-        } catch (IOException e) {
-            throw new InvalidBoardRequestException("value", "the value could not be read");
-        }
+        return Inputs.utf8(body, NoticeBoards.MAX_VALUE_BYTES, "value", "value", "the value is larger than 64 KiB",
+                InvalidBoardRequestException::new);
     }
 
     private static Response unavailable(Throwable failure) {

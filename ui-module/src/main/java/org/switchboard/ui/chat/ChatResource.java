@@ -22,16 +22,12 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.switchboard.chat.boundary.ChatRooms;
 import org.switchboard.chat.boundary.InvalidChatRequestException;
+import org.switchboard.ui.api.Inputs;
 import org.switchboard.ui.api.Problem;
 
 /**
@@ -125,6 +121,10 @@ public class ChatResource {
         return JSON.createObjectBuilder().add("room", room).add("present", names).build();
     }
 
+    static long number(String field, String text) {
+        return Inputs.wholeNumber(field, text, InvalidChatRequestException::new);
+    }
+
     private static boolean isJson(String contentType) {
         try {
             return contentType != null && MediaType.APPLICATION_JSON_TYPE.isCompatible(MediaType.valueOf(contentType));
@@ -133,34 +133,9 @@ public class ChatResource {
         }
     }
 
-    static long number(String field, String text) {
-        try {
-            var n = Long.parseLong(text.strip());
-            if (n < 0) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new InvalidChatRequestException(field, field + " must be a whole number, 0 or more");
-        }
-    }
-
     /** Reads at most 64 KiB + 1 byte of strict UTF-8 and parses one JSON object with string "author" and "text". */
     private static JsonObject readMessage(InputStream body) {
-        String text;
-        try (body) {
-            var bytes = body.readNBytes(MAX_BODY_BYTES + 1);
-            if (bytes.length > MAX_BODY_BYTES) {
-                throw new InvalidChatRequestException("text", "the body is larger than 64 KiB");
-            }
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new InvalidChatRequestException("text", "the body is not UTF-8 text");
-        } catch (IOException e) {
-            throw new InvalidChatRequestException("text", "the body could not be read");
-        }
+        var text = Inputs.utf8(body, MAX_BODY_BYTES, "text", "body", "the body is larger than 64 KiB", InvalidChatRequestException::new);
         JsonValue value;
         try (var reader = JSON.createReader(new StringReader(text))) {
             value = reader.readValue();

@@ -19,13 +19,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -35,6 +30,7 @@ import org.switchboard.jobs.boundary.JobQueues;
 import org.switchboard.jobs.boundary.JobRequest;
 import org.switchboard.jobs.entity.Job;
 import org.switchboard.ui.api.ApiApplication;
+import org.switchboard.ui.api.Inputs;
 import org.switchboard.ui.api.Problem;
 
 /** Job queues over HTTP (admin): enqueue, look up, cancel. */
@@ -155,19 +151,8 @@ public class JobsResource {
     }
 
     private static JsonObject readObject(InputStream body) {
-        String text;
-        try (body) {
-            var bytes = body.readNBytes(MAX_BODY_BYTES + 1);
-            if (bytes.length > MAX_BODY_BYTES) {
-                throw new InvalidJobRequestException("payload", "the request is larger than the payload limit allows (512 KiB)");
-            }
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new InvalidJobRequestException("payload", "the body is not UTF-8 text");
-        } catch (IOException e) {
-            throw new InvalidJobRequestException("payload", "the body could not be read");
-        }
+        var text = Inputs.utf8(body, MAX_BODY_BYTES, "payload", "body", "the request is larger than the payload limit allows (512 KiB)",
+                InvalidJobRequestException::new);
         try (var reader = JSON.createReader(new StringReader(text))) {
             var value = reader.readValue();
             if (value instanceof JsonObject object) {
