@@ -85,7 +85,8 @@ public final class JobsBenchmark {
         started = System.nanoTime();
         Handler noop = job -> null;
         var settings = new JobRunner.Settings("bench-worker", Map.of("default", concurrency), Duration.ofSeconds(15),
-                Duration.ofSeconds(1), Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(5));
+                Duration.ofSeconds(1), Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(5),
+                JobStore.Retention.defaults(Duration.ofMinutes(10)), java.util.List.of());
         double processSeconds;
         try (var runner = new JobRunner(store, Map.of("noop", noop), settings, p -> { }).start()) {
             while (store.processed() - before < total) {

@@ -69,8 +69,34 @@ public class JobQueues {
     @ConfigProperty(name = "switchboard.jobs.shutdown-grace-seconds", defaultValue = "20")
     long graceSeconds;
 
+    /** A worker whose heartbeat is older than this is taken for dead, and its jobs re-queued. */
+    @Inject
+    @ConfigProperty(name = "switchboard.jobs.heartbeat-seconds", defaultValue = "15")
+    long heartbeatSeconds;
+
+    @Inject
+    @ConfigProperty(name = "switchboard.jobs.keep-succeeded", defaultValue = "100000")
+    long keepSucceeded;
+
+    @Inject
+    @ConfigProperty(name = "switchboard.jobs.keep-dead", defaultValue = "10000")
+    long keepDead;
+
+    @Inject
+    @ConfigProperty(name = "switchboard.jobs.dead-days", defaultValue = "180")
+    long deadDays;
+
+    /** The time zone of the cron schedules ({@code switchboard.jobs.cron.<name>}). */
+    @Inject
+    @ConfigProperty(name = "switchboard.jobs.cron-zone", defaultValue = "UTC")
+    String cronZone;
+
+    @Inject
+    org.eclipse.microprofile.config.Config config;
+
     private JobStore store;
     private JobRunner runner;
+    private java.util.List<org.switchboard.jobs.control.CronSchedule> cron = java.util.List.of();
     private Map<String, Handler> handlers;
 
     void start(@Observes Startup startup) {
@@ -82,9 +108,11 @@ public class JobQueues {
                     .forEach(q -> handlers.put(q.value(), handle.get()));
         }
         var worker = ManagementFactory.getRuntimeMXBean().getName() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        runner = new JobRunner(store, handlers, new JobRunner.Settings(worker, concurrency(queues), Duration.ofSeconds(15),
-                Duration.ofSeconds(1), Duration.ofHours(resultTtlHours), Duration.ofSeconds(1), Duration.ofHours(1),
-                Duration.ofSeconds(graceSeconds)), progressEvents::fire);
+        cron = cronSchedules();
+        runner = new JobRunner(store, handlers, new JobRunner.Settings(worker, concurrency(queues), Duration.ofSeconds(heartbeatSeconds),
+                Duration.ofSeconds(1), resultTtl(), Duration.ofSeconds(1), Duration.ofHours(1),
+                Duration.ofSeconds(graceSeconds), new JobStore.Retention(resultTtl(), keepSucceeded, Duration.ofDays(deadDays), keepDead),
+                cron), progressEvents::fire);
         try {
             runner.start();
             LOG.log(System.Logger.Level.INFO, "Job workers " + worker + " on " + concurrency(queues) + ", job types " + handlers.keySet());
@@ -133,9 +161,89 @@ public class JobQueues {
         return isId(id) ? store().find(id) : Optional.empty();
     }
 
-    /** Cancels the job; answers the state it was in, empty if there is no such job. */
+    /** Cancels the job (a running one is interrupted within a second); answers the state it was in, empty if there is no such job. */
     public Optional<JobState> cancel(String id) {
-        return isId(id) ? store().cancel(id) : Optional.empty();
+        return isId(id) ? store().cancel(id, resultTtl()) : Optional.empty();
+    }
+
+    /** Puts a dead job back in its queue with all its attempts; false if there is no such dead job. */
+    public boolean retryDead(String id) {
+        return isId(id) && store().retryDead(id);
+    }
+
+    /** Runs a scheduled or retrying job now; false if there is no such waiting job. */
+    public boolean runNow(String id) {
+        return isId(id) && store().runNow(id);
+    }
+
+    /** Deletes a dead job; false if there is no such dead job. */
+    public boolean deleteDead(String id) {
+        return isId(id) && store().deleteDead(id);
+    }
+
+    public java.util.List<JobStore.QueueStats> queues() {
+        return store().queueStats();
+    }
+
+    public java.util.List<JobStore.Listed> scheduled(int offset, int count) {
+        return store().scheduled(offset, count);
+    }
+
+    public java.util.List<JobStore.Listed> dead(int offset, int count) {
+        return store().dead(offset, count);
+    }
+
+    public long scheduledCount() {
+        return store().scheduledCount();
+    }
+
+    public long deadCount() {
+        return store().deadCount();
+    }
+
+    /** The live workers of every node, with the jobs they run now. */
+    public java.util.List<JobStore.Worker> workers() {
+        return store().workers();
+    }
+
+    /** Jobs succeeded and attempts failed since the beginning, on all nodes. */
+    public record Totals(long processed, long failed) {
+    }
+
+    public Totals totals() {
+        return new Totals(store().processed(), store().failed());
+    }
+
+    /** The cron schedules this node fires (every node reads the same configuration). */
+    public java.util.List<org.switchboard.jobs.control.CronSchedule> cron() {
+        return cron;
+    }
+
+    /** The job types this node runs. */
+    public java.util.Set<String> types() {
+        return handlers().keySet();
+    }
+
+    private Duration resultTtl() {
+        return Duration.ofHours(resultTtlHours);
+    }
+
+    private java.util.List<org.switchboard.jobs.control.CronSchedule> cronSchedules() {
+        var out = new java.util.ArrayList<org.switchboard.jobs.control.CronSchedule>();
+        var zone = java.time.ZoneId.of(cronZone);
+        for (var name : config.getPropertyNames()) {
+            if (name.startsWith("switchboard.jobs.cron.")) {
+                var schedule = org.switchboard.jobs.control.CronSchedule.parse(name.substring("switchboard.jobs.cron.".length()),
+                        config.getValue(name, String.class), zone);
+                if (!handlers.containsKey(schedule.type())) {
+                    throw new IllegalArgumentException(name + ": no handler for job type '" + schedule.type() + "'");
+                }
+                checkPayload(schedule.payload());
+                out.add(schedule);
+            }
+        }
+        out.sort(java.util.Comparator.comparing(org.switchboard.jobs.control.CronSchedule::name));
+        return java.util.List.copyOf(out);
     }
 
     /** Pauses the queue on every node: its jobs stay queued until it is resumed. */

@@ -53,6 +53,11 @@ public record JobKeys(String prefix) {
         return base() + "paused";
     }
 
+    /** Per queue and state ({@code queue:state}), how many jobs are scheduled, running, retrying or dead. */
+    public String counts() {
+        return base() + "counts";
+    }
+
     public String stats() {
         return base() + "stats";
     }

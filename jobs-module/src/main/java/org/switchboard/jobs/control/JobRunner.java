@@ -33,7 +33,12 @@ public class JobRunner implements AutoCloseable {
 
     /** How a node runs its workers. */
     public record Settings(String worker, Map<String, Integer> concurrency, Duration heartbeatTtl, Duration idlePoll,
-                           Duration resultTtl, Duration backoffBase, Duration backoffMax, Duration shutdownGrace) {
+                           Duration resultTtl, Duration backoffBase, Duration backoffMax, Duration shutdownGrace,
+                           JobStore.Retention retention, List<CronSchedule> cron) {
+
+        public Settings {
+            cron = List.copyOf(cron);
+        }
     }
 
     private final JobStore store;
@@ -51,6 +56,18 @@ public class JobRunner implements AutoCloseable {
     /** Put in {@link #finished} by {@link #close}: the acknowledger flushes what came before it and ends. */
     private static final JobStore.Completion STOP = new JobStore.Completion("", null);
     private final Thread acker = Thread.ofVirtual().name("job-acks").unstarted(this::acknowledge);
+    /** The attempts running on this node, by job id: cancelled when the job's cancellation is asked for. */
+    private final Map<String, java.util.concurrent.Future<?>> attempts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<String> cancelling = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * The jobs this node holds: fetched and not yet acknowledged or failed. A job in the worker's
+     * pending list but not here (seen twice, a few seconds apart) is an orphan and goes back to its queue.
+     */
+    private final java.util.Set<String> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private java.util.Set<String> suspects = java.util.Set.of();
+    private int tick;
+    /** Per cron schedule, its next tick. */
+    private final Map<String, java.time.ZonedDateTime> ticksDue = new java.util.concurrent.ConcurrentHashMap<>();
 
     public JobRunner(JobStore store, Map<String, Handler> handlers, Settings settings, Consumer<JobProgress> progress) {
         this.store = store;
@@ -69,8 +86,13 @@ public class JobRunner implements AutoCloseable {
         return this;
     }
 
-    /** Promotes due jobs and re-queues the jobs of dead workers; answers how many jobs moved. */
+    /**
+     * Promotes due jobs, re-queues the jobs of dead workers, interrupts the jobs whose cancellation was
+     * asked for, enqueues the cron ticks that came, and trims old finished jobs; answers how many jobs
+     * were promoted or re-queued.
+     */
     int housekeeping() {
+        store.heartbeat(settings.worker(), settings.heartbeatTtl()); // alive first: after a Redis outage, never reap ourselves
         int promoted = 0;
         for (int n; (n = store.promoteDue(1000)) > 0; ) {
             promoted += n;
@@ -79,7 +101,60 @@ public class JobRunner implements AutoCloseable {
         if (reaped > 0) {
             LOG.log(System.Logger.Level.WARNING, "Re-queued " + reaped + " job(s) of workers whose heartbeat expired");
         }
+        quietly(this::interruptCancelled);
+        if (++tick % 10 == 0) {
+            quietly(this::requeueOrphans);
+        }
+        quietly(() -> fireCron(java.time.ZonedDateTime.now()));
+        quietly(() -> store.trim(settings.retention(), 2000));
         return promoted + reaped;
+    }
+
+    /**
+     * Re-queues the jobs of this worker's pending list that it does not run: a fetch whose answer was
+     * lost (Redis restarting), an outcome that could not be recorded. Only a job found twice in a row,
+     * 5 s apart, so a fetch whose answer is on its way is never taken for one.
+     */
+    void requeueOrphans() {
+        var now = new java.util.HashSet<>(store.pendingIds(settings.worker()));
+        now.removeAll(held);
+        var orphans = new java.util.HashSet<>(now);
+        orphans.retainAll(suspects);
+        now.removeAll(orphans);
+        suspects = now;
+        if (!orphans.isEmpty()) {
+            var back = store.requeue(settings.worker(), orphans);
+            LOG.log(System.Logger.Level.WARNING, "Re-queued " + back + " job(s) this worker held without running them");
+        }
+    }
+
+    private void interruptCancelled() {
+        for (var id : store.cancelRequested(attempts.keySet())) {
+            var attempt = attempts.get(id);
+            if (attempt != null && cancelling.add(id)) {
+                attempt.cancel(true);
+            }
+        }
+    }
+
+    /** Enqueues the job of each cron tick that came; a tick missed while the node was down is not made up. */
+    void fireCron(java.time.ZonedDateTime now) {
+        for (var cron : settings.cron()) {
+            var due = ticksDue.computeIfAbsent(cron.name(), n -> cron.next(now));
+            if (due == null || now.isBefore(due)) {
+                continue;
+            }
+            try {
+                var e = store.enqueueOnce(java.util.UUID.randomUUID().toString(), cron.queue(), cron.type(), cron.payload(), 5, 300,
+                        "cron:" + cron.name() + ":" + due.toInstant().toEpochMilli(), cron.dedupeWindow(due));
+                if (e.created()) {
+                    LOG.log(System.Logger.Level.INFO, "Cron " + cron.name() + ": enqueued job " + e.id() + " for " + due);
+                }
+                ticksDue.put(cron.name(), cron.next(now));
+            } catch (RuntimeException ex) {
+                LOG.log(System.Logger.Level.WARNING, "Cron " + cron.name() + ": could not enqueue the tick of " + due + "; trying again", ex);
+            }
+        }
     }
 
     private void fetchLoop(String queue, int slots) {
@@ -115,11 +190,13 @@ public class JobRunner implements AutoCloseable {
 
     private void run(FetchedJob job, Semaphore free) {
         var handler = handlers.get(job.type());
+        held.add(job.id());
         running.incrementAndGet();
         jobs.execute(() -> {
             try {
                 if (handler == null) {
                     store.fail(settings.worker(), job.id(), "no handler for job type '" + job.type() + "' on this node", Duration.ZERO, true);
+                    held.remove(job.id());
                     return;
                 }
                 execute(job, handler);
@@ -133,21 +210,41 @@ public class JobRunner implements AutoCloseable {
     private void execute(FetchedJob job, Handler handler) {
         var context = new Context(job);
         var attempt = jobs.submit(() -> handler.handle(context));
+        attempts.put(job.id(), attempt);
+        var acknowledging = false;
         try {
             var result = attempt.get(Math.max(1, job.timeoutSeconds()), TimeUnit.SECONDS);
             finished.add(new JobStore.Completion(job.id(), result)); // acknowledged in the next batch
+            acknowledging = true;
+        } catch (java.util.concurrent.CancellationException e) {
+            if (cancelling.contains(job.id())) {
+                record(job, () -> store.cancelRunning(settings.worker(), job.id(), settings.resultTtl()));
+            }
         } catch (TimeoutException e) {
             attempt.cancel(true);
-            store.fail(settings.worker(), job.id(), "timed out after " + job.timeoutSeconds() + " s", backoff(job.attempt()), false);
+            record(job, () -> store.fail(settings.worker(), job.id(), "timed out after " + job.timeoutSeconds() + " s", backoff(job.attempt()), false));
         } catch (java.util.concurrent.ExecutionException e) {
             var cause = e.getCause() == null ? e : e.getCause();
             if (!fetching && cause instanceof InterruptedException) {
                 return; // interrupted because the node is closing: the job stays pending and is re-queued
             }
-            store.fail(settings.worker(), job.id(), cause.getClass().getSimpleName() + ": " + cause.getMessage(), backoff(job.attempt()), false);
+            record(job, () -> store.fail(settings.worker(), job.id(), cause.getClass().getSimpleName() + ": " + cause.getMessage(), backoff(job.attempt()), false));
         } catch (InterruptedException e) {
             attempt.cancel(true); // the node is closing: the job stays pending and is re-queued
             Thread.currentThread().interrupt();
+        } finally {
+            attempts.remove(job.id());
+            cancelling.remove(job.id());
+            if (!acknowledging) {
+                // its outcome is recorded, or it could not be (Redis down): then it is an orphan, re-queued by requeueOrphans
+                held.remove(job.id());
+            }
+        }
+    }
+
+    private static void record(FetchedJob job, Runnable outcome) {
+        try {
+            outcome.run();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "Job " + job.id() + ": its outcome could not be recorded; it will run again", e);
         }
@@ -178,6 +275,7 @@ public class JobRunner implements AutoCloseable {
         while (!batch.isEmpty()) {
             try {
                 store.completeMany(settings.worker(), batch, settings.resultTtl());
+                batch.forEach(c -> held.remove(c.id()));
                 batch.clear();
             } catch (RuntimeException e) {
                 if (!fetching) {

@@ -61,9 +61,13 @@ class JobRunnerTest {
     }
 
     JobRunner runner(String worker, Map<String, Handler> handlers) {
+        return unstarted(worker, handlers, java.util.List.of()).start();
+    }
+
+    JobRunner unstarted(String worker, Map<String, Handler> handlers, java.util.List<CronSchedule> cron) {
         return new JobRunner(store, handlers, new JobRunner.Settings(worker, Map.of("default", 8), Duration.ofMillis(600),
-                Duration.ofMillis(20), Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(2)),
-                progress::add).start();
+                Duration.ofMillis(20), Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(2),
+                JobStore.Retention.defaults(Duration.ofHours(1)), cron), progress::add);
     }
 
     @Test
@@ -182,9 +186,127 @@ class JobRunnerTest {
     }
 
     @Test
+    void aRunningJobIsInterruptedWhenItIsCancelledAndTheQueueGoesOn() {
+        enqueue("long", "hang", 5, 600);
+        var interrupted = new CountDownLatch(1);
+        try (var runner = runner("w1", Map.of("hang", job -> {
+            try {
+                Thread.sleep(600_000);
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                throw e;
+            }
+            return "null";
+        }, "noop", job -> "null"))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.find("long").orElseThrow().state() == JobState.RUNNING);
+            assertThat(store.cancel("long", Duration.ofHours(1))).contains(JobState.RUNNING);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.find("long").orElseThrow().state() == JobState.CANCELLED);
+            enqueue("after", "noop", 5, 60);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.find("after").orElseThrow().state() == JobState.SUCCEEDED);
+        }
+        assertThat(interrupted.getCount()).isZero();
+        assertThat(store.find("long").orElseThrow().attempts()).as("not retried").isEqualTo(1);
+        assertThat(store.pending("w1")).isZero();
+    }
+
+    @Test
+    void aPoisonPayloadGoesDeadAfterItsAttemptsWhileTheOtherJobsRun() {
+        store.enqueue("poison", "default", "sleep", "{\"ms\":\"forever\"}", 3, 60, Duration.ZERO, null, null);
+        IntStream.range(0, 20).forEach(i -> store.enqueue("ok" + i, "default", "sleep", "{\"ms\":5}", 3, 60, Duration.ZERO, null, null));
+        try (var runner = runner("w1", Map.of("sleep", new org.switchboard.jobs.boundary.BuiltInHandlers.Sleep()))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> store.find("poison").orElseThrow().state() == JobState.DEAD);
+            await().atMost(Duration.ofSeconds(30)).until(() -> IntStream.range(0, 20)
+                    .allMatch(i -> store.find("ok" + i).orElseThrow().state() == JobState.SUCCEEDED));
+        }
+        var poison = store.find("poison").orElseThrow();
+        assertThat(poison.attempts()).isEqualTo(3);
+        assertThat(poison.error()).contains("a sleep job takes");
+        assertThat(store.dead(0, 10)).extracting(JobStore.Listed::id).containsExactly("poison");
+    }
+
+    @Test
+    void theWorkersReconnectByThemselvesWhenRedisRestartsMidRun() throws Exception {
+        IntStream.range(0, 300).forEach(i -> enqueue("r" + i, "work", 5, 60));
+        var server = org.switchboard.testkit.TestServers.redis();
+        try (var runner = runner("w1", Map.of("work", job -> {
+            Thread.sleep(10);
+            runs.incrementAndGet();
+            return "null";
+        }))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> runs.get() >= 50);
+            server.stop(); // a clean restart: the append-only file keeps every acknowledged move
+            Thread.sleep(1500);
+            server.start();
+            await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> IntStream.range(0, 300)
+                    .allMatch(i -> store.find("r" + i).orElseThrow().state() == JobState.SUCCEEDED));
+        }
+        var again = IntStream.range(0, 300).filter(i -> store.find("r" + i).orElseThrow().attempts() > 1).count();
+        System.out.println("Redis restart mid-run: 300 of 300 jobs succeeded; " + again + " ran more than once, " + runs.get() + " runs in all");
+        assertThat(runs.get()).isGreaterThanOrEqualTo(300);
+        assertThat(store.pending("w1")).isZero();
+        assertThat(store.size("default")).isZero();
+    }
+
+    @Test
+    void aJobInTheWorkersPendingListThatItDoesNotRunIsReQueuedAndRun() {
+        try (var runner = runner("w1", Map.of("work", job -> {
+            ran.add(job.id());
+            return "null";
+        }))) {
+            store.pause("default");
+            enqueue("lost", "work", 5, 60);
+            // a blocking fetch whose answer never reached the worker (Redis restarting): the job sits in its pending list
+            assertThat(redis.<String>getDeque(store.keys().queue("default"), StringCodec.INSTANCE)
+                    .pollLastAndOfferFirstTo(store.keys().pending("w1"))).isEqualTo("lost");
+            store.resume("default");
+            await().atMost(Duration.ofSeconds(30)).until(() -> store.find("lost").orElseThrow().state() == JobState.SUCCEEDED);
+        }
+        assertThat(ran).containsExactly("lost");
+        assertThat(store.pending("w1")).isZero();
+    }
+
+    @Test
+    void aCronTickIsEnqueuedOnceHoweverManyNodesFireIt() {
+        var every10s = new CronSchedule("tick", "*/10 * * * * *", java.time.ZoneOffset.UTC, "default", "noop", "{\"from\":\"cron\"}");
+        var a = unstarted("a", Map.of(), java.util.List.of(every10s));
+        var b = unstarted("b", Map.of(), java.util.List.of(every10s));
+        var t = java.time.ZonedDateTime.of(2026, 11, 27, 3, 0, 1, 0, java.time.ZoneOffset.UTC);
+        a.fireCron(t);
+        b.fireCron(t.plusSeconds(2));
+        assertThat(store.size("default")).as("no tick yet").isZero();
+        a.fireCron(t.plusSeconds(10)); // 03:00:11, past the tick of 03:00:10
+        assertThat(store.size("default")).as("one job for the tick of 03:00:10").isEqualTo(1);
+        b.fireCron(t.plusSeconds(9).plusNanos(500_000_000)); // 03:00:10.5 on b's clock, behind a's: the same tick
+        assertThat(store.size("default")).isEqualTo(1);
+        a.fireCron(t.plusSeconds(35)); // 03:00:36: ticks 20 and 30 were missed; only the one due fires
+        b.fireCron(t.plusSeconds(35));
+        assertThat(store.size("default")).isEqualTo(2);
+        var job = store.find(redis.<String>getList(store.keys().queue("default"), StringCodec.INSTANCE).get(0)).orElseThrow();
+        assertThat(job.payload()).isEqualTo("{\"from\":\"cron\"}");
+    }
+
+    @Test
+    void cronSchedulesComputeTheirTicksAndRefuseBadSettings() {
+        var nightly = CronSchedule.parse("nightly", "0 3 * * *; reports; noop; {\"a\":1}", java.time.ZoneOffset.UTC);
+        assertThat(nightly.queue()).isEqualTo("reports");
+        assertThat(nightly.payload()).isEqualTo("{\"a\":1}");
+        var t = java.time.ZonedDateTime.of(2026, 11, 27, 2, 59, 59, 0, java.time.ZoneOffset.UTC);
+        assertThat(nightly.next(t)).isEqualTo(t.plusSeconds(1));
+        assertThat(nightly.next(t.plusSeconds(1))).as("strictly after").isEqualTo(t.plusSeconds(1).plusDays(1));
+        assertThat(nightly.dedupeWindow(t.plusSeconds(1))).isEqualTo(Duration.ofDays(1));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CronSchedule.parse("x", "61 * * * *; q; noop", java.time.ZoneOffset.UTC))
+                .isInstanceOf(RuntimeException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CronSchedule.parse("x", "* * * * *", java.time.ZoneOffset.UTC))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CronSchedule.parse("bad name", "* * * * *; q; noop", java.time.ZoneOffset.UTC))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void backoffGrowsExponentiallyWithJitterUpToItsCap() {
         var runner = new JobRunner(store, Map.of(), new JobRunner.Settings("w", Map.of(), Duration.ofSeconds(1), Duration.ofMillis(10),
-                Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(1)), p -> { });
+                Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(1),
+                JobStore.Retention.defaults(Duration.ofHours(1)), java.util.List.of()), p -> { });
         for (int attempt = 1; attempt <= 10; attempt++) {
             var ceiling = Math.min(1000L << (attempt - 1), 60_000);
             assertThat(runner.backoff(attempt).toMillis()).isBetween(ceiling / 2, ceiling);

@@ -241,15 +241,15 @@ class JobStoreTest {
         enqueue("q", "{}");
         store.enqueue("s", "default", "noop", "{}", 5, 60, Duration.ofMinutes(5), null, null);
         enqueue("running", "{}");
-        assertThat(store.cancel("q")).contains(JobState.QUEUED);
-        assertThat(store.cancel("s")).contains(JobState.SCHEDULED);
+        assertThat(store.cancel("q", Duration.ofHours(1))).contains(JobState.QUEUED);
+        assertThat(store.cancel("s", Duration.ofHours(1))).contains(JobState.SCHEDULED);
         assertThat(store.find("q").orElseThrow().state()).isEqualTo(JobState.CANCELLED);
         assertThat(store.find("s").orElseThrow().state()).isEqualTo(JobState.CANCELLED);
         assertThat(store.fetch("default", "w1", 5)).extracting(FetchedJob::id).containsExactly("running");
-        assertThat(store.cancel("running")).contains(JobState.RUNNING);
+        assertThat(store.cancel("running", Duration.ofHours(1))).contains(JobState.RUNNING);
         assertThat(redis.getMap(store.keys().job("running"), StringCodec.INSTANCE).get("cancelRequested")).isEqualTo("1");
-        assertThat(store.cancel("q")).as("already final").contains(JobState.CANCELLED);
-        assertThat(store.cancel("never")).isEmpty();
+        assertThat(store.cancel("q", Duration.ofHours(1))).as("already final").contains(JobState.CANCELLED);
+        assertThat(store.cancel("never", Duration.ofHours(1))).isEmpty();
         assertThat(store.promoteDue(10)).isZero();
     }
 
@@ -258,6 +258,144 @@ class JobStoreTest {
         assertThat(JobState.QUEUED.next()).contains(JobState.RUNNING).doesNotContain(JobState.SUCCEEDED);
         assertThat(JobState.SUCCEEDED.isFinal()).isTrue();
         assertThat(JobState.DEAD.next()).containsExactly(JobState.QUEUED);
+    }
+
+    @Test
+    void thePerQueueCountsFollowEveryMoveOfAJob() {
+        store.enqueue("later", "mail", "noop", "{}", 5, 60, Duration.ofMinutes(5), null, null);
+        store.enqueue("a", "mail", "noop", "{}", 1, 60, Duration.ZERO, null, null);
+        store.enqueue("b", "mail", "noop", "{}", 2, 60, Duration.ZERO, null, null);
+        store.enqueue("c", "mail", "noop", "{}", 2, 60, Duration.ZERO, null, null);
+        store.enqueue("other", "default", "noop", "{}", 5, 60, Duration.ZERO, null, null);
+        assertThat(stats("mail")).usingRecursiveComparison().ignoringFields("latency").isEqualTo(new JobStore.QueueStats("mail", 3, null, false, 0, 1, 0, 0));
+        assertThat(stats("mail").latency()).isNotNull().matches(d -> !d.isNegative());
+
+        assertThat(store.fetch("mail", "w1", 3)).hasSize(3);
+        assertThat(stats("mail").running()).isEqualTo(3);
+        assertThat(stats("mail").size()).isZero();
+        assertThat(stats("mail").latency()).as("an empty queue has no oldest job").isNull();
+
+        store.fail("w1", "a", "boom", Duration.ZERO, false); // its only attempt: dead
+        store.fail("w1", "b", "boom", Duration.ofMinutes(1), false); // retrying
+        store.completeMany("w1", List.of(new JobStore.Completion("c", "1")), Duration.ofHours(1));
+        assertThat(stats("mail")).usingRecursiveComparison().ignoringFields("latency").isEqualTo(new JobStore.QueueStats("mail", 0, null, false, 0, 1, 1, 1));
+
+        store.cancel("later", Duration.ofHours(1));
+        assertThat(store.runNow("b")).isTrue();
+        assertThat(stats("mail")).usingRecursiveComparison().ignoringFields("latency").isEqualTo(new JobStore.QueueStats("mail", 1, null, false, 0, 0, 0, 1));
+        assertThat(store.fetch("mail", "w2", 5)).extracting(FetchedJob::id).containsExactly("b");
+        assertThat(store.requeue("w2")).isEqualTo(1);
+        assertThat(stats("mail").running()).isZero();
+        assertThat(stats("mail").size()).isEqualTo(1);
+        store.pause("mail");
+        assertThat(stats("mail").paused()).isTrue();
+        assertThat(stats("default")).usingRecursiveComparison().ignoringFields("latency").isEqualTo(new JobStore.QueueStats("default", 1, null, false, 0, 0, 0, 0));
+        assertThat(store.queueStats()).extracting(JobStore.QueueStats::queue).containsExactly("default", "mail");
+    }
+
+    @Test
+    void aDeadJobIsRetriedWithAllItsAttemptsOrDeleted() {
+        enqueue("x", "{}");
+        enqueue("y", "{}");
+        store.fetch("default", "w1", 2);
+        store.fail("w1", "x", "poison", Duration.ZERO, true);
+        store.fail("w1", "y", "poison", Duration.ZERO, true);
+        assertThat(store.dead(0, 10)).extracting(JobStore.Listed::id).containsExactly("y", "x");
+        assertThat(store.dead(0, 10).get(0).error()).isEqualTo("poison");
+        assertThat(store.deadCount()).isEqualTo(2);
+
+        assertThat(store.retryDead("x")).isTrue();
+        assertThat(store.retryDead("x")).as("no longer dead").isFalse();
+        var again = store.fetch("default", "w1", 1);
+        assertThat(again).singleElement().satisfies(j -> {
+            assertThat(j.id()).isEqualTo("x");
+            assertThat(j.attempt()).as("all its attempts again").isEqualTo(1);
+        });
+        assertThat(store.deleteDead("y")).isTrue();
+        assertThat(store.find("y")).isEmpty();
+        assertThat(store.deleteDead("y")).isFalse();
+        assertThat(store.deleteDead("x")).as("x is running, not dead").isFalse();
+        assertThat(stats("default").dead()).isZero();
+        assertThat(stats("default").running()).isEqualTo(1);
+    }
+
+    @Test
+    void scheduledAndRetryingJobsAreListedSoonestFirstAndCanRunNow() {
+        store.enqueue("in-an-hour", "default", "noop", "{}", 5, 60, Duration.ofHours(1), null, null);
+        store.enqueue("in-a-minute", "default", "noop", "{}", 5, 60, Duration.ofMinutes(1), null, null);
+        enqueue("r", "{}");
+        store.fetch("default", "w1", 1);
+        store.fail("w1", "r", "flaky", Duration.ofMinutes(30), false);
+        assertThat(store.scheduled(0, 10)).extracting(JobStore.Listed::id, JobStore.Listed::state).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("in-a-minute", JobState.SCHEDULED),
+                org.assertj.core.groups.Tuple.tuple("r", JobState.RETRYING),
+                org.assertj.core.groups.Tuple.tuple("in-an-hour", JobState.SCHEDULED));
+        assertThat(store.scheduled(1, 1)).extracting(JobStore.Listed::id).containsExactly("r");
+        assertThat(store.runNow("in-an-hour")).isTrue();
+        assertThat(store.find("in-an-hour").orElseThrow().state()).isEqualTo(JobState.QUEUED);
+        assertThat(store.fetch("default", "w1", 5)).extracting(FetchedJob::id).containsExactly("in-an-hour");
+        assertThat(store.runNow("in-an-hour")).isFalse();
+    }
+
+    @Test
+    void oldAndSurplusFinishedJobsAreTrimmedSoMemoryStaysBounded() {
+        for (int i = 0; i < 30; i++) {
+            enqueue("ok" + i, "{}");
+        }
+        for (int i = 0; i < 8; i++) {
+            enqueue("bad" + i, "{}");
+        }
+        var fetched = store.fetch("default", "w1", 38);
+        assertThat(fetched).hasSize(38);
+        for (int i = 0; i < 30; i++) {
+            store.complete("w1", "ok" + i, "1", Duration.ofHours(1));
+        }
+        for (int i = 0; i < 8; i++) {
+            store.fail("w1", "bad" + i, "x", Duration.ZERO, true);
+        }
+        var keep = new JobStore.Retention(Duration.ofHours(1), 10, Duration.ofDays(1), 5);
+        assertThat(store.trim(keep, 7)).as("a budget per call").isEqualTo(7);
+        assertThat(store.trim(keep, 1000)).isEqualTo(20 + 3 - 7);
+        assertThat(store.trim(keep, 1000)).isZero();
+        assertThat(redis.getScoredSortedSet(store.keys().done()).size()).isEqualTo(10);
+        assertThat(store.find("ok0")).as("the oldest are gone").isEmpty();
+        assertThat(store.find("ok29")).isPresent();
+        assertThat(store.deadCount()).isEqualTo(5);
+        assertThat(stats("default").dead()).isEqualTo(5);
+
+        var byAge = new JobStore.Retention(Duration.ZERO, 1000, Duration.ZERO, 1000);
+        assertThat(store.trim(byAge, 1000)).isEqualTo(15);
+        assertThat(stats("default").dead()).isZero();
+        assertThat(redis.getKeys().getKeysStreamByPattern(prefix + ":*job:*").count()).isZero();
+    }
+
+    @Test
+    void aStrictUniqueKeyLetsOneEnqueueThroughEvenAfterTheJobIsGone() {
+        var first = store.enqueueOnce("t1", "default", "noop", "{}", 5, 60, "cron:x:1000", Duration.ofMinutes(1));
+        assertThat(first.created()).isTrue();
+        redis.getKeys().delete(store.keys().job("t1"));
+        var second = store.enqueueOnce("t2", "default", "noop", "{}", 5, 60, "cron:x:1000", Duration.ofMinutes(1));
+        assertThat(second.created()).isFalse();
+        assertThat(second.id()).isEqualTo("t1");
+        assertThat(store.enqueueOnce("t3", "default", "noop", "{}", 5, 60, "cron:x:2000", Duration.ofMinutes(1)).created()).isTrue();
+    }
+
+    @Test
+    void theCancellationOfRunningJobsIsFoundAndEndsThem() {
+        enqueue("a", "{}");
+        enqueue("b", "{}");
+        store.fetch("default", "w1", 2);
+        store.cancel("b", Duration.ofHours(1));
+        assertThat(store.cancelRequested(List.of("a", "b", "nope"))).containsExactly("b");
+        assertThat(store.cancelRunning("w1", "b", Duration.ofHours(1))).isTrue();
+        assertThat(store.find("b").orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+        assertThat(stats("default").running()).isEqualTo(1);
+        assertThat(store.cancelRunning("w1", "b", Duration.ofHours(1))).isFalse();
+        assertThat(redis.getKeys().remainTimeToLive(store.keys().job("b"))).isPositive();
+    }
+
+    private JobStore.QueueStats stats(String queue) {
+        return store.queueStats().stream().filter(q -> q.queue().equals(queue)).findFirst().orElseThrow();
     }
 
     private JobStore.Enqueued enqueue(String id, String payload) {
