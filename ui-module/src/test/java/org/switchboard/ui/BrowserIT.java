@@ -84,6 +84,42 @@ class BrowserIT extends ClientSideIT {
     }
 
     @Test
+    void theJobsDashboardEnqueuesASleepJobWhosePageFillsItsProgressBarAndRetriesADeadOne() throws Exception {
+        var poison = JobsIT.enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":\"<b>never</b>\"},\"maxAttempts\":1}");
+        var poisonId = PlatformIT.json(poison.body()).getString("id");
+        browser.get(base.resolve("admin/jobs/").toString());
+        waitFor().until(ExpectedConditions.urlContains("/login.xhtml"));
+        login(Deployed.adminPassword());
+        waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Job queues"));
+        assertThat(((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return typeof Chart")).as("Chart.js loaded").isEqualTo("function");
+        waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("chart-status"), "Live."));
+
+        // the dead job, listed with its error as text; retried from the page
+        browser.get(base.resolve("admin/jobs/").toString());
+        var deadRow = browser.findElements(By.cssSelector("#jobs\\:dead tbody tr")).stream()
+                .filter(r -> r.getText().contains("a sleep job takes")).findFirst().orElseThrow();
+        assertThat(deadRow.findElement(By.tagName("a")).getAttribute("href")).endsWith("id=" + poisonId);
+        deadRow.findElement(By.cssSelector("input[value=Retry]")).click();
+        waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("jobs:messages"), "is queued again"));
+
+        // enqueue through the form, then follow the job on its page
+        var payload = browser.findElement(By.id("enqueue:payload"));
+        payload.clear();
+        payload.sendKeys("{\"ms\": 4000, \"steps\": 4}");
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("enqueue:type"))).selectByVisibleText("sleep");
+        browser.findElement(By.id("enqueue:submit")).click();
+        waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("enqueue"), "Enqueued job"));
+        var message = browser.findElement(By.id("enqueue")).getText();
+        var id = message.replaceAll("(?s).*Enqueued job ([0-9a-f-]{36}).*", "$1");
+        browser.get(base.resolve("admin/jobs/job.xhtml?id=" + id).toString());
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBe(By.id("progress-text"), "50%"));
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBe(By.id("progress-text"), "100%"));
+        assertThat(browser.findElement(By.id("progress-bar")).getAttribute("style")).contains("width: 100%");
+        new WebDriverWait(browser, Duration.ofSeconds(15)).until(ExpectedConditions.textToBe(By.id("job-state"), "succeeded"));
+        assertThat(browser.findElement(By.id("job-result")).getText()).isEqualTo("{\"slept\":4000}");
+    }
+
+    @Test
     void twoPagesOnOneRoomShowEveryMessageOnceInTheSameOrder() throws Exception {
         var room = "browser-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         ChatIT.post(base, room, "{\"author\":\"history\",\"text\":\"before anyone came\"}");

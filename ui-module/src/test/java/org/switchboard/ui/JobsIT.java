@@ -88,6 +88,78 @@ class JobsIT extends ClientSideIT {
         assertThat(post("api/jobs/queues/bad%20queue/pause").statusCode()).isEqualTo(400);
     }
 
+    @Test
+    void theQueuesDeadAndScheduledJobsAreListedAndActedOn() throws Exception {
+        // a queue no node works on: its jobs wait, and it shows their number and the age of the oldest
+        var idle = "idle-" + System.nanoTime();
+        enqueue(base, "{\"type\":\"noop\",\"queue\":\"" + idle + "\"}");
+        enqueue(base, "{\"type\":\"noop\",\"queue\":\"" + idle + "\"}");
+        Thread.sleep(50);
+        var queue = PlatformIT.json(get("api/jobs/queues").body()).getJsonArray("queues").getValuesAs(jakarta.json.JsonObject.class)
+                .stream().filter(q -> q.getString("queue").equals(idle)).findFirst().orElseThrow();
+        assertThat(queue.getInt("size")).isEqualTo(2);
+        assertThat(queue.getJsonNumber("latency").doubleValue()).isPositive();
+        assertThat(queue.getBoolean("paused")).isFalse();
+        assertThat(queue.getInt("running") + queue.getInt("scheduled") + queue.getInt("retrying") + queue.getInt("dead")).isZero();
+
+        // a poison payload dies at its only attempt; it is listed, retried (dies again), then deleted
+        var poison = PlatformIT.json(enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":\"x\"},\"maxAttempts\":1}").body()).getString("id");
+        await().atMost(Duration.ofSeconds(20)).until(() -> "dead".equals(job(poison).getString("state")));
+        var dead = PlatformIT.json(get("api/jobs/dead?limit=500").body());
+        assertThat(dead.getJsonArray("jobs").getValuesAs(jakarta.json.JsonObject.class)).anySatisfy(j -> {
+            assertThat(j.getString("id")).isEqualTo(poison);
+            assertThat(j.getString("error")).contains("a sleep job takes");
+            assertThat(j.getString("diedAt")).isNotBlank();
+        });
+        assertThat(post("api/jobs/dead/" + poison + "/retry").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "dead".equals(job(poison).getString("state")));
+        assertThat(job(poison).getInt("attempts")).as("all its attempts again: one").isEqualTo(1);
+        assertThat(delete("api/jobs/dead/" + poison).statusCode()).isEqualTo(204);
+        assertThat(get("api/jobs/" + poison).statusCode()).isEqualTo(404);
+        assertThat(delete("api/jobs/dead/" + poison).statusCode()).isEqualTo(404);
+        assertThat(post("api/jobs/dead/" + poison + "/retry").statusCode()).isEqualTo(404);
+
+        // a job scheduled in an hour runs now on request
+        var later = PlatformIT.json(enqueue(base, "{\"type\":\"noop\",\"delaySeconds\":3600}").body()).getString("id");
+        var scheduled = PlatformIT.json(get("api/jobs/scheduled?limit=500").body());
+        assertThat(scheduled.getJsonArray("jobs").getValuesAs(jakarta.json.JsonObject.class)).anySatisfy(j -> {
+            assertThat(j.getString("id")).isEqualTo(later);
+            assertThat(j.getString("state")).isEqualTo("scheduled");
+        });
+        assertThat(post("api/jobs/scheduled/" + later + "/run").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "succeeded".equals(job(later).getString("state")));
+
+        for (var bad : List.of("api/jobs/dead?limit=0", "api/jobs/dead?limit=501", "api/jobs/dead?offset=-1", "api/jobs/scheduled?limit=x",
+                "api/jobs/scheduled?offset=99999999999999999999")) {
+            PlatformIT.assertProblem(get(bad), 400);
+        }
+        var stats = PlatformIT.json(get("api/jobs/stats").body());
+        assertThat(stats.getJsonNumber("processed").longValue()).isPositive();
+        assertThat(stats.getJsonNumber("failed").longValue()).isGreaterThanOrEqualTo(2);
+        assertThat(stats.getInt("workers")).isPositive();
+        assertThat(PlatformIT.json(get("api/jobs/cron").body()).getJsonArray("schedules")).isEmpty();
+    }
+
+    @Test
+    void aRunningJobIsInterruptedWhenCancelledAndShownAmongTheBusyWorkersMeanwhile() throws Exception {
+        var id = PlatformIT.json(enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":600000,\"steps\":600}}").body()).getString("id");
+        await().atMost(Duration.ofSeconds(20)).until(() -> "running".equals(job(id).getString("state")));
+        var workers = PlatformIT.json(get("api/jobs/workers").body()).getJsonArray("workers").getValuesAs(jakarta.json.JsonObject.class);
+        assertThat(workers).anySatisfy(w -> assertThat(w.getJsonArray("jobs").getValuesAs(jakarta.json.JsonObject.class))
+                .anySatisfy(j -> assertThat(j.getString("id")).isEqualTo(id)));
+        assertThat(PlatformIT.json(delete("api/jobs/" + id).body()).getString("was")).isEqualTo("running");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "cancelled".equals(job(id).getString("state")));
+        assertThat(job(id).getInt("attempts")).isEqualTo(1);
+        var after = PlatformIT.json(get("api/jobs/workers").body()).getJsonArray("workers").getValuesAs(jakarta.json.JsonObject.class);
+        assertThat(after).allSatisfy(w -> assertThat(w.getJsonArray("jobs").getValuesAs(jakarta.json.JsonObject.class))
+                .noneSatisfy(j -> assertThat(j.getString("id")).isEqualTo(id)));
+    }
+
+    private HttpResponse<String> delete(String path) throws Exception {
+        return Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve(path))
+                .header("Authorization", Deployed.basic("admin", Deployed.adminPassword())).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private HttpResponse<String> post(String path) throws Exception {
         return Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve(path))
                 .header("Authorization", Deployed.basic("admin", Deployed.adminPassword()))

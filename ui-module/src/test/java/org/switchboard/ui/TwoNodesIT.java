@@ -33,11 +33,15 @@ class TwoNodesIT {
 
     static PayaraNode a;
     static PayaraNode b;
+    static PayaraNode c;
+    static Map<String, String> database;
 
     @BeforeAll
     static void start() throws Exception {
         var pg = TestServers.requirePostgres();
-        var database = Map.of("DATABASE_URL", pg.jdbcUrl(), "DATABASE_USER", pg.user());
+        database = Map.of("DATABASE_URL", pg.jdbcUrl(), "DATABASE_USER", pg.user(),
+                // every node fires this schedule; its jobs wait in a queue no node works on, to be counted
+                "switchboard.jobs.cron.twonodes", "*/2 * * * * *; cron-check; noop");
         try (var starting = Executors.newFixedThreadPool(2)) {
             var first = starting.submit(() -> PayaraNode.start(database));
             var second = starting.submit(() -> PayaraNode.start(database));
@@ -48,7 +52,7 @@ class TwoNodesIT {
 
     @AfterAll
     static void stop() {
-        for (var node : new PayaraNode[] {a, b}) {
+        for (var node : new PayaraNode[] {a, b, c}) {
             if (node != null) {
                 node.close();
             }
@@ -151,5 +155,63 @@ class TwoNodesIT {
             assertThat(seqs).containsAll(acknowledged);
             assertThat(seqs).containsExactlyElementsOf(LongStream.rangeClosed(1, storedCount).boxed().toList());
         }
+    }
+
+    @Test
+    @Order(4)
+    void aNodeKilledWhileRunningSleepJobsLosesNoneAndTheOtherRunsThemAgain() throws Exception {
+        // a third node with a short heartbeat, so that its death is noticed in 5 s; node a works on the same queue
+        var settings = new java.util.HashMap<>(database);
+        settings.put("switchboard.jobs.heartbeat-seconds", "5");
+        settings.put("switchboard.jobs.queues", "default:20");
+        c = PayaraNode.start(settings);
+        var ids = new ArrayList<String>();
+        for (int i = 0; i < 1000; i++) {
+            var response = JobsIT.enqueue(c.base(), "{\"type\":\"sleep\",\"payload\":{\"ms\":500}}");
+            assertThat(response.statusCode()).isEqualTo(201);
+            ids.add(PlatformIT.json(response.body()).getString("id"));
+        }
+        // a runs 10 at a time: more than 25 running means the third node holds at least 15
+        await().atMost(Duration.ofSeconds(60)).until(() -> queue(a, "default").getInt("running") >= 25);
+        c.kill(); // SIGKILL with up to 20 jobs running: no graceful shutdown, nothing put back by itself
+        await().atMost(Duration.ofMinutes(3)).until(() -> {
+            var q = queue(a, "default");
+            return q.getInt("size") == 0 && q.getInt("running") == 0;
+        });
+        var attempts = new java.util.TreeMap<Integer, Integer>();
+        for (var id : ids) {
+            var job = PlatformIT.json(Deployed.get(a.base().resolve("api/jobs/" + id), "Authorization",
+                    Deployed.basic("admin", Deployed.adminPassword())).body());
+            assertThat(job.getString("state")).as(id).isEqualTo("succeeded");
+            attempts.merge(job.getInt("attempts"), 1, Integer::sum);
+        }
+        var again = ids.size() - attempts.getOrDefault(1, 0);
+        System.out.println("kill -9 of a node running 1000 sleep jobs: 1000 of 1000 succeeded; " + again
+                + " ran more than once (attempts: " + attempts + ")");
+        assertThat(again).as("the jobs the killed node held ran again, and only those").isPositive().isLessThanOrEqualTo(60); // 20 running, and any finished whose acknowledgement the kill cut off
+    }
+
+    @Test
+    @Order(5)
+    void aCronTickIsEnqueuedOnceHoweverManyNodesFireIt() throws Exception {
+        // nodes a, b and c fired every 2 s during the tests: one job per tick, never two
+        var config = new org.redisson.config.Config();
+        config.useSingleServer().setAddress(TestServers.redis().url());
+        var redis = org.redisson.Redisson.create(config);
+        try {
+            // a tick's job has the same id on every node, so a tick enqueued twice shows as a repeated id
+            var jobs = redis.getList("switchboard:{jobs}:queue:cron-check", org.redisson.client.codec.StringCodec.INSTANCE).readAll();
+            System.out.println("cron on several nodes: " + jobs.size() + " jobs, " + new java.util.HashSet<>(jobs).size() + " distinct ticks");
+            assertThat(jobs).hasSizeGreaterThanOrEqualTo(5).doesNotHaveDuplicates();
+        } finally {
+            redis.shutdown();
+        }
+    }
+
+    private static jakarta.json.JsonObject queue(PayaraNode node, String name) {
+        var body = Deployed.get(node.base().resolve("api/jobs/queues"), "Authorization", Deployed.basic("admin", Deployed.adminPassword())).body();
+        return PlatformIT.json(body).getJsonArray("queues").getValuesAs(jakarta.json.JsonObject.class).stream()
+                .filter(q -> q.getString("queue").equals(name)).findFirst()
+                .orElse(jakarta.json.Json.createObjectBuilder().add("size", 0).add("running", 0).build());
     }
 }

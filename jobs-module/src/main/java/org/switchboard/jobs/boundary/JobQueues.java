@@ -88,7 +88,7 @@ public class JobQueues {
 
     /** The time zone of the cron schedules ({@code switchboard.jobs.cron.<name>}). */
     @Inject
-    @ConfigProperty(name = "switchboard.jobs.cron-zone", defaultValue = "UTC")
+    @ConfigProperty(name = "switchboard.jobs.zone", defaultValue = "UTC")
     String cronZone;
 
     @Inject
@@ -231,18 +231,23 @@ public class JobQueues {
     private java.util.List<org.switchboard.jobs.control.CronSchedule> cronSchedules() {
         var out = new java.util.ArrayList<org.switchboard.jobs.control.CronSchedule>();
         var zone = java.time.ZoneId.of(cronZone);
+        var names = new java.util.TreeMap<String, String>(); // schedule name -> property
         for (var name : config.getPropertyNames()) {
             if (name.startsWith("switchboard.jobs.cron.")) {
-                var schedule = org.switchboard.jobs.control.CronSchedule.parse(name.substring("switchboard.jobs.cron.".length()),
-                        config.getValue(name, String.class), zone);
-                if (!handlers.containsKey(schedule.type())) {
-                    throw new IllegalArgumentException(name + ": no handler for job type '" + schedule.type() + "'");
-                }
-                checkPayload(schedule.payload());
-                out.add(schedule);
+                names.put(name.substring("switchboard.jobs.cron.".length()), name);
+            } else if (name.startsWith("SWITCHBOARD_JOBS_CRON_")) { // from the environment
+                names.putIfAbsent(name.substring("SWITCHBOARD_JOBS_CRON_".length()).toLowerCase(java.util.Locale.ROOT), name);
             }
         }
-        out.sort(java.util.Comparator.comparing(org.switchboard.jobs.control.CronSchedule::name));
+        for (var entry : names.entrySet()) {
+            var name = entry.getValue();
+            var schedule = org.switchboard.jobs.control.CronSchedule.parse(entry.getKey(), config.getValue(name, String.class), zone);
+            if (!handlers.containsKey(schedule.type())) {
+                throw new IllegalArgumentException(name + ": no handler for job type '" + schedule.type() + "'");
+            }
+            checkPayload(schedule.payload());
+            out.add(schedule);
+        }
         return java.util.List.copyOf(out);
     }
 

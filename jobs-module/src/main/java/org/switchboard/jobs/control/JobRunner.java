@@ -145,8 +145,10 @@ public class JobRunner implements AutoCloseable {
                 continue;
             }
             try {
-                var e = store.enqueueOnce(java.util.UUID.randomUUID().toString(), cron.queue(), cron.type(), cron.payload(), 5, 300,
-                        "cron:" + cron.name() + ":" + due.toInstant().toEpochMilli(), cron.dedupeWindow(due));
+                var tick = "cron:" + cron.name() + ":" + due.toInstant().toEpochMilli();
+                // the tick's job has one id on every node: a second enqueue of a tick would show as the same id twice
+                var id = java.util.UUID.nameUUIDFromBytes(tick.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+                var e = store.enqueueOnce(id, cron.queue(), cron.type(), cron.payload(), 5, 300, tick, cron.dedupeWindow(due));
                 if (e.created()) {
                     LOG.log(System.Logger.Level.INFO, "Cron " + cron.name() + ": enqueued job " + e.id() + " for " + due);
                 }

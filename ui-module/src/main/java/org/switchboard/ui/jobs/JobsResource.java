@@ -14,6 +14,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -33,7 +34,7 @@ import org.switchboard.ui.api.ApiApplication;
 import org.switchboard.ui.api.Inputs;
 import org.switchboard.ui.api.Problem;
 
-/** Job queues over HTTP (admin): enqueue, look up, cancel. */
+/** Job queues over HTTP (admin): enqueue, look up, cancel; the queues, workers, scheduled and dead jobs, cron schedules. */
 @Path("jobs")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
@@ -89,7 +90,7 @@ public class JobsResource {
 
     @DELETE
     @Path("{id}")
-    @Operation(summary = "Cancel a job: a queued or scheduled one is removed, a running one is flagged")
+    @Operation(summary = "Cancel a job: a queued or scheduled one is removed, a running one is interrupted (within a second)")
     public Response cancel(@PathParam("id") String id) {
         return jobs.cancel(id).map(before -> Response.ok(JSON.createObjectBuilder().add("id", id).add("was", before.wire()).build()).build())
                 .orElseGet(() -> Problem.of(Response.Status.NOT_FOUND, "No job " + id + ".").toResponse().build());
@@ -109,6 +110,134 @@ public class JobsResource {
     public JsonObject resume(@PathParam("queue") String queue) {
         jobs.resume(queue);
         return JSON.createObjectBuilder().add("queue", queue).add("paused", jobs.isPaused(queue)).build();
+    }
+
+    @GET
+    @Path("queues")
+    @Operation(summary = "Per queue: size, latency (age of its oldest job, seconds), paused, running, scheduled, retrying, dead")
+    public JsonObject queues() {
+        var list = JSON.createArrayBuilder();
+        for (var q : jobs.queues()) {
+            var o = JSON.createObjectBuilder().add("queue", q.queue()).add("size", q.size());
+            if (q.latency() == null) {
+                o.add("latency", 0);
+            } else {
+                o.add("latency", q.latency().toMillis() / 1000.0);
+            }
+            list.add(o.add("paused", q.paused()).add("running", q.running()).add("scheduled", q.scheduled())
+                    .add("retrying", q.retrying()).add("dead", q.dead()));
+        }
+        return JSON.createObjectBuilder().add("queues", list).build();
+    }
+
+    @GET
+    @Path("stats")
+    @Operation(summary = "Totals since the beginning (processed, failed), live workers and busy ones, the scheduled and dead set sizes")
+    public JsonObject stats() {
+        var totals = jobs.totals();
+        var workers = jobs.workers();
+        return JSON.createObjectBuilder().add("processed", totals.processed()).add("failed", totals.failed())
+                .add("workers", workers.size()).add("busy", workers.stream().mapToInt(w -> w.jobs().size()).sum())
+                .add("scheduled", jobs.scheduledCount()).add("dead", jobs.deadCount())
+                .add("time", Instant.now().toString()).build();
+    }
+
+    @GET
+    @Path("workers")
+    @Operation(summary = "The live workers of every node with the jobs they run now")
+    public JsonObject workers() {
+        var list = JSON.createArrayBuilder();
+        for (var w : jobs.workers()) {
+            var running = JSON.createArrayBuilder();
+            w.jobs().forEach(job -> running.add(json(job)));
+            list.add(JSON.createObjectBuilder().add("worker", w.name()).add("heartbeatDeadline", w.heartbeatDeadline().toString())
+                    .add("jobs", running));
+        }
+        return JSON.createObjectBuilder().add("workers", list).build();
+    }
+
+    @GET
+    @Path("scheduled")
+    @Operation(summary = "Scheduled and retrying jobs, the soonest first: ?offset&limit (at most 500)")
+    public JsonObject scheduled(@QueryParam("offset") String offset, @QueryParam("limit") String limit) {
+        int from = page("offset", offset, 0, 1_000_000);
+        return listed(jobs.scheduledCount(), jobs.scheduled(from, page("limit", limit, 50, 500)), "runAt");
+    }
+
+    @POST
+    @Path("scheduled/{id}/run")
+    @Operation(summary = "Run a scheduled or retrying job now")
+    public Response runNow(@PathParam("id") String id) {
+        return jobs.runNow(id) ? Response.ok(JSON.createObjectBuilder().add("id", id).add("state", "queued").build()).build()
+                : Problem.of(Response.Status.NOT_FOUND, "No scheduled or retrying job " + id + ".").toResponse().build();
+    }
+
+    @GET
+    @Path("dead")
+    @Operation(summary = "Dead jobs, the last to die first: ?offset&limit (at most 500)")
+    public JsonObject dead(@QueryParam("offset") String offset, @QueryParam("limit") String limit) {
+        int from = page("offset", offset, 0, 1_000_000);
+        return listed(jobs.deadCount(), jobs.dead(from, page("limit", limit, 50, 500)), "diedAt");
+    }
+
+    @POST
+    @Path("dead/{id}/retry")
+    @Operation(summary = "Put a dead job back in its queue, with all its attempts again")
+    public Response retryDead(@PathParam("id") String id) {
+        return jobs.retryDead(id) ? Response.ok(JSON.createObjectBuilder().add("id", id).add("state", "queued").build()).build()
+                : Problem.of(Response.Status.NOT_FOUND, "No dead job " + id + ".").toResponse().build();
+    }
+
+    @DELETE
+    @Path("dead/{id}")
+    @Operation(summary = "Delete a dead job")
+    public Response deleteDead(@PathParam("id") String id) {
+        return jobs.deleteDead(id) ? Response.noContent().build()
+                : Problem.of(Response.Status.NOT_FOUND, "No dead job " + id + ".").toResponse().build();
+    }
+
+    @GET
+    @Path("cron")
+    @Operation(summary = "The cron schedules (switchboard.jobs.cron.<name>) and their next tick")
+    public JsonObject cron() {
+        var list = JSON.createArrayBuilder();
+        var now = java.time.ZonedDateTime.now();
+        for (var c : jobs.cron()) {
+            var next = c.next(now);
+            var o = JSON.createObjectBuilder().add("name", c.name()).add("expression", c.expression()).add("zone", c.zone().getId())
+                    .add("queue", c.queue()).add("type", c.type()).add("payload", parsed(c.payload()));
+            if (next == null) {
+                o.addNull("next");
+            } else {
+                o.add("next", next.toInstant().toString());
+            }
+            list.add(o);
+        }
+        return JSON.createObjectBuilder().add("schedules", list).build();
+    }
+
+    private static int page(String field, String text, int fallback, int max) {
+        if (text == null) {
+            return fallback;
+        }
+        var n = Inputs.wholeNumber(field, text, InvalidJobRequestException::new);
+        if (n > max || (field.equals("limit") && n < 1)) {
+            throw new InvalidJobRequestException(field, "'" + field + "' is " + (field.equals("limit") ? 1 : 0) + " to " + max);
+        }
+        return (int) n;
+    }
+
+    private static JsonObject listed(long total, java.util.List<org.switchboard.jobs.control.JobStore.Listed> page, String at) {
+        var list = JSON.createArrayBuilder();
+        for (var j : page) {
+            var o = JSON.createObjectBuilder().add("id", j.id()).add("queue", j.queue()).add("type", j.type())
+                    .add("state", j.state().wire()).add("attempts", j.attempts()).add("maxAttempts", j.maxAttempts())
+                    .add(at, j.at().toString());
+            addText(o, "error", j.error());
+            addTime(o, "enqueuedAt", j.enqueuedAt());
+            list.add(o);
+        }
+        return JSON.createObjectBuilder().add("total", total).add("jobs", list).build();
     }
 
     static JsonObject json(Job job) {

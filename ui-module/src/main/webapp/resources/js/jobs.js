@@ -1,0 +1,75 @@
+// The jobs dashboard's graph (Chart.js): the processed and failed totals of every node, polled every
+// 2 s, drawn as jobs per second over the last 4 minutes. And a job's page: its state, polled every
+// second until it is final. Text goes through textContent: no injection.
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  const dashboard = $('jobs-dashboard');
+  if (dashboard && window.Chart) {
+    const points = 120;
+    const chart = new Chart($('rate-chart'), {
+      type: 'line',
+      data: { labels: [], datasets: [
+        { label: 'processed / s', data: [], borderColor: '#2457c5', backgroundColor: '#2457c533', fill: true, tension: 0.2, pointRadius: 0 },
+        { label: 'failed / s', data: [], borderColor: '#b3261e', backgroundColor: '#b3261e33', fill: true, tension: 0.2, pointRadius: 0 }
+      ] },
+      options: { animation: false, maintainAspectRatio: false, scales: { y: { beginAtZero: true } } }
+    });
+    let last = null;
+    (async function poll() {
+      for (;;) {
+        try {
+          const response = await fetch(dashboard.dataset.api + '/stats', { headers: { Accept: 'application/json' } });
+          if (response.ok) {
+            const s = await response.json();
+            for (const k of ['processed', 'failed', 'busy', 'scheduled', 'dead', 'workers']) { $('stat-' + k).textContent = s[k]; }
+            const t = Date.parse(s.time);
+            if (last && t > last.t) {
+              const seconds = (t - last.t) / 1000;
+              chart.data.labels.push(new Date(t).toLocaleTimeString());
+              chart.data.datasets[0].data.push(Math.max(0, (s.processed - last.processed) / seconds));
+              chart.data.datasets[1].data.push(Math.max(0, (s.failed - last.failed) / seconds));
+              if (chart.data.labels.length > points) {
+                chart.data.labels.shift();
+                chart.data.datasets.forEach((d) => d.data.shift());
+              }
+              chart.update();
+            }
+            last = { t: t, processed: s.processed, failed: s.failed };
+            $('chart-status').textContent = 'Jobs per second, all nodes, sampled every 2 s. Live.';
+          } else {
+            $('chart-status').textContent = 'The server answered ' + response.status + '; retrying.';
+          }
+        } catch (e) {
+          $('chart-status').textContent = 'Disconnected; retrying.';
+        }
+        await sleep(2000);
+      }
+    })();
+  }
+
+  const job = $('job');
+  if (job) {
+    const final = ['succeeded', 'dead', 'cancelled'];
+    (async function poll() {
+      for (;;) {
+        try {
+          const response = await fetch(job.dataset.api, { headers: { Accept: 'application/json' } });
+          if (response.ok) {
+            const j = await response.json();
+            $('job-state').textContent = j.state;
+            $('job-attempts').textContent = j.attempts + ' of ' + j.maxAttempts;
+            $('job-times').textContent = [j.enqueuedAt, j.startedAt, j.finishedAt].join(', ');
+            $('job-result').textContent = j.result === null ? '' : JSON.stringify(j.result);
+            $('job-error').textContent = j.error === null ? '' : j.error;
+            if (final.includes(j.state)) { return; }
+          }
+        } catch (e) {
+          // the next poll tries again
+        }
+        await sleep(1000);
+      }
+    })();
+  }
+})();
