@@ -2,7 +2,7 @@
  * Job queues on Redis: durable, at-least-once jobs with reliable fetch, retries with backoff,
  * timeouts, delayed jobs, results with a TTL, progress and dead-worker recovery.
  *
- * <p>Decisions so far, and why:
+ * <p>Decisions, and why:
  * <ul>
  * <li>Every move of a job is one Lua script ({@code JobStore}), so a job is always in exactly one
  * place: its queue (a list), a worker's pending list, the scheduled set (delayed jobs and retries,
@@ -19,6 +19,27 @@
  * after the last one the job is dead (kept for an operator to retry or delete).</li>
  * <li>Closing a node stops fetching, waits a grace period, interrupts what still runs and puts this
  * worker's pending jobs back in their queues, so an undeploy loses nothing and holds nothing.</li>
+ * <li>A worker knows which jobs it holds. A job in its pending list that it does not run (a fetch
+ * whose answer was lost while Redis restarted, an outcome it could not record) is found by the
+ * housekeeping, twice 5 s apart so that a fetch on its way is never mistaken for one, and goes back
+ * to its queue: no job stays "running" for ever behind a live heartbeat. A Redis restart test found
+ * exactly that case.</li>
+ * <li>The number of jobs per queue and state (running, scheduled, retrying, dead) is a hash the
+ * scripts update in the same step that moves the job (one function, {@code setState}, used by every
+ * script), so the dashboard's figures are exact, not a scan.</li>
+ * <li>Cancelling a running job sets a flag; the node running it finds the flag within a tick (500 ms)
+ * and interrupts the job, which ends cancelled and is not retried.</li>
+ * <li>Cron schedules (Jakarta Concurrency's {@code CronTrigger} syntax) are fired by every node; the
+ * job of a tick has an id derived from the schedule and the tick, and is enqueued under a unique key
+ * that outlives the tick (twice the interval, 10 s to a day), so it is enqueued once however many
+ * nodes fire it and however skewed their clocks are within that window. A tick missed while no node
+ * ran is not made up.</li>
+ * <li>Redis memory stays bounded: succeeded jobs expire with their result (24 h by default) and the
+ * oldest beyond 100,000 are deleted; dead jobs are kept 180 days, at most 10,000 (Sidekiq's bounds);
+ * a cancelled job expires like a result. The trimming deletes at most 2,000 jobs per tick.</li>
+ * <li>Priority is per queue: each queue has its own slots on each node
+ * ({@code switchboard.jobs.queues=critical:20,default:10,low:2}), so a backlog in one never delays
+ * another.</li>
  * <li>Progress is stored on the job and fired as a {@code JobProgress} CDI event; the web module
  * posts it to the notice board {@code job-{id}}. This module does not depend on the notice boards.</li>
  * </ul>

@@ -49,6 +49,10 @@ public class JobQueues {
     @Any
     Instance<Handler> handlerBeans;
 
+    /** Handlers run on the workers' virtual threads with the application's context (class loader, naming, security). */
+    @jakarta.annotation.Resource
+    jakarta.enterprise.concurrent.ContextService contexts;
+
     @Inject
     Event<JobProgress> progressEvents;
 
@@ -105,7 +109,8 @@ public class JobQueues {
         for (var handle : handlerBeans.handles()) {
             handle.getBean().getQualifiers().stream()
                     .filter(JobHandler.class::isInstance).map(JobHandler.class::cast)
-                    .forEach(q -> handlers.put(q.value(), handle.get()));
+                    .forEach(q -> handlers.put(q.value(), contexts == null ? handle.get()
+                            : contexts.createContextualProxy(handle.get(), Handler.class)));
         }
         var worker = ManagementFactory.getRuntimeMXBean().getName() + "-" + UUID.randomUUID().toString().substring(0, 8);
         cron = cronSchedules();
