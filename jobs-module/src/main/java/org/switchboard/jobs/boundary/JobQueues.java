@@ -49,9 +49,6 @@ public class JobQueues {
     @Any
     Instance<Handler> handlerBeans;
 
-    /** Handlers run on the workers' virtual threads with the application's context (class loader, naming, security). */
-    @jakarta.annotation.Resource
-    jakarta.enterprise.concurrent.ContextService contexts;
 
     @Inject
     Event<JobProgress> progressEvents;
@@ -105,6 +102,7 @@ public class JobQueues {
 
     void start(@Observes Startup startup) {
         store();
+        var contexts = defaultContextService();
         handlers = new LinkedHashMap<>();
         for (var handle : handlerBeans.handles()) {
             handle.getBean().getQualifiers().stream()
@@ -123,6 +121,20 @@ public class JobQueues {
             LOG.log(System.Logger.Level.INFO, "Job workers " + worker + " on " + concurrency(queues) + ", job types " + handlers.keySet());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "Job workers started without Redis; they connect when it answers", e);
+        }
+    }
+
+    /**
+     * The server's default context service: handlers run on the workers' plain virtual threads with the
+     * application's context (class loader, naming), as on a managed executor. Looked up rather than
+     * injected: Payara refused the {@code @Resource} field in this jar.
+     */
+    private static jakarta.enterprise.concurrent.ContextService defaultContextService() {
+        try {
+            return javax.naming.InitialContext.doLookup("java:comp/DefaultContextService");
+        } catch (javax.naming.NamingException e) {
+            LOG.log(System.Logger.Level.WARNING, "No default context service: job handlers run without the application's context", e);
+            return null;
         }
     }
 
