@@ -1,0 +1,177 @@
+package org.switchboard.ui.boards;
+
+import jakarta.inject.Inject;
+import jakarta.json.spi.JsonProvider;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.annotation.WebFilter;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.ws.rs.core.UriBuilder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+import org.switchboard.noticeboard.boundary.InvalidBoardRequestException;
+import org.switchboard.noticeboard.boundary.NoticeBoards;
+import org.switchboard.noticeboard.entity.Board;
+import org.switchboard.ui.api.Inputs;
+
+/**
+ * The long poll, {@code GET /api/boards/{board}?after={revision}[&epoch][&wait]}, served on the
+ * Servlet API rather than by JAX-RS: the request waits as an asynchronous request (no thread), and
+ * when the board changes every watcher is answered with the same bytes, made once per revision, in
+ * one write. Through the JAX-RS resource each answer went through the resource's response pipeline
+ * (writers, listeners, the resumed request's context), which on this two-core machine held a node to
+ * 1,000 to 2,000 answers a second: 10,000 watchers took seconds to answer. The answer is the same as
+ * {@link BoardsResource}'s: the board with {@code next}, or a problem.
+ */
+@WebFilter(urlPatterns = "/api/boards/*", asyncSupported = true)
+public class BoardPollFilter extends HttpFilter {
+
+    private static final Pattern BOARD = Pattern.compile("/api/boards/([^/]+)");
+    private static final JsonProvider JSON = JsonProvider.provider();
+
+    /** The last answer made: thousands of watchers of a board are answered with the same revision. */
+    private static final AtomicReference<Answer> LAST = new AtomicReference<>();
+
+    private record Answer(Board board, String name, String base, String waitParam, byte[] bytes) {
+    }
+
+    @Inject
+    NoticeBoards boards;
+
+    @Override
+    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        var path = request.getRequestURI().substring(request.getContextPath().length());
+        var matcher = BOARD.matcher(path);
+        if (!"GET".equals(request.getMethod()) || request.getParameter("after") == null || !matcher.matches()) {
+            chain.doFilter(request, response);
+            return;
+        }
+        var name = matcher.group(1);
+        var wait = request.getParameter("wait");
+        long after;
+        long waitSeconds;
+        try {
+            NoticeBoards.checkName(name);
+            after = number("after", request.getParameter("after"));
+            waitSeconds = wait == null ? NoticeBoards.DEFAULT_WAIT.toSeconds() : number("wait", wait);
+        } catch (InvalidBoardRequestException e) {
+            problem(response, 400, "Bad Request", e.getMessage(), e);
+            return;
+        }
+        var url = request.getRequestURL();
+        var base = url.substring(0, url.length() - path.length()) + "/api/";
+        var async = request.startAsync();
+        // the watch ends by itself (at most 300 s plus its jitter); this is a backstop
+        async.setTimeout(Duration.ofSeconds(Math.min(waitSeconds, NoticeBoards.MAX_WAIT.toSeconds()) + 60).toMillis());
+        var done = new AtomicBoolean();
+        async.addListener(new Backstop(done));
+        try {
+            boards.watch(name, after, request.getParameter("epoch"), Duration.ofSeconds(waitSeconds))
+                    .whenComplete((outcome, failure) -> answer(async, done, name, base, wait,
+                            outcome == null ? null : outcome.board(), failure));
+        } catch (RuntimeException e) {
+            answer(async, done, name, base, wait, null, e);
+        }
+    }
+
+    private static void answer(AsyncContext async, AtomicBoolean done, String name, String base, String wait, Board board,
+                               Throwable failure) {
+        if (!done.compareAndSet(false, true)) {
+            return;
+        }
+        var response = (HttpServletResponse) async.getResponse();
+        try {
+            if (failure == null) {
+                var bytes = bytes(name, board, base, wait);
+                response.setStatus(200);
+                response.setContentType("application/json");
+                response.setHeader("Cache-Control", "no-store");
+                response.setContentLength(bytes.length);
+                response.getOutputStream().write(bytes);
+            } else {
+                var cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                if (cause instanceof InvalidBoardRequestException invalid) {
+                    problem(response, 400, "Bad Request", invalid.getMessage(), invalid);
+                } else if (cause instanceof org.redisson.client.RedisException) {
+                    response.setHeader("Retry-After", "5");
+                    problem(response, 503, "Service Unavailable", "The notice boards cannot reach Redis; try again shortly.", null);
+                } else {
+                    System.getLogger(BoardPollFilter.class.getName()).log(System.Logger.Level.ERROR, "A long poll failed", cause);
+                    problem(response, 500, "Internal Server Error", "The server failed; the failure is logged.", null);
+                }
+            }
+        } catch (IOException | RuntimeException gone) {
+            // the client left; nothing to answer
+        } finally {
+            try {
+                async.complete();
+            } catch (IllegalStateException alreadyOver) {
+                // completed by the container (the client left)
+            }
+        }
+    }
+
+    /** The answer's bytes, made once per board revision, base URL and wait. */
+    static byte[] bytes(String name, Board board, String base, String wait) {
+        var last = LAST.get();
+        if (last != null && last.board() == board && last.name().equals(name) && last.base().equals(base)
+                && java.util.Objects.equals(last.waitParam(), wait) && board != null) {
+            return last.bytes();
+        }
+        var bytes = BoardJson.withNext(name, board, UriBuilder.fromUri(base), wait).toString().getBytes(StandardCharsets.UTF_8);
+        LAST.set(new Answer(board, name, base, wait, bytes));
+        return bytes;
+    }
+
+    private static long number(String field, String text) {
+        return Inputs.wholeNumber(field, text, InvalidBoardRequestException::new);
+    }
+
+    private static void problem(HttpServletResponse response, int status, String title, String detail, InvalidBoardRequestException e)
+            throws IOException {
+        var problem = JSON.createObjectBuilder().add("type", "about:blank").add("title", title).add("status", status).add("detail", detail);
+        if (e != null) {
+            problem.add("errors", JSON.createArrayBuilder().add(JSON.createObjectBuilder().add("field", e.field()).add("message", e.getMessage())));
+        }
+        var bytes = problem.build().toString().getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.setContentType("application/problem+json");
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+
+    /** Should the container end the request first (timeout, client gone), the answer is not written. */
+    private record Backstop(AtomicBoolean done) implements AsyncListener {
+        @Override
+        public void onComplete(AsyncEvent event) {
+            done.set(true);
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            if (done.compareAndSet(false, true)) {
+                event.getAsyncContext().complete();
+            }
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            done.set(true);
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+        }
+    }
+}
