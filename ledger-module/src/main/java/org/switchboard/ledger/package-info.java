@@ -1,5 +1,50 @@
 /**
- * The ledger: atomic bank transfers recorded in a CouchDB transaction log (through LightCouch), with
- * balances from map/reduce views and a resolver that settles pending transfers in a total order.
+ * The ledger: atomic bank transfers recorded in a CouchDB transaction log (through LightCouch).
+ *
+ * <p>The seed's shape is kept: the log of transfers ({@code transfer:<id>}: from, to, amount in minor
+ * units, timestamp, status pending, successful or rejected) is the record; the design document holds
+ * the seed's views ({@code balance-available} over successful transfers, {@code oldest-pending}), a
+ * statement per account and the places of the decided transfers; a resolver settles pending
+ * transfers in order (timestamp, then id); {@code transfer()} stores a pending transfer, resolves up
+ * to it and reports a rejection.
+ *
+ * <p>What is different, and why it is correct:
+ * <ul>
+ * <li><b>One commit point.</b> Every decision is committed by one write to one document, the head
+ * ({@code ledger:head}), guarded by its {@code _rev}: it holds the number of transfers decided so
+ * far, every account's balance after them, and the batch it decided last. CouchDB accepts exactly one
+ * of several writes made against the same {@code _rev} (a stale one gets 409), so the heads form one
+ * sequence, and each batch is decided on the exact balances the batch before it left. Two resolvers
+ * racing (on one node or on several) cannot both commit a batch from the same head: the loser reads
+ * the new head and decides again. The seed's double spend (two resolvers each see 50 and each send
+ * 50) needs two decisions made on the same balance; here the second one's commit fails.</li>
+ * <li><b>No decision on a stale or indexed read.</b> The balances come from the head, read whole
+ * with its {@code _rev}; the pending transfers are found through the view but read again as they are
+ * now ({@code _all_docs} by id), and one that is no longer pending is left alone. The views serve the
+ * statement, listings and the invariant check, never a decision. A late transfer with an older
+ * timestamp is simply decided in the next batch: its place ({@code seq}) is where it was decided.
+ * The timestamp orders the transfers within a batch and is shown; the place is the total order.</li>
+ * <li><b>Exactly once, even if a resolver dies.</b> After committing, the resolver writes each
+ * decision onto its transfer (status, place, reason). If it dies in between, the decisions are in the
+ * head's last batch: every round of every resolver first writes that batch (idempotently: a transfer
+ * already decided is left alone) before it decides anything, so a batch is always written out before
+ * the next one can be committed. A {@code validate_doc_update} function makes the database refuse any
+ * change to a decided transfer, any transfer stored as already decided, and any change of an
+ * account's rules. The check verifies that the places of the decided transfers are exactly 1 to N.</li>
+ * <li><b>Idempotency.</b> The transfer's id is the document id: a second request with the id finds
+ * the first transfer; with the same fields it waits for and answers the first outcome, with other
+ * fields it is a conflict naming the field.</li>
+ * <li><b>Callers that die.</b> Every node sweeps every second: whatever is pending is decided by
+ * whichever node commits first.</li>
+ * <li><b>Balances in constant time.</b> A balance is one read of the head, whatever the length of
+ * the history; no reduce is on the path of a decision (PouchDB Server recomputes reductions on every
+ * query). The head holds one number per account, so it grows with the number of accounts, not of
+ * transfers.</li>
+ * </ul>
+ *
+ * <p>Limits: one head means one decision stream: throughput is bounded by the head's write rate,
+ * in batches. On a clustered CouchDB with several nodes written at once, a conflicting head could be
+ * stored instead of refused (see STACK.md); the check would then show a mismatch. The design assumes
+ * one CouchDB node or a cluster written through one coordinator with quorum writes.
  */
 package org.switchboard.ledger;

@@ -1,0 +1,16 @@
+package org.switchboard.ledger.boundary;
+
+/** A request that breaks a ledger rule; {@code field} names the input at fault. Nothing was stored. */
+public class InvalidLedgerRequestException extends RuntimeException {
+
+    private final String field;
+
+    public InvalidLedgerRequestException(String field, String message) {
+        super(message);
+        this.field = field;
+    }
+
+    public String field() {
+        return field;
+    }
+}

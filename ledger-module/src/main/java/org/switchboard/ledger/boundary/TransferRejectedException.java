@@ -1,0 +1,18 @@
+package org.switchboard.ledger.boundary;
+
+import org.switchboard.ledger.entity.Transfer;
+
+/** The transfer was decided, and rejected (insufficient funds, for example): it stays in the log as rejected. */
+public class TransferRejectedException extends RuntimeException {
+
+    private final Transfer transfer;
+
+    public TransferRejectedException(Transfer transfer) {
+        super("Transfer " + transfer.id() + " was rejected: " + transfer.reason() + ".");
+        this.transfer = transfer;
+    }
+
+    public Transfer transfer() {
+        return transfer;
+    }
+}

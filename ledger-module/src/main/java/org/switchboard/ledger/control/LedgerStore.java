@@ -1,0 +1,372 @@
+package org.switchboard.ledger.control;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.lightcouch.CouchDbClient;
+import org.lightcouch.DesignDocument;
+import org.lightcouch.DocumentConflictException;
+import org.lightcouch.NoDocumentException;
+import org.switchboard.ledger.entity.Decision;
+import org.switchboard.ledger.entity.Transfer;
+import org.switchboard.ledger.entity.TransferStatus;
+
+/**
+ * The ledger's documents in CouchDB, through LightCouch: accounts ({@code account:<id>}), the
+ * transaction log ({@code transfer:<id>}), and one head document ({@code ledger:head}), the commit
+ * point of every decision: the number of transfers decided so far, every balance after them, and the
+ * last batch of decisions. The design document {@code _design/ledger} holds the seed's views
+ * ({@code balance-available} over successful transfers, {@code oldest-pending}), a statement per
+ * account, and a {@code validate_doc_update} that keeps a decided transfer as it is.
+ */
+public class LedgerStore {
+
+    public static final String HEAD = "ledger:head";
+    static final String DESIGN = "_design/ledger";
+
+    static final String VALIDATE = """
+            function (newDoc, oldDoc, userCtx) {
+              if (oldDoc && oldDoc.type === 'transfer') {
+                if (newDoc._deleted) { throw({forbidden: 'a transfer is never deleted'}); }
+                if (oldDoc.status !== 'pending') { throw({forbidden: 'a decided transfer never changes'}); }
+                if (newDoc.from !== oldDoc.from || newDoc.to !== oldDoc.to || newDoc.amount !== oldDoc.amount
+                    || newDoc.timestamp !== oldDoc.timestamp || newDoc.id !== oldDoc.id) {
+                  throw({forbidden: 'a transfer keeps its fields'});
+                }
+                if (newDoc.status !== 'successful' && newDoc.status !== 'rejected') {
+                  throw({forbidden: 'a pending transfer becomes successful or rejected'});
+                }
+              }
+              if (!oldDoc && newDoc.type === 'transfer' && newDoc.status !== 'pending') {
+                throw({forbidden: 'a transfer starts pending'});
+              }
+              if (oldDoc && oldDoc.type === 'account' && (newDoc._deleted || newDoc.allowNegative !== oldDoc.allowNegative)) {
+                throw({forbidden: 'an account keeps its rules'});
+              }
+            }""";
+
+    private final CouchDbClient db;
+
+    public LedgerStore(CouchDbClient db) {
+        this.db = db;
+    }
+
+    /** Creates or updates the design document, and the head if there is none. Safe on every node at once. */
+    public void install() {
+        var design = new DesignDocument();
+        design.setId(DESIGN);
+        design.setLanguage("javascript");
+        var views = new LinkedHashMap<String, DesignDocument.MapReduce>();
+        views.put("balance-available", view("""
+                function (doc) {
+                  if (doc.type === 'transfer' && doc.status === 'successful') {
+                    emit(doc.from, -doc.amount);
+                    emit(doc.to, doc.amount);
+                  }
+                }""", "_sum"));
+        // the seed's oldest-pending, keyed so that the oldest comes first (no reduce: its atomicity is not relied on)
+        views.put("oldest-pending", view("""
+                function (doc) {
+                  if (doc.type === 'transfer' && doc.status === 'pending') { emit([doc.timestamp, doc.id], null); }
+                }""", null));
+        views.put("statement", view("""
+                function (doc) {
+                  if (doc.type === 'transfer' && doc.status !== 'pending') {
+                    emit([doc.from, doc.seq], -doc.amount);
+                    emit([doc.to, doc.seq], doc.amount);
+                  }
+                }""", null));
+        views.put("by-seq", view("""
+                function (doc) {
+                  if (doc.type === 'transfer' && doc.status !== 'pending') { emit(doc.seq, doc.status); }
+                }""", null));
+        views.put("accounts", view("""
+                function (doc) {
+                  if (doc.type === 'account') { emit(doc.id, doc.allowNegative); }
+                }""", null));
+        design.setViews(views);
+        design.setValidateDocUpdate(VALIDATE);
+        for (int attempt = 0; ; attempt++) {
+            try {
+                db.design().synchronizeWithDb(design);
+                break;
+            } catch (DocumentConflictException e) {
+                if (attempt > 5) {
+                    throw e; // another node is installing the same document; it is there
+                }
+            }
+        }
+        if (!db.contains(HEAD)) {
+            var head = new JsonObject();
+            head.addProperty("_id", HEAD);
+            head.addProperty("type", "head");
+            head.addProperty("seq", 0);
+            head.add("balances", new JsonObject());
+            head.add("batch", new JsonArray());
+            try {
+                db.save(head);
+            } catch (DocumentConflictException alreadyThere) {
+                // another node made it
+            }
+        }
+    }
+
+    private static DesignDocument.MapReduce view(String map, String reduce) {
+        var view = new DesignDocument.MapReduce();
+        view.setMap(map);
+        view.setReduce(reduce);
+        return view;
+    }
+
+    /** An account's rules as stored: empty if there is no such account. */
+    public Optional<Boolean> allowNegative(String account) {
+        try {
+            var doc = db.find(JsonObject.class, "account:" + account);
+            return Optional.of(doc.get("allowNegative").getAsBoolean());
+        } catch (NoDocumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Creates an account; answers false if it exists (with the rules it has). */
+    public boolean createAccount(String account, boolean allowNegative) {
+        var doc = new JsonObject();
+        doc.addProperty("_id", "account:" + account);
+        doc.addProperty("type", "account");
+        doc.addProperty("id", account);
+        doc.addProperty("allowNegative", allowNegative);
+        doc.addProperty("createdAt", Instant.now().toEpochMilli());
+        try {
+            db.save(doc);
+            return true;
+        } catch (DocumentConflictException e) {
+            return false;
+        } catch (org.lightcouch.CouchDbException e) {
+            // PouchDB Server runs validate_doc_update before its conflict check: an account with other rules is refused so
+            if (forbidden(e) && db.contains("account:" + account)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Every account and whether it may go negative, by id. */
+    public Map<String, Boolean> accounts() {
+        var out = new TreeMap<String, Boolean>();
+        var result = db.view("ledger/accounts").queryView(String.class, Boolean.class, JsonObject.class);
+        result.getRows().forEach(row -> out.put(row.getKey(), row.getValue()));
+        return out;
+    }
+
+    /** The rules of these accounts, read now (one request); a missing account is absent from the answer. */
+    public Map<String, Boolean> accounts(Collection<String> ids) {
+        var out = new HashMap<String, Boolean>();
+        for (var doc : docs(ids.stream().map(id -> "account:" + id).distinct().toList())) {
+            out.put(doc.get("id").getAsString(), doc.get("allowNegative").getAsBoolean());
+        }
+        return out;
+    }
+
+    /** What {@link #insert} did: the transfer as stored, and whether this call stored it. */
+    public record Inserted(Transfer transfer, boolean created) {
+    }
+
+    /** Stores a pending transfer under its id, or answers the one already stored under that id. */
+    public Inserted insert(String id, String from, String to, long amount, Instant timestamp) {
+        var doc = new JsonObject();
+        doc.addProperty("_id", "transfer:" + id);
+        doc.addProperty("type", "transfer");
+        doc.addProperty("id", id);
+        doc.addProperty("from", from);
+        doc.addProperty("to", to);
+        doc.addProperty("amount", amount);
+        doc.addProperty("timestamp", timestamp.toEpochMilli());
+        doc.addProperty("status", "pending");
+        try {
+            db.save(doc);
+            return new Inserted(transfer(doc), true);
+        } catch (DocumentConflictException e) {
+            return new Inserted(find(id).orElseThrow(() -> e), false);
+        } catch (org.lightcouch.CouchDbException e) {
+            // validate_doc_update may answer before the conflict check (PouchDB Server): the id is taken
+            if (forbidden(e)) {
+                return new Inserted(find(id).orElseThrow(() -> e), false);
+            }
+            throw e;
+        }
+    }
+
+    public Optional<Transfer> find(String id) {
+        try {
+            return Optional.of(transfer(db.find(JsonObject.class, "transfer:" + id)));
+        } catch (NoDocumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The head: the commit point of every decision. */
+    public record Head(String rev, long seq, Map<String, Long> balances, List<Decision> batch) {
+    }
+
+    public Head head() {
+        var doc = db.find(JsonObject.class, HEAD);
+        var balances = new HashMap<String, Long>();
+        doc.getAsJsonObject("balances").entrySet().forEach(e -> balances.put(e.getKey(), e.getValue().getAsLong()));
+        var batch = new ArrayList<Decision>();
+        for (var element : doc.getAsJsonArray("batch")) {
+            var d = element.getAsJsonObject();
+            batch.add(new Decision(d.get("id").getAsString(), TransferStatus.ofWire(d.get("status").getAsString()),
+                    d.has("reason") ? d.get("reason").getAsString() : null, d.get("seq").getAsLong()));
+        }
+        return new Head(doc.get("_rev").getAsString(), doc.get("seq").getAsLong(), balances, batch);
+    }
+
+    /**
+     * Commits a batch of decisions: the head moves from {@code head} to the new balances and
+     * sequence number only if nobody moved it meanwhile ({@code _rev}). Answers false if someone did.
+     */
+    public boolean commit(Head head, Map<String, Long> balances, List<Decision> batch) {
+        var doc = new JsonObject();
+        doc.addProperty("_id", HEAD);
+        doc.addProperty("_rev", head.rev());
+        doc.addProperty("type", "head");
+        doc.addProperty("seq", head.seq() + batch.size());
+        var b = new JsonObject();
+        new TreeMap<>(balances).forEach(b::addProperty);
+        doc.add("balances", b);
+        var decisions = new JsonArray();
+        for (var d : batch) {
+            var o = new JsonObject();
+            o.addProperty("id", d.id());
+            o.addProperty("status", d.status().wire());
+            if (d.reason() != null) {
+                o.addProperty("reason", d.reason());
+            }
+            o.addProperty("seq", d.seq());
+            decisions.add(o);
+        }
+        doc.add("batch", decisions);
+        doc.addProperty("updatedAt", Instant.now().toEpochMilli());
+        try {
+            db.update(doc);
+            return true;
+        } catch (DocumentConflictException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Writes committed decisions onto their transfers (roll forward): each transfer still pending
+     * takes its status, place and reason; one already decided is left alone. Idempotent: any node may
+     * do it, any number of times.
+     */
+    public void apply(List<Decision> decisions) {
+        var remaining = new LinkedHashMap<String, Decision>();
+        decisions.forEach(d -> remaining.put(d.id(), d));
+        for (int round = 0; !remaining.isEmpty(); round++) {
+            if (round > 20) {
+                throw new IllegalStateException("could not write " + remaining.size() + " decided transfer(s) after 20 rounds");
+            }
+            var now = Instant.now().toEpochMilli();
+            var updates = new ArrayList<JsonObject>();
+            for (var doc : docs(remaining.keySet().stream().map(id -> "transfer:" + id).toList())) {
+                var id = doc.get("id").getAsString();
+                if (!"pending".equals(doc.get("status").getAsString())) {
+                    remaining.remove(id); // decided already (by another node rolling forward)
+                    continue;
+                }
+                var d = remaining.get(id);
+                doc.addProperty("status", d.status().wire());
+                doc.addProperty("seq", d.seq());
+                doc.addProperty("resolvedAt", now);
+                if (d.reason() != null) {
+                    doc.addProperty("reason", d.reason());
+                }
+                updates.add(doc);
+            }
+            if (updates.isEmpty()) {
+                return;
+            }
+            for (var response : db.bulk(updates, true)) {
+                var id = response.getId().substring("transfer:".length());
+                if (response.getError() == null) {
+                    remaining.remove(id);
+                } // a conflict: read again in the next round
+            }
+        }
+    }
+
+    /** The oldest pending transfers (timestamp, then id), read now, as they are now. */
+    public List<Transfer> pending(int limit) {
+        var rows = db.view("ledger/oldest-pending").limit(limit).queryView(JsonArray.class, JsonElement.class, JsonObject.class).getRows();
+        var ids = rows.stream().map(r -> "transfer:" + r.getKey().get(1).getAsString()).toList();
+        return docs(ids).stream().map(LedgerStore::transfer).filter(t -> t.status() == TransferStatus.PENDING).toList();
+    }
+
+    /** Pending transfers older than {@code before}, at most {@code limit}. */
+    public List<Transfer> pendingBefore(Instant before, int limit) {
+        var rows = db.view("ledger/oldest-pending").endKey(before.toEpochMilli(), new JsonObject()).limit(limit)
+                .queryView(JsonArray.class, JsonElement.class, JsonObject.class).getRows();
+        return docs(rows.stream().map(r -> "transfer:" + r.getKey().get(1).getAsString()).toList()).stream()
+                .map(LedgerStore::transfer).filter(t -> t.status() == TransferStatus.PENDING).toList();
+    }
+
+    /** An account's decided transfers, newest first, before the place {@code beforeSeq} (exclusive). */
+    public List<Transfer> statement(String account, long beforeSeq, int limit) {
+        // descending: from [account, before) down to [account, 0]; {} sorts after every number
+        Object from = beforeSeq == Long.MAX_VALUE ? new JsonObject() : (Object) (beforeSeq - 1);
+        var rows = db.view("ledger/statement").startKey(account, from).endKey(account, 0).descending(true).limit(limit).includeDocs(true)
+                .queryView(JsonArray.class, Long.class, JsonObject.class).getRows();
+        return rows.stream().map(r -> r.getDoc() == null ? null : transfer(r.getDoc())).filter(java.util.Objects::nonNull).toList();
+    }
+
+    /** Every balance recomputed from the log (successful transfers): a full pass over the history. */
+    public Map<String, Long> balancesFromLog() {
+        var out = new TreeMap<String, Long>();
+        db.view("ledger/balance-available").group(true).queryView(String.class, Long.class, JsonObject.class)
+                .getRows().forEach(r -> out.put(r.getKey(), r.getValue()));
+        return out;
+    }
+
+    /** The places of every decided transfer, in order, with its status: a full pass over the history. */
+    public List<Long> decidedSeqs() {
+        return db.view("ledger/by-seq").queryView(Long.class, String.class, JsonObject.class).getRows().stream()
+                .map(r -> r.getKey()).toList();
+    }
+
+    private static boolean forbidden(org.lightcouch.CouchDbException e) {
+        return e.getMessage() != null && e.getMessage().contains("\"forbidden\"");
+    }
+
+    private List<JsonObject> docs(List<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        var out = new ArrayList<JsonObject>();
+        var rows = db.view("_all_docs").keys(ids).includeDocs(true).queryView(String.class, JsonElement.class, JsonObject.class).getRows();
+        for (var row : rows) {
+            if (row.getDoc() != null) {
+                out.add(row.getDoc());
+            }
+        }
+        return out;
+    }
+
+    static Transfer transfer(JsonObject doc) {
+        return new Transfer(doc.get("id").getAsString(), doc.get("from").getAsString(), doc.get("to").getAsString(),
+                doc.get("amount").getAsLong(), Instant.ofEpochMilli(doc.get("timestamp").getAsLong()),
+                TransferStatus.ofWire(doc.get("status").getAsString()),
+                doc.has("reason") ? doc.get("reason").getAsString() : null,
+                doc.has("seq") ? doc.get("seq").getAsLong() : null,
+                doc.has("resolvedAt") ? Instant.ofEpochMilli(doc.get("resolvedAt").getAsLong()) : null);
+    }
+}

@@ -1,0 +1,219 @@
+package org.switchboard.ledger.boundary;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.gson.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.lightcouch.CouchDbClient;
+import org.lightcouch.CouchDbException;
+import org.switchboard.ledger.control.Couch;
+import org.switchboard.ledger.control.LedgerStore;
+import org.switchboard.ledger.entity.Account;
+import org.switchboard.ledger.entity.Transfer;
+import org.switchboard.ledger.entity.TransferStatus;
+
+/** The ledger against a real PouchDB Server (the CouchDB API): transfers, rules, idempotency, concurrency, the check. */
+class LedgerTest {
+
+    CouchDbClient db;
+    Ledger ledger;
+
+    @BeforeEach
+    void open() {
+        db = Couch.freshDatabase();
+        ledger = Ledger.of(db, 100, Duration.ofSeconds(30));
+        ledger.createAccount("issuer", true);
+        ledger.createAccount("alice", false);
+        ledger.createAccount("bob", false);
+    }
+
+    @AfterEach
+    void drop() {
+        db.context().deleteDB(db.getDBUri().getPath().replace("/", ""), "delete database");
+        db.shutdown();
+    }
+
+    @Test
+    void transfersMoveMoneyAndTheBalancesAgreeWithTheLog() {
+        var minted = ledger.transfer("mint-1", "issuer", "alice", 100);
+        assertThat(minted.status()).isEqualTo(TransferStatus.SUCCESSFUL);
+        assertThat(minted.seq()).isEqualTo(1);
+        ledger.transfer(null, "alice", "bob", 30);
+        assertThat(ledger.accounts()).extracting(Account::id, Account::balance).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("issuer", -100L), org.assertj.core.groups.Tuple.tuple("alice", 70L),
+                org.assertj.core.groups.Tuple.tuple("bob", 30L));
+        assertThat(ledger.account("bob")).contains(new Account("bob", 30, false));
+        var report = ledger.check(Duration.ofMinutes(1));
+        assertThat(report.ok()).as(report.toString()).isTrue();
+        assertThat(report.decided()).isEqualTo(2);
+        assertThat(ledger.statement("alice", Long.MAX_VALUE, 10)).extracting(Transfer::amount).containsExactly(30L, 100L);
+    }
+
+    @Test
+    void aTransferBeyondTheBalanceIsRejectedAndKeptAsRejected() {
+        ledger.transfer("m", "issuer", "alice", 10);
+        assertThatThrownBy(() -> ledger.transfer("big", "alice", "bob", 11))
+                .isInstanceOfSatisfying(TransferRejectedException.class, e -> {
+                    assertThat(e.transfer().reason()).isEqualTo("insufficient funds");
+                    assertThat(e.transfer().status()).isEqualTo(TransferStatus.REJECTED);
+                });
+        assertThat(ledger.account("alice").orElseThrow().balance()).isEqualTo(10);
+        ledger.transfer("m2", "issuer", "alice", 100);
+        // the same id again, funds enough now: the first outcome stands
+        assertThatThrownBy(() -> ledger.transfer("big", "alice", "bob", 11)).isInstanceOf(TransferRejectedException.class);
+        assertThat(ledger.statement("alice", Long.MAX_VALUE, 10)).extracting(Transfer::id, Transfer::status).contains(
+                org.assertj.core.groups.Tuple.tuple("big", TransferStatus.REJECTED));
+        assertThat(ledger.check(Duration.ofMinutes(1)).ok()).isTrue();
+    }
+
+    @Test
+    void aRetriedIdAnswersTheFirstOutcomeAndOtherFieldsAreAConflict() {
+        var first = ledger.transfer("pay-7", "issuer", "bob", 5);
+        var again = ledger.transfer("pay-7", "issuer", "bob", 5);
+        assertThat(again).isEqualTo(first);
+        assertThat(ledger.account("bob").orElseThrow().balance()).as("moved once").isEqualTo(5);
+        assertThatThrownBy(() -> ledger.transfer("pay-7", "issuer", "bob", 6))
+                .isInstanceOfSatisfying(TransferConflictException.class, e -> assertThat(e.field()).isEqualTo("amount"));
+        assertThatThrownBy(() -> ledger.transfer("pay-7", "issuer", "alice", 5))
+                .isInstanceOfSatisfying(TransferConflictException.class, e -> assertThat(e.field()).isEqualTo("to"));
+        assertThatThrownBy(() -> ledger.transfer("pay-7", "alice", "bob", 5))
+                .isInstanceOfSatisfying(TransferConflictException.class, e -> assertThat(e.field()).isEqualTo("from"));
+        assertThatThrownBy(() -> ledger.createAccount("alice", true))
+                .isInstanceOfSatisfying(TransferConflictException.class, e -> assertThat(e.field()).isEqualTo("allowNegative"));
+        assertThat(ledger.createAccount("alice", false).created()).isFalse();
+    }
+
+    @Test
+    void badRequestsAreRefusedAndStoreNothing() {
+        record Bad(String id, String from, String to, long amount, String field) {
+        }
+        for (var bad : List.of(new Bad("x1", "alice", "alice", 1, "to"), new Bad("x2", "alice", "bob", 0, "amount"),
+                new Bad("x3", "alice", "bob", -5, "amount"), new Bad("x4", "nobody", "bob", 1, "from"),
+                new Bad("x5", "alice", "nobody", 1, "to"), new Bad("bad id", "alice", "bob", 1, "id"),
+                new Bad("x6", "al ice", "bob", 1, "from"), new Bad("x7", null, "bob", 1, "from"))) {
+            assertThatThrownBy(() -> ledger.transfer(bad.id(), bad.from(), bad.to(), bad.amount())).as(bad.toString())
+                    .isInstanceOfSatisfying(InvalidLedgerRequestException.class, e -> assertThat(e.field()).isEqualTo(bad.field()));
+        }
+        for (var id : List.of("x1", "x2", "x3", "x4", "x5", "x6", "x7")) {
+            assertThat(ledger.find(id)).as(id).isEmpty();
+        }
+        assertThatThrownBy(() -> ledger.createAccount("no spaces", false)).isInstanceOf(InvalidLedgerRequestException.class);
+        assertThat(ledger.check(Duration.ofMinutes(1)).decided()).isZero();
+    }
+
+    @Test
+    void theDatabaseRefusesToChangeADecidedTransferOrToStoreOneDecided() {
+        ledger.transfer("t", "issuer", "alice", 10);
+        var doc = db.find(JsonObject.class, "transfer:t");
+        doc.addProperty("amount", 1_000_000);
+        assertThatThrownBy(() -> db.update(doc)).isInstanceOf(CouchDbException.class).hasMessageContaining("never changes");
+        var forged = new JsonObject();
+        forged.addProperty("_id", "transfer:forged");
+        forged.addProperty("type", "transfer");
+        forged.addProperty("id", "forged");
+        forged.addProperty("from", "issuer");
+        forged.addProperty("to", "bob");
+        forged.addProperty("amount", 5);
+        forged.addProperty("timestamp", 1);
+        forged.addProperty("status", "successful");
+        assertThatThrownBy(() -> db.save(forged)).isInstanceOf(CouchDbException.class).hasMessageContaining("starts pending");
+        assertThat(ledger.find("t").orElseThrow().amount()).isEqualTo(10);
+        assertThat(ledger.check(Duration.ofMinutes(1)).ok()).isTrue();
+    }
+
+    @Test
+    void aPendingTransferWhoseCallerLeftIsDecidedByTheSweep() {
+        new LedgerStore(db).insert("orphan", "issuer", "bob", 7, java.time.Instant.now().minusSeconds(120));
+        var stale = ledger.check(Duration.ofSeconds(60));
+        assertThat(stale.ok()).as("the check decides what is pending first").isTrue();
+        new LedgerStore(db).insert("orphan-2", "issuer", "bob", 3, java.time.Instant.now());
+        assertThat(ledger.sweep()).isEqualTo(1);
+        assertThat(ledger.find("orphan-2").orElseThrow().status()).isEqualTo(TransferStatus.SUCCESSFUL);
+        assertThat(ledger.account("bob").orElseThrow().balance()).isEqualTo(10);
+    }
+
+    @Test
+    void concurrentClientsOnTwoNodesNeverMakeOrLoseMoney() throws Exception {
+        var accounts = List.of("a1", "a2", "a3", "a4", "a5", "a6", "a7");
+        accounts.forEach(a -> ledger.createAccount(a, false));
+        accounts.forEach(a -> ledger.transfer("seed-" + a, "issuer", a, 100));
+        var nodes = List.of(ledger, Ledger.of(db, 100, Duration.ofSeconds(60)));
+        var outcomes = new ConcurrentHashMap<String, String>();
+        var disagreements = new AtomicInteger();
+        try (var clients = Executors.newFixedThreadPool(6)) {
+            var futures = new ArrayList<java.util.concurrent.Future<?>>();
+            for (int c = 0; c < 6; c++) {
+                int client = c;
+                futures.add(clients.submit(() -> {
+                    var random = ThreadLocalRandom.current();
+                    for (int i = 0; i < 60; i++) {
+                        // one id in five is sent twice (a retry), to either node
+                        var id = "c" + client + "-" + i;
+                        var from = accounts.get(random.nextInt(accounts.size()));
+                        var to = accounts.get(random.nextInt(accounts.size()));
+                        if (from.equals(to)) {
+                            continue;
+                        }
+                        long amount = 1 + random.nextInt(60);
+                        for (int attempt = 0; attempt < (i % 5 == 0 ? 2 : 1); attempt++) {
+                            var node = nodes.get(random.nextInt(nodes.size()));
+                            String outcome;
+                            try {
+                                outcome = node.transfer(id, from, to, amount).status().wire();
+                            } catch (TransferRejectedException e) {
+                                outcome = "rejected";
+                            }
+                            var first = outcomes.putIfAbsent(id, outcome);
+                            if (first != null && !first.equals(outcome)) {
+                                disagreements.incrementAndGet();
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var f : futures) {
+                f.get();
+            }
+        }
+        var report = ledger.check(Duration.ofMinutes(1));
+        assertThat(report.ok()).as(report.toString()).isTrue();
+        assertThat(report.sumOfBalances()).isZero();
+        assertThat(disagreements.get()).as("a retried id kept its first outcome").isZero();
+        assertThat(report.decided()).isEqualTo(accounts.size() + outcomes.size());
+        long total = accounts.stream().mapToLong(a -> ledger.account(a).orElseThrow().balance()).sum();
+        assertThat(total).as("the money the issuer made, all still there").isEqualTo(700);
+        assertThat(outcomes.values()).contains("successful");
+        System.out.println("two nodes, 6 clients: " + outcomes.size() + " transfers, "
+                + outcomes.values().stream().filter("rejected"::equals).count() + " rejected; check " + report.ok());
+    }
+
+    @Test
+    void aResolverThatDiesAfterItsCommitIsFinishedByAnother() {
+        var store = new LedgerStore(db);
+        store.insert("half", "issuer", "alice", 42, java.time.Instant.now());
+        var dying = new org.switchboard.ledger.control.Resolver(store, 100);
+        org.switchboard.ledger.control.ResolverHooks.afterCommit(dying, () -> {
+            throw new IllegalStateException("killed between commit and write");
+        });
+        assertThatThrownBy(dying::resolveOnce).hasMessageContaining("killed");
+        assertThat(store.find("half").orElseThrow().status()).as("committed at the head, not yet written").isEqualTo(TransferStatus.PENDING);
+        assertThat(store.head().balances()).isEqualTo(Map.of("issuer", -42L, "alice", 42L));
+        assertThat(ledger.sweep()).as("nothing new to decide").isZero();
+        var half = store.find("half").orElseThrow();
+        assertThat(half.status()).isEqualTo(TransferStatus.SUCCESSFUL);
+        assertThat(half.seq()).isEqualTo(1);
+        assertThat(ledger.check(Duration.ofMinutes(1)).ok()).isTrue();
+    }
+}
