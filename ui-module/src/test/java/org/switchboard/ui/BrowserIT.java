@@ -120,6 +120,39 @@ class BrowserIT extends ClientSideIT {
     }
 
     @Test
+    void theLedgerPageMakesOneTransferThatSucceedsAndOneThatIsRejected() throws Exception {
+        var run = java.util.UUID.randomUUID().toString().substring(0, 8);
+        LedgerIT.post(base, "api/ledger/accounts", "{\"id\":\"mint-" + run + "\",\"allowNegative\":true}");
+        LedgerIT.post(base, "api/ledger/accounts", "{\"id\":\"ann-" + run + "\"}");
+        LedgerIT.post(base, "api/ledger/accounts", "{\"id\":\"ben-" + run + "\"}");
+        assertThat(LedgerIT.transfer(base, "{\"from\":\"mint-" + run + "\",\"to\":\"ann-" + run + "\",\"amount\":100}").statusCode()).isEqualTo(201);
+        browser.get(base.resolve("admin/ledger/").toString());
+        waitFor().until(ExpectedConditions.urlContains("/login.xhtml"));
+        login(Deployed.adminPassword());
+        waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Ledger"));
+        makeTransfer("ann-" + run, "ben-" + run, "30");
+        waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("ledger:messages"), "successful: 30 from ann-" + run));
+        makeTransfer("ann-" + run, "ben-" + run, "1000");
+        waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("ledger:messages"), "rejected: insufficient funds"));
+        var statement = browser.findElement(By.id("ledger:statement")).getText();
+        assertThat(statement).contains("rejected").contains("insufficient funds").contains("successful");
+        var row = browser.findElements(By.cssSelector("#ledger\\:accounts tbody tr")).stream()
+                .filter(r -> r.getText().startsWith("ann-" + run)).findFirst().orElseThrow();
+        assertThat(row.getText()).contains("70");
+        browser.findElement(By.id("ledger:check")).click();
+        waitFor().until(ExpectedConditions.textToBe(By.id("report-verdict"), "OK"));
+    }
+
+    private void makeTransfer(String from, String to, String amount) {
+        for (var field : new String[][] {{"transfer:from", from}, {"transfer:to", to}, {"transfer:amount", amount}}) {
+            var input = browser.findElement(By.id(field[0]));
+            input.clear();
+            input.sendKeys(field[1]);
+        }
+        browser.findElement(By.id("transfer:submit")).click();
+    }
+
+    @Test
     void twoPagesOnOneRoomShowEveryMessageOnceInTheSameOrder() throws Exception {
         var room = "browser-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         ChatIT.post(base, room, "{\"author\":\"history\",\"text\":\"before anyone came\"}");

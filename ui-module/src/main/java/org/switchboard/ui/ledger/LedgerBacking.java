@@ -1,0 +1,136 @@
+package org.switchboard.ui.ledger;
+
+import jakarta.faces.application.FacesMessage;
+import jakarta.faces.context.FacesContext;
+import jakarta.faces.view.ViewScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+import org.switchboard.ledger.boundary.InvalidLedgerRequestException;
+import org.switchboard.ledger.boundary.Ledger;
+import org.switchboard.ledger.boundary.TransferConflictException;
+import org.switchboard.ledger.boundary.TransferPendingException;
+import org.switchboard.ledger.boundary.TransferRejectedException;
+import org.switchboard.ledger.entity.Account;
+import org.switchboard.ledger.entity.InvariantReport;
+import org.switchboard.ledger.entity.Transfer;
+
+/** The ledger's admin page: accounts and balances, a transfer form, an account's statement, the invariant check. */
+@Named
+@ViewScoped
+public class LedgerBacking implements Serializable {
+
+    @Inject
+    transient Ledger ledger;
+
+    private String accountId;
+    private boolean allowNegative;
+    private String from;
+    private String to;
+    private Long amount;
+    private String selected;
+    private transient InvariantReport report;
+    private transient List<Account> accounts;
+
+    public List<Account> getAccounts() {
+        if (accounts == null) {
+            accounts = ledger.accounts();
+        }
+        return accounts;
+    }
+
+    public void createAccount() {
+        try {
+            var created = ledger.createAccount(accountId, allowNegative);
+            info(created.created() ? "Account " + accountId + " created." : "Account " + accountId + " exists already.");
+            accounts = null;
+        } catch (InvalidLedgerRequestException | TransferConflictException e) {
+            error("Not created: " + e.getMessage() + ".");
+        }
+    }
+
+    public void transfer() {
+        try {
+            var t = ledger.transfer(null, from, to, amount == null ? 0 : amount);
+            info("Transfer " + t.id() + " successful: " + t.amount() + " from " + t.from() + " to " + t.to() + " (place " + t.seq() + ").");
+            selected = from;
+        } catch (TransferRejectedException e) {
+            error("Transfer " + e.transfer().id() + " rejected: " + e.transfer().reason() + ".");
+            selected = from;
+        } catch (InvalidLedgerRequestException | TransferConflictException | TransferPendingException e) {
+            error("Not done: " + e.getMessage());
+        }
+        accounts = null;
+    }
+
+    public void show(String account) {
+        selected = account;
+    }
+
+    public List<Transfer> getStatement() {
+        return selected == null ? List.of() : ledger.statement(selected, Long.MAX_VALUE, 100);
+    }
+
+    public void check() {
+        report = ledger.check(Duration.ofSeconds(60));
+        accounts = null;
+    }
+
+    public InvariantReport getReport() {
+        return report;
+    }
+
+    private static void info(String text) {
+        FacesContext.getCurrentInstance().addMessage(null, new FacesMessage(text));
+    }
+
+    private static void error(String text) {
+        FacesContext.getCurrentInstance().addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR, text, null));
+    }
+
+    public String getAccountId() {
+        return accountId;
+    }
+
+    public void setAccountId(String accountId) {
+        this.accountId = accountId;
+    }
+
+    public boolean isAllowNegative() {
+        return allowNegative;
+    }
+
+    public void setAllowNegative(boolean allowNegative) {
+        this.allowNegative = allowNegative;
+    }
+
+    public String getFrom() {
+        return from;
+    }
+
+    public void setFrom(String from) {
+        this.from = from;
+    }
+
+    public String getTo() {
+        return to;
+    }
+
+    public void setTo(String to) {
+        this.to = to;
+    }
+
+    public Long getAmount() {
+        return amount;
+    }
+
+    public void setAmount(Long amount) {
+        this.amount = amount;
+    }
+
+    public String getSelected() {
+        return selected;
+    }
+}

@@ -1,0 +1,182 @@
+package org.switchboard.ui.ledger;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.time.Duration;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.switchboard.ledger.boundary.InvalidLedgerRequestException;
+import org.switchboard.ledger.boundary.Ledger;
+import org.switchboard.ui.api.ApiApplication;
+import org.switchboard.ui.api.Inputs;
+import org.switchboard.ui.api.Problem;
+
+/** The ledger over HTTP (admin): accounts, transfers that answer once decided, statements, the invariant check. */
+@Path("ledger")
+@RequestScoped
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed("admin")
+@SecurityRequirement(name = ApiApplication.BASIC)
+public class LedgerResource {
+
+    private static final int MAX_BODY_BYTES = 4096;
+
+    @Inject
+    Ledger ledger;
+
+    @Context
+    UriInfo uri;
+
+    @POST
+    @Path("accounts")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create an account {\"id\",\"allowNegative\"?}: 201, or 200 if it exists with the same rules, 409 with others")
+    public Response createAccount(InputStream body) {
+        var o = readObject(body);
+        var id = string(o, "id");
+        var allowNegative = o.containsKey("allowNegative") && o.get("allowNegative") != JsonValue.NULL && bool(o, "allowNegative");
+        var created = ledger.createAccount(id, allowNegative);
+        var location = uri.getBaseUriBuilder().path(LedgerResource.class).path("accounts/{id}").build(id);
+        return (created.created() ? Response.created(location) : Response.ok().location(location)).entity(LedgerJson.of(created.account())).build();
+    }
+
+    @GET
+    @Path("accounts")
+    @Operation(summary = "The accounts with their balances (minor units)")
+    public JsonArray accounts() {
+        var array = LedgerJson.JSON.createArrayBuilder();
+        ledger.accounts().forEach(a -> array.add(LedgerJson.of(a)));
+        return array.build();
+    }
+
+    @GET
+    @Path("accounts/{id}")
+    @Operation(summary = "An account: {\"id\",\"balance\",\"allowNegative\"}")
+    public Response account(@PathParam("id") String id) {
+        return ledger.account(id).map(a -> Response.ok(LedgerJson.of(a)).build())
+                .orElseGet(() -> Problem.of(Response.Status.NOT_FOUND, "No account " + id + ".").toResponse().build());
+    }
+
+    @GET
+    @Path("accounts/{id}/transfers")
+    @Operation(summary = "An account's statement, newest first: decided transfers before place 'before' (exclusive), at most 'limit' (500)")
+    public Response statement(@PathParam("id") String id, @QueryParam("before") String before, @QueryParam("limit") String limit) {
+        if (ledger.account(id).isEmpty()) {
+            return Problem.of(Response.Status.NOT_FOUND, "No account " + id + ".").toResponse().build();
+        }
+        var beforeSeq = before == null ? Long.MAX_VALUE : number("before", before);
+        var max = limit == null ? 50 : number("limit", limit);
+        if (max < 1 || max > 500) {
+            throw new InvalidLedgerRequestException("limit", "'limit' is 1 to 500");
+        }
+        var array = LedgerJson.JSON.createArrayBuilder();
+        ledger.statement(id, beforeSeq, (int) max).forEach(t -> array.add(LedgerJson.of(t)));
+        return Response.ok(array.build()).build();
+    }
+
+    @POST
+    @Path("transfers")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Transfer {\"id\"?,\"from\",\"to\",\"amount\"}; answers once decided: 201 successful, 422 rejected, 409 id reused with other fields, 503 still pending")
+    public Response transfer(InputStream body) {
+        var o = readObject(body);
+        var id = o.containsKey("id") && o.get("id") != JsonValue.NULL ? string(o, "id") : null;
+        var amount = o.get("amount") instanceof JsonNumber n && n.isIntegral() ? exact(n) : invalidAmount();
+        var transfer = ledger.transfer(id, string(o, "from"), string(o, "to"), amount);
+        var location = uri.getBaseUriBuilder().path(LedgerResource.class).path("transfers/{id}").build(transfer.id());
+        return Response.created(location).entity(LedgerJson.of(transfer)).build();
+    }
+
+    @GET
+    @Path("transfers/{id}")
+    @Operation(summary = "A transfer: pending, successful or rejected (with its reason)")
+    public Response transfer(@PathParam("id") String id) {
+        return ledger.find(id).map(t -> Response.ok(LedgerJson.of(t)).build())
+                .orElseGet(() -> Problem.of(Response.Status.NOT_FOUND, "No transfer " + id + ".").toResponse().build());
+    }
+
+    @GET
+    @Path("check")
+    @Operation(summary = "The invariant check: balances recomputed from the log, their sum, forbidden negatives, places, transfers pending longer than 'pendingSeconds' (60)")
+    public JsonObject check(@QueryParam("pendingSeconds") String pendingSeconds) {
+        var seconds = pendingSeconds == null ? 60 : number("pendingSeconds", pendingSeconds);
+        var r = ledger.check(Duration.ofSeconds(Math.min(seconds, 365L * 86400)));
+        var stale = LedgerJson.JSON.createArrayBuilder();
+        r.stalePending().forEach(t -> stale.add(LedgerJson.of(t)));
+        var balances = LedgerJson.JSON.createObjectBuilder();
+        r.balances().forEach(balances::add);
+        var fromLog = LedgerJson.JSON.createObjectBuilder();
+        r.balancesFromLog().forEach(fromLog::add);
+        return LedgerJson.JSON.createObjectBuilder().add("ok", r.ok()).add("decided", r.decided())
+                .add("sumOfBalances", r.sumOfBalances()).add("sumFromLog", r.sumFromLog())
+                .add("balances", balances).add("balancesFromLog", fromLog)
+                .add("mismatches", LedgerJson.JSON.createArrayBuilder(r.mismatches()))
+                .add("forbiddenNegatives", LedgerJson.JSON.createArrayBuilder(r.forbiddenNegatives()))
+                .add("placeProblems", LedgerJson.JSON.createArrayBuilder(r.placeProblems()))
+                .add("stalePending", stale).build();
+    }
+
+    private static long exact(JsonNumber n) {
+        try {
+            return n.longValueExact();
+        } catch (ArithmeticException e) {
+            throw new InvalidLedgerRequestException("amount", "'amount' is out of range");
+        }
+    }
+
+    private static long invalidAmount() {
+        throw new InvalidLedgerRequestException("amount", "'amount' is a positive whole number of minor units");
+    }
+
+    private static long number(String field, String text) {
+        return Inputs.wholeNumber(field, text, InvalidLedgerRequestException::new);
+    }
+
+    private static JsonObject readObject(InputStream body) {
+        var text = Inputs.utf8(body, MAX_BODY_BYTES, "body", "body", "the body is larger than 4 KiB", InvalidLedgerRequestException::new);
+        try (var reader = LedgerJson.JSON.createReader(new StringReader(text))) {
+            if (reader.readValue() instanceof JsonObject object) {
+                return object;
+            }
+        } catch (RuntimeException e) {
+            throw new InvalidLedgerRequestException("body", "the body is not valid JSON");
+        }
+        throw new InvalidLedgerRequestException("body", "the body must be a JSON object");
+    }
+
+    private static String string(JsonObject o, String name) {
+        if (o.get(name) instanceof JsonString s) {
+            return s.getString();
+        }
+        throw new InvalidLedgerRequestException(name, "'" + name + "' must be a string");
+    }
+
+    private static boolean bool(JsonObject o, String name) {
+        if (o.get(name) == JsonValue.TRUE) {
+            return true;
+        }
+        if (o.get(name) == JsonValue.FALSE) {
+            return false;
+        }
+        throw new InvalidLedgerRequestException(name, "'" + name + "' must be true or false");
+    }
+}
