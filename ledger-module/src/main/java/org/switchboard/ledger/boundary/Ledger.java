@@ -136,21 +136,12 @@ public class Ledger {
         if (amount <= 0) {
             throw new InvalidLedgerRequestException("amount", "the amount is a positive whole number of minor units");
         }
-        var existing = store().find(transferId);
-        if (existing.isEmpty()) {
-            var missing = new ArrayList<String>();
-            var rules = store().accounts(List.of(from, to));
-            if (!rules.containsKey(from)) {
-                missing.add("from");
-            }
-            if (!rules.containsKey(to)) {
-                missing.add("to");
-            }
-            if (!missing.isEmpty()) {
-                throw new InvalidLedgerRequestException(missing.get(0), "no account " + (missing.get(0).equals("from") ? from : to));
-            }
+        var missing = resolver().missingAccounts(from, to);
+        if (!missing.isEmpty() && store().find(transferId).isEmpty()) {
+            throw new InvalidLedgerRequestException(missing.get(0), "no account " + (missing.get(0).equals("from") ? from : to));
         }
-        var stored = existing.orElseGet(() -> store().insert(transferId, from, to, amount, Instant.now()).transfer());
+        // stored, or the transfer stored before under this id (a retry): one write either way
+        var stored = store().insert(transferId, from, to, amount, Instant.now()).transfer();
         sameFields(stored, from, to, amount);
         return await(stored);
     }
@@ -168,14 +159,9 @@ public class Ledger {
     }
 
     private Transfer await(Transfer stored) {
-        var deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
-        var transfer = stored;
-        while (!transfer.isDecided()) {
-            if (System.nanoTime() > deadline) {
-                throw new TransferPendingException(transfer);
-            }
-            resolver().resolveOnce();
-            transfer = store().find(stored.id()).orElseThrow();
+        var transfer = resolver().await(stored, Duration.ofSeconds(waitSeconds));
+        if (!transfer.isDecided()) {
+            throw new TransferPendingException(transfer);
         }
         if (transfer.status() == TransferStatus.REJECTED) {
             throw new TransferRejectedException(transfer);

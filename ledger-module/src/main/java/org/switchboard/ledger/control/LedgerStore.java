@@ -235,6 +235,11 @@ public class LedgerStore {
      * sequence number only if nobody moved it meanwhile ({@code _rev}). Answers false if someone did.
      */
     public boolean commit(Head head, Map<String, Long> balances, List<Decision> batch) {
+        return commitForRev(head, balances, batch).isPresent();
+    }
+
+    /** {@link #commit}, answering the head's new {@code _rev} (empty if someone moved the head first). */
+    public Optional<String> commitForRev(Head head, Map<String, Long> balances, List<Decision> batch) {
         var doc = new JsonObject();
         doc.addProperty("_id", HEAD);
         doc.addProperty("_rev", head.rev());
@@ -257,10 +262,9 @@ public class LedgerStore {
         doc.add("batch", decisions);
         doc.addProperty("updatedAt", Instant.now().toEpochMilli());
         try {
-            db.update(doc);
-            return true;
+            return Optional.of(db.update(doc).getRev());
         } catch (DocumentConflictException e) {
-            return false;
+            return Optional.empty();
         }
     }
 
@@ -270,6 +274,14 @@ public class LedgerStore {
      * do it, any number of times.
      */
     public void apply(List<Decision> decisions) {
+        apply(decisions, null);
+    }
+
+    /**
+     * {@link #apply(List)}, starting from these transfers as read (with their {@code _rev}): no read
+     * before the first write. A transfer changed since is read again.
+     */
+    public void apply(List<Decision> decisions, List<JsonObject> asRead) {
         var remaining = new LinkedHashMap<String, Decision>();
         decisions.forEach(d -> remaining.put(d.id(), d));
         for (int round = 0; !remaining.isEmpty(); round++) {
@@ -278,7 +290,12 @@ public class LedgerStore {
             }
             var now = Instant.now().toEpochMilli();
             var updates = new ArrayList<JsonObject>();
-            for (var doc : docs(remaining.keySet().stream().map(id -> "transfer:" + id).toList())) {
+            var current = round == 0 && asRead != null ? asRead
+                    : docs(remaining.keySet().stream().map(id -> "transfer:" + id).toList());
+            for (var doc : current) {
+                if (!remaining.containsKey(doc.get("id").getAsString())) {
+                    continue;
+                }
                 var id = doc.get("id").getAsString();
                 if (!"pending".equals(doc.get("status").getAsString())) {
                     remaining.remove(id); // decided already (by another node rolling forward)
@@ -303,6 +320,11 @@ public class LedgerStore {
                 } // a conflict: read again in the next round
             }
         }
+    }
+
+    /** These transfers as they are now, with their {@code _rev}; missing ones are left out. */
+    public List<JsonObject> transferDocs(Collection<String> ids) {
+        return docs(ids.stream().map(id -> "transfer:" + id).toList());
     }
 
     /** The oldest pending transfers (timestamp, then id), read now, as they are now. */
@@ -361,7 +383,7 @@ public class LedgerStore {
         return out;
     }
 
-    static Transfer transfer(JsonObject doc) {
+    public static Transfer transfer(JsonObject doc) {
         return new Transfer(doc.get("id").getAsString(), doc.get("from").getAsString(), doc.get("to").getAsString(),
                 doc.get("amount").getAsLong(), Instant.ofEpochMilli(doc.get("timestamp").getAsLong()),
                 TransferStatus.ofWire(doc.get("status").getAsString()),

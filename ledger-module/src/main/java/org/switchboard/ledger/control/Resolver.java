@@ -38,6 +38,127 @@ public class Resolver {
         this.batchSize = batchSize;
     }
 
+    /** Transfers this node's callers wait for, by id: decided together in the next round (group commit). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<String> waiting = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.CompletableFuture<Transfer>> answers =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** The rules of accounts seen (they never change, and accounts are never deleted). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Boolean> rules = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The head revision whose batch this node knows to be written onto its transfers. */
+    private volatile String writtenRev;
+
+    /**
+     * Waits until the stored transfer is decided, deciding it (with every other transfer this node's
+     * callers wait for) in the next round: one round decides them all, so the cost of a round is
+     * shared. Answers the transfer as decided, or as it still is when {@code wait} is over.
+     */
+    public Transfer await(Transfer stored, java.time.Duration wait) {
+        if (stored.isDecided()) {
+            return stored;
+        }
+        var answer = answers.computeIfAbsent(stored.id(), id -> new java.util.concurrent.CompletableFuture<>());
+        waiting.add(stored.id());
+        var deadline = System.nanoTime() + wait.toNanos();
+        try {
+            while (!answer.isDone() && System.nanoTime() < deadline) {
+                if (rounds.tryLock()) {
+                    try {
+                        decideWaiting();
+                    } finally {
+                        rounds.unlock();
+                    }
+                } else {
+                    try {
+                        answer.get(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        // the round under way may not have taken it; try again
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        throw new IllegalStateException(e.getCause());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return stored;
+                    }
+                }
+            }
+            return answer.isDone() ? answer.join() : store.find(stored.id()).orElse(stored);
+        } finally {
+            answers.remove(stored.id(), answer);
+        }
+    }
+
+    /** One round over the transfers this node's callers wait for (the lock is held). */
+    private void decideWaiting() {
+        var ids = new java.util.LinkedHashSet<String>();
+        for (String id; (id = waiting.poll()) != null; ) {
+            ids.add(id);
+        }
+        if (ids.isEmpty()) {
+            return;
+        }
+        try {
+            while (true) {
+                var head = store.head();
+                if (!head.rev().equals(writtenRev)) {
+                    store.apply(head.batch());
+                    writtenRev = head.rev();
+                }
+                var docs = new ArrayList<com.google.gson.JsonObject>();
+                var pending = new ArrayList<Transfer>();
+                for (var doc : store.transferDocs(ids)) {
+                    var t = LedgerStore.transfer(doc);
+                    if (t.isDecided()) {
+                        answer(t); // decided by another round (the sweep, another node)
+                    } else {
+                        docs.add(doc);
+                        pending.add(t);
+                    }
+                }
+                if (pending.isEmpty()) {
+                    return;
+                }
+                pending.sort(Comparator.comparing(Transfer::timestamp).thenComparing(Transfer::id));
+                var balances = new HashMap<>(head.balances());
+                var decisions = decide(head.seq(), pending, balances);
+                beforeCommit.run();
+                var rev = store.commitForRev(head, balances, decisions);
+                if (rev.isPresent()) {
+                    afterCommit.run();
+                    store.apply(decisions, docs);
+                    writtenRev = rev.get();
+                    // the documents as written (the round's copies, each given its decision by apply)
+                    docs.forEach(doc -> answer(LedgerStore.transfer(doc)));
+                    return;
+                }
+                // another resolver moved the head first: decide again on its balances
+            }
+        } catch (RuntimeException e) {
+            waiting.addAll(ids); // the next round tries them again
+            throw e;
+        }
+    }
+
+    /** Which of {@code from} and {@code to} name no account ("from", "to"); known accounts are not read again. */
+    public List<String> missingAccounts(String from, String to) {
+        if (!rules.containsKey(from) || !rules.containsKey(to)) {
+            rules.putAll(store.accounts(List.of(from, to)));
+        }
+        var missing = new ArrayList<String>();
+        if (!rules.containsKey(from)) {
+            missing.add("from");
+        }
+        if (!rules.containsKey(to)) {
+            missing.add("to");
+        }
+        return missing;
+    }
+
+    private void answer(Transfer decided) {
+        var future = answers.get(decided.id());
+        if (future != null) {
+            future.complete(decided);
+        }
+    }
+
     /** Decides pending transfers until none is left; answers how many this node decided. */
     public int resolveAll() {
         int total = 0;
@@ -53,7 +174,10 @@ public class Resolver {
         try {
             while (true) {
                 var head = store.head();
-                store.apply(head.batch()); // the last batch may be committed but not yet written (its resolver died)
+                if (!head.rev().equals(writtenRev)) {
+                    store.apply(head.batch()); // the last batch may be committed but not yet written (its resolver died)
+                    writtenRev = head.rev();
+                }
                 var pending = new ArrayList<>(store.pending(batchSize));
                 if (pending.isEmpty()) {
                     return 0;
@@ -65,9 +189,11 @@ public class Resolver {
                 var balances = new HashMap<>(head.balances());
                 var decisions = decide(head.seq(), pending, balances);
                 beforeCommit.run();
-                if (store.commit(head, balances, decisions)) {
+                var rev = store.commitForRev(head, balances, decisions);
+                if (rev.isPresent()) {
                     afterCommit.run();
                     store.apply(decisions);
+                    writtenRev = rev.get();
                     return decisions.size();
                 }
                 // another resolver committed first: decide again on its balances
@@ -79,7 +205,12 @@ public class Resolver {
 
     /** Decides the transfers in order on {@code balances} (updated in place); places start after {@code seq}. */
     List<Decision> decide(long seq, List<Transfer> transfers, HashMap<String, Long> balances) {
-        var accounts = store.accounts(transfers.stream().flatMap(t -> java.util.stream.Stream.of(t.from(), t.to())).toList());
+        var unknown = transfers.stream().flatMap(t -> java.util.stream.Stream.of(t.from(), t.to()))
+                .filter(id -> !rules.containsKey(id)).distinct().toList();
+        if (!unknown.isEmpty()) {
+            rules.putAll(store.accounts(unknown));
+        }
+        var accounts = rules;
         var decisions = new ArrayList<Decision>(transfers.size());
         for (var t : transfers) {
             var place = seq + decisions.size() + 1;

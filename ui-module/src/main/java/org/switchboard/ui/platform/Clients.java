@@ -50,9 +50,13 @@ public class Clients {
      * constructor reads a properties file, so CDI cannot proxy it. A failed creation is not cached,
      * so the next bean that needs the client tries again.
      */
+    /** LightCouch logs every request and answer at INFO: a line per database call. Kept here so the setting holds. */
+    private static final java.util.logging.Logger LIGHTCOUCH = java.util.logging.Logger.getLogger("org.lightcouch");
+
     @Produces
     @Singleton
     CouchDbClient ledgerDatabase() {
+        LIGHTCOUCH.setLevel(java.util.logging.Level.WARNING);
         var url = URI.create(settings.couchDbUrl());
         var properties = new CouchDbProperties()
                 .setDbName(settings.ledgerDatabase())
