@@ -141,7 +141,13 @@ public class Ledger {
             throw new InvalidLedgerRequestException(missing.get(0), "no account " + (missing.get(0).equals("from") ? from : to));
         }
         // stored, or the transfer stored before under this id (a retry): one write either way
-        var stored = store().insert(transferId, from, to, amount, Instant.now()).transfer();
+        Transfer stored;
+        try {
+            stored = resolver().store(new Transfer(transferId, from, to, amount, Instant.now(), TransferStatus.PENDING, null, null, null),
+                    Duration.ofSeconds(waitSeconds)).transfer();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
         sameFields(stored, from, to, amount);
         return await(stored);
     }

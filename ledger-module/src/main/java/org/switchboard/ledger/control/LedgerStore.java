@@ -205,6 +205,50 @@ public class LedgerStore {
         }
     }
 
+    /**
+     * Stores several pending transfers in one request ({@code _bulk_docs}); an id already taken answers
+     * the transfer stored under it. Answers in the order given.
+     */
+    public List<Inserted> insertAll(List<Transfer> transfers) {
+        var docs = new ArrayList<JsonObject>();
+        for (var t : transfers) {
+            var doc = new JsonObject();
+            doc.addProperty("_id", "transfer:" + t.id());
+            doc.addProperty("type", "transfer");
+            doc.addProperty("id", t.id());
+            doc.addProperty("from", t.from());
+            doc.addProperty("to", t.to());
+            doc.addProperty("amount", t.amount());
+            doc.addProperty("timestamp", t.timestamp().toEpochMilli());
+            doc.addProperty("status", "pending");
+            docs.add(doc);
+        }
+        var failed = new java.util.HashSet<String>();
+        for (var response : db.bulk(docs, true)) { // answers may come in another order: matched by id
+            if (response.getError() != null) {
+                failed.add(response.getId());
+            }
+        }
+        var existing = new HashMap<String, Transfer>();
+        if (!failed.isEmpty()) {
+            for (var doc : docs(List.copyOf(failed))) {
+                existing.put(doc.get("_id").getAsString(), transfer(doc));
+            }
+        }
+        var out = new ArrayList<Inserted>(transfers.size());
+        for (int i = 0; i < transfers.size(); i++) {
+            var key = "transfer:" + transfers.get(i).id();
+            if (!failed.contains(key)) {
+                out.add(new Inserted(transfer(docs.get(i)), true));
+            } else if (existing.containsKey(key)) {
+                out.add(new Inserted(existing.get(key), false));
+            } else {
+                out.add(null); // refused and not there: the caller sees an error
+            }
+        }
+        return out;
+    }
+
     public Optional<Transfer> find(String id) {
         try {
             return Optional.of(transfer(db.find(JsonObject.class, "transfer:" + id)));

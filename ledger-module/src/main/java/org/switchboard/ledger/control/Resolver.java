@@ -47,6 +47,74 @@ public class Resolver {
     /** The head revision whose batch this node knows to be written onto its transfers. */
     private volatile String writtenRev;
 
+    private record Submission(Transfer transfer, java.util.concurrent.CompletableFuture<LedgerStore.Inserted> stored) {
+    }
+
+    /** New transfers this node's callers send, stored together in the next round (one request for all). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Submission> toStore = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /**
+     * Stores a new pending transfer, together with the others this node's callers send meanwhile (one
+     * {@code _bulk_docs} request per round); answers it as stored, or the transfer stored before under
+     * its id. Throws if it could not be stored within {@code wait}.
+     */
+    public LedgerStore.Inserted store(Transfer fresh, java.time.Duration wait) {
+        var submission = new Submission(fresh, new java.util.concurrent.CompletableFuture<>());
+        toStore.add(submission);
+        drive(submission.stored(), System.nanoTime() + wait.toNanos());
+        if (!submission.stored().isDone()) {
+            throw new IllegalStateException("the transfer could not be stored within " + wait.toSeconds() + " s");
+        }
+        return submission.stored().join();
+    }
+
+    /** Runs rounds while this node's lock is free, else waits a little for the round under way, until {@code answer} is done. */
+    private void drive(java.util.concurrent.CompletableFuture<?> answer, long deadline) {
+        while (!answer.isDone() && System.nanoTime() < deadline) {
+            if (rounds.tryLock()) {
+                try {
+                    storeSubmitted();
+                    decideWaiting();
+                } finally {
+                    rounds.unlock();
+                }
+            } else {
+                try {
+                    answer.get(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // the round under way may not have taken it; try again
+                } catch (java.util.concurrent.ExecutionException e) {
+                    return; // the caller reads the failure from the future
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void storeSubmitted() {
+        var batch = new ArrayList<Submission>();
+        for (Submission s; (s = toStore.poll()) != null; ) {
+            batch.add(s);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            var results = store.insertAll(batch.stream().map(Submission::transfer).toList());
+            for (int i = 0; i < batch.size(); i++) {
+                if (results.get(i) == null) {
+                    batch.get(i).stored().completeExceptionally(new IllegalStateException("transfer " + batch.get(i).transfer().id() + " was refused"));
+                } else {
+                    batch.get(i).stored().complete(results.get(i));
+                }
+            }
+        } catch (RuntimeException e) {
+            batch.forEach(s -> s.stored().completeExceptionally(e));
+        }
+    }
+
     /**
      * Waits until the stored transfer is decided, deciding it (with every other transfer this node's
      * callers wait for) in the next round: one round decides them all, so the cost of a round is
@@ -58,28 +126,8 @@ public class Resolver {
         }
         var answer = answers.computeIfAbsent(stored.id(), id -> new java.util.concurrent.CompletableFuture<>());
         waiting.add(stored.id());
-        var deadline = System.nanoTime() + wait.toNanos();
         try {
-            while (!answer.isDone() && System.nanoTime() < deadline) {
-                if (rounds.tryLock()) {
-                    try {
-                        decideWaiting();
-                    } finally {
-                        rounds.unlock();
-                    }
-                } else {
-                    try {
-                        answer.get(20, java.util.concurrent.TimeUnit.MILLISECONDS);
-                    } catch (java.util.concurrent.TimeoutException e) {
-                        // the round under way may not have taken it; try again
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        throw new IllegalStateException(e.getCause());
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return stored;
-                    }
-                }
-            }
+            drive(answer, System.nanoTime() + wait.toNanos());
             return answer.isDone() ? answer.join() : store.find(stored.id()).orElse(stored);
         } finally {
             answers.remove(stored.id(), answer);
