@@ -131,8 +131,8 @@ public final class LedgerBenchmark {
                 first.getValue(), first.getKey(), last.getValue(), last.getKey(), first.getValue() / last.getValue());
         var checkStarted = System.nanoTime();
         var report = ledger.check(Duration.ofMinutes(10));
-        System.out.printf("check:     ok=%s, %d decided, sum %d, over the whole log in %.1f s%n", report.ok(), report.decided(),
-                report.sumOfBalances(), (System.nanoTime() - checkStarted) / 1e9);
+        System.out.printf("check:     ok=%s, %d decided, sum %d, over the whole log in %.1f s%s%n", report.ok(), report.decided(),
+                report.sumOfBalances(), (System.nanoTime() - checkStarted) / 1e9, report.notes().isEmpty() ? "" : "; " + report.notes());
         db.shutdown();
         raw.shutdown();
     }

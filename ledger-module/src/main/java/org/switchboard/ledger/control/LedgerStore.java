@@ -258,11 +258,55 @@ public class LedgerStore {
     }
 
     /** The head: the commit point of every decision. */
-    public record Head(String rev, long seq, Map<String, Long> balances, List<Decision> batch) {
+    public record Head(String rev, long seq, Map<String, Long> balances, List<Decision> batch, long epoch) {
     }
 
+    /**
+     * A head document is rotated after this many revisions: CouchDB carries the ids of a document's
+     * past revisions (up to 1,000) on every write of it, and PouchDB Server cannot lower that limit;
+     * measured, the head's writes slowed the ledger by a third once it passed 1,000 revisions.
+     */
+    static final int ROTATE_AFTER = 200;
+
+    /** {@link #ROTATE_AFTER}, lower in tests. */
+    volatile int rotateAfter = ROTATE_AFTER;
+
+    /** The head's epoch this node last saw: the head is {@code ledger:head} (epoch 0), then {@code ledger:head:<n>}. */
+    private volatile long epoch;
+
+    static String headId(long epoch) {
+        return epoch == 0 ? HEAD : HEAD + ":" + epoch;
+    }
+
+    /**
+     * The current head: the head document of the newest epoch. A closed one names the next; a closed
+     * one whose next is missing (its rotator died in between) gets its next made here, from its state.
+     */
     public Head head() {
-        var doc = db.find(JsonObject.class, HEAD);
+        var e = epoch;
+        while (true) {
+            JsonObject doc;
+            try {
+                doc = db.find(JsonObject.class, headId(e));
+            } catch (NoDocumentException missing) {
+                if (e == 0) {
+                    throw missing;
+                }
+                e = e - 1; // a closed head whose next is not there yet: make it from the closed one
+                doc = db.find(JsonObject.class, headId(e));
+                open(doc, e + 1);
+                continue;
+            }
+            if (doc.has("closed") && doc.get("closed").getAsBoolean()) {
+                e = e + 1;
+                continue;
+            }
+            epoch = e;
+            return parse(doc, e);
+        }
+    }
+
+    private static Head parse(JsonObject doc, long epoch) {
         var balances = new HashMap<String, Long>();
         doc.getAsJsonObject("balances").entrySet().forEach(e -> balances.put(e.getKey(), e.getValue().getAsLong()));
         var batch = new ArrayList<Decision>();
@@ -271,7 +315,21 @@ public class LedgerStore {
             batch.add(new Decision(d.get("id").getAsString(), TransferStatus.ofWire(d.get("status").getAsString()),
                     d.has("reason") ? d.get("reason").getAsString() : null, d.get("seq").getAsLong()));
         }
-        return new Head(doc.get("_rev").getAsString(), doc.get("seq").getAsLong(), balances, batch);
+        return new Head(doc.get("_rev").getAsString(), doc.get("seq").getAsLong(), balances, batch, epoch);
+    }
+
+    /** Creates the head of epoch {@code next} with the state of a closed head; one writer wins, the others find it there. */
+    private void open(JsonObject closed, long next) {
+        var doc = closed.deepCopy();
+        doc.remove("_rev");
+        doc.remove("closed");
+        doc.remove("next");
+        doc.addProperty("_id", headId(next));
+        try {
+            db.save(doc);
+        } catch (DocumentConflictException alreadyThere) {
+            // another node opened it
+        }
     }
 
     /**
@@ -285,7 +343,7 @@ public class LedgerStore {
     /** {@link #commit}, answering the head's new {@code _rev} (empty if someone moved the head first). */
     public Optional<String> commitForRev(Head head, Map<String, Long> balances, List<Decision> batch) {
         var doc = new JsonObject();
-        doc.addProperty("_id", HEAD);
+        doc.addProperty("_id", headId(head.epoch()));
         doc.addProperty("_rev", head.rev());
         doc.addProperty("type", "head");
         doc.addProperty("seq", head.seq() + batch.size());
@@ -305,11 +363,36 @@ public class LedgerStore {
         }
         doc.add("batch", decisions);
         doc.addProperty("updatedAt", Instant.now().toEpochMilli());
+        String rev;
         try {
-            return Optional.of(db.update(doc).getRev());
+            rev = db.update(doc).getRev();
         } catch (DocumentConflictException e) {
             return Optional.empty();
         }
+        if (Long.parseLong(rev.substring(0, rev.indexOf('-'))) >= rotateAfter) {
+            rotate(doc, rev, head.epoch());
+        }
+        return Optional.of(rev);
+    }
+
+    /**
+     * Closes a head document that has many revisions and opens the next epoch's with its state. The
+     * close is a write guarded by {@code _rev} like a commit: after it no decision can be committed to
+     * the old document (a commit needs its latest revision, which is now closed), and the new one
+     * starts from exactly the closed state. Whoever finds a closed head without its next makes it.
+     */
+    private void rotate(JsonObject committed, String rev, long current) {
+        var closing = committed.deepCopy();
+        closing.addProperty("_rev", rev);
+        closing.addProperty("closed", true);
+        closing.addProperty("next", current + 1);
+        try {
+            db.update(closing);
+        } catch (DocumentConflictException e) {
+            return; // someone committed on top meanwhile: a later commit rotates
+        }
+        open(closing, current + 1);
+        epoch = current + 1;
     }
 
     /**
@@ -401,6 +484,47 @@ public class LedgerStore {
         db.view("ledger/balance-available").group(true).queryView(String.class, Long.class, JsonObject.class)
                 .getRows().forEach(r -> out.put(r.getKey(), r.getValue()));
         return out;
+    }
+
+    /** The whole log read once: every balance from the successful transfers, and the places of the decided ones. */
+    public record LogScan(Map<String, Long> balances, List<Long> places, long transfers) {
+    }
+
+    /**
+     * Reads every transfer once, in pages of the primary index ({@code _all_docs}): no view, so no index
+     * to build and no reduce to recompute (PouchDB Server recomputes reductions on every query).
+     */
+    public LogScan scanLog(int pageSize) {
+        var balances = new TreeMap<String, Long>();
+        var places = new ArrayList<Long>();
+        long transfers = 0;
+        var from = "transfer:";
+        while (true) {
+            var rows = db.view("_all_docs").startKey(from).endKey("transfer:\ufff0").limit(pageSize).includeDocs(true)
+                    .queryView(String.class, JsonElement.class, JsonObject.class).getRows();
+            for (var row : rows) {
+                var doc = row.getDoc();
+                if (doc == null || !doc.has("status")) {
+                    continue;
+                }
+                transfers++;
+                var status = doc.get("status").getAsString();
+                if (!"pending".equals(status) && doc.has("seq")) {
+                    places.add(doc.get("seq").getAsLong());
+                }
+                if ("successful".equals(status)) {
+                    long amount = doc.get("amount").getAsLong();
+                    balances.merge(doc.get("from").getAsString(), -amount, Long::sum);
+                    balances.merge(doc.get("to").getAsString(), amount, Long::sum);
+                }
+            }
+            if (rows.size() < pageSize) {
+                break;
+            }
+            from = rows.get(rows.size() - 1).getKey() + "\u0000";
+        }
+        java.util.Collections.sort(places);
+        return new LogScan(balances, places, transfers);
     }
 
     /** The places of every decided transfer, in order, with its status: a full pass over the history. */

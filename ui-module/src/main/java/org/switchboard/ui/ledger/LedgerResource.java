@@ -132,6 +132,7 @@ public class LedgerResource {
                 .add("mismatches", LedgerJson.JSON.createArrayBuilder(r.mismatches()))
                 .add("forbiddenNegatives", LedgerJson.JSON.createArrayBuilder(r.forbiddenNegatives()))
                 .add("placeProblems", LedgerJson.JSON.createArrayBuilder(r.placeProblems()))
+                .add("notes", LedgerJson.JSON.createArrayBuilder(r.notes()))
                 .add("stalePending", stale).build();
     }
 
