@@ -182,15 +182,7 @@ public class LedgerStore {
 
     /** Stores a pending transfer under its id, or answers the one already stored under that id. */
     public Inserted insert(String id, String from, String to, long amount, Instant timestamp) {
-        var doc = new JsonObject();
-        doc.addProperty("_id", "transfer:" + id);
-        doc.addProperty("type", "transfer");
-        doc.addProperty("id", id);
-        doc.addProperty("from", from);
-        doc.addProperty("to", to);
-        doc.addProperty("amount", amount);
-        doc.addProperty("timestamp", timestamp.toEpochMilli());
-        doc.addProperty("status", "pending");
+        var doc = pendingDoc(id, from, to, amount, timestamp);
         try {
             db.save(doc);
             return new Inserted(transfer(doc), true);
@@ -212,16 +204,7 @@ public class LedgerStore {
     public List<Inserted> insertAll(List<Transfer> transfers) {
         var docs = new ArrayList<JsonObject>();
         for (var t : transfers) {
-            var doc = new JsonObject();
-            doc.addProperty("_id", "transfer:" + t.id());
-            doc.addProperty("type", "transfer");
-            doc.addProperty("id", t.id());
-            doc.addProperty("from", t.from());
-            doc.addProperty("to", t.to());
-            doc.addProperty("amount", t.amount());
-            doc.addProperty("timestamp", t.timestamp().toEpochMilli());
-            doc.addProperty("status", "pending");
-            docs.add(doc);
+            docs.add(pendingDoc(t.id(), t.from(), t.to(), t.amount(), t.timestamp()));
         }
         var failed = new java.util.HashSet<String>();
         for (var response : db.bulk(docs, true)) { // answers may come in another order: matched by id
@@ -247,6 +230,19 @@ public class LedgerStore {
             }
         }
         return out;
+    }
+
+    private static JsonObject pendingDoc(String id, String from, String to, long amount, Instant timestamp) {
+        var doc = new JsonObject();
+        doc.addProperty("_id", "transfer:" + id);
+        doc.addProperty("type", "transfer");
+        doc.addProperty("id", id);
+        doc.addProperty("from", from);
+        doc.addProperty("to", to);
+        doc.addProperty("amount", amount);
+        doc.addProperty("timestamp", timestamp.toEpochMilli());
+        doc.addProperty("status", "pending");
+        return doc;
     }
 
     public Optional<Transfer> find(String id) {
