@@ -31,8 +31,22 @@ final class PayaraNode implements AutoCloseable {
         return start(Map.of());
     }
 
-    /** A node on the same Redis and CouchDB, with these settings (system properties) on top. */
+    /**
+     * A node on the same Redis and CouchDB, with these settings (system properties) on top. Payara
+     * Micro 7.2025.1 now and then hangs while it boots (a lock cycle between its notifier
+     * configuration and Hazelcast's start, seen about once in forty starts here): a node not ready in
+     * two minutes is killed and started once more.
+     */
     static PayaraNode start(Map<String, String> settings) {
+        try {
+            return startOnce(settings);
+        } catch (IllegalStateException hung) {
+            System.err.println("A Payara Micro node did not become ready; starting it once more: " + hung.getMessage().lines().findFirst().orElse(""));
+            return startOnce(settings);
+        }
+    }
+
+    private static PayaraNode startOnce(Map<String, String> settings) {
         var port = FreePort.find();
         var dir = TestServers.tempDir("node-");
         var command = new ArrayList<String>();
@@ -59,7 +73,7 @@ final class PayaraNode implements AutoCloseable {
     }
 
     private void awaitReady() {
-        var deadline = Instant.now().plus(Duration.ofMinutes(4));
+        var deadline = Instant.now().plus(Duration.ofMinutes(2));
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the second Payara node exited:\n" + process.output());
@@ -78,8 +92,9 @@ final class PayaraNode implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }
-        close();
-        throw new IllegalStateException("the second Payara node was not ready in time:\n" + process.output());
+        var output = process.output();
+        process.kill(); // a hung boot ignores SIGTERM
+        throw new IllegalStateException("the second Payara node was not ready in time:\n" + output);
     }
 
     /** Kills the node at once (SIGKILL), as a crash would. */
