@@ -50,6 +50,19 @@ public class JobStore {
             end
             """;
 
+    /** Puts a job back at the front of its queue (its oldest end), queued again; needs {@link #STATE} and {@code now}. */
+    private static final String BACK = """
+            local function back(counts, base, id)
+              local key = base .. 'job:' .. id
+              local queue = redis.call('HGET', key, 'queue')
+              if not queue then return 0 end
+              setState(counts, key, 'queued')
+              redis.call('HSET', key, 'queuedAt', now)
+              redis.call('RPUSH', base .. 'queue:' .. queue, id)
+              return 1
+            end
+            """;
+
     /**
      * KEYS: job, queue, queues, scheduled, unique, counts. ARGV: id, queue, type, payload, maxAttempts,
      * timeoutSeconds, delayMs, uniqueTtlMs, jobKeyPrefix, strict ('1': the unique key alone blocks a
@@ -129,19 +142,6 @@ public class JobStore {
             return {ARGV[1], f[1], f[2], tostring(attempt), f[3], f[4]}
             """;
 
-    /** KEYS: pending, job, done, stats, counts. ARGV: id, result, result TTL seconds. */
-    static final String COMPLETE = """
-            if redis.call('LREM', KEYS[1], -1, ARGV[1]) == 0 then return 0 end
-            """ + NOW + STATE + """
-            setState(KEYS[5], KEYS[2], 'succeeded')
-            redis.call('HSET', KEYS[2], 'finishedAt', now, 'result', ARGV[2])
-            redis.call('HDEL', KEYS[2], 'error')
-            redis.call('EXPIRE', KEYS[2], tonumber(ARGV[3]))
-            redis.call('ZADD', KEYS[3], now, ARGV[1])
-            redis.call('HINCRBY', KEYS[4], 'processed', 1)
-            return 1
-            """;
-
     /** KEYS: pending, done, stats, counts. ARGV: result TTL seconds, key base, then id and result for each job. */
     static final String COMPLETE_MANY = NOW + STATE + """
             local done = 0
@@ -206,7 +206,7 @@ public class JobStore {
      * KEYS: workers, counts. ARGV: key base, one worker id (or '' for every worker whose heartbeat expired).
      * Puts their pending jobs back at the front of their queues, oldest first, and forgets the workers.
      */
-    static final String REQUEUE = NOW + STATE + """
+    static final String REQUEUE = NOW + STATE + BACK + """
             local workers
             if ARGV[2] == '' then
               workers = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
@@ -216,16 +216,8 @@ public class JobStore {
             local moved = 0
             for _, w in ipairs(workers) do
               local pending = ARGV[1] .. 'pending:' .. w
-              local ids = redis.call('LRANGE', pending, 0, -1)
-              for _, id in ipairs(ids) do
-                local key = ARGV[1] .. 'job:' .. id
-                local queue = redis.call('HGET', key, 'queue')
-                if queue then
-                  setState(KEYS[2], key, 'queued')
-                  redis.call('HSET', key, 'queuedAt', now)
-                  redis.call('RPUSH', ARGV[1] .. 'queue:' .. queue, id)
-                  moved = moved + 1
-                end
+              for _, id in ipairs(redis.call('LRANGE', pending, 0, -1)) do
+                moved = moved + back(KEYS[2], ARGV[1], id)
               end
               redis.call('DEL', pending)
               redis.call('ZREM', KEYS[1], w)
@@ -238,19 +230,11 @@ public class JobStore {
      * back at the front of their queues: jobs the worker holds without knowing it (a fetch whose answer
      * was lost, an outcome that could not be recorded).
      */
-    static final String REQUEUE_IDS = NOW + STATE + """
+    static final String REQUEUE_IDS = NOW + STATE + BACK + """
             local moved = 0
             for i = 2, #ARGV do
-              local id = ARGV[i]
-              if redis.call('LREM', KEYS[1], 1, id) == 1 then
-                local key = ARGV[1] .. 'job:' .. id
-                local queue = redis.call('HGET', key, 'queue')
-                if queue then
-                  setState(KEYS[2], key, 'queued')
-                  redis.call('HSET', key, 'queuedAt', now)
-                  redis.call('RPUSH', ARGV[1] .. 'queue:' .. queue, id)
-                  moved = moved + 1
-                end
+              if redis.call('LREM', KEYS[1], 1, ARGV[i]) == 1 then
+                moved = moved + back(KEYS[2], ARGV[1], ARGV[i])
               end
             end
             return moved
@@ -499,10 +483,7 @@ public class JobStore {
 
     /** Acknowledges a job: false if the worker no longer holds it (it was re-queued, e.g. by the reaper). */
     public boolean complete(String worker, String id, String result, Duration resultTtl) {
-        Long r = script().eval(RScript.Mode.READ_WRITE, COMPLETE, RScript.ReturnType.LONG,
-                List.of(keys.pending(worker), keys.job(id), keys.done(), keys.stats(), keys.counts()), id, result == null ? "null" : result,
-                String.valueOf(Math.max(1, resultTtl.toSeconds())));
-        return r != null && r == 1;
+        return completeMany(worker, List.of(new Completion(id, result)), resultTtl) == 1;
     }
 
     /** A finished job and its result, for {@link #completeMany}. */

@@ -85,10 +85,6 @@ public class LedgerStore {
                     emit([doc.to, doc.seq], doc.amount);
                   }
                 }""", null));
-        views.put("by-seq", view("""
-                function (doc) {
-                  if (doc.type === 'transfer' && doc.status !== 'pending') { emit(doc.seq, doc.status); }
-                }""", null));
         views.put("accounts", view("""
                 function (doc) {
                   if (doc.type === 'account') { emit(doc.id, doc.allowNegative); }
@@ -182,19 +178,11 @@ public class LedgerStore {
 
     /** Stores a pending transfer under its id, or answers the one already stored under that id. */
     public Inserted insert(String id, String from, String to, long amount, Instant timestamp) {
-        var doc = pendingDoc(id, from, to, amount, timestamp);
-        try {
-            db.save(doc);
-            return new Inserted(transfer(doc), true);
-        } catch (DocumentConflictException e) {
-            return new Inserted(find(id).orElseThrow(() -> e), false);
-        } catch (org.lightcouch.CouchDbException e) {
-            // validate_doc_update may answer before the conflict check (PouchDB Server): the id is taken
-            if (forbidden(e)) {
-                return new Inserted(find(id).orElseThrow(() -> e), false);
-            }
-            throw e;
+        var inserted = insertAll(List.of(new Transfer(id, from, to, amount, timestamp, TransferStatus.PENDING, null, null, null))).get(0);
+        if (inserted == null) {
+            throw new IllegalStateException("transfer " + id + " was refused");
         }
+        return inserted;
     }
 
     /**
@@ -330,14 +318,10 @@ public class LedgerStore {
 
     /**
      * Commits a batch of decisions: the head moves from {@code head} to the new balances and
-     * sequence number only if nobody moved it meanwhile ({@code _rev}). Answers false if someone did.
+     * sequence number only if nobody moved it meanwhile ({@code _rev}). Answers the head's new
+     * {@code _rev}, or empty if someone moved it first.
      */
-    public boolean commit(Head head, Map<String, Long> balances, List<Decision> batch) {
-        return commitForRev(head, balances, batch).isPresent();
-    }
-
-    /** {@link #commit}, answering the head's new {@code _rev} (empty if someone moved the head first). */
-    public Optional<String> commitForRev(Head head, Map<String, Long> balances, List<Decision> batch) {
+    public Optional<String> commit(Head head, Map<String, Long> balances, List<Decision> batch) {
         var doc = new JsonObject();
         doc.addProperty("_id", headId(head.epoch()));
         doc.addProperty("_rev", head.rev());
@@ -450,19 +434,20 @@ public class LedgerStore {
         return docs(ids.stream().map(id -> "transfer:" + id).toList());
     }
 
-    /** The oldest pending transfers (timestamp, then id), read now, as they are now. */
-    public List<Transfer> pending(int limit) {
-        var rows = db.view("ledger/oldest-pending").limit(limit).queryView(JsonArray.class, JsonElement.class, JsonObject.class).getRows();
-        var ids = rows.stream().map(r -> "transfer:" + r.getKey().get(1).getAsString()).toList();
-        return docs(ids).stream().map(LedgerStore::transfer).filter(t -> t.status() == TransferStatus.PENDING).toList();
+    /** The oldest pending transfers (timestamp, then id) found through the view, read again as they are now (with {@code _rev}). */
+    public List<JsonObject> pendingDocs(int limit) {
+        return pendingDocs(db.view("ledger/oldest-pending").limit(limit));
     }
 
     /** Pending transfers older than {@code before}, at most {@code limit}. */
     public List<Transfer> pendingBefore(Instant before, int limit) {
-        var rows = db.view("ledger/oldest-pending").endKey(before.toEpochMilli(), new JsonObject()).limit(limit)
-                .queryView(JsonArray.class, JsonElement.class, JsonObject.class).getRows();
-        return docs(rows.stream().map(r -> "transfer:" + r.getKey().get(1).getAsString()).toList()).stream()
+        return pendingDocs(db.view("ledger/oldest-pending").endKey(before.toEpochMilli(), new JsonObject()).limit(limit)).stream()
                 .map(LedgerStore::transfer).filter(t -> t.status() == TransferStatus.PENDING).toList();
+    }
+
+    private List<JsonObject> pendingDocs(org.lightcouch.View view) {
+        var rows = view.queryView(JsonArray.class, JsonElement.class, JsonObject.class).getRows();
+        return docs(rows.stream().map(r -> "transfer:" + r.getKey().get(1).getAsString()).toList());
     }
 
     /** An account's decided transfers, newest first, before the place {@code beforeSeq} (exclusive). */
@@ -523,11 +508,6 @@ public class LedgerStore {
         return new LogScan(balances, places, transfers);
     }
 
-    /** The places of every decided transfer, in order, with its status: a full pass over the history. */
-    public List<Long> decidedSeqs() {
-        return db.view("ledger/by-seq").queryView(Long.class, String.class, JsonObject.class).getRows().stream()
-                .map(r -> r.getKey()).toList();
-    }
 
     private static boolean forbidden(org.lightcouch.CouchDbException e) {
         return e.getMessage() != null && e.getMessage().contains("\"forbidden\"");

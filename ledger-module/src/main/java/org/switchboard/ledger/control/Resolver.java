@@ -3,7 +3,6 @@ package org.switchboard.ledger.control;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.switchboard.ledger.entity.Decision;
@@ -144,44 +143,56 @@ public class Resolver {
             return;
         }
         try {
-            while (true) {
-                var head = store.head();
-                if (!head.rev().equals(writtenRev)) {
-                    store.apply(head.batch());
-                    writtenRev = head.rev();
-                }
-                var docs = new ArrayList<com.google.gson.JsonObject>();
-                var pending = new ArrayList<Transfer>();
-                for (var doc : store.transferDocs(ids)) {
-                    var t = LedgerStore.transfer(doc);
-                    if (t.isDecided()) {
-                        answer(t); // decided by another round (the sweep, another node)
-                    } else {
-                        docs.add(doc);
-                        pending.add(t);
-                    }
-                }
-                if (pending.isEmpty()) {
-                    return;
-                }
-                pending.sort(Comparator.comparing(Transfer::timestamp).thenComparing(Transfer::id));
-                var balances = new HashMap<>(head.balances());
-                var decisions = decide(head.seq(), pending, balances);
-                beforeCommit.run();
-                var rev = store.commitForRev(head, balances, decisions);
-                if (rev.isPresent()) {
-                    afterCommit.run();
-                    store.apply(decisions, docs);
-                    writtenRev = rev.get();
-                    // the documents as written (the round's copies, each given its decision by apply)
-                    docs.forEach(doc -> answer(LedgerStore.transfer(doc)));
-                    return;
-                }
-                // another resolver moved the head first: decide again on its balances
-            }
+            round(() -> store.transferDocs(ids));
         } catch (RuntimeException e) {
             waiting.addAll(ids); // the next round tries them again
             throw e;
+        }
+    }
+
+    /**
+     * One batch, with the lock held: write out the head's last batch if this node has not seen it
+     * written, read the transfers to decide as they are now, decide the pending ones in order on the
+     * head's balances, commit at the head, write the decisions onto the transfers. A lost race starts
+     * again from the new head. Answers the transfers it decided; waiting callers get theirs, and
+     * those decided elsewhere meanwhile.
+     */
+    private List<Transfer> round(java.util.function.Supplier<List<com.google.gson.JsonObject>> read) {
+        while (true) {
+            var head = store.head();
+            if (!head.rev().equals(writtenRev)) {
+                store.apply(head.batch()); // the last batch may be committed but not yet written (its resolver died)
+                writtenRev = head.rev();
+            }
+            var docs = new ArrayList<com.google.gson.JsonObject>();
+            var pending = new ArrayList<Transfer>();
+            for (var doc : read.get()) {
+                var t = LedgerStore.transfer(doc);
+                if (t.isDecided()) {
+                    answer(t); // decided by another round (the sweep, another node)
+                } else {
+                    docs.add(doc);
+                    pending.add(t);
+                }
+            }
+            if (pending.isEmpty()) {
+                return List.of();
+            }
+            pending.sort(Comparator.comparing(Transfer::timestamp).thenComparing(Transfer::id));
+            var balances = new HashMap<>(head.balances());
+            var decisions = decide(head.seq(), pending, balances);
+            beforeCommit.run();
+            var rev = store.commit(head, balances, decisions);
+            if (rev.isPresent()) {
+                afterCommit.run();
+                store.apply(decisions, docs);
+                writtenRev = rev.get();
+                // the documents as written (the round's copies, each given its decision by apply)
+                var decided = docs.stream().map(LedgerStore::transfer).toList();
+                decided.forEach(this::answer);
+                return decided;
+            }
+            // another resolver moved the head first: decide again on its balances
         }
     }
 
@@ -216,36 +227,11 @@ public class Resolver {
         return total;
     }
 
-    /** One batch: answers how many transfers this node decided (0 when none was pending). */
+    /** One batch of what the view shows pending: answers how many transfers this node decided (0 when none was pending). */
     public int resolveOnce() {
         rounds.lock();
         try {
-            while (true) {
-                var head = store.head();
-                if (!head.rev().equals(writtenRev)) {
-                    store.apply(head.batch()); // the last batch may be committed but not yet written (its resolver died)
-                    writtenRev = head.rev();
-                }
-                var pending = new ArrayList<>(store.pending(batchSize));
-                if (pending.isEmpty()) {
-                    return 0;
-                }
-                var done = new HashSet<String>();
-                head.batch().forEach(d -> done.add(d.id()));
-                pending.removeIf(t -> done.contains(t.id()));
-                pending.sort(Comparator.comparing(Transfer::timestamp).thenComparing(Transfer::id));
-                var balances = new HashMap<>(head.balances());
-                var decisions = decide(head.seq(), pending, balances);
-                beforeCommit.run();
-                var rev = store.commitForRev(head, balances, decisions);
-                if (rev.isPresent()) {
-                    afterCommit.run();
-                    store.apply(decisions);
-                    writtenRev = rev.get();
-                    return decisions.size();
-                }
-                // another resolver committed first: decide again on its balances
-            }
+            return round(() -> store.pendingDocs(batchSize)).size();
         } finally {
             rounds.unlock();
         }

@@ -43,7 +43,7 @@ class HeadRotationTest {
         assertThat(first.get("closed").getAsBoolean()).isTrue();
         assertThat(first.get("next").getAsLong()).isEqualTo(1);
         assertThat(store.balancesFromLog()).containsEntry("issuer", -60L).containsEntry("b", 60L);
-        assertThat(store.decidedSeqs()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L);
+        assertThat(store.scanLog(5).places()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L);
     }
 
     @Test

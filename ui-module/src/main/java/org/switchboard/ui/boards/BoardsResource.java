@@ -19,13 +19,9 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.io.InputStream;
-import java.time.Duration;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.switchboard.noticeboard.boundary.InvalidBoardRequestException;
@@ -33,7 +29,6 @@ import org.switchboard.noticeboard.boundary.NoticeBoards;
 import org.switchboard.ui.api.ApiApplication;
 import org.switchboard.ui.api.Inputs;
 import org.switchboard.ui.api.Problem;
-import org.switchboard.ui.api.ProblemMappers;
 
 /** Notice boards over HTTP: post (admin), read, long-poll watch, server-sent events, list. */
 @Path("boards")
@@ -46,9 +41,6 @@ public class BoardsResource {
 
     @Inject
     BoardEvents events;
-
-    @Context
-    UriInfo uri;
 
     @GET
     @Operation(summary = "The boards, most recently posted first, with their revision and time of last post")
@@ -69,25 +61,14 @@ public class BoardsResource {
         return BoardJson.of(boards.post(board, readValue(body)));
     }
 
+    /** The current value. With {@code after}, the request is a long poll, answered by {@link BoardPollFilter} before it gets here. */
     @GET
     @Path("{board}")
-    @Operation(summary = "The board; with 'after', a long poll that answers when a newer revision is posted or 'wait' seconds pass")
-    public CompletionStage<Response> get(@PathParam("board") String board,
-                                         @QueryParam("after") String after,
-                                         @QueryParam("epoch") String epoch,
-                                         @QueryParam("wait") String wait) {
-        if (after == null) {
-            return java.util.concurrent.CompletableFuture.completedStage(boards.current(board)
-                    .map(b -> Response.ok(BoardJson.of(b)).build())
-                    .orElseGet(() -> Problem.of(Response.Status.NOT_FOUND, "Nothing was ever posted to board " + board + ".")
-                            .toResponse().build()));
-        }
-        var afterRevision = number("after", after);
-        var waitSeconds = wait == null ? NoticeBoards.DEFAULT_WAIT.toSeconds() : number("wait", wait);
-        var base = uri.getBaseUriBuilder(); // now: the request's context is gone when the watch ends
-        return boards.watch(board, afterRevision, epoch, Duration.ofSeconds(waitSeconds))
-                .thenApply(outcome -> Response.ok(BoardJson.withNext(board, outcome.board(), base, wait)).build())
-                .exceptionally(BoardsResource::unavailable);
+    @Operation(summary = "The board. With 'after' (a revision), 'epoch' and 'wait' (seconds, default 60, at most 300): a long poll "
+            + "that answers when a newer revision is posted or the wait is over, with 'next', the URL of the following poll")
+    public Response get(@PathParam("board") String board) {
+        return boards.current(board).map(b -> Response.ok(BoardJson.of(b)).build())
+                .orElseGet(() -> Problem.of(Response.Status.NOT_FOUND, "Nothing was ever posted to board " + board + ".").toResponse().build());
     }
 
     @GET
@@ -101,6 +82,7 @@ public class BoardsResource {
         NoticeBoards.checkName(board);
         events.stream(board, after, sink, sse);
     }
+
     private static long number(String field, String text) {
         return Inputs.wholeNumber(field, text, InvalidBoardRequestException::new);
     }
@@ -111,15 +93,4 @@ public class BoardsResource {
                 InvalidBoardRequestException::new);
     }
 
-    private static Response unavailable(Throwable failure) {
-        var cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (cause instanceof InvalidBoardRequestException invalid) {
-            return BoardProblems.of(invalid);
-        }
-        if (!(cause instanceof org.redisson.client.RedisException)) {
-            return ProblemMappers.Unexpected.log(cause);
-        }
-        return Problem.of(Response.Status.SERVICE_UNAVAILABLE, "The notice boards cannot reach Redis; try again shortly.")
-                .toResponse().header(HttpHeaders.RETRY_AFTER, "5").build();
-    }
 }

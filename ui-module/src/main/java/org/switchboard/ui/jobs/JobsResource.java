@@ -160,32 +160,28 @@ public class JobsResource {
     @Path("scheduled")
     @Operation(summary = "Scheduled and retrying jobs, the soonest first: ?offset&limit (at most 500)")
     public JsonObject scheduled(@QueryParam("offset") String offset, @QueryParam("limit") String limit) {
-        int from = page("offset", offset, 0, 1_000_000);
-        return listed(jobs.scheduledCount(), jobs.scheduled(from, page("limit", limit, 50, 500)), "runAt");
+        return listed(jobs::scheduledCount, jobs::scheduled, offset, limit, "runAt");
     }
 
     @POST
     @Path("scheduled/{id}/run")
     @Operation(summary = "Run a scheduled or retrying job now")
     public Response runNow(@PathParam("id") String id) {
-        return jobs.runNow(id) ? Response.ok(JSON.createObjectBuilder().add("id", id).add("state", "queued").build()).build()
-                : Problem.of(Response.Status.NOT_FOUND, "No scheduled or retrying job " + id + ".").toResponse().build();
+        return queuedAgain(jobs.runNow(id), id, "No scheduled or retrying job " + id + ".");
     }
 
     @GET
     @Path("dead")
     @Operation(summary = "Dead jobs, the last to die first: ?offset&limit (at most 500)")
     public JsonObject dead(@QueryParam("offset") String offset, @QueryParam("limit") String limit) {
-        int from = page("offset", offset, 0, 1_000_000);
-        return listed(jobs.deadCount(), jobs.dead(from, page("limit", limit, 50, 500)), "diedAt");
+        return listed(jobs::deadCount, jobs::dead, offset, limit, "diedAt");
     }
 
     @POST
     @Path("dead/{id}/retry")
     @Operation(summary = "Put a dead job back in its queue, with all its attempts again")
     public Response retryDead(@PathParam("id") String id) {
-        return jobs.retryDead(id) ? Response.ok(JSON.createObjectBuilder().add("id", id).add("state", "queued").build()).build()
-                : Problem.of(Response.Status.NOT_FOUND, "No dead job " + id + ".").toResponse().build();
+        return queuedAgain(jobs.retryDead(id), id, "No dead job " + id + ".");
     }
 
     @DELETE
@@ -227,9 +223,19 @@ public class JobsResource {
         return (int) n;
     }
 
-    private static JsonObject listed(long total, java.util.List<org.switchboard.jobs.control.JobStore.Listed> page, String at) {
+    private static Response queuedAgain(boolean done, String id, String notFound) {
+        return done ? Response.ok(JSON.createObjectBuilder().add("id", id).add("state", "queued").build()).build()
+                : Problem.of(Response.Status.NOT_FOUND, notFound).toResponse().build();
+    }
+
+    /** A page of a waiting set: {@code ?offset} (0 to 1,000,000) and {@code ?limit} (1 to 500, 50 by default). */
+    private static JsonObject listed(java.util.function.LongSupplier total,
+                                     java.util.function.BiFunction<Integer, Integer, java.util.List<org.switchboard.jobs.control.JobStore.Listed>> pager,
+                                     String offset, String limit, String at) {
+        var from = page("offset", offset, 0, 1_000_000);
+        var count = page("limit", limit, 50, 500);
         var list = JSON.createArrayBuilder();
-        for (var j : page) {
+        for (var j : pager.apply(from, count)) {
             var o = JSON.createObjectBuilder().add("id", j.id()).add("queue", j.queue()).add("type", j.type())
                     .add("state", j.state().wire()).add("attempts", j.attempts()).add("maxAttempts", j.maxAttempts())
                     .add(at, j.at().toString());
@@ -237,7 +243,7 @@ public class JobsResource {
             addTime(o, "enqueuedAt", j.enqueuedAt());
             list.add(o);
         }
-        return JSON.createObjectBuilder().add("total", total).add("jobs", list).build();
+        return JSON.createObjectBuilder().add("total", total.getAsLong()).add("jobs", list).build();
     }
 
     static JsonObject json(Job job) {
