@@ -53,6 +53,61 @@ class BoardsIT extends ClientSideIT {
         assertThat(PlatformIT.json(timedOut.body()).getInt("revision")).as("unchanged").isEqualTo(2);
     }
 
+    /**
+     * A watcher's polls follow one another on one kept-alive connection, the way a browser's progress
+     * bar polls: each answer is whole (its Content-Length), and the next request on the connection is
+     * served though the node completes the previous one after writing it; a value near the 64 KiB
+     * limit comes through too.
+     */
+    @Test
+    void longPollsFollowOneAnotherOnOneKeptAliveConnection() throws Exception {
+        put(base, board, "{\"percent\":0}");
+        var note = "x".repeat(60_000);
+        try (var socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(20_000);
+            var in = new java.io.BufferedInputStream(socket.getInputStream());
+            var out = socket.getOutputStream();
+            long after = 1;
+            for (int i = 1; i <= 3; i++) {
+                out.write(("GET " + base.getPath() + "api/boards/" + board + "?after=" + after + "&wait=30 HTTP/1.1\r\nHost: "
+                        + base.getHost() + ":" + base.getPort() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                Thread.sleep(300);
+                assertThat(in.available()).as("poll %d waits for a post", i).isZero();
+                put(base, board, i == 2 ? "{\"percent\":20,\"note\":\"" + note + "\"}" : "{\"percent\":" + i * 10 + "}");
+                var status = readLine(in);
+                assertThat(status).startsWith("HTTP/1.1 200");
+                var length = -1;
+                for (String line; !(line = readLine(in)).isEmpty(); ) {
+                    if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                        length = Integer.parseInt(line.substring(15).strip());
+                    }
+                }
+                assertThat(length).as("a whole answer").isPositive();
+                var answer = PlatformIT.json(new String(in.readNBytes(length), StandardCharsets.UTF_8));
+                assertThat(answer.getInt("revision")).isEqualTo(after + 1);
+                assertThat(answer.getJsonObject("value").getInt("percent")).isEqualTo(i * 10);
+                if (i == 2) {
+                    assertThat(answer.getJsonObject("value").getString("note")).isEqualTo(note);
+                }
+                after = answer.getInt("revision");
+            }
+        }
+    }
+
+    private static String readLine(java.io.InputStream in) throws java.io.IOException {
+        var line = new StringBuilder();
+        for (int c; (c = in.read()) != '\n'; ) {
+            if (c < 0) {
+                throw new java.io.EOFException("the connection was closed");
+            }
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
+    }
+
     @Test
     void badInputIsRefusedWithProblemJsonAndNothingIsStored() throws Exception {
         var anonymous = Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/boards/" + board))

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -42,8 +42,14 @@ public class BoardWatchers implements AutoCloseable {
     private final ConcurrentHashMap<String, Board> lastSeen = new ConcurrentHashMap<>();
     private static final int LAST_SEEN_LIMIT = 10_000;
     private final ScheduledThreadPoolExecutor timeouts;
-    /** Completes the watchers' futures, so that 10,000 answers are not written one by one on Redis's I/O thread. */
-    private final Executor completions = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("noticeboard-wake-", 0).factory());
+    /**
+     * Completes the watchers' futures, so that 10,000 answers are not written one by one on Redis's I/O
+     * thread. A few long-lived platform threads rather than a virtual thread per answer: the container's
+     * write path keeps per-thread caches (buffers, naming, CDI), which a fresh thread per answer rebuilds
+     * every time.
+     */
+    private final ExecutorService completions = Executors.newFixedThreadPool(
+            Math.max(2, Runtime.getRuntime().availableProcessors()), Thread.ofPlatform().daemon().name("noticeboard-wake-", 0).factory());
     private volatile CompletableFuture<Void> subscription;
     private volatile int messageListener = -1;
     private volatile int statusListener = -1;
@@ -181,6 +187,7 @@ public class BoardWatchers implements AutoCloseable {
     @Override
     public void close() {
         timeouts.shutdownNow();
+        completions.shutdown();
         if (messageListener >= 0) {
             topic.removeListener(messageListener);
         }
