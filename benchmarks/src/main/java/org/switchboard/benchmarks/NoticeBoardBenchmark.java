@@ -30,6 +30,8 @@ public final class NoticeBoardBenchmark {
 
     private final int watcherCount;
     private final int updates;
+    /** Updates posted first and reported apart: the node's first waves run before its JIT has compiled the path. */
+    private final int warmup;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(30)).build();
     private URI base;
@@ -39,20 +41,24 @@ public final class NoticeBoardBenchmark {
     private volatile CountDownLatch delivered = new CountDownLatch(0);
     private final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
     private final AtomicInteger errors = new AtomicInteger();
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> errorKinds = new java.util.concurrent.ConcurrentHashMap<>();
     /** Watchers answered in the current wave, re-armed once the wave is over. */
     private final ConcurrentLinkedQueue<Rearm> answered = new ConcurrentLinkedQueue<>();
+    private Watchers watchers;
     private final List<Double> rearmSeconds = Collections.synchronizedList(new ArrayList<>());
 
-    private NoticeBoardBenchmark(int watcherCount, int updates) {
+    private NoticeBoardBenchmark(int watcherCount, int updates, int warmup) {
         this.watcherCount = watcherCount;
         this.updates = updates;
+        this.warmup = warmup;
     }
 
     public static void main(String[] args) throws Exception {
         var watchers = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         var updates = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        var warmup = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         try {
-            new NoticeBoardBenchmark(watchers, updates).run();
+            new NoticeBoardBenchmark(watchers, updates, warmup).run();
         } finally {
             TestServers.stopAll();
         }
@@ -79,16 +85,17 @@ public final class NoticeBoardBenchmark {
         var rssBefore = app.status("VmRSS");
         var threadsBefore = app.status("Threads");
 
+        watchers = new Watchers();
         var started = System.nanoTime();
         for (int i = 0; i < watcherCount; i++) {
-            new Watcher().poll(target);
+            watchers.poll(new Watcher(), target);
             if (i % 500 == 499) {
                 Thread.sleep(100); // stay under the listen backlog
             }
         }
         var held = awaitWatchers(watcherCount, Duration.ofSeconds(180));
-        System.out.printf("Notice-board benchmark: %d long-poll watchers on one board, %d updates, one Payara Micro node (-Xmx1g)%n",
-                watcherCount, updates);
+        System.out.printf("Notice-board benchmark: %d long-poll watchers on one board, %d updates after %d of warm-up, one Payara Micro node (-Xmx1g)%n",
+                watcherCount, updates, warmup);
         System.out.printf("watchers held:          %d / %d (all registered %.1f s after the first connect)%n",
                 held, watcherCount, (System.nanoTime() - started) / 1e9);
         app.gc();
@@ -96,18 +103,30 @@ public final class NoticeBoardBenchmark {
         var rssWith = app.status("VmRSS");
         var threadsWith = app.status("Threads");
 
-        for (int u = 1; u <= updates; u++) {
+        var waves = new ArrayList<String>();
+        var warmWaves = new ArrayList<String>();
+        var warmLatencies = new ArrayList<Long>();
+        var waveStart = 0;
+        for (int u = 1 - warmup; u <= updates; u++) {
             awaitWatchers(watcherCount, Duration.ofSeconds(120));
             delivered = new CountDownLatch(watcherCount);
             target = target + 1;
             postedAt = System.nanoTime();
-            put("{\"percent\":" + (u * 100 / updates) + "}");
+            put("{\"percent\":" + (Math.max(0, u) * 100 / updates) + "}");
             if (!delivered.await(120, TimeUnit.SECONDS)) {
                 System.out.printf("update %d: only %d of %d watchers answered within 120 s%n", u, watcherCount - delivered.getCount(), watcherCount);
             }
+            var wave = new ArrayList<>(latencies).subList(waveStart, latencies.size());
+            (u <= 0 ? warmWaves : waves).add(String.format("%.0f/%.0f", AppNode.percentile(wave, 50), AppNode.percentile(wave, 99)));
+            waveStart = latencies.size();
+            if (u == 0) { // the warm-up is over: its deliveries are reported apart
+                warmLatencies.addAll(latencies);
+                latencies.clear();
+                waveStart = 0;
+            }
             var rearmStarted = System.nanoTime();
             for (Rearm r; (r = answered.poll()) != null; ) {
-                r.watcher().poll(r.revision());
+                watchers.poll(r.watcher(), r.revision());
             }
             awaitWatchers(watcherCount, Duration.ofSeconds(120));
             rearmSeconds.add((System.nanoTime() - rearmStarted) / 1e9);
@@ -115,6 +134,12 @@ public final class NoticeBoardBenchmark {
         var all = new ArrayList<>(latencies);
         System.out.printf("delivery latency:       p50 %.1f ms, p99 %.1f ms, max %.1f ms (post -> watcher response, %d deliveries)%n",
                 AppNode.percentile(all, 50), AppNode.percentile(all, 99), AppNode.percentile(all, 100), all.size());
+        System.out.printf("each update, p50/p99 ms: %s%n", String.join(" ", waves));
+        if (warmup > 0) {
+            System.out.printf("warm-up, not counted:    %d updates before those, p50 %.1f ms, p99 %.1f ms, max %.1f ms; each: %s%n", warmup,
+                    AppNode.percentile(warmLatencies, 50), AppNode.percentile(warmLatencies, 99), AppNode.percentile(warmLatencies, 100),
+                    String.join(" ", warmWaves));
+        }
         System.out.printf("re-arm between updates:  all %d polling again within %.1f s on average (not part of the latency)%n",
                 watcherCount, rearmSeconds.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
         System.out.printf("app heap used after GC: %d MiB before watchers, %d MiB with them: %.1f KiB per watcher%n",
@@ -122,89 +147,166 @@ public final class NoticeBoardBenchmark {
         System.out.printf("app RSS:                %d MiB before watchers, %d MiB with them: %.1f KiB per watcher%n",
                 rssBefore / 1024, rssWith / 1024, (rssWith - rssBefore) / (double) watcherCount);
         System.out.printf("app JVM threads:        %d before watchers, %d while all %d wait%n", threadsBefore, threadsWith, held);
-        System.out.printf("errors:                 %d%n", errors.get());
+        System.out.printf("errors:                 %d%s%n", errors.get(), errorKinds.isEmpty() ? "" : " " + errorKinds);
     }
 
     /**
-     * One watcher: its own keep-alive connection, a long poll at a time, on a virtual thread that blocks
-     * on the socket (the JDK's poller waits for all of them). On an answer it records the latency; it
-     * polls again after the wave, so that deliveries are measured on their own.
+     * The watchers' connections, all on one selector thread of this JVM: each watcher is a keep-alive
+     * HTTP/1.1 connection with one long poll at a time. On an answer the watcher records the latency;
+     * it polls again after the wave, so that deliveries are measured on their own.
      *
-     * <p>A plain HTTP/1.1 exchange rather than {@code java.net.http.HttpClient}: with 10,000
-     * connections that client hands every response through one selector thread and its executor, and
-     * the load generator, not the node, set the pace (see docs/benchmarks.md).
+     * <p>Non-blocking sockets on one selector, as load generators such as wrk do, rather than a thread
+     * per watcher or {@code java.net.http.HttpClient}: the load generator shares the machine's two
+     * cores with the node, and its cost per response must stay small next to the node's. An answer's
+     * time is taken as soon as its last byte is read.
      */
-    private final class Watcher {
-        private java.net.Socket socket;
-        private java.io.InputStream in;
-        private java.io.OutputStream out;
+    private final class Watchers implements Runnable {
+        private final java.nio.channels.Selector selector;
+        private final ConcurrentLinkedQueue<Watcher> toPoll = new ConcurrentLinkedQueue<>();
+        private final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(64 * 1024);
+        private final java.net.InetSocketAddress address;
 
-        void poll(long after) {
-            Thread.ofVirtual().start(() -> once(after));
+        Watchers() throws java.io.IOException {
+            selector = java.nio.channels.Selector.open();
+            address = new java.net.InetSocketAddress(base.getHost(), base.getPort());
+            var thread = new Thread(this, "watchers");
+            thread.setDaemon(true);
+            thread.start();
         }
 
-        private void once(long after) {
+        void poll(Watcher watcher, long after) {
+            watcher.after = after;
+            toPoll.add(watcher);
+            selector.wakeup();
+        }
+
+        @Override
+        public void run() {
             try {
-                if (socket == null) {
-                    socket = new java.net.Socket(base.getHost(), base.getPort());
-                    socket.setTcpNoDelay(true);
-                    in = new java.io.BufferedInputStream(socket.getInputStream(), 2048);
-                    out = socket.getOutputStream();
-                }
-                out.write(("GET " + base.getPath() + "api/boards/" + board + "?after=" + after + "&wait=300 HTTP/1.1\r\nHost: "
-                        + base.getHost() + ":" + base.getPort() + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                out.flush();
-                var status = 0;
-                var length = -1;
-                for (String line; !(line = readLine()).isEmpty(); ) {
-                    if (status == 0) {
-                        status = Integer.parseInt(line.split(" ")[1]);
-                    } else if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
-                        length = Integer.parseInt(line.substring(15).strip());
+                while (selector.isOpen()) {
+                    selector.select();
+                    for (Watcher w; (w = toPoll.poll()) != null; ) {
+                        send(w);
                     }
-                }
-                if (length < 0) {
-                    throw new java.io.IOException("no Content-Length");
-                }
-                var body = new String(in.readNBytes(length), java.nio.charset.StandardCharsets.UTF_8);
-                var receivedAt = System.nanoTime();
-                if (status != 200) {
-                    throw new java.io.IOException("status " + status);
-                }
-                var revision = revisionOf(body);
-                if (revision == target && revision > after) {
-                    latencies.add((receivedAt - postedAt) / 1000);
-                    answered.add(new Rearm(this, revision));
-                    delivered.countDown();
-                    return;
-                }
-                poll(revision);
-            } catch (java.io.IOException | RuntimeException e) {
-                errors.incrementAndGet();
-                try {
-                    if (socket != null) {
-                        socket.close();
+                    var ready = selector.selectedKeys();
+                    for (var key : ready) {
+                        var w = (Watcher) key.attachment();
+                        try {
+                            if (key.isConnectable() && w.channel.finishConnect()) {
+                                write(w);
+                            } else if (key.isWritable()) {
+                                write(w);
+                            } else if (key.isReadable()) {
+                                read(w);
+                            }
+                        } catch (java.io.IOException | RuntimeException e) {
+                            fail(w, e);
+                        }
                     }
-                } catch (java.io.IOException ignored) {
-                    // gone anyway
+                    ready.clear();
                 }
-                socket = null;
-                poll(after);
+            } catch (java.io.IOException | java.nio.channels.ClosedSelectorException e) {
+                // the benchmark is over
             }
         }
 
-        private String readLine() throws java.io.IOException {
-            var line = new StringBuilder();
-            for (int c; (c = in.read()) != '\n'; ) {
-                if (c < 0) {
-                    throw new java.io.EOFException();
+        private void send(Watcher w) {
+            try {
+                w.request = java.nio.ByteBuffer.wrap(("GET " + base.getPath() + "api/boards/" + board + "?after=" + w.after
+                        + "&wait=300 HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort() + "\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                w.received.reset();
+                if (w.channel == null) {
+                    w.channel = java.nio.channels.SocketChannel.open();
+                    w.channel.configureBlocking(false);
+                    w.channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                    w.key = w.channel.register(selector, 0, w);
+                    if (!w.channel.connect(address)) {
+                        w.key.interestOps(java.nio.channels.SelectionKey.OP_CONNECT);
+                        return;
+                    }
                 }
-                if (c != '\r') {
-                    line.append((char) c);
+                write(w);
+            } catch (java.io.IOException | RuntimeException e) {
+                fail(w, e);
+            }
+        }
+
+        private void write(Watcher w) throws java.io.IOException {
+            w.channel.write(w.request);
+            w.key.interestOps(w.request.hasRemaining() ? java.nio.channels.SelectionKey.OP_WRITE : java.nio.channels.SelectionKey.OP_READ);
+        }
+
+        private void read(Watcher w) throws java.io.IOException {
+            buffer.clear();
+            if (w.channel.read(buffer) < 0) {
+                throw new java.io.EOFException();
+            }
+            var receivedAt = System.nanoTime();
+            w.answered = false;
+            buffer.flip();
+            var chunk = new byte[buffer.remaining()];
+            buffer.get(chunk);
+            w.received.writeBytes(chunk);
+            var text = w.received.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+            var headersEnd = text.indexOf("\r\n\r\n");
+            if (headersEnd < 0) {
+                return;
+            }
+            var length = -1;
+            var status = Integer.parseInt(text.substring(9, 12));
+            for (var line : text.substring(0, headersEnd).split("\r\n")) {
+                if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                    length = Integer.parseInt(line.substring(15).strip());
                 }
             }
-            return line.toString();
+            if (length < 0) {
+                throw new java.io.IOException("no Content-Length");
+            }
+            if (text.length() < headersEnd + 4 + length) {
+                return; // more to come
+            }
+            if (status != 200) {
+                throw new java.io.IOException("status " + status);
+            }
+            var body = new String(w.received.toByteArray(), headersEnd + 4, length, java.nio.charset.StandardCharsets.UTF_8);
+            var revision = revisionOf(body);
+            if (revision == target && revision > w.after) {
+                w.key.interestOps(0); // quiet until the wave is over and it polls again
+                w.answered = true;
+                latencies.add((receivedAt - postedAt) / 1000);
+                answered.add(new Rearm(w, revision));
+                delivered.countDown();
+                return;
+            }
+            poll(w, revision);
         }
+
+        private void fail(Watcher w, Exception e) {
+            errors.incrementAndGet();
+            errorKinds.merge(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                    + (w.answered ? " (after its answer)" : ""), 1, Integer::sum);
+            try {
+                if (w.channel != null) {
+                    w.channel.close();
+                }
+            } catch (java.io.IOException ignored) {
+                // gone anyway
+            }
+            w.channel = null;
+            poll(w, w.after);
+        }
+    }
+
+    /** One watcher: its connection, the revision it polls after, what it has read of the answer. */
+    private static final class Watcher {
+        java.nio.channels.SocketChannel channel;
+        java.nio.channels.SelectionKey key;
+        long after;
+        /** Answered and not heard from since: a failure now is its kept-alive connection found closed. */
+        boolean answered;
+        java.nio.ByteBuffer request;
+        final java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream(512);
     }
 
     private record Rearm(Watcher watcher, long revision) {
@@ -240,8 +342,10 @@ public final class NoticeBoardBenchmark {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    private static final Pattern REVISION = Pattern.compile("\"revision\":(\\d+)");
+
     private static long revisionOf(String json) {
-        var m = Pattern.compile("\"revision\":(\\d+)").matcher(json);
+        var m = REVISION.matcher(json);
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
