@@ -43,13 +43,11 @@ public class BoardWatchers implements AutoCloseable {
     private static final int LAST_SEEN_LIMIT = 10_000;
     private final ScheduledThreadPoolExecutor timeouts;
     /**
-     * Completes the watchers' futures, so that 10,000 answers are not written one by one on Redis's I/O
-     * thread. A few long-lived platform threads rather than a virtual thread per answer: the container's
-     * write path keeps per-thread caches (buffers, naming, CDI), which a fresh thread per answer rebuilds
-     * every time.
+     * Completes the watchers' futures off Redis's I/O thread, a virtual thread each: a continuation
+     * that blocks (an in-process watcher, a stream's send) holds only its own. Callers with heavy work
+     * per answer hand it on to their own threads (the long-poll filter does).
      */
-    private final ExecutorService completions = Executors.newFixedThreadPool(
-            Math.max(2, Runtime.getRuntime().availableProcessors()), Thread.ofPlatform().daemon().name("noticeboard-wake-", 0).factory());
+    private final ExecutorService completions = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("noticeboard-wake-", 0).factory());
     private volatile CompletableFuture<Void> subscription;
     private volatile int messageListener = -1;
     private volatile int statusListener = -1;
