@@ -1,11 +1,11 @@
 package org.switchboard.benchmarks;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -13,10 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.redisson.Redisson;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
-import org.switchboard.jobs.boundary.Handler;
-import org.switchboard.jobs.control.JobKeys;
-import org.switchboard.jobs.control.JobRunner;
-import org.switchboard.jobs.control.JobStore;
+import org.switchboard.jobs.boundary.JobHandler;
+import org.switchboard.jobs.boundary.StandaloneJobs;
 import org.switchboard.testkit.ManagedProcess;
 import org.switchboard.testkit.TestServers;
 
@@ -45,18 +43,18 @@ public final class JobsBenchmark {
         var redisServer = TestServers.redis();
         var config = new Config();
         config.setCodec(StringCodec.INSTANCE);
-        config.useSingleServer().setAddress(redisServer.url()).setConnectionPoolSize(64);
-        var redis = Redisson.create(config);
+        config.useSingleServer().setAddress(redisServer.url()).setConnectionPoolSize(1);
+        var redis = Redisson.create(config); // only to empty Redis between the rounds
         try {
-            ours(redis, total, concurrency); // a first round warms the JIT up
+            ours(redisServer.url(), total, concurrency); // a first round warms the JIT up
             redis.getKeys().flushdb();
-            var result = ours(redis, total, concurrency);
+            var result = ours(redisServer.url(), total, concurrency);
             var bull = bullmq(redisServer.url(), total, concurrency);
             System.out.printf("Job-queue benchmark: %d noop jobs, concurrency %d, one JVM / one Node process, one Redis%n", total, concurrency);
             System.out.printf("ours:   enqueue %8.0f jobs/s, process %8.0f jobs/s, enqueue->start with an idle worker p50 %.1f ms, p99 %.1f ms%n",
                     result.enqueueRate, result.processRate, result.p50, result.p99);
             System.out.printf("BullMQ: %s%n", bull);
-            var m = java.util.regex.Pattern.compile("\"processPerSecond\":([0-9.]+)").matcher(bull);
+            var m = Pattern.compile("\"processPerSecond\":([0-9.]+)").matcher(bull);
             if (m.find()) {
                 System.out.printf("ratio ours / BullMQ (processing): %.2f%n", result.processRate / Double.parseDouble(m.group(1)));
             }
@@ -68,50 +66,47 @@ public final class JobsBenchmark {
     private record Result(double enqueueRate, double processRate, double p50, double p99) {
     }
 
-    private static Result ours(org.redisson.api.RedissonClient redis, int total, int concurrency) throws Exception {
-        var store = new JobStore(redis, new JobKeys("bench-" + UUID.randomUUID().toString().substring(0, 8)));
-        var inFlight = new Semaphore(2000);
-        var started = System.nanoTime();
-        for (int i = 0; i < total; i++) {
-            inFlight.acquire();
-            store.enqueueAsync(UUID.randomUUID().toString(), "default", "noop", "{\"i\":" + i + "}", 5, 60, Duration.ZERO, null, null)
-                    .whenComplete((r, e) -> inFlight.release());
-        }
-        inFlight.acquire(2000);
-        inFlight.release(2000);
-        var enqueueSeconds = (System.nanoTime() - started) / 1e9;
-
-        var before = store.processed();
-        started = System.nanoTime();
-        Handler noop = job -> null;
-        var settings = new JobRunner.Settings("bench-worker", Map.of("default", concurrency), Duration.ofSeconds(15),
-                Duration.ofSeconds(1), Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(5),
-                JobStore.Retention.defaults(Duration.ofMinutes(10)), java.util.List.of());
-        double processSeconds;
-        try (var runner = new JobRunner(store, Map.of("noop", noop), settings, p -> { }).start()) {
-            while (store.processed() - before < total) {
-                Thread.sleep(5);
+    private static Result ours(String redisUrl, int total, int concurrency) throws Exception {
+        try (var jobs = StandaloneJobs.connect(redisUrl, "bench-" + UUID.randomUUID().toString().substring(0, 8), 64)) {
+            var inFlight = new Semaphore(2000);
+            var started = System.nanoTime();
+            for (int i = 0; i < total; i++) {
+                inFlight.acquire();
+                jobs.enqueueAsync("default", "noop", "{\"i\":" + i + "}").whenComplete((r, e) -> inFlight.release());
             }
-            processSeconds = (System.nanoTime() - started) / 1e9;
-        }
+            inFlight.acquire(2000);
+            inFlight.release(2000);
+            var enqueueSeconds = (System.nanoTime() - started) / 1e9;
 
-        // enqueue -> start with an idle worker, one job at a time
-        var latencies = Collections.synchronizedList(new ArrayList<Long>());
-        var startedAt = new CountDownLatch[1];
-        Handler stamp = job -> {
-            latencies.add((System.nanoTime() - Long.parseLong(job.payload())) / 1000);
-            startedAt[0].countDown();
-            return null;
-        };
-        try (var runner = new JobRunner(store, Map.of("stamp", stamp), settings, p -> { }).start()) {
-            for (int i = 0; i < 200; i++) {
-                startedAt[0] = new CountDownLatch(1);
-                store.enqueue(UUID.randomUUID().toString(), "default", "stamp", String.valueOf(System.nanoTime()), 5, 60, Duration.ZERO, null, null);
-                startedAt[0].await(10, TimeUnit.SECONDS);
-                Thread.sleep(5);
+            var before = jobs.processed();
+            started = System.nanoTime();
+            JobHandler noop = job -> null;
+            double processSeconds;
+            try (var workers = jobs.work("default", concurrency, Map.of("noop", noop))) {
+                while (jobs.processed() - before < total) {
+                    Thread.sleep(5);
+                }
+                processSeconds = (System.nanoTime() - started) / 1e9;
             }
+
+            // enqueue -> start with an idle worker, one job at a time
+            var latencies = Collections.synchronizedList(new ArrayList<Long>());
+            var startedAt = new CountDownLatch[1];
+            JobHandler stamp = job -> {
+                latencies.add((System.nanoTime() - Long.parseLong(job.payload())) / 1000);
+                startedAt[0].countDown();
+                return null;
+            };
+            try (var workers = jobs.work("default", concurrency, Map.of("stamp", stamp))) {
+                for (int i = 0; i < 200; i++) {
+                    startedAt[0] = new CountDownLatch(1);
+                    jobs.enqueue("default", "stamp", String.valueOf(System.nanoTime()));
+                    startedAt[0].await(10, TimeUnit.SECONDS);
+                    Thread.sleep(5);
+                }
+            }
+            return new Result(total / enqueueSeconds, total / processSeconds, AppNode.percentile(latencies, 50), AppNode.percentile(latencies, 99));
         }
-        return new Result(total / enqueueSeconds, total / processSeconds, AppNode.percentile(latencies, 50), AppNode.percentile(latencies, 99));
     }
 
     private static String bullmq(String redisUrl, int total, int concurrency) throws Exception {

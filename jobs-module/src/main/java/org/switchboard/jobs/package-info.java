@@ -4,7 +4,7 @@
  *
  * <p>Decisions, and why:
  * <ul>
- * <li>Every move of a job is one Lua script ({@code JobStore}), so a job is always in exactly one
+ * <li>Every move of a job is one Lua script ({@code RedisJobStore}, its scripts in resources), so a job is always in exactly one
  * place: its queue (a list), a worker's pending list, the scheduled set (delayed jobs and retries,
  * by due time), the dead set, or finished. Times come from Redis's {@code TIME}, so nodes with skewed
  * clocks agree on what is due. All keys carry the hash tag {@code {jobs}}: on a Redis Cluster they

@@ -8,6 +8,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
 
 /**
  * The servers of one test JVM, started on first use and shared by its tests. Each test isolates
@@ -17,6 +21,7 @@ public final class TestServers {
 
     private static Path baseDir;
     private static RedisServer redis;
+    private static RedissonClient redisson;
     private static PouchDbServer pouchDb;
     private static PostgresServer postgres;
     private static boolean postgresLookedUp;
@@ -29,6 +34,17 @@ public final class TestServers {
             redis = RedisServer.create(dir("redis")).start();
         }
         return redis;
+    }
+
+    /** A Redisson client (string codec) on {@link #redis()}, shared by the JVM's tests; it reconnects when Redis is restarted. */
+    public static synchronized RedissonClient redisson() {
+        if (redisson == null) {
+            var config = new Config();
+            config.setCodec(StringCodec.INSTANCE);
+            config.useSingleServer().setAddress(redis().url());
+            redisson = Redisson.create(config);
+        }
+        return redisson;
     }
 
     public static synchronized PouchDbServer pouchDb() {
@@ -56,6 +72,10 @@ public final class TestServers {
     }
 
     public static synchronized void stopAll() {
+        if (redisson != null) {
+            redisson.shutdown();
+            redisson = null;
+        }
         if (redis != null) {
             redis.stop();
             redis = null;

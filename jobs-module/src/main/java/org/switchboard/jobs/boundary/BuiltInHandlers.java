@@ -13,8 +13,8 @@ public final class BuiltInHandlers {
     }
 
     @ApplicationScoped
-    @JobHandler("noop")
-    public static class Noop implements Handler {
+    @JobType("noop")
+    public static class Noop implements JobHandler {
         @Override
         public String handle(JobContext job) {
             return null;
@@ -23,8 +23,8 @@ public final class BuiltInHandlers {
 
     /** Sleeps {@code ms} milliseconds in {@code steps} steps (default 1), reporting progress after each. */
     @ApplicationScoped
-    @JobHandler("sleep")
-    public static class Sleep implements Handler {
+    @JobType("sleep")
+    public static class Sleep implements JobHandler {
         @Override
         public String handle(JobContext job) throws InterruptedException {
             long ms;

@@ -1,16 +1,13 @@
 package org.switchboard.jobs.boundary;
 
-import jakarta.inject.Qualifier;
-import java.lang.annotation.ElementType;
-import java.lang.annotation.Retention;
-import java.lang.annotation.RetentionPolicy;
-import java.lang.annotation.Target;
+/**
+ * Runs one type of job. Implement it in a CDI bean marked {@link JobType} with the type's name.
+ * A handler may be run again for the same job (at-least-once: a worker killed mid-run, a timeout), so
+ * it should be idempotent. It is interrupted when the job times out or is cancelled.
+ */
+@FunctionalInterface
+public interface JobHandler {
 
-/** Marks a {@link Handler} bean with the job type it runs, for example {@code @JobHandler("email")}. */
-@Qualifier
-@Retention(RetentionPolicy.RUNTIME)
-@Target({ElementType.TYPE, ElementType.FIELD, ElementType.METHOD, ElementType.PARAMETER})
-public @interface JobHandler {
-
-    String value();
+    /** Runs the job; answers its result as JSON text (or null). Throwing counts as a failed attempt. */
+    String handle(JobContext job) throws Exception;
 }

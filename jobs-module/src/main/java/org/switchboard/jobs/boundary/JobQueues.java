@@ -19,18 +19,21 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.redisson.api.RedissonClient;
-import org.switchboard.jobs.control.JobKeys;
 import org.switchboard.jobs.control.JobRunner;
-import org.switchboard.jobs.control.JobStore;
+import org.switchboard.jobs.control.RedisJobStore;
+import org.switchboard.jobs.entity.CronSchedule;
+import org.switchboard.jobs.entity.Enqueued;
 import org.switchboard.jobs.entity.Job;
 import org.switchboard.jobs.entity.JobProgress;
 import org.switchboard.jobs.entity.JobState;
+import org.switchboard.jobs.entity.ListedJob;
+import org.switchboard.jobs.entity.QueueStats;
+import org.switchboard.jobs.entity.Worker;
 
 /**
  * Job queues, for the REST API and for other modules in-process: enqueue, look up, cancel. The node's
- * workers start with the application and run the {@link Handler} beans found by their
- * {@link JobHandler} type. Progress is fired as a {@link JobProgress} CDI event.
+ * workers start with the application and run the {@link JobHandler} beans found by their
+ * {@link JobType}. Progress is fired as a {@link JobProgress} CDI event.
  */
 @ApplicationScoped
 public class JobQueues {
@@ -43,19 +46,14 @@ public class JobQueues {
     private static final System.Logger LOG = System.getLogger(JobQueues.class.getName());
 
     @Inject
-    RedissonClient redis;
+    RedisJobStore store;
 
     @Inject
     @Any
-    Instance<Handler> handlerBeans;
-
+    Instance<JobHandler> handlerBeans;
 
     @Inject
     Event<JobProgress> progressEvents;
-
-    @Inject
-    @ConfigProperty(name = "switchboard.redis.prefix", defaultValue = "switchboard")
-    String prefix;
 
     /** The queues this node works on, with their concurrency: {@code name:slots,name:slots}. */
     @Inject
@@ -95,26 +93,24 @@ public class JobQueues {
     @Inject
     org.eclipse.microprofile.config.Config config;
 
-    private JobStore store;
     private JobRunner runner;
-    private java.util.List<org.switchboard.jobs.control.CronSchedule> cron = java.util.List.of();
-    private Map<String, Handler> handlers;
+    private java.util.List<CronSchedule> cron = java.util.List.of();
+    private Map<String, JobHandler> handlers;
 
     void start(@Observes Startup startup) {
-        store();
         var contexts = defaultContextService();
         handlers = new LinkedHashMap<>();
         for (var handle : handlerBeans.handles()) {
             handle.getBean().getQualifiers().stream()
-                    .filter(JobHandler.class::isInstance).map(JobHandler.class::cast)
+                    .filter(JobType.class::isInstance).map(JobType.class::cast)
                     .forEach(q -> handlers.put(q.value(), contexts == null ? handle.get()
-                            : contexts.createContextualProxy(handle.get(), Handler.class)));
+                            : contexts.createContextualProxy(handle.get(), JobHandler.class)));
         }
         var worker = ManagementFactory.getRuntimeMXBean().getName() + "-" + UUID.randomUUID().toString().substring(0, 8);
         cron = cronSchedules();
         runner = new JobRunner(store, handlers, new JobRunner.Settings(worker, concurrency(queues), Duration.ofSeconds(heartbeatSeconds),
                 Duration.ofSeconds(1), resultTtl(), Duration.ofSeconds(1), Duration.ofHours(1),
-                Duration.ofSeconds(graceSeconds), new JobStore.Retention(resultTtl(), keepSucceeded, Duration.ofDays(deadDays), keepDead),
+                Duration.ofSeconds(graceSeconds), new RedisJobStore.Retention(resultTtl(), keepSucceeded, Duration.ofDays(deadDays), keepDead),
                 cron), progressEvents::fire);
         try {
             runner.start();
@@ -146,7 +142,7 @@ public class JobQueues {
     }
 
     /** Enqueues a job after checking every field; answers its id and state (an existing job for a live unique key). */
-    public JobStore.Enqueued enqueue(JobRequest request) {
+    public Enqueued enqueue(JobRequest request) {
         var queue = request.queue() == null ? "default" : request.queue();
         if (!QUEUE.matcher(queue).matches()) {
             throw new InvalidJobRequestException("queue", "a queue name is 1 to 64 letters, digits, '.', '_' or '-'");
@@ -170,57 +166,57 @@ public class JobQueues {
         if (request.uniqueKey() != null && (request.uniqueKey().isEmpty() || request.uniqueKey().length() > 256)) {
             throw new InvalidJobRequestException("uniqueKey", "a unique key is 1 to 256 characters");
         }
-        return store().enqueue(UUID.randomUUID().toString(), queue, request.type(), payload, attempts, timeout, delay,
+        return store.enqueue(UUID.randomUUID().toString(), queue, request.type(), payload, attempts, timeout, delay,
                 request.uniqueKey(), Duration.ofHours(resultTtlHours));
     }
 
     public Optional<Job> find(String id) {
-        return isId(id) ? store().find(id) : Optional.empty();
+        return isId(id) ? store.find(id) : Optional.empty();
     }
 
     /** Cancels the job (a running one is interrupted within a second); answers the state it was in, empty if there is no such job. */
     public Optional<JobState> cancel(String id) {
-        return isId(id) ? store().cancel(id, resultTtl()) : Optional.empty();
+        return isId(id) ? store.cancel(id, resultTtl()) : Optional.empty();
     }
 
     /** Puts a dead job back in its queue with all its attempts; false if there is no such dead job. */
     public boolean retryDead(String id) {
-        return isId(id) && store().retryDead(id);
+        return isId(id) && store.retryDead(id);
     }
 
     /** Runs a scheduled or retrying job now; false if there is no such waiting job. */
     public boolean runNow(String id) {
-        return isId(id) && store().runNow(id);
+        return isId(id) && store.runNow(id);
     }
 
     /** Deletes a dead job; false if there is no such dead job. */
     public boolean deleteDead(String id) {
-        return isId(id) && store().deleteDead(id);
+        return isId(id) && store.deleteDead(id);
     }
 
-    public java.util.List<JobStore.QueueStats> queues() {
-        return store().queueStats();
+    public java.util.List<QueueStats> queues() {
+        return store.queueStats();
     }
 
-    public java.util.List<JobStore.Listed> scheduled(int offset, int count) {
-        return store().scheduled(offset, count);
+    public java.util.List<ListedJob> scheduled(int offset, int count) {
+        return store.scheduled(offset, count);
     }
 
-    public java.util.List<JobStore.Listed> dead(int offset, int count) {
-        return store().dead(offset, count);
+    public java.util.List<ListedJob> dead(int offset, int count) {
+        return store.dead(offset, count);
     }
 
     public long scheduledCount() {
-        return store().scheduledCount();
+        return store.scheduledCount();
     }
 
     public long deadCount() {
-        return store().deadCount();
+        return store.deadCount();
     }
 
     /** The live workers of every node, with the jobs they run now. */
-    public java.util.List<JobStore.Worker> workers() {
-        return store().workers();
+    public java.util.List<Worker> workers() {
+        return store.workers();
     }
 
     /** Jobs succeeded and attempts failed since the beginning, on all nodes. */
@@ -228,11 +224,11 @@ public class JobQueues {
     }
 
     public Totals totals() {
-        return new Totals(store().processed(), store().failed());
+        return new Totals(store.processed(), store.failed());
     }
 
     /** The cron schedules this node fires (every node reads the same configuration). */
-    public java.util.List<org.switchboard.jobs.control.CronSchedule> cron() {
+    public java.util.List<CronSchedule> cron() {
         return cron;
     }
 
@@ -245,8 +241,8 @@ public class JobQueues {
         return Duration.ofHours(resultTtlHours);
     }
 
-    private java.util.List<org.switchboard.jobs.control.CronSchedule> cronSchedules() {
-        var out = new java.util.ArrayList<org.switchboard.jobs.control.CronSchedule>();
+    private java.util.List<CronSchedule> cronSchedules() {
+        var out = new java.util.ArrayList<CronSchedule>();
         var zone = java.time.ZoneId.of(cronZone);
         var names = new java.util.TreeMap<String, String>(); // schedule name -> property
         for (var name : config.getPropertyNames()) {
@@ -258,7 +254,7 @@ public class JobQueues {
         }
         for (var entry : names.entrySet()) {
             var name = entry.getValue();
-            var schedule = org.switchboard.jobs.control.CronSchedule.parse(entry.getKey(), config.getValue(name, String.class), zone);
+            var schedule = CronSchedule.parse(entry.getKey(), config.getValue(name, String.class), zone);
             if (!handlers.containsKey(schedule.type())) {
                 throw new IllegalArgumentException(name + ": no handler for job type '" + schedule.type() + "'");
             }
@@ -271,17 +267,17 @@ public class JobQueues {
     /** Pauses the queue on every node: its jobs stay queued until it is resumed. */
     public void pause(String queue) {
         checkQueue(queue);
-        store().pause(queue);
+        store.pause(queue);
     }
 
     public void resume(String queue) {
         checkQueue(queue);
-        store().resume(queue);
+        store.resume(queue);
     }
 
     public boolean isPaused(String queue) {
         checkQueue(queue);
-        return store().isPaused(queue);
+        return store.isPaused(queue);
     }
 
     private static void checkQueue(String queue) {
@@ -295,15 +291,8 @@ public class JobQueues {
         return runner == null ? 0 : runner.busy();
     }
 
-    private Map<String, Handler> handlers() {
+    private Map<String, JobHandler> handlers() {
         return handlers == null ? Map.of() : handlers;
-    }
-
-    private synchronized JobStore store() {
-        if (store == null) {
-            store = new JobStore(redis, new JobKeys(prefix));
-        }
-        return store;
     }
 
     private static boolean isId(String id) {
@@ -341,15 +330,9 @@ public class JobQueues {
             throw new InvalidJobRequestException("payload", "the payload is larger than 512 KiB");
         }
         try (var parser = JSON.createParser(new StringReader(payload))) {
-            parser.next();
-            parser.getValue();
-            if (parser.hasNext()) {
-                throw new InvalidJobRequestException("payload", "the payload is followed by more text");
-            }
-        } catch (InvalidJobRequestException e) {
-            throw e;
+            parser.getValueStream().count(); // exactly one value, or a parsing exception
         } catch (RuntimeException e) {
-            throw new InvalidJobRequestException("payload", "the payload is not valid JSON, or nested too deeply");
+            throw new InvalidJobRequestException("payload", "the payload is not one JSON value, or it is nested too deeply");
         }
         return payload.strip();
     }

@@ -12,8 +12,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import org.switchboard.jobs.boundary.Handler;
+import org.switchboard.jobs.boundary.JobHandler;
 import org.switchboard.jobs.boundary.JobContext;
+import org.switchboard.jobs.entity.CronSchedule;
 import org.switchboard.jobs.entity.FetchedJob;
 import org.switchboard.jobs.entity.JobProgress;
 
@@ -34,15 +35,15 @@ public class JobRunner implements AutoCloseable {
     /** How a node runs its workers. */
     public record Settings(String worker, Map<String, Integer> concurrency, Duration heartbeatTtl, Duration idlePoll,
                            Duration resultTtl, Duration backoffBase, Duration backoffMax, Duration shutdownGrace,
-                           JobStore.Retention retention, List<CronSchedule> cron) {
+                           RedisJobStore.Retention retention, List<CronSchedule> cron) {
 
         public Settings {
             cron = List.copyOf(cron);
         }
     }
 
-    private final JobStore store;
-    private final Map<String, Handler> handlers;
+    private final RedisJobStore store;
+    private final Map<String, JobHandler> handlers;
     private final Settings settings;
     private final Consumer<JobProgress> progress;
     private final ExecutorService jobs = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("job-", 0).factory());
@@ -52,9 +53,9 @@ public class JobRunner implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean fetching = true;
     /** Finished jobs waiting for their acknowledgement: one script acknowledges all that came meanwhile. */
-    private final java.util.concurrent.LinkedBlockingQueue<JobStore.Completion> finished = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.util.concurrent.LinkedBlockingQueue<RedisJobStore.Completion> finished = new java.util.concurrent.LinkedBlockingQueue<>();
     /** Put in {@link #finished} by {@link #close}: the acknowledger flushes what came before it and ends. */
-    private static final JobStore.Completion STOP = new JobStore.Completion("", null);
+    private static final RedisJobStore.Completion STOP = new RedisJobStore.Completion("", null);
     private final Thread acker = Thread.ofVirtual().name("job-acks").unstarted(this::acknowledge);
     /** The attempts running on this node, by job id: cancelled when the job's cancellation is asked for. */
     private final Map<String, java.util.concurrent.Future<?>> attempts = new java.util.concurrent.ConcurrentHashMap<>();
@@ -69,7 +70,7 @@ public class JobRunner implements AutoCloseable {
     /** Per cron schedule, its next tick. */
     private final Map<String, java.time.ZonedDateTime> ticksDue = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public JobRunner(JobStore store, Map<String, Handler> handlers, Settings settings, Consumer<JobProgress> progress) {
+    public JobRunner(RedisJobStore store, Map<String, JobHandler> handlers, Settings settings, Consumer<JobProgress> progress) {
         this.store = store;
         this.handlers = Map.copyOf(handlers);
         this.settings = settings;
@@ -209,14 +210,14 @@ public class JobRunner implements AutoCloseable {
         });
     }
 
-    private void execute(FetchedJob job, Handler handler) {
+    private void execute(FetchedJob job, JobHandler handler) {
         var context = new Context(job);
         var attempt = jobs.submit(() -> handler.handle(context));
         attempts.put(job.id(), attempt);
         var acknowledging = false;
         try {
             var result = attempt.get(Math.max(1, job.timeoutSeconds()), TimeUnit.SECONDS);
-            finished.add(new JobStore.Completion(job.id(), result)); // acknowledged in the next batch
+            finished.add(new RedisJobStore.Completion(job.id(), result)); // acknowledged in the next batch
             acknowledging = true;
         } catch (java.util.concurrent.CancellationException e) {
             if (cancelling.contains(job.id())) {
@@ -257,7 +258,7 @@ public class JobRunner implements AutoCloseable {
      * finished, never before: if the node dies in between, the job runs again (at-least-once).
      */
     private void acknowledge() {
-        var batch = new ArrayList<JobStore.Completion>();
+        var batch = new ArrayList<RedisJobStore.Completion>();
         while (true) {
             try {
                 batch.add(finished.take());
@@ -273,7 +274,7 @@ public class JobRunner implements AutoCloseable {
         }
     }
 
-    private void flush(List<JobStore.Completion> batch) {
+    private void flush(List<RedisJobStore.Completion> batch) {
         while (!batch.isEmpty()) {
             try {
                 store.completeMany(settings.worker(), batch, settings.resultTtl());

@@ -1,34 +1,24 @@
 package org.switchboard.jobs.entity;
 
-import java.util.EnumSet;
-import java.util.Set;
+import java.util.Locale;
 
-/** The states of a job, and the moves allowed between them. */
+/**
+ * The states of a job. The moves between them are made by the Lua scripts of the jobs module, one
+ * script per move, which are the only rule; {@link #isFinal} is what a caller may rely on.
+ */
 public enum JobState {
     SCHEDULED, QUEUED, RUNNING, SUCCEEDED, RETRYING, DEAD, CANCELLED;
 
-    /** The states this one may move to. */
-    public Set<JobState> next() {
-        return switch (this) {
-            case SCHEDULED -> EnumSet.of(QUEUED, CANCELLED);
-            case QUEUED -> EnumSet.of(RUNNING, CANCELLED);
-            // back to QUEUED when its worker died or shut down before finishing it
-            case RUNNING -> EnumSet.of(SUCCEEDED, RETRYING, DEAD, CANCELLED, QUEUED);
-            case RETRYING -> EnumSet.of(QUEUED, CANCELLED);
-            case DEAD -> EnumSet.of(QUEUED); // retried by an operator
-            case SUCCEEDED, CANCELLED -> EnumSet.noneOf(JobState.class);
-        };
-    }
-
+    /** Nothing moves a job out of this state (a dead job may still be retried by an operator). */
     public boolean isFinal() {
-        return next().isEmpty();
+        return this == SUCCEEDED || this == CANCELLED;
     }
 
     public String wire() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
     public static JobState ofWire(String text) {
-        return valueOf(text.toUpperCase(java.util.Locale.ROOT));
+        return valueOf(text.toUpperCase(Locale.ROOT));
     }
 }

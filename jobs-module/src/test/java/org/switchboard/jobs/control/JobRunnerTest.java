@@ -12,62 +12,42 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.redisson.Redisson;
-import org.redisson.api.RedissonClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.redisson.client.codec.StringCodec;
-import org.redisson.config.Config;
-import org.switchboard.jobs.boundary.Handler;
+import org.switchboard.jobs.boundary.JobHandler;
+import org.switchboard.jobs.entity.CronSchedule;
+import org.switchboard.jobs.entity.ListedJob;
 import org.switchboard.jobs.entity.JobProgress;
 import org.switchboard.jobs.entity.JobState;
+import org.switchboard.testkit.RedisKeys;
 import org.switchboard.testkit.TestServers;
 
 /** Workers against a real Redis: running, retries, timeouts, progress, a crashed worker, graceful close. */
 class JobRunnerTest {
 
-    static RedissonClient redis;
-    String prefix;
-    JobStore store;
+    @RegisterExtension
+    final RedisKeys redis = new RedisKeys();
+    RedisJobStore store;
     final ConcurrentLinkedQueue<JobProgress> progress = new ConcurrentLinkedQueue<>();
     final Set<String> ran = ConcurrentHashMap.newKeySet();
     final AtomicInteger runs = new AtomicInteger();
 
-    @BeforeAll
-    static void connect() {
-        var config = new Config();
-        config.setCodec(StringCodec.INSTANCE);
-        config.useSingleServer().setAddress(TestServers.redis().url());
-        redis = Redisson.create(config);
-    }
-
-    @AfterAll
-    static void disconnect() {
-        redis.shutdown();
-    }
-
     @BeforeEach
     void store() {
-        prefix = "test-" + UUID.randomUUID();
-        store = new JobStore(redis, new JobKeys(prefix));
+        store = new RedisJobStore(redis.client(), new JobKeys(redis.prefix()));
     }
 
-    @AfterEach
-    void clean() {
-        redis.getKeys().deleteByPattern(prefix + ":*");
-    }
-
-    JobRunner runner(String worker, Map<String, Handler> handlers) {
+    JobRunner runner(String worker, Map<String, JobHandler> handlers) {
         return unstarted(worker, handlers, java.util.List.of()).start();
     }
 
-    JobRunner unstarted(String worker, Map<String, Handler> handlers, java.util.List<CronSchedule> cron) {
+    JobRunner unstarted(String worker, Map<String, JobHandler> handlers, java.util.List<CronSchedule> cron) {
         return new JobRunner(store, handlers, new JobRunner.Settings(worker, Map.of("default", 8), Duration.ofMillis(600),
                 Duration.ofMillis(20), Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(2),
-                JobStore.Retention.defaults(Duration.ofHours(1)), cron), progress::add);
+                RedisJobStore.Retention.defaults(Duration.ofHours(1)), cron), progress::add);
     }
 
     @Test
@@ -221,7 +201,7 @@ class JobRunnerTest {
         var poison = store.find("poison").orElseThrow();
         assertThat(poison.attempts()).isEqualTo(3);
         assertThat(poison.error()).contains("a sleep job takes");
-        assertThat(store.dead(0, 10)).extracting(JobStore.Listed::id).containsExactly("poison");
+        assertThat(store.dead(0, 10)).extracting(ListedJob::id).containsExactly("poison");
     }
 
     @Test
@@ -252,7 +232,7 @@ class JobRunnerTest {
         // a blocking fetch whose answer never reached the worker (Redis restarting): the job sits in its pending list.
         // Set up before the worker starts, so that its own fetch cannot take the job first.
         enqueue("lost", "work", 5, 60);
-        assertThat(redis.<String>getDeque(store.keys().queue("default"), StringCodec.INSTANCE)
+        assertThat(redis.client().<String>getDeque(store.keys().queue("default"), StringCodec.INSTANCE)
                 .pollLastAndOfferFirstTo(store.keys().pending("w1"))).isEqualTo("lost");
         try (var runner = runner("w1", Map.of("work", job -> {
             ran.add(job.id());
@@ -280,7 +260,7 @@ class JobRunnerTest {
         a.fireCron(t.plusSeconds(35)); // 03:00:36: ticks 20 and 30 were missed; only the one due fires
         b.fireCron(t.plusSeconds(35));
         assertThat(store.size("default")).isEqualTo(2);
-        var job = store.find(redis.<String>getList(store.keys().queue("default"), StringCodec.INSTANCE).get(0)).orElseThrow();
+        var job = store.find(redis.client().<String>getList(store.keys().queue("default"), StringCodec.INSTANCE).get(0)).orElseThrow();
         assertThat(job.payload()).isEqualTo("{\"from\":\"cron\"}");
     }
 
@@ -305,7 +285,7 @@ class JobRunnerTest {
     void backoffGrowsExponentiallyWithJitterUpToItsCap() {
         var runner = new JobRunner(store, Map.of(), new JobRunner.Settings("w", Map.of(), Duration.ofSeconds(1), Duration.ofMillis(10),
                 Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(1),
-                JobStore.Retention.defaults(Duration.ofHours(1)), java.util.List.of()), p -> { });
+                RedisJobStore.Retention.defaults(Duration.ofHours(1)), java.util.List.of()), p -> { });
         for (int attempt = 1; attempt <= 10; attempt++) {
             var ceiling = Math.min(1000L << (attempt - 1), 60_000);
             assertThat(runner.backoff(attempt).toMillis()).isBetween(ceiling / 2, ceiling);

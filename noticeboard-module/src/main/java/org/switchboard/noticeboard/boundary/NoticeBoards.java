@@ -133,17 +133,13 @@ public class NoticeBoards {
             throw new InvalidBoardRequestException("value", "the value is larger than 64 KiB");
         }
         try (var parser = JSON.createParser(new StringReader(json))) {
-            parser.next();
-            parser.getValue();
-            if (parser.hasNext()) {
-                throw new InvalidBoardRequestException("value", "the value is followed by more text: post one JSON value");
+            // the stream refuses text after the value; the nesting limit throws a plain RuntimeException
+            if (parser.getValueStream().count() == 1) {
+                return json.strip();
             }
-        } catch (InvalidBoardRequestException e) {
-            throw e;
         } catch (RuntimeException e) {
-            // JsonException for bad syntax; the parser's nesting limit throws a plain RuntimeException
-            throw new InvalidBoardRequestException("value", "the value is not valid JSON, or nested too deeply");
+            // answered below
         }
-        return json.strip();
+        throw new InvalidBoardRequestException("value", "the value is not one JSON value (post exactly one), or it is nested too deeply");
     }
 }

@@ -11,9 +11,11 @@ import java.util.List;
 import org.switchboard.jobs.boundary.InvalidJobRequestException;
 import org.switchboard.jobs.boundary.JobQueues;
 import org.switchboard.jobs.boundary.JobRequest;
-import org.switchboard.jobs.control.CronSchedule;
-import org.switchboard.jobs.control.JobStore;
+import org.switchboard.jobs.entity.CronSchedule;
 import org.switchboard.jobs.entity.Job;
+import org.switchboard.jobs.entity.ListedJob;
+import org.switchboard.jobs.entity.QueueStats;
+import org.switchboard.jobs.entity.Worker;
 
 /**
  * The jobs dashboard (admin), after Sidekiq's Web UI: queues with size and latency, busy workers and
@@ -32,17 +34,17 @@ public class JobsBacking implements Serializable {
     private String payload = "{\"ms\": 5000, \"steps\": 10}";
     private Integer delaySeconds;
     private String id;
-    private transient List<JobStore.QueueStats> queues;
-    private transient List<JobStore.Worker> workers;
+    private transient List<QueueStats> queues;
+    private transient List<Worker> workers;
 
-    public List<JobStore.QueueStats> getQueues() {
+    public List<QueueStats> getQueues() {
         if (queues == null) {
             queues = jobs.queues();
         }
         return queues;
     }
 
-    public List<JobStore.Worker> getWorkers() {
+    public List<Worker> getWorkers() {
         if (workers == null) {
             workers = jobs.workers();
         }
@@ -57,7 +59,7 @@ public class JobsBacking implements Serializable {
     public record Busy(String worker, Job job) {
     }
 
-    public List<JobStore.Listed> getScheduled() {
+    public List<ListedJob> getScheduled() {
         return jobs.scheduled(0, 50);
     }
 
@@ -65,7 +67,7 @@ public class JobsBacking implements Serializable {
         return jobs.scheduledCount();
     }
 
-    public List<JobStore.Listed> getDead() {
+    public List<ListedJob> getDead() {
         return jobs.dead(0, 50);
     }
 
@@ -91,7 +93,7 @@ public class JobsBacking implements Serializable {
     }
 
     /** A latency for people: "–" for an empty queue, else seconds with one decimal, or minutes. */
-    public String latency(JobStore.QueueStats q) {
+    public String latency(QueueStats q) {
         if (q.latency() == null) {
             return "–";
         }

@@ -230,7 +230,7 @@ public class JobsResource {
 
     /** A page of a waiting set: {@code ?offset} (0 to 1,000,000) and {@code ?limit} (1 to 500, 50 by default). */
     private static JsonObject listed(java.util.function.LongSupplier total,
-                                     java.util.function.BiFunction<Integer, Integer, java.util.List<org.switchboard.jobs.control.JobStore.Listed>> pager,
+                                     java.util.function.BiFunction<Integer, Integer, java.util.List<org.switchboard.jobs.entity.ListedJob>> pager,
                                      String offset, String limit, String at) {
         var from = page("offset", offset, 0, 1_000_000);
         var count = page("limit", limit, 50, 500);

@@ -1,4 +1,4 @@
-package org.switchboard.jobs.control;
+package org.switchboard.jobs.entity;
 
 import jakarta.enterprise.concurrent.CronTrigger;
 import java.time.Duration;
@@ -34,7 +34,7 @@ public record CronSchedule(String name, String expression, ZoneId zone, String q
     }
 
     /** How long a tick's unique key lives: twice the gap between ticks, from 10 s to a day. */
-    Duration dedupeWindow(ZonedDateTime tick) {
+    public Duration dedupeWindow(ZonedDateTime tick) {
         var after = next(tick);
         var gap = after == null ? Duration.ofDays(1) : Duration.between(tick, after);
         var twice = gap.multipliedBy(2);

@@ -1,0 +1,9 @@
+package org.switchboard.jobs.boundary;
+
+/** Redis cannot be reached (down, restarting, failing over): nothing was changed; try again shortly. */
+public class JobsUnavailableException extends RuntimeException {
+
+    public JobsUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

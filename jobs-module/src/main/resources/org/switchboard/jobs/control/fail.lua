@@ -1,0 +1,15 @@
+-- KEYS: pending, job, scheduled, dead, stats, counts. ARGV: id, error, retry delay ms, '1' to give up now.
+if redis.call('LREM', KEYS[1], -1, ARGV[1]) == 0 then return '' end
+local attempts = tonumber(redis.call('HGET', KEYS[2], 'attempts') or '0')
+local max = tonumber(redis.call('HGET', KEYS[2], 'maxAttempts') or '1')
+redis.call('HINCRBY', KEYS[5], 'failed', 1)
+if attempts < max and ARGV[4] ~= '1' then
+  setState(KEYS[6], KEYS[2], 'retrying')
+  redis.call('HSET', KEYS[2], 'error', ARGV[2], 'finishedAt', now)
+  redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), ARGV[1])
+  return 'retrying'
+end
+setState(KEYS[6], KEYS[2], 'dead')
+redis.call('HSET', KEYS[2], 'error', ARGV[2], 'finishedAt', now)
+redis.call('ZADD', KEYS[4], now, ARGV[1])
+return 'dead'

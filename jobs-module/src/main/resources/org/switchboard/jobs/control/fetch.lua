@@ -1,0 +1,26 @@
+-- KEYS: queue, pending, paused, counts. ARGV: queue name, how many, jobPrefix.
+-- Answers id, type, payload, attempt, maxAttempts, timeout per job.
+if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then return {} end
+local out = {}
+local started = 0
+for i = 1, tonumber(ARGV[2]) do
+  local id = redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')
+  if not id then break end
+  local key = ARGV[3] .. id
+  if redis.call('EXISTS', key) == 1 then
+    local attempt = redis.call('HINCRBY', key, 'attempts', 1)
+    redis.call('HSET', key, 'state', 'running', 'startedAt', now)
+    started = started + 1
+    local f = redis.call('HMGET', key, 'type', 'payload', 'maxAttempts', 'timeoutSeconds')
+    table.insert(out, id)
+    table.insert(out, f[1])
+    table.insert(out, f[2])
+    table.insert(out, tostring(attempt))
+    table.insert(out, f[3])
+    table.insert(out, f[4])
+  else
+    redis.call('LREM', KEYS[2], 1, id)
+  end
+end
+if started > 0 then redis.call('HINCRBY', KEYS[4], ARGV[1] .. ':running', started) end
+return out

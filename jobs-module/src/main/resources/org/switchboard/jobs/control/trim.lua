@@ -1,0 +1,24 @@
+-- KEYS: done, dead, counts. ARGV: jobPrefix, succeeded max age ms, succeeded max count, dead max age
+-- ms, dead max count, most jobs to delete in this call. Deletes the oldest finished jobs beyond either
+-- bound, so Redis memory stays bounded. Answers how many.
+local budget = tonumber(ARGV[6])
+local removed = 0
+local function trim(set, maxAge, maxCount, isDead)
+  if budget - removed <= 0 then return end
+  local ids = redis.call('ZRANGEBYSCORE', set, '-inf', now - maxAge, 'LIMIT', 0, budget - removed)
+  local over = redis.call('ZCARD', set) - #ids - maxCount
+  if over > 0 and removed + #ids < budget then
+    local more = redis.call('ZRANGE', set, #ids, #ids + math.min(over, budget - removed - #ids) - 1)
+    for _, id in ipairs(more) do table.insert(ids, id) end
+  end
+  for _, id in ipairs(ids) do
+    local key = ARGV[1] .. id
+    if isDead then setState(KEYS[3], key, 'deleted') end
+    redis.call('DEL', key)
+    redis.call('ZREM', set, id)
+  end
+  removed = removed + #ids
+end
+trim(KEYS[1], tonumber(ARGV[2]), tonumber(ARGV[3]), false)
+trim(KEYS[2], tonumber(ARGV[4]), tonumber(ARGV[5]), true)
+return removed
