@@ -71,8 +71,7 @@ public final class LedgerBenchmark {
         var rawRate = written.get() / 10.0;
         System.out.printf("baseline:  raw single-document writes, %d writers: %.0f docs/s%n", clients, rawRate);
 
-        var db = database("ledger-bench", clients * 4);
-        var ledger = Ledger.of(db, 500, Duration.ofSeconds(120));
+        var ledger = Ledger.connect(TestServers.pouchDb().url(), "ledger-bench", clients * 4, 500, Duration.ofSeconds(120));
         var accounts = new ArrayList<String>();
         ledger.createAccount("issuer", true);
         for (int i = 0; i < 8; i++) {
@@ -133,7 +132,6 @@ public final class LedgerBenchmark {
         var report = ledger.check(Duration.ofMinutes(10));
         System.out.printf("check:     ok=%s, %d decided, sum %d, over the whole log in %.1f s%s%n", report.ok(), report.decided(),
                 report.sumOfBalances(), (System.nanoTime() - checkStarted) / 1e9, report.notes().isEmpty() ? "" : "; " + report.notes());
-        db.shutdown();
         raw.shutdown();
     }
 }

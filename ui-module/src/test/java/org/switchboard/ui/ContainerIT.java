@@ -13,7 +13,7 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.redisson.api.RedissonClient;
-import org.switchboard.chat.boundary.ChatHistory;
+import org.switchboard.chat.control.TransactionalMessageStore;
 import org.switchboard.ui.platform.Components;
 import org.switchboard.ui.platform.SqlDatabase;
 
@@ -58,7 +58,7 @@ class ContainerIT {
     }
 
     @Inject
-    ChatHistory chat;
+    TransactionalMessageStore chat;
 
     @Test
     void theChatHistoryStoresMessagesUnderGaplessNumbersInTheContainer() {

@@ -11,21 +11,22 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
 import java.util.regex.Pattern;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.redisson.api.RedissonClient;
-import org.switchboard.chat.control.ChatKeys;
-import org.switchboard.chat.control.Follower;
-import org.switchboard.chat.control.History;
+import org.switchboard.chat.control.ChatServers;
 import org.switchboard.chat.control.LiveFeed;
-import org.switchboard.chat.control.Presence;
+import org.switchboard.chat.control.MessageStore;
 import org.switchboard.chat.control.PostLimiter;
+import org.switchboard.chat.control.Presence;
+import org.switchboard.chat.control.TransactionalMessageStore;
 import org.switchboard.chat.entity.ChatMessage;
 import org.switchboard.chat.entity.ChatRoom;
 
 /**
  * Chat rooms, for the REST API and for other modules in-process: post, read the history, follow a
  * room live from any message on, see who is present. Every input is checked here; a broken rule
- * throws {@link InvalidChatRequestException} or {@link RateLimitedException} and stores nothing.
+ * throws {@link InvalidChatRequestException} or {@link RateLimitedException} and stores nothing. Redis
+ * or the database out of reach throws {@link ChatUnavailableException}.
  */
 @ApplicationScoped
 public class ChatRooms {
@@ -36,18 +37,14 @@ public class ChatRooms {
     private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     @Inject
-    RedissonClient redis;
+    ChatServers servers;
 
     @Inject
-    ChatHistory chatHistory;
+    TransactionalMessageStore chatHistory;
 
     /** Gives the feed's plain virtual threads the application's context for their history reads. */
     @Resource
     ContextService contexts;
-
-    @Inject
-    @ConfigProperty(name = "switchboard.redis.prefix", defaultValue = "switchboard")
-    String prefix;
 
     @Inject
     @ConfigProperty(name = "switchboard.chat.rate.messages", defaultValue = "20")
@@ -65,7 +62,7 @@ public class ChatRooms {
     @ConfigProperty(name = "switchboard.chat.presence-seconds", defaultValue = "30")
     long presenceSeconds;
 
-    private History history;
+    private MessageStore history;
     private ThreadFactory threads;
     private LiveFeed feed;
     private Presence presence;
@@ -75,11 +72,10 @@ public class ChatRooms {
         // for CDI
     }
 
-    /** Outside a container (tests, tools). */
-    public ChatRooms(RedissonClient redis, String prefix, History history, ThreadFactory threads,
-                     long rateMessages, Duration rateWindow, Duration check, Duration presenceLease) {
-        this.redis = redis;
-        this.prefix = prefix;
+    /** Outside a container (tests). */
+    ChatRooms(ChatServers servers, MessageStore history, ThreadFactory threads,
+              long rateMessages, Duration rateWindow, Duration check, Duration presenceLease) {
+        this.servers = servers;
         this.history = history;
         this.threads = threads;
         this.rateMessages = rateMessages;
@@ -97,13 +93,12 @@ public class ChatRooms {
             // virtual threads (a managed thread factory refuses threads asked for from Redisson's
             // threads) through a contextual proxy made here, which gives them the application's context.
             history = chatHistory;
-            feedHistory = contexts.createContextualProxy(chatHistory, History.class);
+            feedHistory = contexts.createContextualProxy(chatHistory, MessageStore.class);
             threads = Thread.ofVirtual().name("chat-feed-", 0).factory();
         }
-        var keys = new ChatKeys(prefix);
-        feed = new LiveFeed(redis, keys, feedHistory, threads, Duration.ofMillis(checkMillis));
-        presence = new Presence(redis, keys, Duration.ofSeconds(presenceSeconds));
-        limiter = new PostLimiter(redis, keys, rateMessages, Duration.ofSeconds(rateSeconds));
+        feed = servers.feed(feedHistory, threads, Duration.ofMillis(checkMillis));
+        presence = servers.presence(Duration.ofSeconds(presenceSeconds));
+        limiter = servers.limiter(rateMessages, Duration.ofSeconds(rateSeconds));
     }
 
     @PreDestroy
@@ -120,11 +115,11 @@ public class ChatRooms {
         checkRoom(room);
         checkAuthor(author);
         checkText(text);
-        if (!limiter.tryAcquire(sender + "\n" + author)) {
+        if (!guarded(() -> limiter.tryAcquire(sender + "\n" + author))) {
             throw new RateLimitedException("Too many messages: at most " + rateMessages + " every " + rateSeconds
                     + " seconds from one client and author.", limiter.retryAfter());
         }
-        var message = history.append(room, author, text);
+        var message = guarded(() -> history.append(room, author, text));
         feed.publish(message);
         return message;
     }
@@ -133,24 +128,26 @@ public class ChatRooms {
     public List<ChatMessage> after(String room, long afterSeq, int limit) {
         checkRoom(room);
         checkCursor("after", afterSeq);
-        return history.after(room, afterSeq, page(limit));
+        var page = page(limit);
+        return guarded(() -> history.after(room, afterSeq, page));
     }
 
     /** The messages just before {@code beforeSeq}, ascending, at most {@link #MAX_PAGE}. */
     public List<ChatMessage> before(String room, long beforeSeq, int limit) {
         checkRoom(room);
         checkCursor("before", beforeSeq);
-        return history.before(room, beforeSeq, page(limit));
+        var page = page(limit);
+        return guarded(() -> history.before(room, beforeSeq, page));
     }
 
     public Optional<ChatMessage> message(String room, long seq) {
         checkRoom(room);
-        return history.find(room, seq);
+        return guarded(() -> history.find(room, seq));
     }
 
     /** The rooms, most recently active first; a room's message count is its last number. */
     public List<ChatRoom> rooms(int limit) {
-        return history.rooms(Math.max(1, Math.min(limit, 10_000)));
+        return guarded(() -> history.rooms(Math.max(1, Math.min(limit, 10_000))));
     }
 
     /**
@@ -167,7 +164,13 @@ public class ChatRooms {
         if (name == null) {
             return following;
         }
-        var lease = presence.enter(room, name);
+        AutoCloseable lease;
+        try {
+            lease = guarded(() -> presence.enter(room, name));
+        } catch (RuntimeException e) {
+            closeQuietly(following);
+            throw e;
+        }
         return () -> {
             following.close();
             lease.close();
@@ -177,12 +180,28 @@ public class ChatRooms {
     /** Who is connected to {@code room}. */
     public List<String> present(String room) {
         checkRoom(room);
-        return presence.present(room);
+        return guarded(() -> presence.present(room));
     }
 
     /** How many live readers this node serves. */
     public int followers() {
         return feed.followers();
+    }
+
+    private static void closeQuietly(AutoCloseable following) {
+        try {
+            following.close();
+        } catch (Exception e) {
+            // the follower ends with the failure answered to its caller
+        }
+    }
+
+    private static <T> T guarded(Supplier<T> serverCall) {
+        try {
+            return serverCall.get();
+        } catch (RuntimeException e) {
+            throw ChatServers.unavailable(e);
+        }
     }
 
     public static boolean isValidRoom(String room) {

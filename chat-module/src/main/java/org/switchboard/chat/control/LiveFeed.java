@@ -19,6 +19,7 @@ import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.listener.BaseStatusListener;
 import org.redisson.client.codec.StringCodec;
+import org.switchboard.chat.boundary.Follower;
 import org.switchboard.chat.entity.ChatMessage;
 
 /**
@@ -52,7 +53,7 @@ public class LiveFeed implements AutoCloseable {
     /** How long a message that overtook the one before it waits for it before the gap is read from SQL. */
     static final Duration GAP_GRACE = Duration.ofMillis(25);
 
-    private final History history;
+    private final MessageStore history;
     private final RTopic topic;
     private final ConcurrentHashMap<String, Tail> tails = new ConcurrentHashMap<>();
     /** The tails' own thread: live messages, backfills and checks run here one after another. */
@@ -64,7 +65,7 @@ public class LiveFeed implements AutoCloseable {
     private volatile int messageListener = -1;
     private volatile int statusListener = -1;
 
-    public LiveFeed(RedissonClient redis, ChatKeys keys, History history, ThreadFactory threads, Duration checkEvery) {
+    public LiveFeed(RedissonClient redis, ChatKeys keys, MessageStore history, ThreadFactory threads, Duration checkEvery) {
         this.history = history;
         this.topic = redis.getTopic(keys.channel(), StringCodec.INSTANCE);
         this.feed = Executors.newSingleThreadExecutor(threads);

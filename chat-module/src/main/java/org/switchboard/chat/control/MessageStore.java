@@ -1,73 +1,31 @@
 package org.switchboard.chat.control;
 
-import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
-import java.time.LocalDateTime;
 import java.util.List;
+import java.util.Optional;
 import org.switchboard.chat.entity.ChatMessage;
 import org.switchboard.chat.entity.ChatRoom;
 
 /**
- * The chat history in SQL. {@link #append} runs inside the caller's transaction: it locks the room's
- * counter row, takes the next number and stores the message, so the number is given out only if the
- * message commits (no gap) and two writers of one room queue on the lock (no duplicate). The same
- * code runs on H2 and PostgreSQL.
+ * The durable history, each call in a transaction of its own: the source of truth the live feed
+ * backfills from. In the application it is the {@code TransactionalMessageStore} bean; in tests, a plain
+ * persistence unit.
  */
-public class MessageStore {
+public interface MessageStore {
 
-    private final EntityManager em;
+    /** Stores the message under the room's next number (creating the room) and commits. */
+    ChatMessage append(String room, String author, String text);
 
-    public MessageStore(EntityManager em) {
-        this.em = em;
-    }
+    /** Up to {@code limit} messages with a number above {@code afterSeq}, ascending. */
+    List<ChatMessage> after(String room, long afterSeq, int limit);
 
-    /** Creates the room's counter row if it is missing; run it in a transaction of its own (creations may race). */
-    public void ensureRoom(String room) {
-        if (em.find(ChatRoom.class, room) == null) {
-            em.persist(new ChatRoom(room));
-        }
-    }
+    /** Up to {@code limit} messages just below {@code beforeSeq}, ascending. */
+    List<ChatMessage> before(String room, long beforeSeq, int limit);
 
-    /** Stores a message under the room's next sequence number. The room must exist ({@link #ensureRoom}). */
-    public ChatMessage append(String room, String author, String text, LocalDateTime time) {
-        var now = time.truncatedTo(java.time.temporal.ChronoUnit.MICROS); // what PostgreSQL keeps: live and stored copies agree
-        var counter = em.find(ChatRoom.class, room, LockModeType.PESSIMISTIC_WRITE);
-        if (counter == null) {
-            throw new IllegalStateException("room " + room + " has no counter row: call ensureRoom first");
-        }
-        var message = new ChatMessage(room, counter.next(now), author, text, now);
-        em.persist(message);
-        return message;
-    }
+    Optional<ChatMessage> find(String room, long seq);
 
-    /** Messages with a sequence number above {@code afterSeq}, ascending: keyset paging forwards. */
-    public List<ChatMessage> after(String room, long afterSeq, int limit) {
-        return em.createQuery("select m from ChatMessage m where m.room = :room and m.seq > :seq order by m.seq", ChatMessage.class)
-                .setParameter("room", room).setParameter("seq", afterSeq).setMaxResults(limit).getResultList();
-    }
-
-    /** The {@code limit} messages just below {@code beforeSeq}, ascending: keyset paging backwards. */
-    public List<ChatMessage> before(String room, long beforeSeq, int limit) {
-        var newestFirst = em.createQuery("select m from ChatMessage m where m.room = :room and m.seq < :seq order by m.seq desc", ChatMessage.class)
-                .setParameter("room", room).setParameter("seq", beforeSeq).setMaxResults(limit).getResultList();
-        return newestFirst.reversed();
-    }
-
-    /** The room's last sequence number, 0 for a room that has none: also its message count, numbers being gapless. */
-    public long lastSeq(String room) {
-        var counter = em.find(ChatRoom.class, room);
-        return counter == null ? 0 : counter.lastSeq();
-    }
-
-    /** One message by its number. */
-    public java.util.Optional<ChatMessage> find(String room, long seq) {
-        return em.createQuery("select m from ChatMessage m where m.room = :room and m.seq = :seq", ChatMessage.class)
-                .setParameter("room", room).setParameter("seq", seq).getResultStream().findFirst();
-    }
+    /** The room's last number, 0 when it has none. */
+    long lastSeq(String room);
 
     /** The rooms, most recently active first. */
-    public List<ChatRoom> rooms(int limit) {
-        return em.createQuery("select r from ChatRoom r order by r.lastActivity desc, r.name", ChatRoom.class)
-                .setMaxResults(limit).getResultList();
-    }
+    List<ChatRoom> rooms(int limit);
 }

@@ -26,13 +26,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.redisson.Redisson;
-import org.redisson.api.RedissonClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.redisson.client.codec.StringCodec;
-import org.redisson.config.Config;
-import org.switchboard.chat.control.Follower;
+import org.switchboard.chat.control.ChatServers;
 import org.switchboard.chat.control.MessageCodec;
+import org.switchboard.chat.control.ResourceLocalMessageStore;
 import org.switchboard.chat.entity.ChatMessage;
+import org.switchboard.testkit.RedisKeys;
 import org.switchboard.testkit.TestServers;
 
 /**
@@ -41,20 +41,16 @@ import org.switchboard.testkit.TestServers;
  */
 class ChatRoomsTest {
 
-    static RedissonClient redis;
+    @RegisterExtension
+    final RedisKeys redis = new RedisKeys();
     static EntityManagerFactory emf;
-    String prefix;
     String room;
-    JpaHistory history;
+    ResourceLocalMessageStore history;
     ChatRooms chat;
     final List<AutoCloseable> open = new ArrayList<>();
 
     @BeforeAll
-    static void connect() {
-        var config = new Config();
-        config.setCodec(StringCodec.INSTANCE);
-        config.useSingleServer().setAddress(TestServers.redis().url());
-        redis = Redisson.create(config);
+    static void database() {
         emf = Persistence.createEntityManagerFactory("chat-test", Map.of(
                 "jakarta.persistence.jdbc.url", "jdbc:h2:mem:chat-live-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=20000",
                 "jakarta.persistence.jdbc.user", "sa",
@@ -63,21 +59,19 @@ class ChatRoomsTest {
     }
 
     @AfterAll
-    static void disconnect() {
-        redis.shutdown();
+    static void closeDatabase() {
         emf.close();
     }
 
     @BeforeEach
     void chat() {
-        prefix = "test-" + UUID.randomUUID();
         room = "room-" + UUID.randomUUID().toString().substring(0, 8);
-        history = new JpaHistory(emf);
+        history = new ResourceLocalMessageStore(emf);
         chat = rooms(1000, Duration.ofSeconds(30));
     }
 
     ChatRooms rooms(long rate, Duration lease) {
-        return new ChatRooms(redis, prefix, history, Thread.ofVirtual().name("chat-test-", 0).factory(),
+        return new ChatRooms(new ChatServers(redis.client(), redis.prefix()), history, Thread.ofVirtual().name("chat-test-", 0).factory(),
                 rate, Duration.ofSeconds(10), Duration.ofMillis(300), lease);
     }
 
@@ -87,7 +81,6 @@ class ChatRoomsTest {
             c.close();
         }
         chat.close();
-        redis.getKeys().deleteByPattern(prefix + ":*");
     }
 
     @Test
@@ -181,9 +174,9 @@ class ChatRoomsTest {
         reader.awaitSeqs(1);
         var two = history.append(room, "a", "two");
         var three = history.append(room, "a", "three");
-        redis.getTopic(prefix + ":chat:live", StringCodec.INSTANCE).publish(MessageCodec.encode(three));
-        redis.getTopic(prefix + ":chat:live", StringCodec.INSTANCE).publish(MessageCodec.encode(two)); // late and out of order
-        redis.getTopic(prefix + ":chat:live", StringCodec.INSTANCE).publish(MessageCodec.encode(three)); // and twice
+        redis.client().getTopic(redis.prefix() + ":chat:live", StringCodec.INSTANCE).publish(MessageCodec.encode(three));
+        redis.client().getTopic(redis.prefix() + ":chat:live", StringCodec.INSTANCE).publish(MessageCodec.encode(two)); // late and out of order
+        redis.client().getTopic(redis.prefix() + ":chat:live", StringCodec.INSTANCE).publish(MessageCodec.encode(three)); // and twice
         reader.awaitSeqs(3);
         post(1);
         reader.awaitSeqs(4);
@@ -219,7 +212,7 @@ class ChatRoomsTest {
         var four = history.append(room, "a", "four"); // committed, and its broadcast lost
         history.down.set(true);
         var five = new ChatMessage(room, 5, "a", "five", four.postedAt());
-        redis.getTopic(prefix + ":chat:live", StringCodec.INSTANCE).publish(MessageCodec.encode(five));
+        redis.client().getTopic(redis.prefix() + ":chat:live", StringCodec.INSTANCE).publish(MessageCodec.encode(five));
         sleep(1000); // seq 5 cannot be passed on before 4, and 4 cannot be read
         assertThat(reader.seqs()).containsExactly(1L, 2L, 3L);
         history.down.set(false);

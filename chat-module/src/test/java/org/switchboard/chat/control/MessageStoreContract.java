@@ -2,7 +2,6 @@ package org.switchboard.chat.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
 import java.time.LocalDateTime;
@@ -82,7 +81,7 @@ abstract class MessageStoreContract {
         var em = emf.createEntityManager();
         try {
             em.getTransaction().begin();
-            assertThat(new MessageStore(em).append(room, "ann", "never committed", now()).seq()).isEqualTo(1);
+            assertThat(new JpaMessageStore(em).append(room, "ann", "never committed", now()).seq()).isEqualTo(1);
             em.getTransaction().rollback();
         } finally {
             em.close();
@@ -129,19 +128,8 @@ abstract class MessageStoreContract {
         assertThat(stored.author()).isEqualTo("O'Brien <b>");
     }
 
-    private <T> T inTransaction(Function<MessageStore, T> work) {
-        EntityManager em = emf.createEntityManager();
-        try {
-            em.getTransaction().begin();
-            var result = work.apply(new MessageStore(em));
-            em.getTransaction().commit();
-            return result;
-        } finally {
-            if (em.getTransaction().isActive()) {
-                em.getTransaction().rollback();
-            }
-            em.close();
-        }
+    private <T> T inTransaction(Function<JpaMessageStore, T> work) {
+        return ResourceLocalMessageStore.inTransaction(emf, work);
     }
 
     private static List<Long> seqs(List<ChatMessage> messages) {

@@ -5,7 +5,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.Startup;
 import jakarta.inject.Inject;
-import jakarta.inject.Provider;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,11 +14,12 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.lightcouch.CouchDbClient;
-import org.switchboard.ledger.control.LedgerStore;
-import org.switchboard.ledger.control.Resolver;
+import org.switchboard.ledger.control.CouchLedgerStore;
+import org.switchboard.ledger.control.InvariantCheck;
+import org.switchboard.ledger.control.LedgerEngine;
 import org.switchboard.ledger.entity.Account;
 import org.switchboard.ledger.entity.InvariantReport;
 import org.switchboard.ledger.entity.Transfer;
@@ -28,7 +28,8 @@ import org.switchboard.ledger.entity.TransferStatus;
 /**
  * The ledger, for the REST API and other modules: accounts, transfers that wait until they are
  * decided, statements, and the invariant check. Every node sweeps: a transfer whose caller died
- * is decided within a second or so by whichever node gets there first.
+ * is decided within a second or so by whichever node gets there first. CouchDB out of reach throws
+ * {@link LedgerUnavailableException}.
  */
 @ApplicationScoped
 public class Ledger {
@@ -37,11 +38,7 @@ public class Ledger {
     private static final System.Logger LOG = System.getLogger(Ledger.class.getName());
 
     @Inject
-    Provider<CouchDbClient> couchDb;
-
-    @Inject
-    @ConfigProperty(name = "switchboard.ledger.batch", defaultValue = "200")
-    int batchSize;
+    LedgerEngine engine;
 
     @Inject
     @ConfigProperty(name = "switchboard.ledger.sweep-millis", defaultValue = "1000")
@@ -51,19 +48,24 @@ public class Ledger {
     @ConfigProperty(name = "switchboard.ledger.wait-seconds", defaultValue = "10")
     long waitSeconds;
 
-    private LedgerStore store;
-    private Resolver resolver;
     private ScheduledExecutorService sweeper;
 
-    /** For tests and in-process use without CDI. */
-    public static Ledger of(CouchDbClient db, int batchSize, Duration wait) {
-        var ledger = new Ledger();
-        ledger.batchSize = batchSize;
-        ledger.waitSeconds = wait.toSeconds();
-        ledger.store = new LedgerStore(db);
-        ledger.store.install();
-        ledger.resolver = new Resolver(ledger.store, batchSize);
-        return ledger;
+    protected Ledger() {
+        // for CDI's proxy
+    }
+
+    /** Outside a container (tests): callers wait up to {@code wait} for their transfers. */
+    Ledger(LedgerEngine engine, Duration wait) {
+        this.engine = engine;
+        this.waitSeconds = wait.toSeconds();
+    }
+
+    /**
+     * The ledger in the database {@code database} of the CouchDB at {@code url}
+     * ({@code http://user:password@host:port}), for tools outside a container.
+     */
+    public static Ledger connect(String url, String database, int connections, int batchSize, Duration wait) {
+        return new Ledger(LedgerEngine.connect(url, database, connections, batchSize), wait);
     }
 
     void start(@Observes Startup startup) {
@@ -81,7 +83,7 @@ public class Ledger {
     /** Decides what is pending: the transfers of callers that died or gave up waiting. */
     public int sweep() {
         try {
-            return resolver().resolveAll();
+            return guarded(() -> engine.resolver().resolveAll());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "The ledger sweep failed; trying again", e);
             return 0;
@@ -94,6 +96,10 @@ public class Ledger {
 
     public Created createAccount(String id, boolean allowNegative) {
         checkId("id", id);
+        return guarded(() -> create(id, allowNegative));
+    }
+
+    private Created create(String id, boolean allowNegative) {
         if (store().createAccount(id, allowNegative)) {
             return new Created(new Account(id, 0, allowNegative), true);
         }
@@ -106,6 +112,10 @@ public class Ledger {
 
     /** Every account with its balance: one read of the head, whatever the length of the history. */
     public List<Account> accounts() {
+        return guarded(this::allAccounts);
+    }
+
+    private List<Account> allAccounts() {
         var balances = store().head().balances();
         var out = new ArrayList<Account>();
         store().accounts().forEach((id, allowNegative) -> out.add(new Account(id, balances.getOrDefault(id, 0L), allowNegative)));
@@ -116,7 +126,7 @@ public class Ledger {
         if (id == null || !ID.matcher(id).matches()) {
             return Optional.empty();
         }
-        return store().allowNegative(id).map(rule -> new Account(id, store().head().balances().getOrDefault(id, 0L), rule));
+        return guarded(() -> store().allowNegative(id).map(rule -> new Account(id, store().head().balances().getOrDefault(id, 0L), rule)));
     }
 
     /**
@@ -133,39 +143,11 @@ public class Ledger {
         if (from.equals(to)) {
             throw new InvalidLedgerRequestException("to", "'from' and 'to' must differ");
         }
-        if (amount <= 0) {
-            throw new InvalidLedgerRequestException("amount", "the amount is a positive whole number of minor units");
+        if (amount <= 0 || amount > Transfer.MAX_AMOUNT) {
+            throw new InvalidLedgerRequestException("amount", "the amount is a whole number of minor units from 1 to " + Transfer.MAX_AMOUNT);
         }
-        var missing = resolver().missingAccounts(from, to);
-        if (!missing.isEmpty() && store().find(transferId).isEmpty()) {
-            throw new InvalidLedgerRequestException(missing.get(0), "no account " + (missing.get(0).equals("from") ? from : to));
-        }
-        // stored, or the transfer stored before under this id (a retry): one write either way
-        Transfer stored;
-        try {
-            stored = resolver().store(new Transfer(transferId, from, to, amount, Instant.now(), TransferStatus.PENDING, null, null, null),
-                    Duration.ofSeconds(waitSeconds)).transfer();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
-        sameFields(stored, from, to, amount);
-        return await(stored);
-    }
-
-    private static void sameFields(Transfer stored, String from, String to, long amount) {
-        if (!stored.from().equals(from)) {
-            throw new TransferConflictException("from", "transfer " + stored.id() + " exists with another 'from'");
-        }
-        if (!stored.to().equals(to)) {
-            throw new TransferConflictException("to", "transfer " + stored.id() + " exists with another 'to'");
-        }
-        if (stored.amount() != amount) {
-            throw new TransferConflictException("amount", "transfer " + stored.id() + " exists with another 'amount'");
-        }
-    }
-
-    private Transfer await(Transfer stored) {
-        var transfer = resolver().await(stored, Duration.ofSeconds(waitSeconds));
+        var fresh = new Transfer(transferId, from, to, amount, Instant.now(), TransferStatus.PENDING, null, null, null);
+        var transfer = guarded(() -> engine.resolver().submit(fresh, Duration.ofSeconds(waitSeconds)));
         if (!transfer.isDecided()) {
             throw new TransferPendingException(transfer);
         }
@@ -176,70 +158,18 @@ public class Ledger {
     }
 
     public Optional<Transfer> find(String id) {
-        return id != null && ID.matcher(id).matches() ? store().find(id) : Optional.empty();
+        return id != null && ID.matcher(id).matches() ? guarded(() -> store().find(id)) : Optional.empty();
     }
 
     /** An account's decided transfers, newest first, before place {@code beforeSeq}. */
     public List<Transfer> statement(String account, long beforeSeq, int limit) {
         checkId("account", account);
-        return store().statement(account, beforeSeq, limit);
+        return guarded(() -> store().statement(account, beforeSeq, limit));
     }
 
     /** Recomputes every balance from the log and checks the ledger's promises; a full pass over the history. */
     public InvariantReport check(Duration pendingFor) {
-        resolver().resolveAll(); // decisions committed at the head are written onto their transfers first
-        var head = store().head();
-        var log = store().scanLog(2000);
-        var fromLog = log.balances();
-        var rules = store().accounts();
-        var mismatches = new ArrayList<String>();
-        var all = new java.util.TreeSet<>(head.balances().keySet());
-        all.addAll(fromLog.keySet());
-        for (var account : all) {
-            long a = head.balances().getOrDefault(account, 0L);
-            long b = fromLog.getOrDefault(account, 0L);
-            if (a != b) {
-                mismatches.add(account + ": " + a + " at the head, " + b + " from the log");
-            }
-        }
-        var notes = new ArrayList<String>();
-        // the seed's view, balance-available: a reduce over the whole log, recomputed per query on PouchDB Server
-        try {
-            var fromView = store().balancesFromLog();
-            for (var account : all) {
-                long b = fromLog.getOrDefault(account, 0L);
-                long v = fromView.getOrDefault(account, 0L);
-                if (b != v) {
-                    mismatches.add(account + ": " + v + " in the balance-available view, " + b + " from the log");
-                }
-            }
-        } catch (RuntimeException e) {
-            notes.add("the balance-available view could not be read (" + e.getClass().getSimpleName()
-                    + "); the head was compared with the log only");
-        }
-        var negatives = new ArrayList<String>();
-        head.balances().forEach((account, balance) -> {
-            if (balance < 0 && !Boolean.TRUE.equals(rules.get(account))) {
-                negatives.add(account + ": " + balance);
-            }
-        });
-        var places = log.places();
-        var placeProblems = new ArrayList<String>();
-        for (int i = 0; i < places.size(); i++) {
-            if (places.get(i) != i + 1) {
-                placeProblems.add("place " + (i + 1) + " holds " + places.get(i) + " (a gap or a place decided twice)");
-                break;
-            }
-        }
-        if (places.size() != head.seq()) {
-            placeProblems.add(places.size() + " decided transfers in the log, " + head.seq() + " at the head");
-        }
-        var stale = store().pendingBefore(Instant.now().minus(pendingFor), 100);
-        long sumHead = head.balances().values().stream().mapToLong(Long::longValue).sum();
-        long sumLog = fromLog.values().stream().mapToLong(Long::longValue).sum();
-        var ok = mismatches.isEmpty() && negatives.isEmpty() && placeProblems.isEmpty() && stale.isEmpty() && sumHead == 0 && sumLog == 0;
-        return new InvariantReport(ok, head.seq(), sumHead, sumLog, new java.util.TreeMap<>(head.balances()), fromLog, mismatches,
-                negatives, stale, placeProblems, notes);
+        return guarded(() -> InvariantCheck.run(engine.store(), engine.resolver(), pendingFor));
     }
 
     public static void checkId(String field, String id) {
@@ -248,18 +178,15 @@ public class Ledger {
         }
     }
 
-    private synchronized LedgerStore store() {
-        if (store == null) {
-            var s = new LedgerStore(couchDb.get());
-            s.install();
-            resolver = new Resolver(s, batchSize);
-            store = s;
-        }
-        return store;
+    private CouchLedgerStore store() {
+        return engine.store();
     }
 
-    private Resolver resolver() {
-        store();
-        return resolver;
+    private static <T> T guarded(Supplier<T> couchCall) {
+        try {
+            return couchCall.get();
+        } catch (RuntimeException e) {
+            throw LedgerEngine.unavailable(e);
+        }
     }
 }

@@ -5,6 +5,10 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.switchboard.ledger.boundary.InvalidLedgerRequestException;
+import org.switchboard.ledger.boundary.TransferConflictException;
+import org.switchboard.ledger.control.CouchLedgerStore.StoredTransfer;
 import org.switchboard.ledger.entity.Decision;
 import org.switchboard.ledger.entity.Transfer;
 import org.switchboard.ledger.entity.TransferStatus;
@@ -21,9 +25,9 @@ public class Resolver {
 
     public static final String INSUFFICIENT_FUNDS = "insufficient funds";
     public static final String UNKNOWN_ACCOUNT = "unknown account";
-    public static final String OVERFLOW = "the balance would overflow";
+    public static final String OVERFLOW = "a balance would pass the largest exact amount (2^53 - 1)";
 
-    private final LedgerStore store;
+    private final CouchLedgerStore store;
     private final int batchSize;
     /** One round at a time per node: the others would only lose the race to it. */
     private final ReentrantLock rounds = new ReentrantLock();
@@ -32,7 +36,7 @@ public class Resolver {
     /** Called between committing and writing the decisions onto the transfers (tests: a crash there). */
     volatile Runnable afterCommit = () -> { };
 
-    public Resolver(LedgerStore store, int batchSize) {
+    public Resolver(CouchLedgerStore store, int batchSize) {
         this.store = store;
         this.batchSize = batchSize;
     }
@@ -46,25 +50,60 @@ public class Resolver {
     /** The head revision whose batch this node knows to be written onto its transfers. */
     private volatile String writtenRev;
 
-    private record Submission(Transfer transfer, java.util.concurrent.CompletableFuture<LedgerStore.Inserted> stored) {
+    private record Submission(Transfer transfer, java.util.concurrent.CompletableFuture<CouchLedgerStore.Inserted> stored) {
     }
 
     /** New transfers this node's callers send, stored together in the next round (one request for all). */
     private final java.util.concurrent.ConcurrentLinkedQueue<Submission> toStore = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /**
+     * Stores a new transfer and waits until it is decided, in one call: answers it decided, or as it
+     * still is when {@code wait} is over. A transfer sent again under its id answers the first one's
+     * outcome; with other fields, {@link TransferConflictException} names the field that differs. An
+     * unknown account is refused ({@link InvalidLedgerRequestException}) unless the id was stored
+     * before (the retry of a transfer decided as rejected).
+     */
+    public Transfer submit(Transfer fresh, java.time.Duration wait) {
+        var deadline = System.nanoTime() + wait.toNanos();
+        var missing = missingAccounts(fresh.from(), fresh.to());
+        if (!missing.isEmpty() && store.find(fresh.id()).isEmpty()) {
+            var field = missing.get(0);
+            throw new InvalidLedgerRequestException(field, "no account " + (field.equals("from") ? fresh.from() : fresh.to()));
+        }
+        var stored = store(fresh, wait).transfer(); // or the transfer stored before under this id: one write either way
+        sameFields(stored, fresh);
+        return await(stored, java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    }
+
+    private static void sameFields(Transfer stored, Transfer fresh) {
+        if (!stored.from().equals(fresh.from())) {
+            throw new TransferConflictException("from", "transfer " + stored.id() + " exists with another 'from'");
+        }
+        if (!stored.to().equals(fresh.to())) {
+            throw new TransferConflictException("to", "transfer " + stored.id() + " exists with another 'to'");
+        }
+        if (stored.amount() != fresh.amount()) {
+            throw new TransferConflictException("amount", "transfer " + stored.id() + " exists with another 'amount'");
+        }
+    }
+
+    /**
      * Stores a new pending transfer, together with the others this node's callers send meanwhile (one
      * {@code _bulk_docs} request per round); answers it as stored, or the transfer stored before under
      * its id. Throws if it could not be stored within {@code wait}.
      */
-    public LedgerStore.Inserted store(Transfer fresh, java.time.Duration wait) {
+    public CouchLedgerStore.Inserted store(Transfer fresh, java.time.Duration wait) {
         var submission = new Submission(fresh, new java.util.concurrent.CompletableFuture<>());
         toStore.add(submission);
         drive(submission.stored(), System.nanoTime() + wait.toNanos());
         if (!submission.stored().isDone()) {
             throw new IllegalStateException("the transfer could not be stored within " + wait.toSeconds() + " s");
         }
-        return submission.stored().join();
+        try {
+            return submission.stored().join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     /** Runs rounds while this node's lock is free, else waits a little for the round under way, until {@code answer} is done. */
@@ -143,7 +182,7 @@ public class Resolver {
             return;
         }
         try {
-            round(() -> store.transferDocs(ids));
+            round(() -> store.stored(ids));
         } catch (RuntimeException e) {
             waiting.addAll(ids); // the next round tries them again
             throw e;
@@ -157,21 +196,21 @@ public class Resolver {
      * again from the new head. Answers the transfers it decided; waiting callers get theirs, and
      * those decided elsewhere meanwhile.
      */
-    private List<Transfer> round(java.util.function.Supplier<List<com.google.gson.JsonObject>> read) {
+    private List<Transfer> round(Supplier<List<StoredTransfer>> read) {
         while (true) {
             var head = store.head();
             if (!head.rev().equals(writtenRev)) {
                 store.apply(head.batch()); // the last batch may be committed but not yet written (its resolver died)
                 writtenRev = head.rev();
             }
-            var docs = new ArrayList<com.google.gson.JsonObject>();
+            var asRead = new ArrayList<StoredTransfer>();
             var pending = new ArrayList<Transfer>();
-            for (var doc : read.get()) {
-                var t = LedgerStore.transfer(doc);
+            for (var stored : read.get()) {
+                var t = stored.transfer();
                 if (t.isDecided()) {
                     answer(t); // decided by another round (the sweep, another node)
                 } else {
-                    docs.add(doc);
+                    asRead.add(stored);
                     pending.add(t);
                 }
             }
@@ -185,10 +224,8 @@ public class Resolver {
             var rev = store.commit(head, balances, decisions);
             if (rev.isPresent()) {
                 afterCommit.run();
-                store.apply(decisions, docs);
+                var decided = store.apply(decisions, asRead);
                 writtenRev = rev.get();
-                // the documents as written (the round's copies, each given its decision by apply)
-                var decided = docs.stream().map(LedgerStore::transfer).toList();
                 decided.forEach(this::answer);
                 return decided;
             }
@@ -231,7 +268,7 @@ public class Resolver {
     public int resolveOnce() {
         rounds.lock();
         try {
-            return round(() -> store.pendingDocs(batchSize)).size();
+            return round(() -> store.oldestPending(batchSize)).size();
         } finally {
             rounds.unlock();
         }
@@ -259,15 +296,16 @@ public class Resolver {
                 decisions.add(new Decision(t.id(), TransferStatus.REJECTED, INSUFFICIENT_FUNDS, place));
                 continue;
             }
-            try {
-                var newFrom = Math.subtractExact(from, t.amount());
-                var newTo = Math.addExact(to, t.amount());
-                balances.put(t.from(), newFrom);
-                balances.put(t.to(), newTo);
-                decisions.add(new Decision(t.id(), TransferStatus.SUCCESSFUL, null, place));
-            } catch (ArithmeticException e) {
+            // amounts are at most MAX_AMOUNT and so are balances, so these cannot overflow a long
+            var newFrom = from - t.amount();
+            var newTo = to + t.amount();
+            if (t.amount() > Transfer.MAX_AMOUNT || newFrom < -Transfer.MAX_AMOUNT || newTo > Transfer.MAX_AMOUNT) {
                 decisions.add(new Decision(t.id(), TransferStatus.REJECTED, OVERFLOW, place));
+                continue;
             }
+            balances.put(t.from(), newFrom);
+            balances.put(t.to(), newTo);
+            decisions.add(new Decision(t.id(), TransferStatus.SUCCESSFUL, null, place));
         }
         return decisions;
     }

@@ -9,6 +9,12 @@ import java.time.Instant;
 public record Transfer(String id, String from, String to, long amount, Instant timestamp, TransferStatus status,
                        String reason, Long seq, Instant resolvedAt) {
 
+    /**
+     * The largest amount, and the largest balance either way: 2^53 - 1, the last whole number a JSON
+     * reader that uses doubles (CouchDB's JavaScript views among them) keeps exact.
+     */
+    public static final long MAX_AMOUNT = (1L << 53) - 1;
+
     public boolean isDecided() {
         return status != TransferStatus.PENDING;
     }

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.lightcouch.CouchDbClient;
 import org.lightcouch.CouchDbException;
 import org.switchboard.ledger.control.Couch;
-import org.switchboard.ledger.control.LedgerStore;
+import org.switchboard.ledger.control.CouchLedgerStore;
+import org.switchboard.ledger.control.LedgerEngine;
 import org.switchboard.ledger.entity.Account;
 import org.switchboard.ledger.entity.Transfer;
 import org.switchboard.ledger.entity.TransferStatus;
@@ -32,7 +33,7 @@ class LedgerTest {
     @BeforeEach
     void open() {
         db = Couch.freshDatabase();
-        ledger = Ledger.of(db, 100, Duration.ofSeconds(30));
+        ledger = new Ledger(new LedgerEngine(() -> db, 100), Duration.ofSeconds(30));
         ledger.createAccount("issuer", true);
         ledger.createAccount("alice", false);
         ledger.createAccount("bob", false);
@@ -58,6 +59,38 @@ class LedgerTest {
         assertThat(report.ok()).as(report.toString()).isTrue();
         assertThat(report.decided()).isEqualTo(2);
         assertThat(ledger.statement("alice", Long.MAX_VALUE, 10)).extracting(Transfer::amount).containsExactly(30L, 100L);
+    }
+
+    @Test
+    void amountsAndBalancesStayExactUpToTwoToTheFiftyThreeMinusOne() {
+        var largest = (1L << 53) - 1;
+        var exact = ledger.transfer("max", "issuer", "alice", largest);
+        assertThat(exact.amount()).isEqualTo(largest);
+        assertThat(ledger.find("max").orElseThrow().amount()).as("read back from CouchDB").isEqualTo(largest);
+        assertThat(ledger.account("alice").orElseThrow().balance()).isEqualTo(largest);
+        for (var tooLarge : List.of(1L << 53, (1L << 53) + 1, Long.MAX_VALUE)) {
+            assertThatThrownBy(() -> ledger.transfer("big-" + tooLarge, "issuer", "bob", tooLarge))
+                    .isInstanceOfSatisfying(InvalidLedgerRequestException.class, e -> assertThat(e.field()).isEqualTo("amount"));
+            assertThat(ledger.find("big-" + tooLarge)).as("nothing stored").isEmpty();
+        }
+        // a balance pushed past 2^53 - 1 by one more transfer: refused, and the balances stay exact
+        assertThatThrownBy(() -> ledger.transfer("past", "issuer", "alice", 1))
+                .isInstanceOfSatisfying(TransferRejectedException.class, e -> assertThat(e.transfer().reason()).contains("2^53"));
+        assertThat(ledger.account("alice").orElseThrow().balance()).isEqualTo(largest);
+        var report = ledger.check(Duration.ofMinutes(1));
+        assertThat(report.ok()).as(report.toString()).isTrue();
+        assertThat(report.sumOfBalances()).isZero();
+    }
+
+    @Test
+    void aBalanceBuiltUpByManyTransfersStopsAtTheLargestExactAmount() {
+        var half = 1L << 52;
+        ledger.transfer("h1", "issuer", "bob", half);
+        ledger.transfer("h2", "issuer", "bob", half - 1);
+        assertThatThrownBy(() -> ledger.transfer("h3", "issuer", "bob", 1)).isInstanceOf(TransferRejectedException.class);
+        assertThat(ledger.account("bob").orElseThrow().balance()).isEqualTo((1L << 53) - 1);
+        assertThat(ledger.account("issuer").orElseThrow().balance()).isEqualTo(-((1L << 53) - 1));
+        assertThat(ledger.check(Duration.ofMinutes(1)).ok()).isTrue();
     }
 
     @Test
@@ -134,10 +167,10 @@ class LedgerTest {
 
     @Test
     void aPendingTransferWhoseCallerLeftIsDecidedByTheSweep() {
-        new LedgerStore(db).insert("orphan", "issuer", "bob", 7, java.time.Instant.now().minusSeconds(120));
+        new CouchLedgerStore(db).insert("orphan", "issuer", "bob", 7, java.time.Instant.now().minusSeconds(120));
         var stale = ledger.check(Duration.ofSeconds(60));
         assertThat(stale.ok()).as("the check decides what is pending first").isTrue();
-        new LedgerStore(db).insert("orphan-2", "issuer", "bob", 3, java.time.Instant.now());
+        new CouchLedgerStore(db).insert("orphan-2", "issuer", "bob", 3, java.time.Instant.now());
         assertThat(ledger.sweep()).isEqualTo(1);
         assertThat(ledger.find("orphan-2").orElseThrow().status()).isEqualTo(TransferStatus.SUCCESSFUL);
         assertThat(ledger.account("bob").orElseThrow().balance()).isEqualTo(10);
@@ -148,7 +181,7 @@ class LedgerTest {
         var accounts = List.of("a1", "a2", "a3", "a4", "a5", "a6", "a7");
         accounts.forEach(a -> ledger.createAccount(a, false));
         accounts.forEach(a -> ledger.transfer("seed-" + a, "issuer", a, 100));
-        var nodes = List.of(ledger, Ledger.of(db, 100, Duration.ofSeconds(60)));
+        var nodes = List.of(ledger, new Ledger(new LedgerEngine(() -> db, 100), Duration.ofSeconds(60)));
         var outcomes = new ConcurrentHashMap<String, String>();
         var disagreements = new AtomicInteger();
         try (var clients = Executors.newFixedThreadPool(6)) {
@@ -201,7 +234,7 @@ class LedgerTest {
 
     @Test
     void aResolverThatDiesAfterItsCommitIsFinishedByAnother() {
-        var store = new LedgerStore(db);
+        var store = new CouchLedgerStore(db);
         store.insert("half", "issuer", "alice", 42, java.time.Instant.now());
         var dying = new org.switchboard.ledger.control.Resolver(store, 100);
         org.switchboard.ledger.control.ResolverHooks.afterCommit(dying, () -> {

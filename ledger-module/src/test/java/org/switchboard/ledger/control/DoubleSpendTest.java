@@ -46,7 +46,7 @@ class DoubleSpendTest {
 
     @Test
     void oursDecidesOneOfTheTwoAndNeverGoesNegative() {
-        var store = new LedgerStore(db);
+        var store = new CouchLedgerStore(db);
         store.install();
         store.createAccount("issuer", true);
         for (var a : new String[] {"alice", "bob", "carol"}) {

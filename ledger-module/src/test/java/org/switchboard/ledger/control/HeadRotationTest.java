@@ -12,7 +12,7 @@ import org.lightcouch.CouchDbClient;
 class HeadRotationTest {
 
     CouchDbClient db = Couch.freshDatabase();
-    LedgerStore store = new LedgerStore(db);
+    CouchLedgerStore store = new CouchLedgerStore(db);
 
     @AfterEach
     void drop() {
@@ -27,7 +27,7 @@ class HeadRotationTest {
         store.createAccount("issuer", true);
         store.createAccount("a", false);
         store.createAccount("b", false);
-        var otherNode = new LedgerStore(db);
+        var otherNode = new CouchLedgerStore(db);
         otherNode.rotateAfter = 3;
         var one = new Resolver(store, 10);
         var two = new Resolver(otherNode, 10);
@@ -58,7 +58,7 @@ class HeadRotationTest {
         doc.addProperty("closed", true);
         doc.addProperty("next", 1);
         db.update(doc);
-        var fresh = new LedgerStore(db);
+        var fresh = new CouchLedgerStore(db);
         var head = fresh.head();
         assertThat(head.epoch()).isEqualTo(1);
         assertThat(head.seq()).isEqualTo(1);

@@ -1,7 +1,5 @@
 package org.switchboard.noticeboard.boundary;
 
-import jakarta.annotation.PostConstruct;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.spi.JsonProvider;
@@ -10,13 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.redisson.api.RedissonClient;
-import org.switchboard.noticeboard.control.BoardKeys;
 import org.switchboard.noticeboard.control.BoardWatchers;
 import org.switchboard.noticeboard.control.RedisBoardStore;
 import org.switchboard.noticeboard.entity.Board;
@@ -26,7 +22,8 @@ import org.switchboard.noticeboard.entity.WatchOutcome;
 /**
  * Notice boards, for the REST API and for other modules in-process: post a value, read a board,
  * watch it for the next value. Every input is checked here; a broken rule throws
- * {@link InvalidBoardRequestException} and stores nothing.
+ * {@link InvalidBoardRequestException} and stores nothing; Redis out of reach throws
+ * {@link BoardsUnavailableException}, also through the futures.
  */
 @ApplicationScoped
 public class NoticeBoards {
@@ -39,36 +36,17 @@ public class NoticeBoards {
     public static final Duration MAX_WAIT = Duration.ofSeconds(300);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
-    @Inject
-    RedissonClient redis;
-
-    @Inject
-    @ConfigProperty(name = "switchboard.redis.prefix", defaultValue = "switchboard")
-    String prefix;
-
     private RedisBoardStore store;
     private BoardWatchers watchers;
 
     protected NoticeBoards() {
-        // for CDI
+        // for CDI's proxy
     }
 
-    /** Outside a container (tests, tools): the boards of {@code prefix} on this Redis. */
-    public NoticeBoards(RedissonClient redis, String prefix) {
-        this.redis = redis;
-        this.prefix = prefix;
-        init();
-    }
-
-    @PostConstruct
-    void init() {
-        store = new RedisBoardStore(redis, new BoardKeys(prefix));
-        watchers = new BoardWatchers(redis, store);
-    }
-
-    @PreDestroy
-    public void close() {
-        watchers.close();
+    @Inject
+    NoticeBoards(RedisBoardStore store, BoardWatchers watchers) {
+        this.store = store;
+        this.watchers = watchers;
     }
 
     /** Posts a new value (JSON text, at most 64 KiB) and answers the board with its new revision. */
@@ -79,7 +57,11 @@ public class NoticeBoards {
 
     public Optional<Board> current(String board) {
         checkName(board);
-        return store.read(board).join();
+        try {
+            return store.read(board).join();
+        } catch (CompletionException e) {
+            throw RedisBoardStore.unavailable(e);
+        }
     }
 
     /**

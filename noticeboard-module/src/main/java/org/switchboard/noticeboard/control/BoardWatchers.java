@@ -1,5 +1,8 @@
 package org.switchboard.noticeboard.control;
 
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -9,10 +12,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.redisson.api.RTopic;
-import org.redisson.api.RedissonClient;
 import org.redisson.api.listener.BaseStatusListener;
-import org.redisson.client.codec.StringCodec;
+import org.switchboard.noticeboard.boundary.BoardsUnavailableException;
 import org.switchboard.noticeboard.entity.Board;
 import org.switchboard.noticeboard.entity.WatchOutcome;
 
@@ -26,13 +29,19 @@ import org.switchboard.noticeboard.entity.WatchOutcome;
  * either by the read or by the message. Messages lost while the
  * subscription was down are made up for on every (re)subscription, by reading every watched board
  * again.
+ *
+ * <p>The subscription is made at the first watch and tried again every second until it stands; Redisson renews it after a reconnection. A watch waits up to {@link #SUBSCRIBE_WAIT} for the
+ * first one, then fails as unavailable.
  */
+@ApplicationScoped
 public class BoardWatchers implements AutoCloseable {
+
+    static final Duration SUBSCRIBE_WAIT = Duration.ofSeconds(2);
 
     private static final System.Logger LOG = System.getLogger(BoardWatchers.class.getName());
 
-    private final RedisBoardStore store;
-    private final RTopic topic;
+    private RedisBoardStore store;
+    private RTopic topic;
     private final ConcurrentHashMap<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
     /**
      * The last post of each board seen on the subscription since it was (re)established. Posts come
@@ -41,20 +50,27 @@ public class BoardWatchers implements AutoCloseable {
      */
     private final ConcurrentHashMap<String, Board> lastSeen = new ConcurrentHashMap<>();
     private static final int LAST_SEEN_LIMIT = 10_000;
-    private final ScheduledThreadPoolExecutor timeouts;
+    private ScheduledThreadPoolExecutor timeouts;
     /**
      * Completes the watchers' futures off Redis's I/O thread, a virtual thread each: a continuation
      * that blocks (an in-process watcher, a stream's send) holds only its own. Callers with heavy work
      * per answer hand it on to their own threads (the long-poll filter does).
      */
     private final ExecutorService completions = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("noticeboard-wake-", 0).factory());
-    private volatile CompletableFuture<Void> subscription;
+    private final CompletableFuture<Void> subscribed = new CompletableFuture<>();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private volatile boolean closed;
     private volatile int messageListener = -1;
     private volatile int statusListener = -1;
 
-    public BoardWatchers(RedissonClient redis, RedisBoardStore store) {
+    protected BoardWatchers() {
+        // for CDI's proxy
+    }
+
+    @Inject
+    public BoardWatchers(RedisBoardStore store) {
         this.store = store;
-        this.topic = redis.getTopic(store.keys().channel(), StringCodec.INSTANCE);
+        this.topic = store.topic();
         this.timeouts = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("noticeboard-timeouts").factory());
         this.timeouts.setRemoveOnCancelPolicy(true);
     }
@@ -65,7 +81,15 @@ public class BoardWatchers implements AutoCloseable {
      * after {@code timeout} with the current state and {@code changed == false}.
      */
     public CompletableFuture<WatchOutcome> watch(String board, long afterRevision, String epoch, Duration timeout) {
-        return subscribed().thenCompose(ignored -> {
+        if (started.compareAndSet(false, true)) {
+            subscribe();
+        }
+        return subscribed.copy().orTimeout(SUBSCRIBE_WAIT.toMillis(), TimeUnit.MILLISECONDS).<Void>handle((ok, failure) -> {
+            if (failure != null) {
+                throw new BoardsUnavailableException("Redis cannot be reached: the notice boards are not subscribed", failure);
+            }
+            return ok;
+        }).thenCompose(ignored -> {
             var waiter = new Waiter(board, afterRevision, epoch);
             waiting.computeIfAbsent(board, b -> ConcurrentHashMap.newKeySet()).add(waiter);
             waiter.timer = timeouts.schedule(() -> expire(waiter), timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -155,35 +179,35 @@ public class BoardWatchers implements AutoCloseable {
                 watchers.forEach(w -> offer(w, current.orElse(null)))));
     }
 
-    private CompletableFuture<Void> subscribed() {
-        var current = subscription;
-        if (current != null && !current.isCompletedExceptionally()) {
-            return current;
+    private void subscribe() {
+        if (closed) {
+            return;
         }
-        synchronized (this) {
-            if (subscription == null || subscription.isCompletedExceptionally()) {
-                subscription = subscribe();
+        var status = statusListener >= 0 ? CompletableFuture.completedFuture(statusListener)
+                : topic.addListenerAsync(new BaseStatusListener() {
+                    @Override
+                    public void onSubscribe(String channel) {
+                        recheckAll();
+                    }
+                }).toCompletableFuture();
+        status.thenCompose(id -> {
+            statusListener = id;
+            return topic.addListenerAsync(String.class, (channel, message) -> onMessage(message));
+        }).whenComplete((id, failure) -> {
+            if (failure == null) {
+                messageListener = id;
+                subscribed.complete(null);
+            } else if (!closed) {
+                LOG.log(System.Logger.Level.DEBUG, "The notice boards' subscription failed; trying again in a second", failure);
+                timeouts.schedule(this::subscribe, 1, TimeUnit.SECONDS);
             }
-            return subscription;
-        }
-    }
-
-    private CompletableFuture<Void> subscribe() {
-        if (statusListener < 0) {
-            statusListener = topic.addListener(new BaseStatusListener() {
-                @Override
-                public void onSubscribe(String channel) {
-                    recheckAll();
-                }
-            });
-        }
-        return topic.addListenerAsync(String.class, (channel, message) -> onMessage(message))
-                .toCompletableFuture()
-                .thenAccept(id -> messageListener = id);
+        });
     }
 
     @Override
+    @PreDestroy
     public void close() {
+        closed = true;
         timeouts.shutdownNow();
         completions.shutdown();
         if (messageListener >= 0) {
@@ -199,7 +223,7 @@ public class BoardWatchers implements AutoCloseable {
         final long afterRevision;
         final String epoch;
         final CompletableFuture<WatchOutcome> future = new CompletableFuture<>();
-        final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        final AtomicBoolean done = new AtomicBoolean();
         volatile ScheduledFuture<?> timer;
 
         Waiter(String board, long afterRevision, String epoch) {

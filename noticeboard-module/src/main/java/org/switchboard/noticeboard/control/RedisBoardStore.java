@@ -1,5 +1,7 @@
 package org.switchboard.noticeboard.control;
 
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.json.spi.JsonProvider;
 import java.io.StringReader;
 import java.security.SecureRandom;
@@ -9,10 +11,17 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.redisson.api.RScript;
+import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
+import org.redisson.client.RedisException;
 import org.redisson.client.codec.StringCodec;
+import org.switchboard.noticeboard.boundary.BoardsUnavailableException;
 import org.switchboard.noticeboard.entity.Board;
 import org.switchboard.noticeboard.entity.BoardSummary;
 
@@ -23,7 +32,10 @@ import org.switchboard.noticeboard.entity.BoardSummary;
  *
  * <p>The published message is a header line of JSON, a newline, then the value as posted, so the
  * value is never re-encoded.
+ *
+ * <p>Every Redis failure leaves as a {@link BoardsUnavailableException}, also through the futures.
  */
+@ApplicationScoped
 public class RedisBoardStore {
 
     /** Looked up once: the {@code Json} shortcuts search the service loader on every call. */
@@ -43,12 +55,26 @@ public class RedisBoardStore {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final RedissonClient redis;
-    private final BoardKeys keys;
+    private RedissonClient redis;
+    private BoardKeys keys;
+
+    protected RedisBoardStore() {
+        // for CDI's proxy
+    }
+
+    @Inject
+    public RedisBoardStore(RedissonClient redis, @ConfigProperty(name = "switchboard.redis.prefix", defaultValue = "switchboard") String prefix) {
+        this(redis, new BoardKeys(prefix));
+    }
 
     public RedisBoardStore(RedissonClient redis, BoardKeys keys) {
         this.redis = redis;
         this.keys = keys;
+    }
+
+    /** The topic every post is published on, for the watchers' one subscription. */
+    public RTopic topic() {
+        return redis.getTopic(keys.channel(), StringCodec.INSTANCE);
     }
 
     public BoardKeys keys() {
@@ -56,6 +82,10 @@ public class RedisBoardStore {
     }
 
     public Board post(String name, String json) {
+        return call(() -> postNow(name, json));
+    }
+
+    private Board postNow(String name, String json) {
         List<Object> result = redis.getScript(StringCodec.INSTANCE).eval(RScript.Mode.READ_WRITE, POST,
                 RScript.ReturnType.LIST, List.of(keys.board(name)), json, newEpoch(), keys.channel(), name);
         var revision = (Long) result.get(0);
@@ -69,17 +99,26 @@ public class RedisBoardStore {
     public CompletableFuture<Optional<Board>> read(String name) {
         return redis.<String, String>getMap(keys.board(name), StringCodec.INSTANCE).readAllMapAsync()
                 .toCompletableFuture()
-                .thenApply(fields -> toBoard(name, fields));
+                .handle((fields, failure) -> {
+                    if (failure != null) {
+                        throw unavailable(failure);
+                    }
+                    return toBoard(name, fields);
+                });
     }
 
     /** The boards, most recently posted first, with their revisions. */
     public List<BoardSummary> list(int limit) {
+        return call(() -> listNow(limit));
+    }
+
+    private List<BoardSummary> listNow(int limit) {
         var names = redis.getScoredSortedSet(keys.index(), StringCodec.INSTANCE).valueRangeReversed(0, limit - 1);
         var batch = redis.createBatch();
         var reads = new ArrayList<CompletableFuture<Map<String, String>>>();
         for (var name : names) {
             reads.add(batch.<String, String>getMap(keys.board((String) name), StringCodec.INSTANCE)
-                    .getAllAsync(java.util.Set.of("revision", "postedAt")).toCompletableFuture());
+                    .getAllAsync(Set.of("revision", "postedAt")).toCompletableFuture());
         }
         batch.execute();
         var boards = new ArrayList<BoardSummary>();
@@ -111,6 +150,23 @@ public class RedisBoardStore {
         }
         return Optional.of(new Board(name, Long.parseLong(fields.get("revision")), fields.get("epoch"),
                 Instant.ofEpochMilli(Long.parseLong(fields.get("postedAt"))), fields.get("value")));
+    }
+
+    private static <R> R call(Supplier<R> redisCall) {
+        try {
+            return redisCall.get();
+        } catch (RedisException | CompletionException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** Redis's failures become the module's own; anything else is a defect and goes on as it is. */
+    public static RuntimeException unavailable(Throwable failure) {
+        var cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof RedisException) {
+            return new BoardsUnavailableException("Redis cannot be reached: " + cause.getMessage(), cause);
+        }
+        return cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
     }
 
     private static String newEpoch() {

@@ -14,48 +14,36 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.redisson.Redisson;
-import org.redisson.api.RedissonClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.redisson.client.codec.StringCodec;
-import org.redisson.config.Config;
+import org.switchboard.noticeboard.control.BoardKeys;
+import org.switchboard.noticeboard.control.BoardWatchers;
+import org.switchboard.noticeboard.control.RedisBoardStore;
 import org.switchboard.noticeboard.entity.WatchOutcome;
+import org.switchboard.testkit.RedisKeys;
 import org.switchboard.testkit.TestServers;
 
 /** The notice boards against a real Redis. Each test has its own key prefix. */
 class NoticeBoardsTest {
 
-    static RedissonClient redis;
-    String prefix;
+    @RegisterExtension
+    final RedisKeys redis = new RedisKeys();
+    BoardWatchers watchers;
     NoticeBoards boards;
-
-    @BeforeAll
-    static void connect() {
-        var config = new Config();
-        config.setCodec(StringCodec.INSTANCE);
-        config.useSingleServer().setAddress(TestServers.redis().url());
-        redis = Redisson.create(config);
-    }
-
-    @AfterAll
-    static void disconnect() {
-        redis.shutdown();
-    }
 
     @BeforeEach
     void boards() {
-        prefix = "test-" + UUID.randomUUID();
-        boards = new NoticeBoards(redis, prefix);
+        var store = new RedisBoardStore(redis.client(), new BoardKeys(redis.prefix()));
+        watchers = new BoardWatchers(store);
+        boards = new NoticeBoards(store, watchers);
     }
 
     @AfterEach
     void clean() {
-        boards.close();
-        redis.getKeys().deleteByPattern(prefix + ":*");
+        watchers.close();
     }
 
     @Test
@@ -93,7 +81,7 @@ class NoticeBoardsTest {
     @Test
     void subscribersSeePostsInRevisionOrder() throws Exception {
         var seen = new ConcurrentLinkedQueue<Long>();
-        var topic = redis.getTopic(prefix + ":noticeboard:posts", StringCodec.INSTANCE);
+        var topic = redis.client().getTopic(redis.prefix() + ":noticeboard:posts", StringCodec.INSTANCE);
         var id = topic.addListener(String.class, (channel, message) ->
                 seen.add(org.switchboard.noticeboard.control.RedisBoardStore.parseMessage(message).revision()));
         try {
@@ -168,7 +156,7 @@ class NoticeBoardsTest {
     void aBoardLostByRedisStartsANewEpochAndOldCursorsAreAnswered() throws Exception {
         boards.post("b", "1");
         var old = boards.post("b", "2");
-        redis.getKeys().delete(prefix + ":noticeboard:board:b");
+        redis.client().getKeys().delete(redis.prefix() + ":noticeboard:board:b");
 
         var gone = watch("b", old.revision(), old.epoch(), Duration.ofSeconds(30));
         assertThat(gone.changed()).isTrue();

@@ -27,7 +27,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import org.switchboard.chat.boundary.ChatRooms;
 import org.switchboard.chat.boundary.InvalidChatRequestException;
-import org.switchboard.chat.control.Follower;
+import org.switchboard.chat.boundary.Follower;
 import org.switchboard.chat.entity.ChatMessage;
 
 /**

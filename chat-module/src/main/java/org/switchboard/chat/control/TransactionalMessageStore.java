@@ -1,4 +1,4 @@
-package org.switchboard.chat.boundary;
+package org.switchboard.chat.control;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -9,8 +9,8 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
-import org.switchboard.chat.control.History;
 import org.switchboard.chat.control.MessageStore;
+import org.switchboard.chat.control.JpaMessageStore;
 import org.switchboard.chat.entity.ChatMessage;
 import org.switchboard.chat.entity.ChatRoom;
 
@@ -21,14 +21,14 @@ import org.switchboard.chat.entity.ChatRoom;
  * Payara's non-transactional entity manager is closed twice and fails.
  */
 @ApplicationScoped
-public class ChatHistory implements History {
+public class TransactionalMessageStore implements MessageStore {
 
     @PersistenceContext(unitName = "switchboard-chat")
     EntityManager em;
 
     /** This bean's own proxy, so that calls between its methods get their transactions. */
     @Inject
-    ChatHistory self;
+    TransactionalMessageStore self;
 
     /** Stores the message; the room's counter row is created first, in a transaction of its own. */
     @Override
@@ -43,41 +43,41 @@ public class ChatHistory implements History {
 
     @Transactional
     public ChatMessage appendToExisting(String room, String author, String text) {
-        return new MessageStore(em).append(room, author, text, LocalDateTime.now(ZoneOffset.UTC));
+        return new JpaMessageStore(em).append(room, author, text, LocalDateTime.now(ZoneOffset.UTC));
     }
 
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public void ensureRoom(String room) {
-        new MessageStore(em).ensureRoom(room);
+        new JpaMessageStore(em).ensureRoom(room);
     }
 
     @Override
     @Transactional
     public List<ChatMessage> after(String room, long afterSeq, int limit) {
-        return new MessageStore(em).after(room, afterSeq, limit);
+        return new JpaMessageStore(em).after(room, afterSeq, limit);
     }
 
     @Override
     @Transactional
     public List<ChatMessage> before(String room, long beforeSeq, int limit) {
-        return new MessageStore(em).before(room, beforeSeq, limit);
+        return new JpaMessageStore(em).before(room, beforeSeq, limit);
     }
 
     @Override
     @Transactional
     public Optional<ChatMessage> find(String room, long seq) {
-        return new MessageStore(em).find(room, seq);
+        return new JpaMessageStore(em).find(room, seq);
     }
 
     @Override
     @Transactional
     public long lastSeq(String room) {
-        return new MessageStore(em).lastSeq(room);
+        return new JpaMessageStore(em).lastSeq(room);
     }
 
     @Override
     @Transactional
     public List<ChatRoom> rooms(int limit) {
-        return new MessageStore(em).rooms(limit);
+        return new JpaMessageStore(em).rooms(limit);
     }
 }

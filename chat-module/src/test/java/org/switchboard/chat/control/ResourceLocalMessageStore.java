@@ -1,4 +1,4 @@
-package org.switchboard.chat.boundary;
+package org.switchboard.chat.control;
 
 import jakarta.persistence.EntityManagerFactory;
 import java.time.LocalDateTime;
@@ -7,19 +7,17 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
-import org.switchboard.chat.control.History;
-import org.switchboard.chat.control.MessageStore;
 import org.switchboard.chat.entity.ChatMessage;
 import org.switchboard.chat.entity.ChatRoom;
 
-/** The history on a resource-local persistence unit, as {@code ChatHistory} does it with JTA in the container. */
-final class JpaHistory implements History {
+/** The history on a resource-local persistence unit, as {@code TransactionalMessageStore} does it with JTA in the container. */
+public final class ResourceLocalMessageStore implements MessageStore {
 
     private final EntityManagerFactory emf;
     /** When set, reads fail as if the database were down. */
-    final AtomicBoolean down = new AtomicBoolean();
+    public final AtomicBoolean down = new AtomicBoolean();
 
-    JpaHistory(EntityManagerFactory emf) {
+    public ResourceLocalMessageStore(EntityManagerFactory emf) {
         this.emf = emf;
     }
 
@@ -64,14 +62,19 @@ final class JpaHistory implements History {
         return inTransaction(store -> store.rooms(limit));
     }
 
-    private <T> T inTransaction(Function<MessageStore, T> work) {
+    private <T> T inTransaction(Function<JpaMessageStore, T> work) {
         if (down.get()) {
             throw new IllegalStateException("the database is down (test)");
         }
+        return inTransaction(emf, work);
+    }
+
+    /** Runs {@code work} on the store in a transaction of its own, committed when it returns. */
+    static <T> T inTransaction(EntityManagerFactory emf, Function<JpaMessageStore, T> work) {
         var em = emf.createEntityManager();
         try {
             em.getTransaction().begin();
-            var result = work.apply(new MessageStore(em));
+            var result = work.apply(new JpaMessageStore(em));
             em.getTransaction().commit();
             return result;
         } finally {

@@ -1,4 +1,4 @@
-package org.switchboard.chat.control;
+package org.switchboard.chat.boundary;
 
 import java.util.List;
 import org.switchboard.chat.entity.ChatMessage;

@@ -28,7 +28,7 @@ import org.switchboard.ledger.entity.TransferStatus;
  * ({@code balance-available} over successful transfers, {@code oldest-pending}), a statement per
  * account, and a {@code validate_doc_update} that keeps a decided transfer as it is.
  */
-public class LedgerStore {
+public class CouchLedgerStore {
 
     public static final String HEAD = "ledger:head";
     static final String DESIGN = "_design/ledger";
@@ -56,7 +56,7 @@ public class LedgerStore {
 
     private final CouchDbClient db;
 
-    public LedgerStore(CouchDbClient db) {
+    public CouchLedgerStore(CouchDbClient db) {
         this.db = db;
     }
 
@@ -384,11 +384,17 @@ public class LedgerStore {
         apply(decisions, null);
     }
 
+    /** A transfer as read, with the revision of its document: what a write of its decision must name. */
+    public record StoredTransfer(Transfer transfer, String rev) {
+    }
+
     /**
-     * {@link #apply(List)}, starting from these transfers as read (with their {@code _rev}): no read
-     * before the first write. A transfer changed since is read again.
+     * {@link #apply(List)}, starting from these pending transfers as read (with their {@code _rev}): no
+     * read before the first write. A transfer changed since is read again. Answers these transfers as
+     * written, each with its decision.
      */
-    public void apply(List<Decision> decisions, List<JsonObject> asRead) {
+    public List<Transfer> apply(List<Decision> decisions, List<StoredTransfer> asRead) {
+        var written = new ArrayList<Transfer>();
         var remaining = new LinkedHashMap<String, Decision>();
         decisions.forEach(d -> remaining.put(d.id(), d));
         for (int round = 0; !remaining.isEmpty(); round++) {
@@ -397,7 +403,7 @@ public class LedgerStore {
             }
             var now = Instant.now().toEpochMilli();
             var updates = new ArrayList<JsonObject>();
-            var current = round == 0 && asRead != null ? asRead
+            var current = round == 0 && asRead != null ? asRead.stream().map(CouchLedgerStore::doc).toList()
                     : docs(remaining.keySet().stream().map(id -> "transfer:" + id).toList());
             for (var doc : current) {
                 if (!remaining.containsKey(doc.get("id").getAsString())) {
@@ -416,9 +422,12 @@ public class LedgerStore {
                     doc.addProperty("reason", d.reason());
                 }
                 updates.add(doc);
+                if (round == 0 && asRead != null) {
+                    written.add(transfer(doc));
+                }
             }
             if (updates.isEmpty()) {
-                return;
+                return written;
             }
             for (var response : db.bulk(updates, true)) {
                 var id = response.getId().substring("transfer:".length());
@@ -427,22 +436,23 @@ public class LedgerStore {
                 } // a conflict: read again in the next round
             }
         }
+        return written;
     }
 
     /** These transfers as they are now, with their {@code _rev}; missing ones are left out. */
-    public List<JsonObject> transferDocs(Collection<String> ids) {
-        return docs(ids.stream().map(id -> "transfer:" + id).toList());
+    public List<StoredTransfer> stored(Collection<String> ids) {
+        return docs(ids.stream().map(id -> "transfer:" + id).toList()).stream().map(CouchLedgerStore::stored).toList();
     }
 
     /** The oldest pending transfers (timestamp, then id) found through the view, read again as they are now (with {@code _rev}). */
-    public List<JsonObject> pendingDocs(int limit) {
-        return pendingDocs(db.view("ledger/oldest-pending").limit(limit));
+    public List<StoredTransfer> oldestPending(int limit) {
+        return pendingDocs(db.view("ledger/oldest-pending").limit(limit)).stream().map(CouchLedgerStore::stored).toList();
     }
 
     /** Pending transfers older than {@code before}, at most {@code limit}. */
     public List<Transfer> pendingBefore(Instant before, int limit) {
         return pendingDocs(db.view("ledger/oldest-pending").endKey(before.toEpochMilli(), new JsonObject()).limit(limit)).stream()
-                .map(LedgerStore::transfer).filter(t -> t.status() == TransferStatus.PENDING).toList();
+                .map(CouchLedgerStore::transfer).filter(t -> t.status() == TransferStatus.PENDING).toList();
     }
 
     private List<JsonObject> pendingDocs(org.lightcouch.View view) {
@@ -527,7 +537,19 @@ public class LedgerStore {
         return out;
     }
 
-    public static Transfer transfer(JsonObject doc) {
+    private static StoredTransfer stored(JsonObject doc) {
+        return new StoredTransfer(transfer(doc), doc.get("_rev").getAsString());
+    }
+
+    /** The document of a transfer as read: only a pending one is written back. */
+    private static JsonObject doc(StoredTransfer stored) {
+        var t = stored.transfer();
+        var doc = pendingDoc(t.id(), t.from(), t.to(), t.amount(), t.timestamp());
+        doc.addProperty("_rev", stored.rev());
+        return doc;
+    }
+
+    static Transfer transfer(JsonObject doc) {
         return new Transfer(doc.get("id").getAsString(), doc.get("from").getAsString(), doc.get("to").getAsString(),
                 doc.get("amount").getAsLong(), Instant.ofEpochMilli(doc.get("timestamp").getAsLong()),
                 TransferStatus.ofWire(doc.get("status").getAsString()),

@@ -1,0 +1,12 @@
+package org.switchboard.chat.boundary;
+
+/**
+ * Redis or the SQL database cannot be reached (down, restarting, failing over): nothing was stored
+ * that was not also committed; the caller may try again.
+ */
+public class ChatUnavailableException extends RuntimeException {
+
+    public ChatUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,58 @@
+package org.switchboard.chat.control;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.PersistenceException;
+import jakarta.transaction.TransactionalException;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadFactory;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.RedisException;
+import org.switchboard.chat.boundary.ChatUnavailableException;
+
+/**
+ * The chat's way to its servers: makes the Redis parts (live feed, presence, post limit) on the
+ * application's client and key prefix, and turns the failures of Redis and of the SQL database into
+ * {@link ChatUnavailableException}, so that no driver type leaves the module.
+ */
+@ApplicationScoped
+public class ChatServers {
+
+    private RedissonClient redis;
+    private ChatKeys keys;
+
+    protected ChatServers() {
+        // for CDI's proxy
+    }
+
+    @Inject
+    public ChatServers(RedissonClient redis, @ConfigProperty(name = "switchboard.redis.prefix", defaultValue = "switchboard") String prefix) {
+        this.redis = redis;
+        this.keys = new ChatKeys(prefix);
+    }
+
+    public LiveFeed feed(MessageStore history, ThreadFactory threads, Duration checkEvery) {
+        return new LiveFeed(redis, keys, history, threads, checkEvery);
+    }
+
+    public Presence presence(Duration lease) {
+        return new Presence(redis, keys, lease);
+    }
+
+    public PostLimiter limiter(long messages, Duration interval) {
+        return new PostLimiter(redis, keys, messages, interval);
+    }
+
+    /** A server's failure as the module's own; anything else (a broken rule, a defect) as it is. */
+    public static RuntimeException unavailable(RuntimeException failure) {
+        var cause = failure instanceof CompletionException && failure.getCause() instanceof RuntimeException c ? c : failure;
+        return switch (cause) {
+            case RedisException e -> new ChatUnavailableException("Redis cannot be reached: " + e.getMessage(), e);
+            case PersistenceException e -> new ChatUnavailableException("The SQL database failed: " + e.getMessage(), e);
+            case TransactionalException e -> new ChatUnavailableException("The SQL database failed: " + e.getMessage(), e);
+            default -> cause;
+        };
+    }
+}
