@@ -7,13 +7,21 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.io.StringReader;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.switchboard.testkit.TestServers;
 
-/** The deployed WAR over HTTP: readiness (also through a Redis outage), errors, security, API description. */
+/**
+ * The deployed WAR over HTTP: readiness, and every endpoint's answer while Redis or CouchDB is down;
+ * errors, security, API description.
+ */
 class PlatformIT extends ClientSideIT {
 
     @Test
@@ -35,6 +43,30 @@ class PlatformIT extends ClientSideIT {
                 assertThat(checks(response.body())).as(response.body()).containsEntry("redis", "DOWN").containsEntry("couchdb", "UP").containsEntry("database", "UP");
             });
             assertThat(Deployed.get(base.resolve("/health/live")).statusCode()).as("the node itself lives on").isEqualTo(200);
+            var id = UUID.randomUUID();
+            assertEveryAnswerIsUnavailable(List.of(
+                    call("GET", "api/boards"),
+                    call("GET", "api/boards/outage"),
+                    call("GET", "api/boards/outage?after=1&wait=1"),
+                    call("GET", "api/boards/outage/events"),
+                    admin("PUT", "api/boards/outage", "{\"percent\":1}"),
+                    call("POST", "api/chat/rooms/outage/messages", "{\"author\":\"a\",\"text\":\"lost?\"}"),
+                    call("GET", "api/chat/rooms/outage/presence"),
+                    call("GET", "api/chat/rooms/outage/events?name=a"),
+                    admin("POST", "api/jobs", "{\"type\":\"noop\"}"),
+                    admin("GET", "api/jobs/" + id),
+                    admin("DELETE", "api/jobs/" + id),
+                    admin("GET", "api/jobs/queues"),
+                    admin("GET", "api/jobs/stats"),
+                    admin("GET", "api/jobs/workers"),
+                    admin("GET", "api/jobs/scheduled"),
+                    admin("GET", "api/jobs/dead"),
+                    admin("POST", "api/jobs/queues/default/pause", ""),
+                    admin("POST", "api/jobs/scheduled/" + id + "/run", ""),
+                    admin("POST", "api/jobs/dead/" + id + "/retry", ""),
+                    admin("DELETE", "api/jobs/dead/" + id)));
+            assertThat(Deployed.get(base.resolve("api/chat/rooms/outage/messages")).statusCode())
+                    .as("the chat history is in SQL: it is read without Redis").isEqualTo(200);
         } finally {
             redis.start();
         }
@@ -52,6 +84,14 @@ class PlatformIT extends ClientSideIT {
                 assertThat(response.statusCode()).isEqualTo(503);
                 assertThat(checks(response.body())).as(response.body()).containsEntry("couchdb", "DOWN").containsEntry("redis", "UP");
             });
+            assertEveryAnswerIsUnavailable(List.of(
+                    admin("GET", "api/ledger/accounts"),
+                    admin("POST", "api/ledger/accounts", "{\"id\":\"outage\"}"),
+                    admin("GET", "api/ledger/accounts/outage"),
+                    admin("GET", "api/ledger/accounts/outage/transfers"),
+                    admin("POST", "api/ledger/transfers", "{\"id\":\"outage-1\",\"from\":\"a\",\"to\":\"b\",\"amount\":1}"),
+                    admin("GET", "api/ledger/transfers/outage-1"),
+                    admin("GET", "api/ledger/check")));
         } finally {
             couch.start(); // in memory: it comes back empty, and the node must create its database again
         }
@@ -128,6 +168,48 @@ class PlatformIT extends ClientSideIT {
         var response = Deployed.get(base.resolve("no-such-page"));
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.body()).contains("Not found").doesNotContain("Exception");
+    }
+
+    private HttpRequest call(String method, String path) {
+        return call(method, path, null);
+    }
+
+    private HttpRequest call(String method, String path, String json) {
+        return request(method, path, json).build();
+    }
+
+    private HttpRequest admin(String method, String path) {
+        return admin(method, path, null);
+    }
+
+    private HttpRequest admin(String method, String path, String json) {
+        return request(method, path, json).header("Authorization", Deployed.basic("admin", Deployed.adminPassword())).build();
+    }
+
+    private HttpRequest.Builder request(String method, String path, String json) {
+        var request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60));
+        if (json == null) {
+            return request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        return request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+    }
+
+    /** Sends the requests together (each waits out the driver's own retries) and checks that each answers 503 problem+json with Retry-After. */
+    static void assertEveryAnswerIsUnavailable(List<HttpRequest> requests) {
+        var answers = requests.stream()
+                .map(r -> Deployed.HTTP.sendAsync(r, HttpResponse.BodyHandlers.ofString()))
+                .toList();
+        var softly = new SoftAssertions();
+        for (int i = 0; i < requests.size(); i++) {
+            var request = requests.get(i).method() + " " + requests.get(i).uri().getPath()
+                    + (requests.get(i).uri().getQuery() == null ? "" : "?" + requests.get(i).uri().getQuery());
+            var response = answers.get(i).join();
+            softly.assertThat(response.statusCode()).as(request + ": " + response.body()).isEqualTo(503);
+            softly.assertThat(response.headers().firstValue("Content-Type")).as(request).hasValueSatisfying(
+                    t -> assertThat(t).startsWith("application/problem+json"));
+            softly.assertThat(response.headers().firstValue("Retry-After")).as(request).isPresent();
+        }
+        softly.assertAll();
     }
 
     static Map<String, String> checks(String healthJson) {

@@ -160,7 +160,7 @@ public class ChatRooms {
         if (name != null) {
             checkAuthor(name);
         }
-        var following = feed.follow(room, afterSeq, follower);
+        var following = guarded(() -> feed.follow(room, afterSeq, follower));
         if (name == null) {
             return following;
         }

@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
+import java.util.Comparator;
 import java.util.UUID;
 import org.switchboard.ui.security.SwitchboardAuthentication;
 
@@ -79,7 +80,7 @@ public final class ProblemMappers {
         public Response toResponse(ConstraintViolationException e) {
             var errors = e.getConstraintViolations().stream()
                     .map(v -> new Problem.FieldError(lastNode(v.getPropertyPath().toString()), v.getMessage()))
-                    .sorted(java.util.Comparator.comparing(Problem.FieldError::field))
+                    .sorted(Comparator.comparing(Problem.FieldError::field))
                     .toList();
             return new Problem("about:blank", "Bad Request", 400, "The request breaks " + errors.size() + " rule(s).", errors)
                     .toResponse().build();
@@ -111,61 +112,27 @@ public final class ProblemMappers {
         }
     }
 
-    /** Redis unreachable (down, restarting, failing over): 503, try again. Nothing was stored. */
-    @Provider
-    public static class RedisUnavailable implements ExceptionMapper<org.redisson.client.RedisException> {
-
-        @Override
-        public Response toResponse(org.redisson.client.RedisException e) {
-            LOG.log(System.Logger.Level.WARNING, "Redis unavailable: {0}", e.getMessage());
-            return Problem.of(Response.Status.SERVICE_UNAVAILABLE, "Redis cannot be reached; try again shortly.")
-                    .toResponse().header(HttpHeaders.RETRY_AFTER, "5").build();
-        }
-    }
-
     /**
-     * The SQL database failed (down, pool exhausted, failing over): 503, try again. The transaction
-     * rolled back, so nothing was stored. Logged with its cause, as it may also be a defect.
+     * A module's server out of reach: 503 with {@code Retry-After} (see {@link Unavailable}). Anything
+     * else is our fault: 500 with an id that finds the stack trace in the log.
      */
-    @Provider
-    public static class DatabaseUnavailable implements ExceptionMapper<jakarta.persistence.PersistenceException> {
-
-        @Override
-        public Response toResponse(jakarta.persistence.PersistenceException e) {
-            return unavailable(e);
-        }
-
-        static Response unavailable(Throwable e) {
-            LOG.log(System.Logger.Level.WARNING, "SQL database call failed", e);
-            return Problem.of(Response.Status.SERVICE_UNAVAILABLE, "The database cannot be reached; try again shortly.")
-                    .toResponse().header(HttpHeaders.RETRY_AFTER, "5").build();
-        }
-    }
-
-    /** A {@code @Transactional} call that failed on the database arrives wrapped. */
-    @Provider
-    public static class TransactionFailed implements ExceptionMapper<jakarta.transaction.TransactionalException> {
-
-        @Override
-        public Response toResponse(jakarta.transaction.TransactionalException e) {
-            return DatabaseUnavailable.unavailable(e);
-        }
-    }
-
-    /** Anything else is our fault: 500 with an id that finds the stack trace in the log. */
     @Provider
     public static class Unexpected implements ExceptionMapper<Throwable> {
 
         @Override
         public Response toResponse(Throwable e) {
-            return log(e);
+            return Unavailable.response(e).orElseGet(() -> log(e));
         }
 
         public static Response log(Throwable e) {
+            return problem(e).toResponse().build();
+        }
+
+        /** Logs the failure under a new id and answers the 500 problem that names it. */
+        public static Problem problem(Throwable e) {
             var id = UUID.randomUUID().toString();
-            LOG.log(System.Logger.Level.ERROR, "Unexpected error " + id, e);
-            return Problem.of(Response.Status.INTERNAL_SERVER_ERROR, "Unexpected error; the server log has it under id " + id + ".")
-                    .toResponse().build();
+            LOG.log(System.Logger.Level.ERROR, () -> "Unexpected error " + id, e);
+            return Problem.of(Response.Status.INTERNAL_SERVER_ERROR, "Unexpected error; the server log has it under id " + id + ".");
         }
     }
 }

@@ -26,6 +26,9 @@ import org.switchboard.noticeboard.boundary.InvalidBoardRequestException;
 import org.switchboard.noticeboard.boundary.NoticeBoards;
 import org.switchboard.noticeboard.entity.Board;
 import org.switchboard.ui.api.Inputs;
+import org.switchboard.ui.api.Problem;
+import org.switchboard.ui.api.ProblemMappers;
+import org.switchboard.ui.api.Unavailable;
 
 /**
  * The long poll, {@code GET /api/boards/{board}?after={revision}[&epoch][&wait]}, served on the
@@ -92,7 +95,7 @@ public class BoardPollFilter extends HttpFilter {
             after = number("after", request.getParameter("after"));
             waitSeconds = wait == null ? NoticeBoards.DEFAULT_WAIT.toSeconds() : number("wait", wait);
         } catch (InvalidBoardRequestException e) {
-            problem(response, 400, "Bad Request", e.getMessage(), e);
+            Problem.invalid(e.field(), e.getMessage()).write(response);
             return;
         }
         var url = request.getRequestURL();
@@ -132,13 +135,9 @@ public class BoardPollFilter extends HttpFilter {
             } else {
                 var cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
                 if (cause instanceof InvalidBoardRequestException invalid) {
-                    problem(response, 400, "Bad Request", invalid.getMessage(), invalid);
-                } else if (cause instanceof org.redisson.client.RedisException) {
-                    response.setHeader("Retry-After", "5");
-                    problem(response, 503, "Service Unavailable", "The notice boards cannot reach Redis; try again shortly.", null);
-                } else {
-                    System.getLogger(BoardPollFilter.class.getName()).log(System.Logger.Level.ERROR, "A long poll failed", cause);
-                    problem(response, 500, "Internal Server Error", "The server failed; the failure is logged.", null);
+                    Problem.invalid(invalid.field(), invalid.getMessage()).write(response);
+                } else if (!Unavailable.write(cause, response)) {
+                    ProblemMappers.Unexpected.problem(cause).write(response);
                 }
             }
         } catch (IOException | RuntimeException gone) {
@@ -174,19 +173,6 @@ public class BoardPollFilter extends HttpFilter {
 
     private static long number(String field, String text) {
         return Inputs.wholeNumber(field, text, InvalidBoardRequestException::new);
-    }
-
-    private static void problem(HttpServletResponse response, int status, String title, String detail, InvalidBoardRequestException e)
-            throws IOException {
-        var problem = JSON.createObjectBuilder().add("type", "about:blank").add("title", title).add("status", status).add("detail", detail);
-        if (e != null) {
-            problem.add("errors", JSON.createArrayBuilder().add(JSON.createObjectBuilder().add("field", e.field()).add("message", e.getMessage())));
-        }
-        var bytes = problem.build().toString().getBytes(StandardCharsets.UTF_8);
-        response.setStatus(status);
-        response.setContentType("application/problem+json");
-        response.setContentLength(bytes.length);
-        response.getOutputStream().write(bytes);
     }
 
     /** Should the container end the request first (timeout, client gone), the answer is not written. */

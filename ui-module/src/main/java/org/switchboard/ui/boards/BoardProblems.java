@@ -3,7 +3,6 @@ package org.switchboard.ui.boards;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
-import java.util.List;
 import org.switchboard.noticeboard.boundary.InvalidBoardRequestException;
 import org.switchboard.ui.api.Problem;
 
@@ -17,7 +16,6 @@ public class BoardProblems implements ExceptionMapper<InvalidBoardRequestExcepti
     }
 
     static Response of(InvalidBoardRequestException e) {
-        return new Problem("about:blank", "Bad Request", 400, e.getMessage(),
-                List.of(new Problem.FieldError(e.field(), e.getMessage()))).toResponse().build();
+        return Problem.invalid(e.field(), e.getMessage()).toResponse().build();
     }
 }

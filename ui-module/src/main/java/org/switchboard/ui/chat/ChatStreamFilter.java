@@ -29,6 +29,8 @@ import org.switchboard.chat.boundary.ChatRooms;
 import org.switchboard.chat.boundary.InvalidChatRequestException;
 import org.switchboard.chat.boundary.Follower;
 import org.switchboard.chat.entity.ChatMessage;
+import org.switchboard.ui.api.Problem;
+import org.switchboard.ui.api.Unavailable;
 
 /**
  * A room as server-sent events, {@code GET /api/chat/rooms/{room}/events}: the history after
@@ -98,7 +100,7 @@ public class ChatStreamFilter extends HttpFilter {
                 ChatRooms.checkAuthor(name);
             }
         } catch (InvalidChatRequestException e) {
-            problem(response, e);
+            Problem.invalid(e.field(), e.getMessage()).write(response);
             return;
         }
         response.setStatus(HttpServletResponse.SC_OK);
@@ -112,23 +114,15 @@ public class ChatStreamFilter extends HttpFilter {
         try {
             connection.following.set(chat.follow(room, from, name, connection));
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "A chat stream could not start", e);
+            if (!Unavailable.write(e, response)) {
+                LOG.log(System.Logger.Level.WARNING, "A chat stream could not start", e);
+            }
             connection.finish();
             return;
         }
         connection.write(new byte[] {':', '\n', '\n'}); // sends the headers now
         connection.ping = keepAlive.scheduleWithFixedDelay(() -> connection.write(PING),
                 KEEP_ALIVE.toMillis(), KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private static void problem(HttpServletResponse response, InvalidChatRequestException e) throws IOException {
-        response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
-        response.setContentType("application/problem+json");
-        response.setCharacterEncoding("UTF-8");
-        response.getWriter().write(JSON.createObjectBuilder()
-                .add("type", "about:blank").add("title", "Bad Request").add("status", 400).add("detail", e.getMessage())
-                .add("errors", JSON.createArrayBuilder().add(JSON.createObjectBuilder().add("field", e.field()).add("message", e.getMessage())))
-                .build().toString());
     }
 
     static byte[] frame(ChatMessage message) {

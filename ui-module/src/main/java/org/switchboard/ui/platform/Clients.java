@@ -8,6 +8,8 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.net.URI;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.lightcouch.CouchDbClient;
 import org.lightcouch.CouchDbProperties;
 import org.redisson.Redisson;
@@ -45,18 +47,18 @@ public class Clients {
         client.shutdown();
     }
 
+    /** LightCouch logs every request and answer at INFO: a line per database call. Kept here so the setting holds. */
+    private static final Logger LIGHTCOUCH = Logger.getLogger("org.lightcouch");
+
     /**
      * A singleton, not application scoped: {@code CouchDbClient} is a class whose no-argument
      * constructor reads a properties file, so CDI cannot proxy it. A failed creation is not cached,
      * so the next bean that needs the client tries again.
      */
-    /** LightCouch logs every request and answer at INFO: a line per database call. Kept here so the setting holds. */
-    private static final java.util.logging.Logger LIGHTCOUCH = java.util.logging.Logger.getLogger("org.lightcouch");
-
     @Produces
     @Singleton
     CouchDbClient ledgerDatabase() {
-        LIGHTCOUCH.setLevel(java.util.logging.Level.WARNING);
+        LIGHTCOUCH.setLevel(Level.WARNING);
         var url = URI.create(settings.couchDbUrl());
         var properties = new CouchDbProperties()
                 .setDbName(settings.ledgerDatabase())

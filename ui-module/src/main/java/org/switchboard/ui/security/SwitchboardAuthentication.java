@@ -10,11 +10,13 @@ import jakarta.security.enterprise.identitystore.CredentialValidationResult;
 import jakarta.security.enterprise.identitystore.IdentityStoreHandler;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Set;
+import org.switchboard.ui.api.Problem;
 
 /**
  * Form login for pages, HTTP Basic for the API, in one mechanism.
@@ -135,12 +137,8 @@ public class SwitchboardAuthentication implements HttpAuthenticationMechanism {
 
     static AuthenticationStatus unauthorized(HttpServletResponse response, HttpMessageContext context) {
         try {
-            response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
             response.setHeader("WWW-Authenticate", challenge());
-            response.setContentType("application/problem+json");
-            response.setCharacterEncoding("UTF-8");
-            response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"Unauthorized\",\"status\":401,"
-                    + "\"detail\":\"This call needs the admin login (HTTP Basic).\"}");
+            Problem.of(Response.Status.UNAUTHORIZED, "This call needs the admin login (HTTP Basic).").write(response);
         } catch (IOException e) {
             // the client went away; nothing more to tell it
         }
@@ -149,12 +147,9 @@ public class SwitchboardAuthentication implements HttpAuthenticationMechanism {
 
     private static AuthenticationStatus tooManyFailures(HttpServletResponse response, java.time.Duration wait) {
         try {
-            response.setStatus(429);
             response.setHeader("Retry-After", String.valueOf(Math.max(1, wait.toSeconds())));
-            response.setContentType("application/problem+json");
-            response.setCharacterEncoding("UTF-8");
-            response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"Too Many Requests\",\"status\":429,"
-                    + "\"detail\":\"Too many failed logins from this address; try again in " + Math.max(1, wait.toSeconds()) + " s.\"}");
+            Problem.of(Response.Status.TOO_MANY_REQUESTS, "Too many failed logins from this address; try again in "
+                    + Math.max(1, wait.toSeconds()) + " s.").write(response);
         } catch (IOException e) {
             // the client went away
         }
