@@ -1,4 +1,4 @@
-// A notice board, live: the seed's long-poll loop. Each answer carries "next", the URL that waits for
+// A notice board, live: the classic long-poll loop. Each answer carries "next", the URL that waits for
 // the following update; errors back off and try again. Text goes through textContent: no injection.
 (function () {
   const root = document.getElementById('board');

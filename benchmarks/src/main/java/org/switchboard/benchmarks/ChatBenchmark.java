@@ -104,7 +104,7 @@ public final class ChatBenchmark {
             }
         }
         System.out.printf("highest rate with p99 < %.0f ms: %s%n", TARGET_P99_MS, best == 0 ? "none of the rates tried" : best + " msg/s");
-        var fixed = runStep(200); // last: on this machine it is an overload, and its backlog would spill into the next step
+        var fixed = runStep(200); // last: on a two-core machine it is an overload, and its backlog would spill into the next step
         System.out.printf("at 200 msg/s (%d s):    p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d deliveries; node CPU %.0f%% of one core%n",
                 stepSeconds, AppNode.percentile(fixed.latencies, 50), AppNode.percentile(fixed.latencies, 99),
                 AppNode.percentile(fixed.latencies, 100), fixed.latencies.size(), fixed.cpuPercent);

@@ -17,7 +17,7 @@ import org.switchboard.ledger.boundary.TransferRejectedException;
 import org.switchboard.testkit.TestServers;
 
 /**
- * The ledger against the CouchDB API server of this machine (PouchDB Server), in one run: the
+ * The ledger against a PouchDB Server (the CouchDB API) started by the test kit, in one run: the
  * server's raw single-document write rate with C concurrent writers (the baseline); then the ledger
  * module in this JVM, as a node runs it, with C clients making transfers between 8 accounts until
  * the log holds N transfers, printing the rate of successful transfers at each milestone of the

@@ -1,9 +1,9 @@
 /**
  * The ledger: atomic bank transfers recorded in a CouchDB transaction log (through LightCouch).
  *
- * <p>The seed's shape is kept: the log of transfers ({@code transfer:<id>}: from, to, amount in minor
+ * <p>The classic shape is kept: the log of transfers ({@code transfer:<id>}: from, to, amount in minor
  * units, timestamp, status pending, successful or rejected) is the record; the design document holds
- * the seed's views ({@code balance-available} over successful transfers, {@code oldest-pending}), a
+ * the classic views ({@code balance-available} over successful transfers, {@code oldest-pending}), a
  * statement per account, and the accounts; a resolver settles pending
  * transfers in order (timestamp, then id); {@code transfer()} stores a pending transfer, resolves up
  * to it and reports a rejection.
@@ -16,7 +16,7 @@
  * of several writes made against the same {@code _rev} (a stale one gets 409), so the heads form one
  * sequence, and each batch is decided on the exact balances the batch before it left. Two resolvers
  * racing (on one node or on several) cannot both commit a batch from the same head: the loser reads
- * the new head and decides again. The seed's double spend (two resolvers each see 50 and each send
+ * the new head and decides again. The classic algorithm's double spend (two resolvers each see 50 and each send
  * 50) needs two decisions made on the same balance; here the second one's commit fails.</li>
  * <li><b>No decision on a stale or indexed read.</b> The balances come from the head, read whole
  * with its {@code _rev}; the pending transfers are found through the view but read again as they are
@@ -44,7 +44,7 @@
  *
  * <p>Limits: one head means one decision stream: throughput is bounded by the head's write rate,
  * in batches. On a clustered CouchDB with several nodes written at once, a conflicting head could be
- * stored instead of refused (see STACK.md); the check would then show a mismatch. The design assumes
+ * stored instead of refused; the check would then show a mismatch. The design assumes
  * one CouchDB node or a cluster written through one coordinator with quorum writes.
  */
 package org.switchboard.ledger;

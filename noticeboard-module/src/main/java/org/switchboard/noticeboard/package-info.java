@@ -4,7 +4,7 @@
  *
  * <p>Decisions, and why:
  * <ul>
- * <li>Revisions, not the seed's float timestamps: two posts can share a millisecond and clocks skew.
+ * <li>Revisions, not float timestamps: two posts can share a millisecond and clocks skew.
  * A Lua script sets the value, bumps the revision and publishes in one atomic step, so revisions are
  * gapless and published in order. The timestamp (Redis's clock) is kept for display only.</li>
  * <li>An epoch per board, chosen at its first post: if Redis loses the board, the next post starts a

@@ -3,6 +3,9 @@ package org.switchboard.ledger.control;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,7 +27,7 @@ import org.switchboard.ledger.entity.TransferStatus;
  * The ledger's documents in CouchDB, through LightCouch: accounts ({@code account:<id>}), the
  * transaction log ({@code transfer:<id>}), and one head document ({@code ledger:head}), the commit
  * point of every decision: the number of transfers decided so far, every balance after them, and the
- * last batch of decisions. The design document {@code _design/ledger} holds the seed's views
+ * last batch of decisions. The design document {@code _design/ledger} holds the classic views
  * ({@code balance-available} over successful transfers, {@code oldest-pending}), a statement per
  * account, and a {@code validate_doc_update} that keeps a decided transfer as it is.
  */
@@ -32,27 +35,6 @@ public class CouchLedgerStore {
 
     public static final String HEAD = "ledger:head";
     static final String DESIGN = "_design/ledger";
-
-    static final String VALIDATE = """
-            function (newDoc, oldDoc, userCtx) {
-              if (oldDoc && oldDoc.type === 'transfer') {
-                if (newDoc._deleted) { throw({forbidden: 'a transfer is never deleted'}); }
-                if (oldDoc.status !== 'pending') { throw({forbidden: 'a decided transfer never changes'}); }
-                if (newDoc.from !== oldDoc.from || newDoc.to !== oldDoc.to || newDoc.amount !== oldDoc.amount
-                    || newDoc.timestamp !== oldDoc.timestamp || newDoc.id !== oldDoc.id) {
-                  throw({forbidden: 'a transfer keeps its fields'});
-                }
-                if (newDoc.status !== 'successful' && newDoc.status !== 'rejected') {
-                  throw({forbidden: 'a pending transfer becomes successful or rejected'});
-                }
-              }
-              if (!oldDoc && newDoc.type === 'transfer' && newDoc.status !== 'pending') {
-                throw({forbidden: 'a transfer starts pending'});
-              }
-              if (oldDoc && oldDoc.type === 'account' && (newDoc._deleted || newDoc.allowNegative !== oldDoc.allowNegative)) {
-                throw({forbidden: 'an account keeps its rules'});
-              }
-            }""";
 
     private final CouchDbClient db;
 
@@ -66,31 +48,13 @@ public class CouchLedgerStore {
         design.setId(DESIGN);
         design.setLanguage("javascript");
         var views = new LinkedHashMap<String, DesignDocument.MapReduce>();
-        views.put("balance-available", view("""
-                function (doc) {
-                  if (doc.type === 'transfer' && doc.status === 'successful') {
-                    emit(doc.from, -doc.amount);
-                    emit(doc.to, doc.amount);
-                  }
-                }""", "_sum"));
-        // the seed's oldest-pending, keyed so that the oldest comes first (no reduce: its atomicity is not relied on)
-        views.put("oldest-pending", view("""
-                function (doc) {
-                  if (doc.type === 'transfer' && doc.status === 'pending') { emit([doc.timestamp, doc.id], null); }
-                }""", null));
-        views.put("statement", view("""
-                function (doc) {
-                  if (doc.type === 'transfer' && doc.status !== 'pending') {
-                    emit([doc.from, doc.seq], -doc.amount);
-                    emit([doc.to, doc.seq], doc.amount);
-                  }
-                }""", null));
-        views.put("accounts", view("""
-                function (doc) {
-                  if (doc.type === 'account') { emit(doc.id, doc.allowNegative); }
-                }""", null));
+        views.put("balance-available", view("balance-available", "_sum"));
+        // oldest-pending, keyed so that the oldest comes first (no reduce: its atomicity is not relied on)
+        views.put("oldest-pending", view("oldest-pending", null));
+        views.put("statement", view("statement", null));
+        views.put("accounts", view("accounts", null));
         design.setViews(views);
-        design.setValidateDocUpdate(VALIDATE);
+        design.setValidateDocUpdate(script("validate_doc_update.js"));
         for (int attempt = 0; ; attempt++) {
             try {
                 db.design().synchronizeWithDb(design);
@@ -116,11 +80,23 @@ public class CouchLedgerStore {
         }
     }
 
-    private static DesignDocument.MapReduce view(String map, String reduce) {
+    private static DesignDocument.MapReduce view(String name, String reduce) {
         var view = new DesignDocument.MapReduce();
-        view.setMap(map);
+        view.setMap(script(name + ".map.js"));
         view.setReduce(reduce);
         return view;
+    }
+
+    /** A function of the design document, from the {@code design} resources beside this class. */
+    private static String script(String file) {
+        try (var in = CouchLedgerStore.class.getResourceAsStream("design/" + file)) {
+            if (in == null) {
+                throw new IllegalStateException("the ledger's design document lacks " + file);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).stripTrailing();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** An account's rules as stored: empty if there is no such account. */

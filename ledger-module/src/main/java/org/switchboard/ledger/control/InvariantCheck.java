@@ -35,7 +35,7 @@ public final class InvariantCheck {
             }
         }
         var notes = new ArrayList<String>();
-        // the seed's view, balance-available: a reduce over the whole log, recomputed per query on PouchDB Server
+        // the classic view, balance-available: a reduce over the whole log, recomputed per query on PouchDB Server
         try {
             var fromView = store.balancesFromLog();
             for (var account : all) {

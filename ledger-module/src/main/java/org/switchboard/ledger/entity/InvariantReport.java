@@ -8,7 +8,7 @@ import java.util.Map;
  * compared with the head's, the sum of all balances (zero: money is neither made nor lost), accounts
  * below zero that may not be, transfers pending for too long, and the places of the decided transfers
  * (1 to {@code decided}, each once: every transfer decided exactly once). {@code notes}: what could not
- * be compared (the seed's reduce view, when the server cannot answer it in time).
+ * be compared (the classic reduce view, when the server cannot answer it in time).
  */
 public record InvariantReport(boolean ok, long decided, long sumOfBalances, long sumFromLog, Map<String, Long> balances,
                               Map<String, Long> balancesFromLog, List<String> mismatches, List<String> forbiddenNegatives,

@@ -13,9 +13,9 @@ import org.lightcouch.DesignDocument;
 import org.switchboard.ledger.entity.TransferStatus;
 
 /**
- * The double spend of the seed's algorithm (STACK.md): a pending transfer with an older timestamp,
+ * The double spend of the classic transfer algorithm: a pending transfer with an older timestamp,
  * stored after a resolver read the pending view, lets two resolvers settle two transfers of one
- * sender at once. The same interleaving is played against the seed's resolver (alice ends at -50)
+ * sender at once. The same interleaving is played against the classic resolver (alice ends at -50)
  * and against ours (alice ends at 0, one of the two transfers rejected).
  */
 class DoubleSpendTest {
@@ -40,7 +40,7 @@ class DoubleSpendTest {
         assertThat(r2.id()).isEqualTo("t2");
         seed.write(r2);
         seed.write(r1); // its _rev is still current: no conflict
-        assertThat(seed.balance("alice")).as("the seed double-spends").isEqualTo(-50);
+        assertThat(seed.balance("alice")).as("the classic algorithm double-spends").isEqualTo(-50);
         assertThat(endsNonNegative(seed.balance("alice"))).isFalse(); // the assertion ours passes fails here
     }
 
@@ -80,7 +80,7 @@ class DoubleSpendTest {
         return balance >= 0;
     }
 
-    /** The seed's ledger as the article writes it (its reduce compares timestamps, as it means to): the two views, and a resolver step split where the race falls. */
+    /** The classic ledger as first published (its reduce compares timestamps, as it means to): the two views, and a resolver step split where the race falls. */
     static final class SeedLedger {
         private final CouchDbClient db;
 
@@ -117,7 +117,7 @@ class DoubleSpendTest {
         record Decided(String id, JsonObject txn) {
         }
 
-        /** The seed's loop body up to its write: the oldest pending transfer, checked against the available balance. */
+        /** The classic loop body up to its write: the oldest pending transfer, checked against the available balance. */
         Decided decideOldest() {
             var oldest = db.view("seed/oldest-pending").queryView(String.class, JsonObject.class, JsonObject.class).getRows().get(0).getValue();
             var txn = db.find(JsonObject.class, oldest.get("_id").getAsString());
@@ -126,7 +126,7 @@ class DoubleSpendTest {
             return new Decided(txn.get("_id").getAsString(), txn);
         }
 
-        /** The seed's write: CouchDB's _rev check makes it fail only if the same transfer changed. */
+        /** The classic write: CouchDB's _rev check makes it fail only if the same transfer changed. */
         void write(Decided decided) {
             db.update(decided.txn());
         }

@@ -39,7 +39,7 @@ public final class LedgerProblems {
     public static class Rejected implements ExceptionMapper<TransferRejectedException> {
         @Override
         public Response toResponse(TransferRejectedException e) {
-            // the transfer's own "status" ("rejected") as the issue asks; the HTTP status goes in "httpStatus"
+            // the transfer's own "status" ("rejected"); the HTTP status goes in "httpStatus"
             var body = LedgerJson.builder(e.transfer()).add("type", "about:blank").add("title", "Unprocessable Content")
                     .add("detail", e.getMessage()).add("httpStatus", 422).build();
             return Response.status(422).type(Problem.MEDIA).entity(body.toString()).build();

@@ -1,0 +1,3 @@
+function (doc) {
+  if (doc.type === 'account') { emit(doc.id, doc.allowNegative); }
+}

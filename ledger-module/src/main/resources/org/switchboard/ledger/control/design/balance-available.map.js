@@ -1,0 +1,6 @@
+function (doc) {
+  if (doc.type === 'transfer' && doc.status === 'successful') {
+    emit(doc.from, -doc.amount);
+    emit(doc.to, doc.amount);
+  }
+}
