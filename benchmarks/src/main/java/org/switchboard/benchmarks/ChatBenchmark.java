@@ -2,6 +2,7 @@ package org.switchboard.benchmarks;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -15,6 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.redisson.Redisson;
@@ -130,13 +132,13 @@ public final class ChatBenchmark {
     /** A fresh JVM runs requests several times slower until its JIT has compiled the hot paths. */
     private void warmUp() throws Exception {
         var warm = new ArrayList<Thread>();
-        var stop = new java.util.concurrent.atomic.AtomicBoolean();
+        var stop = new AtomicBoolean();
         for (int i = 0; i < 50; i++) {
             warm.add(Thread.ofVirtual().start(() -> {
                 while (!stop.get()) {
                     try (var events = http.send(HttpRequest.newBuilder(app.base.resolve("api/chat/rooms/warm-up/events?after=0")).build(),
                             HttpResponse.BodyHandlers.ofInputStream()).body()) {
-                        events.transferTo(java.io.OutputStream.nullOutputStream());
+                        events.transferTo(OutputStream.nullOutputStream());
                     } catch (Exception e) {
                         // closed below
                     }

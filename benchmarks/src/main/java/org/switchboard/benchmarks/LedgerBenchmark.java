@@ -6,10 +6,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.lightcouch.CouchDbClient;
 import org.lightcouch.CouchDbProperties;
 import org.switchboard.ledger.boundary.Ledger;
@@ -28,10 +31,10 @@ import org.switchboard.testkit.TestServers;
 public final class LedgerBenchmark {
 
     /** LightCouch logs every request at INFO; a node runs with it at WARNING (see Clients). */
-    private static final java.util.logging.Logger LIGHTCOUCH = java.util.logging.Logger.getLogger("org.lightcouch");
+    private static final Logger LIGHTCOUCH = Logger.getLogger("org.lightcouch");
 
     public static void main(String[] args) throws Exception {
-        LIGHTCOUCH.setLevel(java.util.logging.Level.WARNING);
+        LIGHTCOUCH.setLevel(Level.WARNING);
         var total = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
         var clients = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         try {
@@ -89,7 +92,7 @@ public final class LedgerBenchmark {
         var rejected = new AtomicInteger();
         var windowStart = new AtomicLong(System.nanoTime());
         var windowSuccess = new AtomicInteger();
-        var rates = new java.util.concurrent.ConcurrentSkipListMap<Integer, Double>();
+        var rates = new ConcurrentSkipListMap<Integer, Double>();
         var next = new AtomicInteger(0);
         var started = System.nanoTime();
         try (var pool = Executors.newFixedThreadPool(clients)) {

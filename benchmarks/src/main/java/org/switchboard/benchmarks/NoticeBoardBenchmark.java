@@ -1,13 +1,26 @@
 package org.switchboard.benchmarks;
 
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +54,7 @@ public final class NoticeBoardBenchmark {
     private volatile CountDownLatch delivered = new CountDownLatch(0);
     private final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
     private final AtomicInteger errors = new AtomicInteger();
-    private final java.util.concurrent.ConcurrentHashMap<String, Integer> errorKinds = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Integer> errorKinds = new ConcurrentHashMap<>();
     /** Watchers answered in the current wave, re-armed once the wave is over. */
     private final ConcurrentLinkedQueue<Rearm> answered = new ConcurrentLinkedQueue<>();
     private Watchers watchers;
@@ -69,7 +82,7 @@ public final class NoticeBoardBenchmark {
         TestServers.pouchDb();
         var baseline = redisBaseline(TestServers.redis().url());
 
-        try (var app = AppNode.start(java.util.Map.of())) {
+        try (var app = AppNode.start(Map.of())) {
             base = app.base;
             measure(app);
         }
@@ -156,19 +169,19 @@ public final class NoticeBoardBenchmark {
      * it polls again after the wave, so that deliveries are measured on their own.
      *
      * <p>Non-blocking sockets on one selector, as load generators such as wrk do, rather than a thread
-     * per watcher or {@code java.net.http.HttpClient}: the load generator shares the machine's two
+     * per watcher or {@code HttpClient}: the load generator shares the machine's two
      * cores with the node, and its cost per response must stay small next to the node's. An answer's
      * time is taken as soon as its last byte is read.
      */
     private final class Watchers implements Runnable {
-        private final java.nio.channels.Selector selector;
+        private final Selector selector;
         private final ConcurrentLinkedQueue<Watcher> toPoll = new ConcurrentLinkedQueue<>();
-        private final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(64 * 1024);
-        private final java.net.InetSocketAddress address;
+        private final ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
+        private final InetSocketAddress address;
 
-        Watchers() throws java.io.IOException {
-            selector = java.nio.channels.Selector.open();
-            address = new java.net.InetSocketAddress(base.getHost(), base.getPort());
+        Watchers() throws IOException {
+            selector = Selector.open();
+            address = new InetSocketAddress(base.getHost(), base.getPort());
             var thread = new Thread(this, "watchers");
             thread.setDaemon(true);
             thread.start();
@@ -199,48 +212,48 @@ public final class NoticeBoardBenchmark {
                             } else if (key.isReadable()) {
                                 read(w);
                             }
-                        } catch (java.io.IOException | RuntimeException e) {
+                        } catch (IOException | RuntimeException e) {
                             fail(w, e);
                         }
                     }
                     ready.clear();
                 }
-            } catch (java.io.IOException | java.nio.channels.ClosedSelectorException e) {
+            } catch (IOException | ClosedSelectorException e) {
                 // the benchmark is over
             }
         }
 
         private void send(Watcher w) {
             try {
-                w.request = java.nio.ByteBuffer.wrap(("GET " + base.getPath() + "api/boards/" + board + "?after=" + w.after
+                w.request = ByteBuffer.wrap(("GET " + base.getPath() + "api/boards/" + board + "?after=" + w.after
                         + "&wait=300 HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort() + "\r\n\r\n")
-                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        .getBytes(StandardCharsets.US_ASCII));
                 w.received.reset();
                 if (w.channel == null) {
-                    w.channel = java.nio.channels.SocketChannel.open();
+                    w.channel = SocketChannel.open();
                     w.channel.configureBlocking(false);
-                    w.channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                    w.channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                     w.key = w.channel.register(selector, 0, w);
                     if (!w.channel.connect(address)) {
-                        w.key.interestOps(java.nio.channels.SelectionKey.OP_CONNECT);
+                        w.key.interestOps(SelectionKey.OP_CONNECT);
                         return;
                     }
                 }
                 write(w);
-            } catch (java.io.IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 fail(w, e);
             }
         }
 
-        private void write(Watcher w) throws java.io.IOException {
+        private void write(Watcher w) throws IOException {
             w.channel.write(w.request);
-            w.key.interestOps(w.request.hasRemaining() ? java.nio.channels.SelectionKey.OP_WRITE : java.nio.channels.SelectionKey.OP_READ);
+            w.key.interestOps(w.request.hasRemaining() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
         }
 
-        private void read(Watcher w) throws java.io.IOException {
+        private void read(Watcher w) throws IOException {
             buffer.clear();
             if (w.channel.read(buffer) < 0) {
-                throw new java.io.EOFException();
+                throw new EOFException();
             }
             var receivedAt = System.nanoTime();
             w.answered = false;
@@ -248,7 +261,7 @@ public final class NoticeBoardBenchmark {
             var chunk = new byte[buffer.remaining()];
             buffer.get(chunk);
             w.received.writeBytes(chunk);
-            var text = w.received.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+            var text = w.received.toString(StandardCharsets.ISO_8859_1);
             var headersEnd = text.indexOf("\r\n\r\n");
             if (headersEnd < 0) {
                 return;
@@ -261,15 +274,15 @@ public final class NoticeBoardBenchmark {
                 }
             }
             if (length < 0) {
-                throw new java.io.IOException("no Content-Length");
+                throw new IOException("no Content-Length");
             }
             if (text.length() < headersEnd + 4 + length) {
                 return; // more to come
             }
             if (status != 200) {
-                throw new java.io.IOException("status " + status);
+                throw new IOException("status " + status);
             }
-            var body = new String(w.received.toByteArray(), headersEnd + 4, length, java.nio.charset.StandardCharsets.UTF_8);
+            var body = new String(w.received.toByteArray(), headersEnd + 4, length, StandardCharsets.UTF_8);
             var revision = revisionOf(body);
             if (revision == target && revision > w.after) {
                 w.key.interestOps(0); // quiet until the wave is over and it polls again
@@ -290,7 +303,7 @@ public final class NoticeBoardBenchmark {
                 if (w.channel != null) {
                     w.channel.close();
                 }
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // gone anyway
             }
             w.channel = null;
@@ -300,13 +313,13 @@ public final class NoticeBoardBenchmark {
 
     /** One watcher: its connection, the revision it polls after, what it has read of the answer. */
     private static final class Watcher {
-        java.nio.channels.SocketChannel channel;
-        java.nio.channels.SelectionKey key;
+        SocketChannel channel;
+        SelectionKey key;
         long after;
         /** Answered and not heard from since: a failure now is its kept-alive connection found closed. */
         boolean answered;
-        java.nio.ByteBuffer request;
-        final java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream(512);
+        ByteBuffer request;
+        final ByteArrayOutputStream received = new ByteArrayOutputStream(512);
     }
 
     private record Rearm(Watcher watcher, long revision) {

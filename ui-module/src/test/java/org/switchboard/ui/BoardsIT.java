@@ -2,8 +2,13 @@ package org.switchboard.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -63,9 +68,9 @@ class BoardsIT extends ClientSideIT {
     void longPollsFollowOneAnotherOnOneKeptAliveConnection() throws Exception {
         put(base, board, "{\"percent\":0}");
         var note = "x".repeat(60_000);
-        try (var socket = new java.net.Socket(base.getHost(), base.getPort())) {
+        try (var socket = new Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout(20_000);
-            var in = new java.io.BufferedInputStream(socket.getInputStream());
+            var in = new BufferedInputStream(socket.getInputStream());
             var out = socket.getOutputStream();
             long after = 1;
             for (int i = 1; i <= 3; i++) {
@@ -95,11 +100,11 @@ class BoardsIT extends ClientSideIT {
         }
     }
 
-    private static String readLine(java.io.InputStream in) throws java.io.IOException {
+    private static String readLine(InputStream in) throws IOException {
         var line = new StringBuilder();
         for (int c; (c = in.read()) != '\n'; ) {
             if (c < 0) {
-                throw new java.io.EOFException("the connection was closed");
+                throw new EOFException("the connection was closed");
             }
             if (c != '\r') {
                 line.append((char) c);

@@ -3,12 +3,16 @@ package org.switchboard.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.switchboard.testkit.Browser;
 
@@ -61,7 +65,7 @@ class BrowserIT extends ClientSideIT {
 
     @Test
     void theBoardPageFollowsPostedProgress() throws Exception {
-        var board = "progress-" + java.util.UUID.randomUUID();
+        var board = "progress-" + UUID.randomUUID();
         browser.get(base.resolve("boards/" + board).toString());
         waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Board " + board));
         for (var percent : new int[] {10, 55, 100}) {
@@ -91,7 +95,7 @@ class BrowserIT extends ClientSideIT {
         waitFor().until(ExpectedConditions.urlContains("/login.xhtml"));
         login(Deployed.adminPassword());
         waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Job queues"));
-        assertThat(((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return typeof Chart")).as("Chart.js loaded").isEqualTo("function");
+        assertThat(((JavascriptExecutor) browser).executeScript("return typeof Chart")).as("Chart.js loaded").isEqualTo("function");
         waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("chart-status"), "Live."));
 
         // the dead job, listed with its error as text; retried from the page
@@ -106,7 +110,7 @@ class BrowserIT extends ClientSideIT {
         var payload = browser.findElement(By.id("enqueue:payload"));
         payload.clear();
         payload.sendKeys("{\"ms\": 4000, \"steps\": 4}");
-        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("enqueue:type"))).selectByVisibleText("sleep");
+        new Select(browser.findElement(By.id("enqueue:type"))).selectByVisibleText("sleep");
         browser.findElement(By.id("enqueue:submit")).click();
         waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("enqueue"), "Enqueued job"));
         var message = browser.findElement(By.id("enqueue")).getText();
@@ -121,7 +125,7 @@ class BrowserIT extends ClientSideIT {
 
     @Test
     void theLedgerPageMakesOneTransferThatSucceedsAndOneThatIsRejected() throws Exception {
-        var run = java.util.UUID.randomUUID().toString().substring(0, 8);
+        var run = UUID.randomUUID().toString().substring(0, 8);
         LedgerIT.post(base, "api/ledger/accounts", "{\"id\":\"mint-" + run + "\",\"allowNegative\":true}");
         LedgerIT.post(base, "api/ledger/accounts", "{\"id\":\"ann-" + run + "\"}");
         LedgerIT.post(base, "api/ledger/accounts", "{\"id\":\"ben-" + run + "\"}");
@@ -154,7 +158,7 @@ class BrowserIT extends ClientSideIT {
 
     @Test
     void twoPagesOnOneRoomShowEveryMessageOnceInTheSameOrder() throws Exception {
-        var room = "browser-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        var room = "browser-" + UUID.randomUUID().toString().substring(0, 8);
         ChatIT.post(base, room, "{\"author\":\"history\",\"text\":\"before anyone came\"}");
         var second = Browser.start();
         try {
@@ -164,9 +168,9 @@ class BrowserIT extends ClientSideIT {
             say(second, "hello from bob <b>not bold</b>");
             say(browser, "ann again");
             ChatIT.post(base, room, "{\"author\":\"api\",\"text\":\"from the API\"}");
-            var expected = java.util.List.of("history: before anyone came", "ann: hello from ann", "bob: hello from bob <b>not bold</b>",
+            var expected = List.of("history: before anyone came", "ann: hello from ann", "bob: hello from bob <b>not bold</b>",
                     "ann: ann again", "api: from the API");
-            for (var page : java.util.List.of(browser, second)) {
+            for (var page : List.of(browser, second)) {
                 new WebDriverWait(page, Duration.ofSeconds(20)).until(d -> d.findElements(By.cssSelector("#messages li")).size() >= 5);
                 var shown = page.findElements(By.cssSelector("#messages li")).stream()
                         .map(li -> li.findElement(By.className("author")).getText() + ": " + li.findElement(By.className("text")).getText())

@@ -3,12 +3,18 @@ package org.switchboard.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -140,8 +146,8 @@ class ChatIT extends ClientSideIT {
         int posters = 4;
         int each = 15;
         try (var early = new SseReader(base.resolve("api/chat/rooms/" + room + "/events"));
-             var pool = java.util.concurrent.Executors.newFixedThreadPool(posters)) {
-            var futures = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
+             var pool = Executors.newFixedThreadPool(posters)) {
+            var futures = new ArrayList<Future<Integer>>();
             for (int p = 0; p < posters; p++) {
                 var poster = p;
                 futures.add(pool.submit(() -> {
@@ -176,12 +182,12 @@ class ChatIT extends ClientSideIT {
     private List<Long> seqs(String path) {
         var response = Deployed.get(base.resolve(path));
         assertThat(response.statusCode()).isEqualTo(200);
-        try (var reader = jakarta.json.Json.createReader(new java.io.StringReader(response.body()))) {
-            return reader.readArray().getValuesAs(jakarta.json.JsonObject.class).stream().map(o -> o.getJsonNumber("seq").longValue()).toList();
+        try (var reader = Json.createReader(new StringReader(response.body()))) {
+            return reader.readArray().getValuesAs(JsonObject.class).stream().map(o -> o.getJsonNumber("seq").longValue()).toList();
         }
     }
 
     static String jsonString(String text) {
-        return jakarta.json.Json.createValue(text).toString();
+        return Json.createValue(text).toString();
     }
 }

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
@@ -33,7 +34,7 @@ public class Deployed implements LauncherSessionListener {
         }
         var dataDir = TestServers.tempDir("data-");
         var bytes = new byte[12];
-        new java.security.SecureRandom().nextBytes(bytes);
+        new SecureRandom().nextBytes(bytes);
         var password = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         System.setProperty(ADMIN_PASSWORD_PROPERTY, password);
         System.setProperty("payara.cmdOptions", String.join(" ",

@@ -3,6 +3,7 @@ package org.switchboard.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import jakarta.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -95,7 +96,7 @@ class JobsIT extends ClientSideIT {
         enqueue(base, "{\"type\":\"noop\",\"queue\":\"" + idle + "\"}");
         enqueue(base, "{\"type\":\"noop\",\"queue\":\"" + idle + "\"}");
         Thread.sleep(50);
-        var queue = PlatformIT.json(get("api/jobs/queues").body()).getJsonArray("queues").getValuesAs(jakarta.json.JsonObject.class)
+        var queue = PlatformIT.json(get("api/jobs/queues").body()).getJsonArray("queues").getValuesAs(JsonObject.class)
                 .stream().filter(q -> q.getString("queue").equals(idle)).findFirst().orElseThrow();
         assertThat(queue.getInt("size")).isEqualTo(2);
         assertThat(queue.getJsonNumber("latency").doubleValue()).isPositive();
@@ -106,7 +107,7 @@ class JobsIT extends ClientSideIT {
         var poison = PlatformIT.json(enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":\"x\"},\"maxAttempts\":1}").body()).getString("id");
         await().atMost(Duration.ofSeconds(20)).until(() -> "dead".equals(job(poison).getString("state")));
         var dead = PlatformIT.json(get("api/jobs/dead?limit=500").body());
-        assertThat(dead.getJsonArray("jobs").getValuesAs(jakarta.json.JsonObject.class)).anySatisfy(j -> {
+        assertThat(dead.getJsonArray("jobs").getValuesAs(JsonObject.class)).anySatisfy(j -> {
             assertThat(j.getString("id")).isEqualTo(poison);
             assertThat(j.getString("error")).contains("a sleep job takes");
             assertThat(j.getString("diedAt")).isNotBlank();
@@ -122,7 +123,7 @@ class JobsIT extends ClientSideIT {
         // a job scheduled in an hour runs now on request
         var later = PlatformIT.json(enqueue(base, "{\"type\":\"noop\",\"delaySeconds\":3600}").body()).getString("id");
         var scheduled = PlatformIT.json(get("api/jobs/scheduled?limit=500").body());
-        assertThat(scheduled.getJsonArray("jobs").getValuesAs(jakarta.json.JsonObject.class)).anySatisfy(j -> {
+        assertThat(scheduled.getJsonArray("jobs").getValuesAs(JsonObject.class)).anySatisfy(j -> {
             assertThat(j.getString("id")).isEqualTo(later);
             assertThat(j.getString("state")).isEqualTo("scheduled");
         });
@@ -144,14 +145,14 @@ class JobsIT extends ClientSideIT {
     void aRunningJobIsInterruptedWhenCancelledAndShownAmongTheBusyWorkersMeanwhile() throws Exception {
         var id = PlatformIT.json(enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":600000,\"steps\":600}}").body()).getString("id");
         await().atMost(Duration.ofSeconds(20)).until(() -> "running".equals(job(id).getString("state")));
-        var workers = PlatformIT.json(get("api/jobs/workers").body()).getJsonArray("workers").getValuesAs(jakarta.json.JsonObject.class);
-        assertThat(workers).anySatisfy(w -> assertThat(w.getJsonArray("jobs").getValuesAs(jakarta.json.JsonObject.class))
+        var workers = PlatformIT.json(get("api/jobs/workers").body()).getJsonArray("workers").getValuesAs(JsonObject.class);
+        assertThat(workers).anySatisfy(w -> assertThat(w.getJsonArray("jobs").getValuesAs(JsonObject.class))
                 .anySatisfy(j -> assertThat(j.getString("id")).isEqualTo(id)));
         assertThat(PlatformIT.json(delete("api/jobs/" + id).body()).getString("was")).isEqualTo("running");
         await().atMost(Duration.ofSeconds(10)).until(() -> "cancelled".equals(job(id).getString("state")));
         assertThat(job(id).getInt("attempts")).isEqualTo(1);
-        var after = PlatformIT.json(get("api/jobs/workers").body()).getJsonArray("workers").getValuesAs(jakarta.json.JsonObject.class);
-        assertThat(after).allSatisfy(w -> assertThat(w.getJsonArray("jobs").getValuesAs(jakarta.json.JsonObject.class))
+        var after = PlatformIT.json(get("api/jobs/workers").body()).getJsonArray("workers").getValuesAs(JsonObject.class);
+        assertThat(after).allSatisfy(w -> assertThat(w.getJsonArray("jobs").getValuesAs(JsonObject.class))
                 .noneSatisfy(j -> assertThat(j.getString("id")).isEqualTo(id)));
     }
 
@@ -176,7 +177,7 @@ class JobsIT extends ClientSideIT {
         return Deployed.get(base.resolve(path), "Authorization", Deployed.basic("admin", Deployed.adminPassword()));
     }
 
-    private jakarta.json.JsonObject job(String id) {
+    private JsonObject job(String id) {
         return PlatformIT.json(get("api/jobs/" + id).body());
     }
 }

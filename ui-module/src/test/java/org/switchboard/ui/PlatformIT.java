@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import jakarta.json.Json;
+import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.io.StringReader;
@@ -218,7 +219,7 @@ class PlatformIT extends ClientSideIT {
                 .collect(Collectors.toMap(c -> c.getString("name"), c -> c.getString("status")));
     }
 
-    static void assertProblem(java.net.http.HttpResponse<String> response, int status) {
+    static void assertProblem(HttpResponse<String> response, int status) {
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
         var problem = json(response.body());
         assertThat(problem.getInt("status")).isEqualTo(status);
@@ -232,7 +233,7 @@ class PlatformIT extends ClientSideIT {
         }
     }
 
-    static jakarta.json.JsonArray jsonArray(String text) {
+    static JsonArray jsonArray(String text) {
         try (var reader = Json.createReader(new StringReader(text))) {
             return reader.readArray();
         }

@@ -1,16 +1,20 @@
 package org.switchboard.ui;
 
+import static org.awaitility.Awaitility.await;
+
+import jakarta.json.JsonObject;
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import jakarta.json.JsonObject;
-import static org.awaitility.Awaitility.await;
 
 /** Reads a server-sent event stream on a thread of its own and keeps every event's id and data. */
 final class SseReader implements AutoCloseable {
@@ -23,7 +27,7 @@ final class SseReader implements AutoCloseable {
 
     final List<Event> events = new CopyOnWriteArrayList<>();
     private final Thread thread;
-    private volatile java.io.InputStream body;
+    private volatile InputStream body;
     volatile int status;
 
     SseReader(URI uri, String... headers) {
@@ -31,7 +35,7 @@ final class SseReader implements AutoCloseable {
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }
-        var opened = new java.util.concurrent.CountDownLatch(1);
+        var opened = new CountDownLatch(1);
         thread = Thread.ofVirtual().start(() -> {
             try {
                 var response = Deployed.HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -68,7 +72,7 @@ final class SseReader implements AutoCloseable {
     }
 
     void awaitCount(int n) {
-        await().atMost(java.time.Duration.ofSeconds(30)).until(() -> events.size() >= n);
+        await().atMost(Duration.ofSeconds(30)).until(() -> events.size() >= n);
     }
 
     @Override

@@ -3,17 +3,28 @@ package org.switchboard.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.BiConsumer;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,6 +32,9 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.redisson.Redisson;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
 import org.switchboard.testkit.TestServers;
 
 /**
@@ -98,7 +112,7 @@ class TwoNodesIT {
             // posters on both nodes at once: one gapless order, the same on every reader
             var created = new ConcurrentLinkedQueue<Long>();
             try (var pool = Executors.newFixedThreadPool(4)) {
-                var futures = new ArrayList<java.util.concurrent.Future<?>>();
+                var futures = new ArrayList<Future<?>>();
                 for (int p = 0; p < 4; p++) {
                     var node = p % 2 == 0 ? a.base() : b.base();
                     var author = "p" + p;
@@ -144,13 +158,13 @@ class TwoNodesIT {
             assertThat(LedgerIT.post(a.base(), "api/ledger/accounts", "{\"id\":\"" + account + "\"}").statusCode()).isEqualTo(201);
             assertThat(LedgerIT.transfer(a.base(), "{\"from\":\"" + issuer + "\",\"to\":\"" + account + "\",\"amount\":1000}").statusCode()).isEqualTo(201);
         }
-        var outcomes = new java.util.concurrent.ConcurrentHashMap<String, String>();
+        var outcomes = new ConcurrentHashMap<String, String>();
         var disagreements = new ConcurrentLinkedQueue<String>();
-        var done = new java.util.concurrent.atomic.AtomicInteger();
-        var retriesAfterFailure = new java.util.concurrent.atomic.AtomicInteger();
-        var nodes = new java.util.concurrent.atomic.AtomicReferenceArray<PayaraNode>(new PayaraNode[] {a, b});
-        java.util.function.BiConsumer<Integer, Integer> client = (c, count) -> {
-            var random = java.util.concurrent.ThreadLocalRandom.current();
+        var done = new AtomicInteger();
+        var retriesAfterFailure = new AtomicInteger();
+        var nodes = new AtomicReferenceArray<PayaraNode>(new PayaraNode[] {a, b});
+        BiConsumer<Integer, Integer> client = (c, count) -> {
+            var random = ThreadLocalRandom.current();
             for (int i = 0; i < count; i++) {
                 var id = "bank-" + run + "-" + c + "-" + i + "-" + count;
                 var from = accounts.get(random.nextInt(8));
@@ -185,7 +199,7 @@ class TwoNodesIT {
             }
         };
         try (var clients = Executors.newFixedThreadPool(6)) {
-            var phase1 = new ArrayList<java.util.concurrent.Future<?>>();
+            var phase1 = new ArrayList<Future<?>>();
             for (int c = 0; c < 6; c++) {
                 int n = c;
                 phase1.add(clients.submit(() -> client.accept(n, 250)));
@@ -198,7 +212,7 @@ class TwoNodesIT {
             for (var f : phase1) {
                 f.get(10, TimeUnit.MINUTES);
             }
-            var phase2 = new ArrayList<java.util.concurrent.Future<?>>();
+            var phase2 = new ArrayList<Future<?>>();
             for (int c = 0; c < 6; c++) {
                 int n = c;
                 phase2.add(clients.submit(() -> client.accept(n, 40)));
@@ -272,7 +286,7 @@ class TwoNodesIT {
     @Order(6)
     void aNodeKilledWhileRunningSleepJobsLosesNoneAndTheOtherRunsThemAgain() throws Exception {
         // a third node with a short heartbeat, so that its death is noticed in 5 s; node a works on the same queue
-        var settings = new java.util.HashMap<>(database);
+        var settings = new HashMap<>(database);
         settings.put("switchboard.jobs.heartbeat-seconds", "5");
         settings.put("switchboard.jobs.queues", "default:20");
         c = PayaraNode.start(settings);
@@ -289,7 +303,7 @@ class TwoNodesIT {
             var q = queue(a, "default");
             return q.getInt("size") == 0 && q.getInt("running") == 0;
         });
-        var attempts = new java.util.TreeMap<Integer, Integer>();
+        var attempts = new TreeMap<Integer, Integer>();
         for (var id : ids) {
             var job = PlatformIT.json(Deployed.get(a.base().resolve("api/jobs/" + id), "Authorization",
                     Deployed.basic("admin", Deployed.adminPassword())).body());
@@ -306,23 +320,23 @@ class TwoNodesIT {
     @Order(7)
     void aCronTickIsEnqueuedOnceHoweverManyNodesFireIt() throws Exception {
         // nodes a, b and c fired every 2 s during the tests: one job per tick, never two
-        var config = new org.redisson.config.Config();
+        var config = new Config();
         config.useSingleServer().setAddress(TestServers.redis().url());
-        var redis = org.redisson.Redisson.create(config);
+        var redis = Redisson.create(config);
         try {
             // a tick's job has the same id on every node, so a tick enqueued twice shows as a repeated id
-            var jobs = redis.getList("switchboard:{jobs}:queue:cron-check", org.redisson.client.codec.StringCodec.INSTANCE).readAll();
-            System.out.println("cron on several nodes: " + jobs.size() + " jobs, " + new java.util.HashSet<>(jobs).size() + " distinct ticks");
+            var jobs = redis.getList("switchboard:{jobs}:queue:cron-check", StringCodec.INSTANCE).readAll();
+            System.out.println("cron on several nodes: " + jobs.size() + " jobs, " + new HashSet<>(jobs).size() + " distinct ticks");
             assertThat(jobs).hasSizeGreaterThanOrEqualTo(5).doesNotHaveDuplicates();
         } finally {
             redis.shutdown();
         }
     }
 
-    private static jakarta.json.JsonObject queue(PayaraNode node, String name) {
+    private static JsonObject queue(PayaraNode node, String name) {
         var body = Deployed.get(node.base().resolve("api/jobs/queues"), "Authorization", Deployed.basic("admin", Deployed.adminPassword())).body();
-        return PlatformIT.json(body).getJsonArray("queues").getValuesAs(jakarta.json.JsonObject.class).stream()
+        return PlatformIT.json(body).getJsonArray("queues").getValuesAs(JsonObject.class).stream()
                 .filter(q -> q.getString("queue").equals(name)).findFirst()
-                .orElse(jakarta.json.Json.createObjectBuilder().add("size", 0).add("running", 0).build());
+                .orElse(Json.createObjectBuilder().add("size", 0).add("running", 0).build());
     }
 }

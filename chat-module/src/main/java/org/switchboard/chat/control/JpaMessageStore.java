@@ -3,7 +3,9 @@ package org.switchboard.chat.control;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import org.switchboard.chat.entity.ChatMessage;
 import org.switchboard.chat.entity.ChatRoom;
 
@@ -30,7 +32,7 @@ public class JpaMessageStore {
 
     /** Stores a message under the room's next sequence number. The room must exist ({@link #ensureRoom}). */
     public ChatMessage append(String room, String author, String text, LocalDateTime time) {
-        var now = time.truncatedTo(java.time.temporal.ChronoUnit.MICROS); // what PostgreSQL keeps: live and stored copies agree
+        var now = time.truncatedTo(ChronoUnit.MICROS); // what PostgreSQL keeps: live and stored copies agree
         var counter = em.find(ChatRoom.class, room, LockModeType.PESSIMISTIC_WRITE);
         if (counter == null) {
             throw new IllegalStateException("room " + room + " has no counter row: call ensureRoom first");
@@ -60,7 +62,7 @@ public class JpaMessageStore {
     }
 
     /** One message by its number. */
-    public java.util.Optional<ChatMessage> find(String room, long seq) {
+    public Optional<ChatMessage> find(String room, long seq) {
         return em.createQuery("select m from ChatMessage m where m.room = :room and m.seq = :seq", ChatMessage.class)
                 .setParameter("room", room).setParameter("seq", seq).getResultStream().findFirst();
     }

@@ -4,17 +4,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.listener.BaseStatusListener;
@@ -241,7 +244,7 @@ public class LiveFeed implements AutoCloseable {
                     LOG.log(System.Logger.Level.ERROR, "Chat feed task failed", e);
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
+        } catch (RejectedExecutionException closing) {
             // the node is shutting down
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "Chat feed task not started", e); // never kill the caller (the ticker)
@@ -302,9 +305,9 @@ public class LiveFeed implements AutoCloseable {
         volatile long head = -1;
         List<ChatMessage> early = new ArrayList<>();
         /** The last {@value #RECENT} messages passed on, at {@code seq % RECENT}: what readers take. */
-        final java.util.concurrent.atomic.AtomicReferenceArray<ChatMessage> recent = new java.util.concurrent.atomic.AtomicReferenceArray<>(RECENT);
+        final AtomicReferenceArray<ChatMessage> recent = new AtomicReferenceArray<>(RECENT);
         /** Messages that came before the one preceding them, held back for {@link #GAP_GRACE}. */
-        final java.util.TreeMap<Long, ChatMessage> ahead = new java.util.TreeMap<>();
+        final TreeMap<Long, ChatMessage> ahead = new TreeMap<>();
 
         Tail(String room) {
             this.room = room;

@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
@@ -109,7 +110,7 @@ class ChatRoomsTest {
         var readers = new CopyOnWriteArrayList<Reader>();
         try (var pool = Executors.newFixedThreadPool(posters + 1)) {
             var start = new CountDownLatch(1);
-            var futures = new ArrayList<java.util.concurrent.Future<?>>();
+            var futures = new ArrayList<Future<?>>();
             for (int p = 0; p < posters; p++) {
                 var poster = p;
                 futures.add(pool.submit(() -> {

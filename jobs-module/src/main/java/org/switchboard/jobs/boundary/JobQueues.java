@@ -1,6 +1,7 @@
 package org.switchboard.jobs.boundary;
 
 import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.concurrent.ContextService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
@@ -13,11 +14,20 @@ import java.io.StringReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.switchboard.jobs.control.JobRunner;
 import org.switchboard.jobs.control.RedisJobStore;
@@ -91,10 +101,10 @@ public class JobQueues {
     String cronZone;
 
     @Inject
-    org.eclipse.microprofile.config.Config config;
+    Config config;
 
     private JobRunner runner;
-    private java.util.List<CronSchedule> cron = java.util.List.of();
+    private List<CronSchedule> cron = List.of();
     private Map<String, JobHandler> handlers;
 
     void start(@Observes Startup startup) {
@@ -125,10 +135,10 @@ public class JobQueues {
      * application's context (class loader, naming), as on a managed executor. Looked up rather than
      * injected: Payara refused the {@code @Resource} field in this jar.
      */
-    private static jakarta.enterprise.concurrent.ContextService defaultContextService() {
+    private static ContextService defaultContextService() {
         try {
-            return javax.naming.InitialContext.doLookup("java:comp/DefaultContextService");
-        } catch (javax.naming.NamingException e) {
+            return InitialContext.doLookup("java:comp/DefaultContextService");
+        } catch (NamingException e) {
             LOG.log(System.Logger.Level.WARNING, "No default context service: job handlers run without the application's context", e);
             return null;
         }
@@ -194,15 +204,15 @@ public class JobQueues {
         return isId(id) && store.deleteDead(id);
     }
 
-    public java.util.List<QueueStats> queues() {
+    public List<QueueStats> queues() {
         return store.queueStats();
     }
 
-    public java.util.List<ListedJob> scheduled(int offset, int count) {
+    public List<ListedJob> scheduled(int offset, int count) {
         return store.scheduled(offset, count);
     }
 
-    public java.util.List<ListedJob> dead(int offset, int count) {
+    public List<ListedJob> dead(int offset, int count) {
         return store.dead(offset, count);
     }
 
@@ -215,7 +225,7 @@ public class JobQueues {
     }
 
     /** The live workers of every node, with the jobs they run now. */
-    public java.util.List<Worker> workers() {
+    public List<Worker> workers() {
         return store.workers();
     }
 
@@ -228,12 +238,12 @@ public class JobQueues {
     }
 
     /** The cron schedules this node fires (every node reads the same configuration). */
-    public java.util.List<CronSchedule> cron() {
+    public List<CronSchedule> cron() {
         return cron;
     }
 
     /** The job types this node runs. */
-    public java.util.Set<String> types() {
+    public Set<String> types() {
         return handlers().keySet();
     }
 
@@ -241,15 +251,15 @@ public class JobQueues {
         return Duration.ofHours(resultTtlHours);
     }
 
-    private java.util.List<CronSchedule> cronSchedules() {
-        var out = new java.util.ArrayList<CronSchedule>();
-        var zone = java.time.ZoneId.of(cronZone);
-        var names = new java.util.TreeMap<String, String>(); // schedule name -> property
+    private List<CronSchedule> cronSchedules() {
+        var out = new ArrayList<CronSchedule>();
+        var zone = ZoneId.of(cronZone);
+        var names = new TreeMap<String, String>(); // schedule name -> property
         for (var name : config.getPropertyNames()) {
             if (name.startsWith("switchboard.jobs.cron.")) {
                 names.put(name.substring("switchboard.jobs.cron.".length()), name);
             } else if (name.startsWith("SWITCHBOARD_JOBS_CRON_")) { // from the environment
-                names.putIfAbsent(name.substring("SWITCHBOARD_JOBS_CRON_".length()).toLowerCase(java.util.Locale.ROOT), name);
+                names.putIfAbsent(name.substring("SWITCHBOARD_JOBS_CRON_".length()).toLowerCase(Locale.ROOT), name);
             }
         }
         for (var entry : names.entrySet()) {
@@ -261,7 +271,7 @@ public class JobQueues {
             checkPayload(schedule.payload());
             out.add(schedule);
         }
-        return java.util.List.copyOf(out);
+        return List.copyOf(out);
     }
 
     /** Pauses the queue on every node: its jobs stay queued until it is resumed. */

@@ -1,19 +1,31 @@
 package org.switchboard.jobs.control;
 
+import jakarta.json.spi.JsonProvider;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.switchboard.jobs.boundary.JobHandler;
 import org.switchboard.jobs.boundary.JobContext;
+import org.switchboard.jobs.boundary.JobHandler;
 import org.switchboard.jobs.entity.CronSchedule;
 import org.switchboard.jobs.entity.FetchedJob;
 import org.switchboard.jobs.entity.JobProgress;
@@ -30,7 +42,7 @@ import org.switchboard.jobs.entity.JobProgress;
 public class JobRunner implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(JobRunner.class.getName());
-    private static final jakarta.json.spi.JsonProvider JSON = jakarta.json.spi.JsonProvider.provider();
+    private static final JsonProvider JSON = JsonProvider.provider();
 
     /** How a node runs its workers. */
     public record Settings(String worker, Map<String, Integer> concurrency, Duration heartbeatTtl, Duration idlePoll,
@@ -50,25 +62,25 @@ public class JobRunner implements AutoCloseable {
     private final ExecutorService loops = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("job-fetch-", 0).factory());
     private final ScheduledExecutorService ticks =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("job-housekeeping").factory());
-    private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger running = new AtomicInteger();
     private volatile boolean fetching = true;
     /** Finished jobs waiting for their acknowledgement: one script acknowledges all that came meanwhile. */
-    private final java.util.concurrent.LinkedBlockingQueue<RedisJobStore.Completion> finished = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<RedisJobStore.Completion> finished = new LinkedBlockingQueue<>();
     /** Put in {@link #finished} by {@link #close}: the acknowledger flushes what came before it and ends. */
     private static final RedisJobStore.Completion STOP = new RedisJobStore.Completion("", null);
     private final Thread acker = Thread.ofVirtual().name("job-acks").unstarted(this::acknowledge);
     /** The attempts running on this node, by job id: cancelled when the job's cancellation is asked for. */
-    private final Map<String, java.util.concurrent.Future<?>> attempts = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.Set<String> cancelling = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Map<String, Future<?>> attempts = new ConcurrentHashMap<>();
+    private final Set<String> cancelling = ConcurrentHashMap.newKeySet();
     /**
      * The jobs this node holds: fetched and not yet acknowledged or failed. A job in the worker's
      * pending list but not here (seen twice, a few seconds apart) is an orphan and goes back to its queue.
      */
-    private final java.util.Set<String> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private java.util.Set<String> suspects = java.util.Set.of();
+    private final Set<String> held = ConcurrentHashMap.newKeySet();
+    private Set<String> suspects = Set.of();
     private int tick;
     /** Per cron schedule, its next tick. */
-    private final Map<String, java.time.ZonedDateTime> ticksDue = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, ZonedDateTime> ticksDue = new ConcurrentHashMap<>();
 
     public JobRunner(RedisJobStore store, Map<String, JobHandler> handlers, Settings settings, Consumer<JobProgress> progress) {
         this.store = store;
@@ -106,7 +118,7 @@ public class JobRunner implements AutoCloseable {
         if (++tick % 10 == 0) {
             quietly(this::requeueOrphans);
         }
-        quietly(() -> fireCron(java.time.ZonedDateTime.now()));
+        quietly(() -> fireCron(ZonedDateTime.now()));
         quietly(() -> store.trim(settings.retention(), 2000));
         return promoted + reaped;
     }
@@ -117,9 +129,9 @@ public class JobRunner implements AutoCloseable {
      * 5 s apart, so a fetch whose answer is on its way is never taken for one.
      */
     void requeueOrphans() {
-        var now = new java.util.HashSet<>(store.pendingIds(settings.worker()));
+        var now = new HashSet<>(store.pendingIds(settings.worker()));
         now.removeAll(held);
-        var orphans = new java.util.HashSet<>(now);
+        var orphans = new HashSet<>(now);
         orphans.retainAll(suspects);
         now.removeAll(orphans);
         suspects = now;
@@ -139,7 +151,7 @@ public class JobRunner implements AutoCloseable {
     }
 
     /** Enqueues the job of each cron tick that came; a tick missed while the node was down is not made up. */
-    void fireCron(java.time.ZonedDateTime now) {
+    void fireCron(ZonedDateTime now) {
         for (var cron : settings.cron()) {
             var due = ticksDue.computeIfAbsent(cron.name(), n -> cron.next(now));
             if (due == null || now.isBefore(due)) {
@@ -148,7 +160,7 @@ public class JobRunner implements AutoCloseable {
             try {
                 var tick = "cron:" + cron.name() + ":" + due.toInstant().toEpochMilli();
                 // the tick's job has one id on every node: a second enqueue of a tick would show as the same id twice
-                var id = java.util.UUID.nameUUIDFromBytes(tick.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+                var id = UUID.nameUUIDFromBytes(tick.getBytes(StandardCharsets.UTF_8)).toString();
                 var e = store.enqueueOnce(id, cron.queue(), cron.type(), cron.payload(), 5, 300, tick, cron.dedupeWindow(due));
                 if (e.created()) {
                     LOG.log(System.Logger.Level.INFO, "Cron " + cron.name() + ": enqueued job " + e.id() + " for " + due);
@@ -219,14 +231,14 @@ public class JobRunner implements AutoCloseable {
             var result = attempt.get(Math.max(1, job.timeoutSeconds()), TimeUnit.SECONDS);
             finished.add(new RedisJobStore.Completion(job.id(), result)); // acknowledged in the next batch
             acknowledging = true;
-        } catch (java.util.concurrent.CancellationException e) {
+        } catch (CancellationException e) {
             if (cancelling.contains(job.id())) {
                 record(job, () -> store.cancelRunning(settings.worker(), job.id(), settings.resultTtl()));
             }
         } catch (TimeoutException e) {
             attempt.cancel(true);
             record(job, () -> store.fail(settings.worker(), job.id(), "timed out after " + job.timeoutSeconds() + " s", backoff(job.attempt()), false));
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             var cause = e.getCause() == null ? e : e.getCause();
             if (!fetching && cause instanceof InterruptedException) {
                 return; // interrupted because the node is closing: the job stays pending and is re-queued

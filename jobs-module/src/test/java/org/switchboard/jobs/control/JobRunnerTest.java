@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -12,16 +15,18 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.redisson.client.codec.StringCodec;
+import org.switchboard.jobs.boundary.BuiltInHandlers;
 import org.switchboard.jobs.boundary.JobHandler;
 import org.switchboard.jobs.entity.CronSchedule;
-import org.switchboard.jobs.entity.ListedJob;
 import org.switchboard.jobs.entity.JobProgress;
 import org.switchboard.jobs.entity.JobState;
+import org.switchboard.jobs.entity.ListedJob;
 import org.switchboard.testkit.RedisKeys;
 import org.switchboard.testkit.TestServers;
 
@@ -41,10 +46,10 @@ class JobRunnerTest {
     }
 
     JobRunner runner(String worker, Map<String, JobHandler> handlers) {
-        return unstarted(worker, handlers, java.util.List.of()).start();
+        return unstarted(worker, handlers, List.of()).start();
     }
 
-    JobRunner unstarted(String worker, Map<String, JobHandler> handlers, java.util.List<CronSchedule> cron) {
+    JobRunner unstarted(String worker, Map<String, JobHandler> handlers, List<CronSchedule> cron) {
         return new JobRunner(store, handlers, new JobRunner.Settings(worker, Map.of("default", 8), Duration.ofMillis(600),
                 Duration.ofMillis(20), Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(2),
                 RedisJobStore.Retention.defaults(Duration.ofHours(1)), cron), progress::add);
@@ -193,7 +198,7 @@ class JobRunnerTest {
     void aPoisonPayloadGoesDeadAfterItsAttemptsWhileTheOtherJobsRun() {
         store.enqueue("poison", "default", "sleep", "{\"ms\":\"forever\"}", 3, 60, Duration.ZERO, null, null);
         IntStream.range(0, 20).forEach(i -> store.enqueue("ok" + i, "default", "sleep", "{\"ms\":5}", 3, 60, Duration.ZERO, null, null));
-        try (var runner = runner("w1", Map.of("sleep", new org.switchboard.jobs.boundary.BuiltInHandlers.Sleep()))) {
+        try (var runner = runner("w1", Map.of("sleep", new BuiltInHandlers.Sleep()))) {
             await().atMost(Duration.ofSeconds(30)).until(() -> store.find("poison").orElseThrow().state() == JobState.DEAD);
             await().atMost(Duration.ofSeconds(30)).until(() -> IntStream.range(0, 20)
                     .allMatch(i -> store.find("ok" + i).orElseThrow().state() == JobState.SUCCEEDED));
@@ -207,7 +212,7 @@ class JobRunnerTest {
     @Test
     void theWorkersReconnectByThemselvesWhenRedisRestartsMidRun() throws Exception {
         IntStream.range(0, 300).forEach(i -> enqueue("r" + i, "work", 5, 60));
-        var server = org.switchboard.testkit.TestServers.redis();
+        var server = TestServers.redis();
         try (var runner = runner("w1", Map.of("work", job -> {
             Thread.sleep(10);
             runs.incrementAndGet();
@@ -246,10 +251,10 @@ class JobRunnerTest {
 
     @Test
     void aCronTickIsEnqueuedOnceHoweverManyNodesFireIt() {
-        var every10s = new CronSchedule("tick", "*/10 * * * * *", java.time.ZoneOffset.UTC, "default", "noop", "{\"from\":\"cron\"}");
-        var a = unstarted("a", Map.of(), java.util.List.of(every10s));
-        var b = unstarted("b", Map.of(), java.util.List.of(every10s));
-        var t = java.time.ZonedDateTime.of(2026, 11, 27, 3, 0, 1, 0, java.time.ZoneOffset.UTC);
+        var every10s = new CronSchedule("tick", "*/10 * * * * *", ZoneOffset.UTC, "default", "noop", "{\"from\":\"cron\"}");
+        var a = unstarted("a", Map.of(), List.of(every10s));
+        var b = unstarted("b", Map.of(), List.of(every10s));
+        var t = ZonedDateTime.of(2026, 11, 27, 3, 0, 1, 0, ZoneOffset.UTC);
         a.fireCron(t);
         b.fireCron(t.plusSeconds(2));
         assertThat(store.size("default")).as("no tick yet").isZero();
@@ -266,18 +271,18 @@ class JobRunnerTest {
 
     @Test
     void cronSchedulesComputeTheirTicksAndRefuseBadSettings() {
-        var nightly = CronSchedule.parse("nightly", "0 3 * * *; reports; noop; {\"a\":1}", java.time.ZoneOffset.UTC);
+        var nightly = CronSchedule.parse("nightly", "0 3 * * *; reports; noop; {\"a\":1}", ZoneOffset.UTC);
         assertThat(nightly.queue()).isEqualTo("reports");
         assertThat(nightly.payload()).isEqualTo("{\"a\":1}");
-        var t = java.time.ZonedDateTime.of(2026, 11, 27, 2, 59, 59, 0, java.time.ZoneOffset.UTC);
+        var t = ZonedDateTime.of(2026, 11, 27, 2, 59, 59, 0, ZoneOffset.UTC);
         assertThat(nightly.next(t)).isEqualTo(t.plusSeconds(1));
         assertThat(nightly.next(t.plusSeconds(1))).as("strictly after").isEqualTo(t.plusSeconds(1).plusDays(1));
         assertThat(nightly.dedupeWindow(t.plusSeconds(1))).isEqualTo(Duration.ofDays(1));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CronSchedule.parse("x", "61 * * * *; q; noop", java.time.ZoneOffset.UTC))
+        Assertions.assertThatThrownBy(() -> CronSchedule.parse("x", "61 * * * *; q; noop", ZoneOffset.UTC))
                 .isInstanceOf(RuntimeException.class);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CronSchedule.parse("x", "* * * * *", java.time.ZoneOffset.UTC))
+        Assertions.assertThatThrownBy(() -> CronSchedule.parse("x", "* * * * *", ZoneOffset.UTC))
                 .isInstanceOf(IllegalArgumentException.class);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CronSchedule.parse("bad name", "* * * * *; q; noop", java.time.ZoneOffset.UTC))
+        Assertions.assertThatThrownBy(() -> CronSchedule.parse("bad name", "* * * * *; q; noop", ZoneOffset.UTC))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -285,7 +290,7 @@ class JobRunnerTest {
     void backoffGrowsExponentiallyWithJitterUpToItsCap() {
         var runner = new JobRunner(store, Map.of(), new JobRunner.Settings("w", Map.of(), Duration.ofSeconds(1), Duration.ofMillis(10),
                 Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(1),
-                RedisJobStore.Retention.defaults(Duration.ofHours(1)), java.util.List.of()), p -> { });
+                RedisJobStore.Retention.defaults(Duration.ofHours(1)), List.of()), p -> { });
         for (int attempt = 1; attempt <= 10; attempt++) {
             var ceiling = Math.min(1000L << (attempt - 1), 60_000);
             assertThat(runner.backoff(attempt).toMillis()).isBetween(ceiling / 2, ceiling);

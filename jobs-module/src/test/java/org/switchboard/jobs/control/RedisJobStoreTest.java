@@ -7,19 +7,22 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.redisson.client.codec.StringCodec;
-import org.switchboard.jobs.entity.ListedJob;
-import org.switchboard.jobs.entity.QueueStats;
 import org.switchboard.jobs.entity.Enqueued;
 import org.switchboard.jobs.entity.FetchedJob;
 import org.switchboard.jobs.entity.JobState;
+import org.switchboard.jobs.entity.ListedJob;
+import org.switchboard.jobs.entity.QueueStats;
 import org.switchboard.testkit.RedisKeys;
 import org.switchboard.testkit.TestServers;
 
@@ -95,7 +98,7 @@ class RedisJobStoreTest {
         }
         var taken = new ConcurrentLinkedQueue<String>();
         try (var pool = Executors.newFixedThreadPool(8)) {
-            var futures = new ArrayList<java.util.concurrent.Future<?>>();
+            var futures = new ArrayList<Future<?>>();
             for (int w = 0; w < 8; w++) {
                 var worker = "w" + w;
                 futures.add(pool.submit(() -> {
@@ -185,7 +188,7 @@ class RedisJobStoreTest {
 
     @Test
     void aBlockingFetchWaitsForTheNextJobAndStartsIt() throws Exception {
-        var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        var waiting = CompletableFuture.supplyAsync(() -> {
             try {
                 return store.fetchBlocking("default", "idle", Duration.ofSeconds(5));
             } catch (InterruptedException e) {
@@ -301,9 +304,9 @@ class RedisJobStoreTest {
         store.fetch("default", "w1", 1);
         store.fail("w1", "r", "flaky", Duration.ofMinutes(30), false);
         assertThat(store.scheduled(0, 10)).extracting(ListedJob::id, ListedJob::state).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("in-a-minute", JobState.SCHEDULED),
-                org.assertj.core.groups.Tuple.tuple("r", JobState.RETRYING),
-                org.assertj.core.groups.Tuple.tuple("in-an-hour", JobState.SCHEDULED));
+                Tuple.tuple("in-a-minute", JobState.SCHEDULED),
+                Tuple.tuple("r", JobState.RETRYING),
+                Tuple.tuple("in-an-hour", JobState.SCHEDULED));
         assertThat(store.scheduled(1, 1)).extracting(ListedJob::id).containsExactly("r");
         assertThat(store.runNow("in-an-hour")).isTrue();
         assertThat(store.find("in-an-hour").orElseThrow().state()).isEqualTo(JobState.QUEUED);

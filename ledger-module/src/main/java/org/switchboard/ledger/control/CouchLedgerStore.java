@@ -9,16 +9,21 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.lightcouch.CouchDbClient;
+import org.lightcouch.CouchDbException;
 import org.lightcouch.DesignDocument;
 import org.lightcouch.DocumentConflictException;
 import org.lightcouch.NoDocumentException;
+import org.lightcouch.View;
 import org.switchboard.ledger.entity.Decision;
 import org.switchboard.ledger.entity.Transfer;
 import org.switchboard.ledger.entity.TransferStatus;
@@ -122,7 +127,7 @@ public class CouchLedgerStore {
             return true;
         } catch (DocumentConflictException e) {
             return false;
-        } catch (org.lightcouch.CouchDbException e) {
+        } catch (CouchDbException e) {
             // PouchDB Server runs validate_doc_update before its conflict check: an account with other rules is refused so
             if (forbidden(e) && db.contains("account:" + account)) {
                 return false;
@@ -170,7 +175,7 @@ public class CouchLedgerStore {
         for (var t : transfers) {
             docs.add(pendingDoc(t.id(), t.from(), t.to(), t.amount(), t.timestamp()));
         }
-        var failed = new java.util.HashSet<String>();
+        var failed = new HashSet<String>();
         for (var response : db.bulk(docs, true)) { // answers may come in another order: matched by id
             if (response.getError() != null) {
                 failed.add(response.getId());
@@ -431,7 +436,7 @@ public class CouchLedgerStore {
                 .map(CouchLedgerStore::transfer).filter(t -> t.status() == TransferStatus.PENDING).toList();
     }
 
-    private List<JsonObject> pendingDocs(org.lightcouch.View view) {
+    private List<JsonObject> pendingDocs(View view) {
         var rows = view.queryView(JsonArray.class, JsonElement.class, JsonObject.class).getRows();
         return docs(rows.stream().map(r -> "transfer:" + r.getKey().get(1).getAsString()).toList());
     }
@@ -442,7 +447,7 @@ public class CouchLedgerStore {
         Object from = beforeSeq == Long.MAX_VALUE ? new JsonObject() : (Object) (beforeSeq - 1);
         var rows = db.view("ledger/statement").startKey(account, from).endKey(account, 0).descending(true).limit(limit).includeDocs(true)
                 .queryView(JsonArray.class, Long.class, JsonObject.class).getRows();
-        return rows.stream().map(r -> r.getDoc() == null ? null : transfer(r.getDoc())).filter(java.util.Objects::nonNull).toList();
+        return rows.stream().map(r -> r.getDoc() == null ? null : transfer(r.getDoc())).filter(Objects::nonNull).toList();
     }
 
     /** Every balance recomputed from the log (successful transfers): a full pass over the history. */
@@ -490,12 +495,12 @@ public class CouchLedgerStore {
             }
             from = rows.get(rows.size() - 1).getKey() + "\u0000";
         }
-        java.util.Collections.sort(places);
+        Collections.sort(places);
         return new LogScan(balances, places, transfers);
     }
 
 
-    private static boolean forbidden(org.lightcouch.CouchDbException e) {
+    private static boolean forbidden(CouchDbException e) {
         return e.getMessage() != null && e.getMessage().contains("\"forbidden\"");
     }
 

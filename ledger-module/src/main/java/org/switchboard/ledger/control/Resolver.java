@@ -1,11 +1,21 @@
 package org.switchboard.ledger.control;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.switchboard.ledger.boundary.InvalidLedgerRequestException;
 import org.switchboard.ledger.boundary.TransferConflictException;
 import org.switchboard.ledger.control.CouchLedgerStore.StoredTransfer;
@@ -42,19 +52,19 @@ public class Resolver {
     }
 
     /** Transfers this node's callers wait for, by id: decided together in the next round (group commit). */
-    private final java.util.concurrent.ConcurrentLinkedQueue<String> waiting = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.CompletableFuture<Transfer>> answers =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<String> waiting = new ConcurrentLinkedQueue<>();
+    private final ConcurrentHashMap<String, CompletableFuture<Transfer>> answers =
+            new ConcurrentHashMap<>();
     /** The rules of accounts seen (they never change, and accounts are never deleted). */
-    private final java.util.concurrent.ConcurrentHashMap<String, Boolean> rules = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Boolean> rules = new ConcurrentHashMap<>();
     /** The head revision whose batch this node knows to be written onto its transfers. */
     private volatile String writtenRev;
 
-    private record Submission(Transfer transfer, java.util.concurrent.CompletableFuture<CouchLedgerStore.Inserted> stored) {
+    private record Submission(Transfer transfer, CompletableFuture<CouchLedgerStore.Inserted> stored) {
     }
 
     /** New transfers this node's callers send, stored together in the next round (one request for all). */
-    private final java.util.concurrent.ConcurrentLinkedQueue<Submission> toStore = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Submission> toStore = new ConcurrentLinkedQueue<>();
 
     /**
      * Stores a new transfer and waits until it is decided, in one call: answers it decided, or as it
@@ -63,7 +73,7 @@ public class Resolver {
      * unknown account is refused ({@link InvalidLedgerRequestException}) unless the id was stored
      * before (the retry of a transfer decided as rejected).
      */
-    public Transfer submit(Transfer fresh, java.time.Duration wait) {
+    public Transfer submit(Transfer fresh, Duration wait) {
         var deadline = System.nanoTime() + wait.toNanos();
         var missing = missingAccounts(fresh.from(), fresh.to());
         if (!missing.isEmpty() && store.find(fresh.id()).isEmpty()) {
@@ -72,7 +82,7 @@ public class Resolver {
         }
         var stored = store(fresh, wait).transfer(); // or the transfer stored before under this id: one write either way
         sameFields(stored, fresh);
-        return await(stored, java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        return await(stored, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
 
     private static void sameFields(Transfer stored, Transfer fresh) {
@@ -92,8 +102,8 @@ public class Resolver {
      * {@code _bulk_docs} request per round); answers it as stored, or the transfer stored before under
      * its id. Throws if it could not be stored within {@code wait}.
      */
-    public CouchLedgerStore.Inserted store(Transfer fresh, java.time.Duration wait) {
-        var submission = new Submission(fresh, new java.util.concurrent.CompletableFuture<>());
+    public CouchLedgerStore.Inserted store(Transfer fresh, Duration wait) {
+        var submission = new Submission(fresh, new CompletableFuture<>());
         toStore.add(submission);
         drive(submission.stored(), System.nanoTime() + wait.toNanos());
         if (!submission.stored().isDone()) {
@@ -101,13 +111,13 @@ public class Resolver {
         }
         try {
             return submission.stored().join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
     }
 
     /** Runs rounds while this node's lock is free, else waits a little for the round under way, until {@code answer} is done. */
-    private void drive(java.util.concurrent.CompletableFuture<?> answer, long deadline) {
+    private void drive(CompletableFuture<?> answer, long deadline) {
         while (!answer.isDone() && System.nanoTime() < deadline) {
             if (rounds.tryLock()) {
                 try {
@@ -118,10 +128,10 @@ public class Resolver {
                 }
             } else {
                 try {
-                    answer.get(20, java.util.concurrent.TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.TimeoutException e) {
+                    answer.get(20, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
                     // the round under way may not have taken it; try again
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     return; // the caller reads the failure from the future
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -158,11 +168,11 @@ public class Resolver {
      * callers wait for) in the next round: one round decides them all, so the cost of a round is
      * shared. Answers the transfer as decided, or as it still is when {@code wait} is over.
      */
-    public Transfer await(Transfer stored, java.time.Duration wait) {
+    public Transfer await(Transfer stored, Duration wait) {
         if (stored.isDecided()) {
             return stored;
         }
-        var answer = answers.computeIfAbsent(stored.id(), id -> new java.util.concurrent.CompletableFuture<>());
+        var answer = answers.computeIfAbsent(stored.id(), id -> new CompletableFuture<>());
         waiting.add(stored.id());
         try {
             drive(answer, System.nanoTime() + wait.toNanos());
@@ -174,7 +184,7 @@ public class Resolver {
 
     /** One round over the transfers this node's callers wait for (the lock is held). */
     private void decideWaiting() {
-        var ids = new java.util.LinkedHashSet<String>();
+        var ids = new LinkedHashSet<String>();
         for (String id; (id = waiting.poll()) != null; ) {
             ids.add(id);
         }
@@ -276,7 +286,7 @@ public class Resolver {
 
     /** Decides the transfers in order on {@code balances} (updated in place); places start after {@code seq}. */
     List<Decision> decide(long seq, List<Transfer> transfers, HashMap<String, Long> balances) {
-        var unknown = transfers.stream().flatMap(t -> java.util.stream.Stream.of(t.from(), t.to()))
+        var unknown = transfers.stream().flatMap(t -> Stream.of(t.from(), t.to()))
                 .filter(id -> !rules.containsKey(id)).distinct().toList();
         if (!unknown.isEmpty()) {
             rules.putAll(store.accounts(unknown));

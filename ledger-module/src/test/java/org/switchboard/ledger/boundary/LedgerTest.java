@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +23,8 @@ import org.lightcouch.CouchDbException;
 import org.switchboard.ledger.control.Couch;
 import org.switchboard.ledger.control.CouchLedgerStore;
 import org.switchboard.ledger.control.LedgerEngine;
+import org.switchboard.ledger.control.Resolver;
+import org.switchboard.ledger.control.ResolverHooks;
 import org.switchboard.ledger.entity.Account;
 import org.switchboard.ledger.entity.Transfer;
 import org.switchboard.ledger.entity.TransferStatus;
@@ -52,8 +57,8 @@ class LedgerTest {
         assertThat(minted.seq()).isEqualTo(1);
         ledger.transfer(null, "alice", "bob", 30);
         assertThat(ledger.accounts()).extracting(Account::id, Account::balance).containsExactlyInAnyOrder(
-                org.assertj.core.groups.Tuple.tuple("issuer", -100L), org.assertj.core.groups.Tuple.tuple("alice", 70L),
-                org.assertj.core.groups.Tuple.tuple("bob", 30L));
+                Tuple.tuple("issuer", -100L), Tuple.tuple("alice", 70L),
+                Tuple.tuple("bob", 30L));
         assertThat(ledger.account("bob")).contains(new Account("bob", 30, false));
         var report = ledger.check(Duration.ofMinutes(1));
         assertThat(report.ok()).as(report.toString()).isTrue();
@@ -106,7 +111,7 @@ class LedgerTest {
         // the same id again, funds enough now: the first outcome stands
         assertThatThrownBy(() -> ledger.transfer("big", "alice", "bob", 11)).isInstanceOf(TransferRejectedException.class);
         assertThat(ledger.statement("alice", Long.MAX_VALUE, 10)).extracting(Transfer::id, Transfer::status).contains(
-                org.assertj.core.groups.Tuple.tuple("big", TransferStatus.REJECTED));
+                Tuple.tuple("big", TransferStatus.REJECTED));
         assertThat(ledger.check(Duration.ofMinutes(1)).ok()).isTrue();
     }
 
@@ -167,10 +172,10 @@ class LedgerTest {
 
     @Test
     void aPendingTransferWhoseCallerLeftIsDecidedByTheSweep() {
-        new CouchLedgerStore(db).insert("orphan", "issuer", "bob", 7, java.time.Instant.now().minusSeconds(120));
+        new CouchLedgerStore(db).insert("orphan", "issuer", "bob", 7, Instant.now().minusSeconds(120));
         var stale = ledger.check(Duration.ofSeconds(60));
         assertThat(stale.ok()).as("the check decides what is pending first").isTrue();
-        new CouchLedgerStore(db).insert("orphan-2", "issuer", "bob", 3, java.time.Instant.now());
+        new CouchLedgerStore(db).insert("orphan-2", "issuer", "bob", 3, Instant.now());
         assertThat(ledger.sweep()).isEqualTo(1);
         assertThat(ledger.find("orphan-2").orElseThrow().status()).isEqualTo(TransferStatus.SUCCESSFUL);
         assertThat(ledger.account("bob").orElseThrow().balance()).isEqualTo(10);
@@ -185,7 +190,7 @@ class LedgerTest {
         var outcomes = new ConcurrentHashMap<String, String>();
         var disagreements = new AtomicInteger();
         try (var clients = Executors.newFixedThreadPool(6)) {
-            var futures = new ArrayList<java.util.concurrent.Future<?>>();
+            var futures = new ArrayList<Future<?>>();
             for (int c = 0; c < 6; c++) {
                 int client = c;
                 futures.add(clients.submit(() -> {
@@ -235,9 +240,9 @@ class LedgerTest {
     @Test
     void aResolverThatDiesAfterItsCommitIsFinishedByAnother() {
         var store = new CouchLedgerStore(db);
-        store.insert("half", "issuer", "alice", 42, java.time.Instant.now());
-        var dying = new org.switchboard.ledger.control.Resolver(store, 100);
-        org.switchboard.ledger.control.ResolverHooks.afterCommit(dying, () -> {
+        store.insert("half", "issuer", "alice", 42, Instant.now());
+        var dying = new Resolver(store, 100);
+        ResolverHooks.afterCommit(dying, () -> {
             throw new IllegalStateException("killed between commit and write");
         });
         assertThatThrownBy(dying::resolveOnce).hasMessageContaining("killed");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -89,7 +90,7 @@ class DoubleSpendTest {
             var design = new DesignDocument();
             design.setId("_design/seed");
             design.setLanguage("javascript");
-            var views = new java.util.LinkedHashMap<String, DesignDocument.MapReduce>();
+            var views = new LinkedHashMap<String, DesignDocument.MapReduce>();
             var balance = new DesignDocument.MapReduce();
             balance.setMap("function (txn) { if (txn.status == 'successful') { emit(txn.from, txn.amount * -1); emit(txn.to, txn.amount); } }");
             balance.setReduce("function (keys, values) { return sum(values); }");

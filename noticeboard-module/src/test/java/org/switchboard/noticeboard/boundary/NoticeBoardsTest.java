@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,12 +84,12 @@ class NoticeBoardsTest {
         var seen = new ConcurrentLinkedQueue<Long>();
         var topic = redis.client().getTopic(redis.prefix() + ":noticeboard:posts", StringCodec.INSTANCE);
         var id = topic.addListener(String.class, (channel, message) ->
-                seen.add(org.switchboard.noticeboard.control.RedisBoardStore.parseMessage(message).revision()));
+                seen.add(RedisBoardStore.parseMessage(message).revision()));
         try {
             for (int i = 0; i < 100; i++) {
                 boards.post("ordered", String.valueOf(i));
             }
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 100);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 100);
             assertThat(List.copyOf(seen)).containsExactlyElementsOf(IntStream.rangeClosed(1, 100).mapToObj(i -> (long) i).toList());
         } finally {
             topic.removeListener(id);
@@ -214,7 +215,7 @@ class NoticeBoardsTest {
         var server = TestServers.redis();
         server.stop();
         server.start();
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                 .until(() -> boards.post("restart", "2") != null);
         var outcome = pending.get(30, TimeUnit.SECONDS);
         assertThat(outcome.changed()).isTrue();

@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import java.io.IOException;
 import java.time.Duration;
 import org.switchboard.noticeboard.boundary.NoticeBoards;
 import org.switchboard.noticeboard.entity.Board;
@@ -76,7 +77,7 @@ public class BoardEvents {
     private static void close(SseEventSink sink) {
         try {
             sink.close();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // the client is gone already
         }
     }

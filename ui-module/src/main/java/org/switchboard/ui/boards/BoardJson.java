@@ -1,8 +1,9 @@
 package org.switchboard.ui.boards;
 
-import jakarta.json.spi.JsonProvider;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
 import jakarta.ws.rs.core.UriBuilder;
 import java.io.StringReader;
 import java.util.concurrent.atomic.AtomicReference;
@@ -44,7 +45,7 @@ final class BoardJson {
         return builder.add("next", next.build().toString()).build();
     }
 
-    private static jakarta.json.JsonObjectBuilder builder(Board board) {
+    private static JsonObjectBuilder builder(Board board) {
         return JSON.createObjectBuilder()
                 .add("board", board.name())
                 .add("revision", board.revision())

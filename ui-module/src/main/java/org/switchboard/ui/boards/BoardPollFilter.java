@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.UriBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -163,7 +164,7 @@ public class BoardPollFilter extends HttpFilter {
     static byte[] bytes(String name, Board board, String base, String wait) {
         var last = LAST.get();
         if (last != null && last.board() == board && last.name().equals(name) && last.base().equals(base)
-                && java.util.Objects.equals(last.waitParam(), wait) && board != null) {
+                && Objects.equals(last.waitParam(), wait) && board != null) {
             return last.bytes();
         }
         var bytes = BoardJson.withNext(name, board, UriBuilder.fromUri(base), wait).toString().getBytes(StandardCharsets.UTF_8);

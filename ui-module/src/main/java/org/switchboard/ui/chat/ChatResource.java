@@ -12,6 +12,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -24,6 +25,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
 import java.io.StringReader;
+import java.time.ZoneOffset;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.switchboard.chat.boundary.ChatRooms;
 import org.switchboard.chat.boundary.InvalidChatRequestException;
@@ -59,7 +61,7 @@ public class ChatResource {
         chat.rooms((int) Math.min(Integer.MAX_VALUE, number("limit", limit))).forEach(r -> {
             var room = JSON.createObjectBuilder().add("room", r.name()).add("messages", r.lastSeq());
             if (r.lastActivity() != null) {
-                room.add("lastActivity", r.lastActivity().toInstant(java.time.ZoneOffset.UTC).toString());
+                room.add("lastActivity", r.lastActivity().toInstant(ZoneOffset.UTC).toString());
             } else {
                 room.addNull("lastActivity");
             }
@@ -75,7 +77,7 @@ public class ChatResource {
     public Response post(@PathParam("room") String room, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body) {
         if (!isJson(contentType)) {
             // Jersey lets a request without Content-Type through to a JSON method; a form cannot post here
-            throw new jakarta.ws.rs.NotSupportedException("Send the message as application/json.");
+            throw new NotSupportedException("Send the message as application/json.");
         }
         ChatRooms.checkRoom(room);
         var message = readMessage(body);

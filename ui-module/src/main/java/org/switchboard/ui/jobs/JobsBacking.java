@@ -7,7 +7,9 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.io.Serializable;
 import java.time.Duration;
+import java.time.ZonedDateTime;
 import java.util.List;
+import java.util.Locale;
 import org.switchboard.jobs.boundary.InvalidJobRequestException;
 import org.switchboard.jobs.boundary.JobQueues;
 import org.switchboard.jobs.boundary.JobRequest;
@@ -80,7 +82,7 @@ public class JobsBacking implements Serializable {
     }
 
     public String next(CronSchedule cron) {
-        var next = cron.next(java.time.ZonedDateTime.now());
+        var next = cron.next(ZonedDateTime.now());
         return next == null ? "never" : next.toInstant().toString();
     }
 
@@ -98,7 +100,7 @@ public class JobsBacking implements Serializable {
             return "–";
         }
         var ms = q.latency().toMillis();
-        return ms < 120_000 ? String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0) : (ms / 60_000) + " min";
+        return ms < 120_000 ? String.format(Locale.ROOT, "%.1f s", ms / 1000.0) : (ms / 60_000) + " min";
     }
 
     public void enqueue() {

@@ -5,6 +5,7 @@ import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
@@ -14,8 +15,8 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -24,12 +25,18 @@ import java.io.InputStream;
 import java.io.StringReader;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.LongSupplier;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.switchboard.jobs.boundary.InvalidJobRequestException;
 import org.switchboard.jobs.boundary.JobQueues;
 import org.switchboard.jobs.boundary.JobRequest;
 import org.switchboard.jobs.entity.Job;
+import org.switchboard.jobs.entity.ListedJob;
 import org.switchboard.ui.api.ApiApplication;
 import org.switchboard.ui.api.Inputs;
 import org.switchboard.ui.api.Problem;
@@ -66,7 +73,7 @@ public class JobsResource {
         } else if (o.containsKey("runAt")) {
             try {
                 delay = Duration.between(Instant.now(), Instant.parse(stringField(o, "runAt")));
-            } catch (java.time.format.DateTimeParseException e) {
+            } catch (DateTimeParseException e) {
                 throw new InvalidJobRequestException("runAt", "runAt is an ISO-8601 instant, e.g. 2030-01-01T00:00:00Z");
             }
             delay = delay.isNegative() ? Duration.ZERO : delay;
@@ -197,7 +204,7 @@ public class JobsResource {
     @Operation(summary = "The cron schedules (switchboard.jobs.cron.<name>) and their next tick")
     public JsonObject cron() {
         var list = JSON.createArrayBuilder();
-        var now = java.time.ZonedDateTime.now();
+        var now = ZonedDateTime.now();
         for (var c : jobs.cron()) {
             var next = c.next(now);
             var o = JSON.createObjectBuilder().add("name", c.name()).add("expression", c.expression()).add("zone", c.zone().getId())
@@ -229,8 +236,8 @@ public class JobsResource {
     }
 
     /** A page of a waiting set: {@code ?offset} (0 to 1,000,000) and {@code ?limit} (1 to 500, 50 by default). */
-    private static JsonObject listed(java.util.function.LongSupplier total,
-                                     java.util.function.BiFunction<Integer, Integer, java.util.List<org.switchboard.jobs.entity.ListedJob>> pager,
+    private static JsonObject listed(LongSupplier total,
+                                     BiFunction<Integer, Integer, List<ListedJob>> pager,
                                      String offset, String limit, String at) {
         var from = page("offset", offset, 0, 1_000_000);
         var count = page("limit", limit, 50, 500);
@@ -269,7 +276,7 @@ public class JobsResource {
         }
     }
 
-    private static void addText(jakarta.json.JsonObjectBuilder o, String name, String value) {
+    private static void addText(JsonObjectBuilder o, String name, String value) {
         if (value == null || value.isEmpty()) {
             o.addNull(name);
         } else {
@@ -277,7 +284,7 @@ public class JobsResource {
         }
     }
 
-    private static void addTime(jakarta.json.JsonObjectBuilder o, String name, Instant value) {
+    private static void addTime(JsonObjectBuilder o, String name, Instant value) {
         if (value == null) {
             o.addNull(name);
         } else {

@@ -5,6 +5,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -29,7 +30,7 @@ public class Components {
     public record ComponentStatus(String name, boolean up, String detail) {
 
         static ComponentStatus of(HealthCheckResponse response) {
-            var data = response.getData().orElse(java.util.Map.of());
+            var data = response.getData().orElse(Map.of());
             var detail = String.valueOf(data.getOrDefault("server", data.getOrDefault("error", "")));
             return new ComponentStatus(response.getName(), response.getStatus() == HealthCheckResponse.Status.UP, detail);
         }

@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Set;
 import org.switchboard.ui.api.Problem;
@@ -145,7 +146,7 @@ public class SwitchboardAuthentication implements HttpAuthenticationMechanism {
         return AuthenticationStatus.SEND_FAILURE;
     }
 
-    private static AuthenticationStatus tooManyFailures(HttpServletResponse response, java.time.Duration wait) {
+    private static AuthenticationStatus tooManyFailures(HttpServletResponse response, Duration wait) {
         try {
             response.setHeader("Retry-After", String.valueOf(Math.max(1, wait.toSeconds())));
             Problem.of(Response.Status.TOO_MANY_REQUESTS, "Too many failed logins from this address; try again in "

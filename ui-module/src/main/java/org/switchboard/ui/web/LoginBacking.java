@@ -12,8 +12,9 @@ import jakarta.security.enterprise.authentication.mechanism.http.AuthenticationP
 import jakarta.security.enterprise.credential.UsernamePasswordCredential;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.switchboard.ui.security.SwitchboardAuthentication;
 import java.io.IOException;
+import java.time.Duration;
+import org.switchboard.ui.security.SwitchboardAuthentication;
 
 /** The login and logout forms. */
 @Named
@@ -40,7 +41,7 @@ public class LoginBacking {
             faces.responseComplete();
             return null;
         }
-        var throttled = (java.time.Duration) external.getRequestMap().get(SwitchboardAuthentication.THROTTLED);
+        var throttled = (Duration) external.getRequestMap().get(SwitchboardAuthentication.THROTTLED);
         var message = throttled == null ? "Wrong user name or password."
                 : "Too many failed logins; try again in " + Math.max(1, throttled.toSeconds()) + " s.";
         faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR, message, null));

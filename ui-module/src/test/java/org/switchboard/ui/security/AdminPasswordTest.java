@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
@@ -48,7 +49,7 @@ class AdminPasswordTest {
     @Test
     void matchesComparesTheWholePassword() {
         var password = new AdminPassword();
-        password.configured = java.util.Optional.of("correct horse");
+        password.configured = Optional.of("correct horse");
         password.load();
         assertThat(password.matches("correct horse")).isTrue();
         assertThat(password.matches("correct hors")).isFalse();
