@@ -66,6 +66,7 @@ public final class JobsBenchmark {
     private record Result(double enqueueRate, double processRate, double p50, double p99) {
     }
 
+    @SuppressWarnings("try") // the workers run while the block waits on them: they are there to be closed
     private static Result ours(String redisUrl, int total, int concurrency) throws Exception {
         try (var jobs = StandaloneJobs.connect(redisUrl, "bench-" + UUID.randomUUID().toString().substring(0, 8), 64)) {
             var inFlight = new Semaphore(2000);

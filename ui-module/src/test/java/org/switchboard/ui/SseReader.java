@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import jakarta.json.JsonObject;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -76,7 +77,7 @@ final class SseReader implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         var stream = body;
         if (stream != null) {
             stream.close();

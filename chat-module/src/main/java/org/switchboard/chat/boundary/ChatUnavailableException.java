@@ -6,6 +6,8 @@ package org.switchboard.chat.boundary;
  */
 public class ChatUnavailableException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     public ChatUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }

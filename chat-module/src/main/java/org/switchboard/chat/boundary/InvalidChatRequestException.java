@@ -3,6 +3,8 @@ package org.switchboard.chat.boundary;
 /** A room name, author, text or cursor that breaks the rules; nothing was stored. */
 public class InvalidChatRequestException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     private final String field;
 
     public InvalidChatRequestException(String field, String message) {

@@ -123,7 +123,7 @@ public class LiveFeed implements AutoCloseable {
         try {
             tail.head = history.lastSeq(tail.room);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "Chat room " + tail.room + ": the history cannot be read; trying again at the next check", e);
+            LOG.log(System.Logger.Level.WARNING, () -> "Chat room " + tail.room + ": the history cannot be read; trying again at the next check", e);
             return;
         }
         var early = tail.early;
@@ -187,7 +187,7 @@ public class LiveFeed implements AutoCloseable {
             }
             return true;
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "Chat room " + tail.room + ": backfill from the history failed; trying again at the next check", e);
+            LOG.log(System.Logger.Level.WARNING, () -> "Chat room " + tail.room + ": backfill from the history failed; trying again at the next check", e);
             return false;
         }
     }
@@ -214,7 +214,7 @@ public class LiveFeed implements AutoCloseable {
                     passAhead(tail);
                 }
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "Chat room " + tail.room + ": the history cannot be read", e);
+                LOG.log(System.Logger.Level.WARNING, () -> "Chat room " + tail.room + ": the history cannot be read", e);
             }
         }
     }
@@ -381,7 +381,7 @@ public class LiveFeed implements AutoCloseable {
             var page = history.after(room, next - 1, (int) Math.min(PAGE, to - next + 1));
             var fresh = page.stream().filter(m -> m.seq() >= next && m.seq() <= to).toList();
             if (fresh.isEmpty()) {
-                LOG.log(System.Logger.Level.WARNING, "Chat room " + room + ": messages " + next + ".." + to + " are not in the history; skipped");
+                LOG.log(System.Logger.Level.WARNING, "Chat room {0}: messages {1}..{2} are not in the history; skipped", room, next, to);
                 next = to + 1;
                 return;
             }

@@ -124,7 +124,7 @@ public class JobQueues {
                 cron), progressEvents::fire);
         try {
             runner.start();
-            LOG.log(System.Logger.Level.INFO, "Job workers " + worker + " on " + concurrency(queues) + ", job types " + handlers.keySet());
+            LOG.log(System.Logger.Level.INFO, "Job workers {0} on {1}, job types {2}", worker, concurrency(queues), handlers.keySet());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "Job workers started without Redis; they connect when it answers", e);
         }

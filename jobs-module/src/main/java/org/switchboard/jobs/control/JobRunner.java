@@ -112,7 +112,7 @@ public class JobRunner implements AutoCloseable {
         }
         var reaped = store.reapExpiredWorkers();
         if (reaped > 0) {
-            LOG.log(System.Logger.Level.WARNING, "Re-queued " + reaped + " job(s) of workers whose heartbeat expired");
+            LOG.log(System.Logger.Level.WARNING, "Re-queued {0} job(s) of workers whose heartbeat expired", reaped);
         }
         quietly(this::interruptCancelled);
         if (++tick % 10 == 0) {
@@ -137,7 +137,7 @@ public class JobRunner implements AutoCloseable {
         suspects = now;
         if (!orphans.isEmpty()) {
             var back = store.requeue(settings.worker(), orphans);
-            LOG.log(System.Logger.Level.WARNING, "Re-queued " + back + " job(s) this worker held without running them");
+            LOG.log(System.Logger.Level.WARNING, "Re-queued {0} job(s) this worker held without running them", back);
         }
     }
 
@@ -163,11 +163,11 @@ public class JobRunner implements AutoCloseable {
                 var id = UUID.nameUUIDFromBytes(tick.getBytes(StandardCharsets.UTF_8)).toString();
                 var e = store.enqueueOnce(id, cron.queue(), cron.type(), cron.payload(), 5, 300, tick, cron.dedupeWindow(due));
                 if (e.created()) {
-                    LOG.log(System.Logger.Level.INFO, "Cron " + cron.name() + ": enqueued job " + e.id() + " for " + due);
+                    LOG.log(System.Logger.Level.INFO, "Cron {0}: enqueued job {1} for {2}", cron.name(), e.id(), due);
                 }
                 ticksDue.put(cron.name(), cron.next(now));
             } catch (RuntimeException ex) {
-                LOG.log(System.Logger.Level.WARNING, "Cron " + cron.name() + ": could not enqueue the tick of " + due + "; trying again", ex);
+                LOG.log(System.Logger.Level.WARNING, () -> "Cron " + cron.name() + ": could not enqueue the tick of " + due + "; trying again", ex);
             }
         }
     }
@@ -197,7 +197,7 @@ public class JobRunner implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "Fetching from queue " + queue + " failed; trying again", e);
+                LOG.log(System.Logger.Level.WARNING, () -> "Fetching from queue " + queue + " failed; trying again", e);
                 sleep(Duration.ofSeconds(1));
             }
         }
@@ -261,7 +261,7 @@ public class JobRunner implements AutoCloseable {
         try {
             outcome.run();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "Job " + job.id() + ": its outcome could not be recorded; it will run again", e);
+            LOG.log(System.Logger.Level.WARNING, () -> "Job " + job.id() + ": its outcome could not be recorded; it will run again", e);
         }
     }
 
@@ -294,10 +294,10 @@ public class JobRunner implements AutoCloseable {
                 batch.clear();
             } catch (RuntimeException e) {
                 if (!fetching) {
-                    LOG.log(System.Logger.Level.WARNING, "Could not acknowledge " + batch.size() + " finished job(s) while closing; they will run again", e);
+                    LOG.log(System.Logger.Level.WARNING, () -> "Could not acknowledge " + batch.size() + " finished job(s) while closing; they will run again", e);
                     return;
                 }
-                LOG.log(System.Logger.Level.WARNING, "Acknowledging " + batch.size() + " job(s) failed; trying again", e);
+                LOG.log(System.Logger.Level.WARNING, () -> "Acknowledging " + batch.size() + " job(s) failed; trying again", e);
                 sleep(Duration.ofSeconds(1));
             }
         }
@@ -334,7 +334,7 @@ public class JobRunner implements AutoCloseable {
         try {
             var back = store.requeue(settings.worker());
             if (back > 0) {
-                LOG.log(System.Logger.Level.INFO, "Put " + back + " unfinished job(s) back in their queues");
+                LOG.log(System.Logger.Level.INFO, "Put {0} unfinished job(s) back in their queues", back);
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "Could not re-queue this worker's jobs; the reaper will", e);

@@ -31,6 +31,7 @@ import org.switchboard.testkit.RedisKeys;
 import org.switchboard.testkit.TestServers;
 
 /** Workers against a real Redis: running, retries, timeouts, progress, a crashed worker, graceful close. */
+@SuppressWarnings("try") // a runner works while the test's block waits on it: it is there to be closed
 class JobRunnerTest {
 
     @RegisterExtension

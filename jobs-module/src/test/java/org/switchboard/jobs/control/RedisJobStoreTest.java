@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.redisson.api.options.KeysScanOptions;
 import org.redisson.client.codec.StringCodec;
 import org.switchboard.jobs.entity.Enqueued;
 import org.switchboard.jobs.entity.FetchedJob;
@@ -343,7 +344,7 @@ class RedisJobStoreTest {
         var byAge = new RedisJobStore.Retention(Duration.ZERO, 1000, Duration.ZERO, 1000);
         assertThat(store.trim(byAge, 1000)).isEqualTo(15);
         assertThat(stats("default").dead()).isZero();
-        assertThat(redis.client().getKeys().getKeysStreamByPattern(redis.prefix() + ":*job:*").count()).isZero();
+        assertThat(redis.client().getKeys().getKeysStream(KeysScanOptions.defaults().pattern(redis.prefix() + ":*job:*")).count()).isZero();
     }
 
     @Test

@@ -6,6 +6,8 @@ package org.switchboard.ledger.boundary;
  */
 public class LedgerUnavailableException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     public LedgerUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }

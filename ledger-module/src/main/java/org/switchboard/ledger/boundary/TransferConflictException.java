@@ -3,6 +3,8 @@ package org.switchboard.ledger.boundary;
 /** A transfer id used again with other fields: the first transfer stands; {@code field} names what differs. */
 public class TransferConflictException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     private final String field;
 
     public TransferConflictException(String field, String message) {

@@ -3,6 +3,8 @@ package org.switchboard.noticeboard.boundary;
 /** A board name, value or watch parameter that breaks the rules; nothing was stored. */
 public class InvalidBoardRequestException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     private final String field;
 
     public InvalidBoardRequestException(String field, String message) {

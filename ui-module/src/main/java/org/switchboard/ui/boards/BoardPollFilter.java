@@ -52,6 +52,8 @@ import org.switchboard.ui.api.Unavailable;
 @WebFilter(urlPatterns = "/api/boards/*", asyncSupported = true)
 public class BoardPollFilter extends HttpFilter {
 
+    private static final long serialVersionUID = 1L;
+
     private static final Pattern BOARD = Pattern.compile("/api/boards/([^/]+)");
     private static final JsonProvider JSON = JsonProvider.provider();
 
@@ -62,10 +64,10 @@ public class BoardPollFilter extends HttpFilter {
     }
 
     @Inject
-    NoticeBoards boards;
+    transient NoticeBoards boards;
 
     /** Writes the answers, then completes the requests, in the order queued. */
-    private ExecutorService answers;
+    private transient ExecutorService answers;
 
     @Override
     public void init() {

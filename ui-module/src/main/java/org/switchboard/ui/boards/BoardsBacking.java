@@ -16,6 +16,8 @@ import org.switchboard.noticeboard.entity.BoardSummary;
 @ViewScoped
 public class BoardsBacking implements Serializable {
 
+    private static final long serialVersionUID = 1L;
+
     @Inject
     transient NoticeBoards boards;
 

@@ -47,6 +47,8 @@ import org.switchboard.ui.api.Unavailable;
 @WebFilter(urlPatterns = "/api/chat/rooms/*", asyncSupported = true)
 public class ChatStreamFilter extends HttpFilter {
 
+    private static final long serialVersionUID = 1L;
+
     static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
     private static final Pattern EVENTS = Pattern.compile("/api/chat/rooms/([^/]*)/events");
     private static final byte[] PING = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -57,9 +59,9 @@ public class ChatStreamFilter extends HttpFilter {
     private static final AtomicReferenceArray<Frame> FRAMES = new AtomicReferenceArray<>(1024);
 
     @Inject
-    ChatRooms chat;
+    transient ChatRooms chat;
 
-    private ScheduledExecutorService keepAlive;
+    private transient ScheduledExecutorService keepAlive;
 
     private record Frame(String room, long seq, byte[] bytes) {
     }

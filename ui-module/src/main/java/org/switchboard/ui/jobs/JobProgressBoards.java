@@ -26,7 +26,7 @@ public class JobProgressBoards {
         try {
             boards.post("job-" + progress.jobId(), value.build().toString());
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "Progress of job " + progress.jobId() + " not posted to its board", e);
+            LOG.log(System.Logger.Level.WARNING, () -> "Progress of job " + progress.jobId() + " not posted to its board", e);
         }
     }
 }

@@ -28,6 +28,8 @@ import org.switchboard.jobs.entity.Worker;
 @ViewScoped
 public class JobsBacking implements Serializable {
 
+    private static final long serialVersionUID = 1L;
+
     @Inject
     transient JobQueues jobs;
 

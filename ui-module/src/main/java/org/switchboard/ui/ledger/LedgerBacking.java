@@ -22,6 +22,8 @@ import org.switchboard.ledger.entity.Transfer;
 @ViewScoped
 public class LedgerBacking implements Serializable {
 
+    private static final long serialVersionUID = 1L;
+
     @Inject
     transient Ledger ledger;
 

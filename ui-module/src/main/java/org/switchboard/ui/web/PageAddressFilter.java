@@ -22,6 +22,8 @@ import org.switchboard.noticeboard.boundary.NoticeBoards;
 @WebFilter({"/chat/*", "/boards/*"})
 public class PageAddressFilter extends HttpFilter {
 
+    private static final long serialVersionUID = 1L;
+
     private record Page(String folder, Predicate<String> validName, String view, String parameter) {
     }
 
