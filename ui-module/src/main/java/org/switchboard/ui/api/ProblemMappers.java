@@ -1,7 +1,6 @@
 package org.switchboard.ui.api;
 
 import jakarta.json.bind.JsonbException;
-import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.NotAuthorizedException;
 import jakarta.ws.rs.ProcessingException;
@@ -12,7 +11,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
-import java.util.Comparator;
 import java.util.UUID;
 import org.switchboard.ui.security.SwitchboardAuthentication;
 
@@ -69,26 +67,6 @@ public final class ProblemMappers {
                 case 415 -> "This address does not take that media type.";
                 default -> "The request cannot be served.";
             };
-        }
-    }
-
-    /** Bean Validation: 400, with one entry per broken rule. */
-    @Provider
-    public static class Validation implements ExceptionMapper<ConstraintViolationException> {
-
-        @Override
-        public Response toResponse(ConstraintViolationException e) {
-            var errors = e.getConstraintViolations().stream()
-                    .map(v -> new Problem.FieldError(lastNode(v.getPropertyPath().toString()), v.getMessage()))
-                    .sorted(Comparator.comparing(Problem.FieldError::field))
-                    .toList();
-            return new Problem("about:blank", "Bad Request", 400, "The request breaks " + errors.size() + " rule(s).", errors)
-                    .toResponse().build();
-        }
-
-        private static String lastNode(String path) {
-            var dot = path.lastIndexOf('.');
-            return dot < 0 ? path : path.substring(dot + 1);
         }
     }
 
