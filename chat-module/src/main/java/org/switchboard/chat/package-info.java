@@ -32,6 +32,8 @@
  * </ul>
  *
  * <p>The module takes its {@code RedissonClient} and its datasource from the web module, which
- * composes the patterns; it does not depend on any other pattern module.
+ * composes the patterns, through {@code ChatServers} and {@code TransactionalMessageStore}; a failure
+ * of either server reaches callers as a {@code ChatUnavailableException}. It does not depend on any
+ * other pattern module.
  */
 package org.switchboard.chat;

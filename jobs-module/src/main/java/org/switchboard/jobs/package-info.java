@@ -9,6 +9,9 @@
  * by due time), the dead set, or finished. Times come from Redis's {@code TIME}, so nodes with skewed
  * clocks agree on what is due. All keys carry the hash tag {@code {jobs}}: on a Redis Cluster they
  * share a slot, which the scripts need.</li>
+ * <li>The scripts are resources beside {@code RedisJobStore}, loaded once and run by {@code EVALSHA};
+ * they get every key, or the prefix of a family of keys, from {@code JobKeys}, so no script spells a
+ * key name and the key layout changes in one place.</li>
  * <li>Reliable fetch is {@code LMOVE} from the queue into the worker's own pending list, as many jobs
  * as the worker has free slots in one call; acknowledging is {@code LREM} on that short list. A job
  * is never only in a worker's memory: if the worker dies (kill -9), its heartbeat expires and any
@@ -43,5 +46,8 @@
  * <li>Progress is stored on the job and fired as a {@code JobProgress} CDI event; the web module
  * posts it to the notice board {@code job-{id}}. This module does not depend on the notice boards.</li>
  * </ul>
+ *
+ * <p>The boundary ({@code JobQueues} in the container, {@code StandaloneJobs} for tools) answers
+ * entity types only; Redis out of reach is a {@code JobsUnavailableException}.
  */
 package org.switchboard.jobs;

@@ -34,6 +34,10 @@
  * <li><b>Idempotency.</b> The transfer's id is the document id: a second request with the id finds
  * the first transfer; with the same fields it waits for and answers the first outcome, with other
  * fields it is a conflict naming the field.</li>
+ * <li><b>Exact amounts.</b> An amount, and a balance either way, is at most 2^53 - 1
+ * ({@code Transfer.MAX_AMOUNT}): CouchDB's JavaScript views and many JSON readers hold numbers as
+ * doubles, exact only that far. A larger amount is refused before anything is stored, and a transfer
+ * that would push a balance past it is rejected, so the head, the log and the views always agree.</li>
  * <li><b>Callers that die.</b> Every node sweeps every second: whatever is pending is decided by
  * whichever node commits first.</li>
  * <li><b>Balances in constant time.</b> A balance is one read of the head, whatever the length of
@@ -46,5 +50,8 @@
  * in batches. On a clustered CouchDB with several nodes written at once, a conflicting head could be
  * stored instead of refused; the check would then show a mismatch. The design assumes
  * one CouchDB node or a cluster written through one coordinator with quorum writes.
+ *
+ * <p>CouchDB out of reach reaches callers as a {@code LedgerUnavailableException}; no LightCouch or
+ * Gson type leaves the control package.
  */
 package org.switchboard.ledger;

@@ -18,5 +18,8 @@
  * <li>A board is one hash, so a post touches one key and runs on Redis Cluster; the list of boards
  * is a separate sorted set updated right after, outside the atomic step, as it is only an index.</li>
  * </ul>
+ *
+ * <p>Redis out of reach reaches callers as a {@code BoardsUnavailableException}, also through the
+ * watchers' futures.
  */
 package org.switchboard.noticeboard;

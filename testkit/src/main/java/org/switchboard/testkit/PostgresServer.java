@@ -73,8 +73,10 @@ public final class PostgresServer {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ManagedProcess.run(command(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", USER,
-                "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"), dir);
+        if (!Files.isDirectory(data)) { // a restart after stop() keeps the data
+            ManagedProcess.run(command(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", USER,
+                    "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"), dir);
+        }
         ManagedProcess.run(command(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "60",
                 "-l", dir.resolve("postgres.log").toString(),
                 "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off",

@@ -97,6 +97,10 @@ final class PayaraNode implements AutoCloseable {
         throw new IllegalStateException("the second Payara node was not ready in time:\n" + output);
     }
 
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** Kills the node at once (SIGKILL), as a crash would. */
     void kill() {
         process.kill();

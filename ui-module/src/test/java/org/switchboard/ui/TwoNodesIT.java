@@ -28,10 +28,8 @@ import java.util.function.BiConsumer;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.redisson.Redisson;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
@@ -40,9 +38,9 @@ import org.switchboard.testkit.TestServers;
 /**
  * Two Payara Micro instances side by side, as in production: one Redis, one CouchDB and one
  * PostgreSQL database (the embedded H2 file serves one process only). Started by hand beside the
- * node Arquillian manages.
+ * node Arquillian manages. A test that kills node b leaves it dead; the next test starts it again,
+ * so the tests run in any order.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TwoNodesIT {
 
     static PayaraNode a;
@@ -64,6 +62,36 @@ class TwoNodesIT {
         }
     }
 
+    @Test
+    void withTheDatabaseDownTheChatAnswers503AndServesAgainWhenItIsBack() throws Exception {
+        var room = "sql-down-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(ChatIT.post(a.base(), room, "{\"author\":\"a\",\"text\":\"before\"}").statusCode()).isEqualTo(201);
+        var postgres = TestServers.requirePostgres();
+        postgres.stop();
+        try {
+            PlatformIT.assertEveryAnswerIsUnavailable(List.of(
+                    HttpRequest.newBuilder(a.base().resolve("api/chat/rooms/" + room + "/messages")).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"author\":\"a\",\"text\":\"lost?\"}")).build(),
+                    HttpRequest.newBuilder(a.base().resolve("api/chat/rooms/" + room + "/messages")).build(),
+                    HttpRequest.newBuilder(a.base().resolve("api/chat/rooms/" + room + "/messages/1")).build(),
+                    HttpRequest.newBuilder(a.base().resolve("api/chat/rooms")).build()));
+        } finally {
+            postgres.start();
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(Deployed.get(a.base().resolve("api/chat/rooms/" + room + "/messages")).statusCode()).isEqualTo(200));
+        var history = PlatformIT.jsonArray(Deployed.get(a.base().resolve("api/chat/rooms/" + room + "/messages")).body());
+        assertThat(history).as("the post refused while the database was down stored nothing").hasSize(1);
+    }
+
+    /** Node b again, if a test killed it. */
+    @BeforeEach
+    void bothNodesUp() {
+        if (!b.isAlive()) {
+            b = PayaraNode.start(database);
+        }
+    }
+
     @AfterAll
     static void stop() {
         for (var node : new PayaraNode[] {a, b, c}) {
@@ -74,7 +102,6 @@ class TwoNodesIT {
     }
 
     @Test
-    @Order(1)
     void aBoardPostOnOneNodeWakesAWatcherOnTheOther() throws Exception {
         var board = "two-" + UUID.randomUUID();
         var first = PlatformIT.json(BoardsIT.put(a.base(), board, "{\"percent\":1}").body());
@@ -97,7 +124,6 @@ class TwoNodesIT {
     }
 
     @Test
-    @Order(2)
     void chatMessagesPostedOnBothNodesReachReadersOnBothInOneGaplessOrder() throws Exception {
         var room = "two-" + UUID.randomUUID().toString().substring(0, 8);
         try (var onA = new SseReader(a.base().resolve("api/chat/rooms/" + room + "/events"));
@@ -146,7 +172,6 @@ class TwoNodesIT {
      * may not go negative is, every transfer was decided once, and every id kept its first outcome.
      */
     @Test
-    @Order(3)
     void theBankTestHoldsWithANodeKilledAndRestartedMidRun() throws Exception {
         var run = UUID.randomUUID().toString().substring(0, 8);
         var issuer = "bank-issuer-" + run;
@@ -250,7 +275,6 @@ class TwoNodesIT {
     }
 
     @Test
-    @Order(5)
     void aNodeKilledWhilePostingLosesNoAcknowledgedMessage() throws Exception {
         var room = "kill-" + UUID.randomUUID().toString().substring(0, 8);
         var acknowledged = new ConcurrentLinkedQueue<Long>();
@@ -283,7 +307,6 @@ class TwoNodesIT {
     }
 
     @Test
-    @Order(6)
     void aNodeKilledWhileRunningSleepJobsLosesNoneAndTheOtherRunsThemAgain() throws Exception {
         // a third node with a short heartbeat, so that its death is noticed in 5 s; node a works on the same queue
         var settings = new HashMap<>(database);
@@ -317,7 +340,6 @@ class TwoNodesIT {
     }
 
     @Test
-    @Order(7)
     void aCronTickIsEnqueuedOnceHoweverManyNodesFireIt() throws Exception {
         // nodes a, b and c fired every 2 s during the tests: one job per tick, never two
         var config = new Config();
