@@ -4,6 +4,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.TransactionalException;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadFactory;
@@ -45,14 +49,37 @@ public class ChatServers {
         return new PostLimiter(redis, keys, messages, interval);
     }
 
-    /** A server's failure as the module's own; anything else (a broken rule, a defect) as it is. */
+    /**
+     * A server's failure as the module's own; anything else (a broken rule, a defect) as it is. The
+     * container may wrap the database's failure in its own exceptions (a transaction that could not
+     * begin or commit), so the causes are searched for a driver's or a persistence failure.
+     */
     public static RuntimeException unavailable(RuntimeException failure) {
-        var cause = failure instanceof CompletionException && failure.getCause() instanceof RuntimeException c ? c : failure;
-        return switch (cause) {
-            case RedisException e -> new ChatUnavailableException("Redis cannot be reached: " + e.getMessage(), e);
-            case PersistenceException e -> new ChatUnavailableException("The SQL database failed: " + e.getMessage(), e);
-            case TransactionalException e -> new ChatUnavailableException("The SQL database failed: " + e.getMessage(), e);
-            default -> cause;
-        };
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            switch (cause) {
+                case RedisException e -> {
+                    return new ChatUnavailableException("Redis cannot be reached: " + e.getMessage(), e);
+                }
+                case PersistenceException e -> {
+                    return new ChatUnavailableException("The SQL database failed: " + e.getMessage(), e);
+                }
+                case TransactionalException e -> {
+                    return new ChatUnavailableException("The SQL database failed: " + e.getMessage(), e);
+                }
+                case SQLException e when isConnectionFailure(e) -> {
+                    return new ChatUnavailableException("The SQL database cannot be reached: " + e.getMessage(), e);
+                }
+                default -> {
+                    // look further down
+                }
+            }
+        }
+        return failure instanceof CompletionException && failure.getCause() instanceof RuntimeException cause ? cause : failure;
+    }
+
+    /** SQLSTATE class 08 is "connection exception", whatever the database. */
+    private static boolean isConnectionFailure(SQLException e) {
+        return e instanceof SQLTransientConnectionException || e instanceof SQLNonTransientConnectionException
+                || e instanceof SQLRecoverableException || (e.getSQLState() != null && e.getSQLState().startsWith("08"));
     }
 }

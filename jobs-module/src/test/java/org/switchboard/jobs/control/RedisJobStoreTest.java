@@ -6,14 +6,12 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.groups.Tuple;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,7 +23,6 @@ import org.switchboard.jobs.entity.JobState;
 import org.switchboard.jobs.entity.ListedJob;
 import org.switchboard.jobs.entity.QueueStats;
 import org.switchboard.testkit.RedisKeys;
-import org.switchboard.testkit.TestServers;
 
 /** The contract of each job script, against a real Redis. Each test has its own key prefix. */
 class RedisJobStoreTest {

@@ -154,14 +154,8 @@ public class BoardWatchers implements AutoCloseable {
         });
     }
 
-    private void onMessage(String message) {
-        Board posted;
-        try {
-            posted = RedisBoardStore.parseMessage(message);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "Ignored a malformed notice-board message", e);
-            return;
-        }
+    /** A post seen on the subscription: the last of its board, and news for its watchers. */
+    private void onPost(Board posted) {
         if (lastSeen.size() >= LAST_SEEN_LIMIT) {
             lastSeen.clear();
         }
@@ -192,7 +186,7 @@ public class BoardWatchers implements AutoCloseable {
                 }).toCompletableFuture();
         status.thenCompose(id -> {
             statusListener = id;
-            return topic.addListenerAsync(String.class, (channel, message) -> onMessage(message));
+            return topic.addListenerAsync(String.class, (channel, message) -> RedisBoardStore.parseMessage(message).ifPresent(this::onPost));
         }).whenComplete((id, failure) -> {
             if (failure == null) {
                 messageListener = id;

@@ -54,6 +54,7 @@ public class RedisBoardStore {
             """;
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final System.Logger LOG = System.getLogger(RedisBoardStore.class.getName());
 
     private RedissonClient redis;
     private BoardKeys keys;
@@ -64,12 +65,8 @@ public class RedisBoardStore {
 
     @Inject
     public RedisBoardStore(RedissonClient redis, @ConfigProperty(name = "switchboard.redis.prefix", defaultValue = "switchboard") String prefix) {
-        this(redis, new BoardKeys(prefix));
-    }
-
-    public RedisBoardStore(RedissonClient redis, BoardKeys keys) {
         this.redis = redis;
-        this.keys = keys;
+        this.keys = new BoardKeys(prefix);
     }
 
     /** The topic every post is published on, for the watchers' one subscription. */
@@ -133,14 +130,17 @@ public class RedisBoardStore {
         return boards;
     }
 
-    /** Parses a message of the posts channel: header line, newline, value. */
-    public static Board parseMessage(String message) {
+    /** Parses a message of the posts channel (header line, newline, value); empty, and logged, if it is malformed. */
+    public static Optional<Board> parseMessage(String message) {
         var newline = message.indexOf('\n');
-        try (var reader = JSON.createReader(new StringReader(message.substring(0, newline)))) {
+        try (var reader = JSON.createReader(new StringReader(message.substring(0, Math.max(0, newline))))) {
             var header = reader.readObject();
-            return new Board(header.getString("board"), header.getJsonNumber("revision").longValue(),
+            return Optional.of(new Board(header.getString("board"), header.getJsonNumber("revision").longValue(),
                     header.getString("epoch"), Instant.ofEpochMilli(header.getJsonNumber("postedAt").longValue()),
-                    message.substring(newline + 1));
+                    message.substring(newline + 1)));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Ignored a malformed notice-board message", e);
+            return Optional.empty();
         }
     }
 

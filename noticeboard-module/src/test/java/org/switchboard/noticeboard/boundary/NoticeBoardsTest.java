@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.redisson.client.codec.StringCodec;
-import org.switchboard.noticeboard.control.BoardKeys;
 import org.switchboard.noticeboard.control.BoardWatchers;
 import org.switchboard.noticeboard.control.RedisBoardStore;
 import org.switchboard.noticeboard.entity.WatchOutcome;
@@ -37,7 +35,7 @@ class NoticeBoardsTest {
 
     @BeforeEach
     void boards() {
-        var store = new RedisBoardStore(redis.client(), new BoardKeys(redis.prefix()));
+        var store = new RedisBoardStore(redis.client(), redis.prefix());
         watchers = new BoardWatchers(store);
         boards = new NoticeBoards(store, watchers);
     }
@@ -84,7 +82,7 @@ class NoticeBoardsTest {
         var seen = new ConcurrentLinkedQueue<Long>();
         var topic = redis.client().getTopic(redis.prefix() + ":noticeboard:posts", StringCodec.INSTANCE);
         var id = topic.addListener(String.class, (channel, message) ->
-                seen.add(RedisBoardStore.parseMessage(message).revision()));
+                seen.add(RedisBoardStore.parseMessage(message).orElseThrow().revision()));
         try {
             for (int i = 0; i < 100; i++) {
                 boards.post("ordered", String.valueOf(i));

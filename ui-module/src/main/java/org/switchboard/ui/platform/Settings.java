@@ -15,11 +15,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class Settings {
 
-    /**
-     * Created at start-up, in the application's own context: created later by a {@code /health}
-     * request, which Payara serves from its own web module, the configuration would be looked up in
-     * the wrong application and the values would be missing.
-     */
+    /** Created at start-up, for the reason {@code Clients} gives. */
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
         // observing is enough: CDI creates the bean now
     }

@@ -1,4 +1,4 @@
-package org.switchboard.ui;
+package org.switchboard.ui.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -18,6 +18,10 @@ import java.util.concurrent.Future;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.switchboard.ui.support.Api;
+import org.switchboard.ui.support.ClientSideIT;
+import org.switchboard.ui.support.Deployed;
+import org.switchboard.ui.support.SseReader;
 
 /** The chat API on the deployed WAR: posting with its limits, history, events, presence. */
 class ChatIT extends ClientSideIT {
@@ -31,16 +35,16 @@ class ChatIT extends ClientSideIT {
     @Test
     void aPostIsStoredNumberedAndFoundAtItsLocation() throws Exception {
         var text = "<script>alert('x')</script> & \"quoted\" 🎉";
-        var posted = post(base, room, "{\"author\":\"ann\",\"text\":" + jsonString(text) + "}");
+        var posted = Api.postMessage(base, room, "{\"author\":\"ann\",\"text\":" + Api.jsonString(text) + "}");
         assertThat(posted.statusCode()).isEqualTo(201);
-        var message = PlatformIT.json(posted.body());
+        var message = Api.json(posted.body());
         assertThat(message.getInt("seq")).isEqualTo(1);
         assertThat(message.getString("room")).isEqualTo(room);
         assertThat(message.getString("text")).as("stored and answered as sent").isEqualTo(text);
         var location = URI.create(posted.headers().firstValue("Location").orElseThrow());
         assertThat(location.getPath()).endsWith("/api/chat/rooms/" + room + "/messages/1");
         var found = Deployed.get(base.resolve(location.getPath().substring(location.getPath().indexOf("api/"))));
-        assertThat(PlatformIT.json(found.body())).isEqualTo(message);
+        assertThat(Api.json(found.body())).isEqualTo(message);
 
         var rooms = Deployed.get(base.resolve("api/chat/rooms")).body();
         assertThat(rooms).contains("{\"room\":\"" + room + "\",\"messages\":1,");
@@ -50,7 +54,7 @@ class ChatIT extends ClientSideIT {
     @Test
     void historyPagesForwardAndBackward() throws Exception {
         for (int i = 1; i <= 12; i++) {
-            assertThat(post(base, room, "{\"author\":\"pager-" + (i % 2) + "\",\"text\":\"m" + i + "\"}").statusCode()).isEqualTo(201);
+            assertThat(Api.postMessage(base, room, "{\"author\":\"pager-" + (i % 2) + "\",\"text\":\"m" + i + "\"}").statusCode()).isEqualTo(201);
         }
         assertThat(seqs("api/chat/rooms/" + room + "/messages?after=3&limit=4")).containsExactly(4L, 5L, 6L, 7L);
         assertThat(seqs("api/chat/rooms/" + room + "/messages?before=4&limit=10")).containsExactly(1L, 2L, 3L);
@@ -70,24 +74,24 @@ class ChatIT extends ClientSideIT {
                 "{\"author\":\"a\",\"text\":\"" + "x".repeat(70_000) + "\"}",
                 "[".repeat(30_000) + "]".repeat(30_000));
         for (var body : bodies) {
-            var response = post(base, room, body);
+            var response = Api.postMessage(base, room, body);
             assertThat(response.statusCode()).as(body.length() > 60 ? body.substring(0, 60) + "…" : body).isEqualTo(400);
-            PlatformIT.assertProblem(response, 400);
+            Api.assertProblem(response, 400);
         }
         var notUtf8 = Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/chat/rooms/" + room + "/messages"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', '}'})).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(notUtf8.statusCode()).isEqualTo(400);
-        var badRoom = post(base, "bad*room", "{\"author\":\"a\",\"text\":\"t\"}");
+        var badRoom = Api.postMessage(base, "bad*room", "{\"author\":\"a\",\"text\":\"t\"}");
         assertThat(badRoom.statusCode()).isEqualTo(400);
-        PlatformIT.assertProblem(badRoom, 400);
-        var longRoom = post(base, "r".repeat(65), "{\"author\":\"a\",\"text\":\"t\"}");
+        Api.assertProblem(badRoom, 400);
+        var longRoom = Api.postMessage(base, "r".repeat(65), "{\"author\":\"a\",\"text\":\"t\"}");
         assertThat(longRoom.statusCode()).isEqualTo(400);
         for (var query : List.of("?after=-1", "?after=x", "?limit=0", "?limit=abc", "?after=1&before=2")) {
             var response = Deployed.get(base.resolve("api/chat/rooms/" + room + "/messages" + query));
             assertThat(response.statusCode()).as(query).isEqualTo(400);
-            PlatformIT.assertProblem(response, 400);
+            Api.assertProblem(response, 400);
         }
         var noType = Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/chat/rooms/" + room + "/messages"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"author\":\"a\",\"text\":\"t\"}")).build(), HttpResponse.BodyHandlers.ofString());
@@ -99,45 +103,45 @@ class ChatIT extends ClientSideIT {
     @Test
     void aSenderOverTheRateGets429WithRetryAfterAndNothingIsStored() throws Exception {
         for (int i = 0; i < 20; i++) {
-            assertThat(post(base, room, "{\"author\":\"fast\",\"text\":\"m" + i + "\"}").statusCode()).isEqualTo(201);
+            assertThat(Api.postMessage(base, room, "{\"author\":\"fast\",\"text\":\"m" + i + "\"}").statusCode()).isEqualTo(201);
         }
-        var refused = post(base, room, "{\"author\":\"fast\",\"text\":\"too many\"}");
+        var refused = Api.postMessage(base, room, "{\"author\":\"fast\",\"text\":\"too many\"}");
         assertThat(refused.statusCode()).isEqualTo(429);
-        PlatformIT.assertProblem(refused, 429);
+        Api.assertProblem(refused, 429);
         assertThat(refused.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isPositive());
         assertThat(seqs("api/chat/rooms/" + room + "/messages")).hasSize(20);
-        assertThat(post(base, room, "{\"author\":\"slow\",\"text\":\"another author\"}").statusCode()).isEqualTo(201);
+        assertThat(Api.postMessage(base, room, "{\"author\":\"slow\",\"text\":\"another author\"}").statusCode()).isEqualTo(201);
     }
 
     @Test
     void eventsSendTheHistoryThenLiveMessagesAndResumeAfterLastEventId() throws Exception {
         for (int i = 1; i <= 3; i++) {
-            post(base, room, "{\"author\":\"ann\",\"text\":\"m" + i + "\"}");
+            Api.postMessage(base, room, "{\"author\":\"ann\",\"text\":\"m" + i + "\"}");
         }
         try (var reader = new SseReader(base.resolve("api/chat/rooms/" + room + "/events?after=1&name=zed"))) {
             assertThat(reader.status).isEqualTo(200);
             reader.awaitCount(2);
-            post(base, room, "{\"author\":\"bob\",\"text\":\"live\"}");
+            Api.postMessage(base, room, "{\"author\":\"bob\",\"text\":\"live\"}");
             reader.awaitCount(3);
             assertThat(reader.seqs()).containsExactly(2L, 3L, 4L);
             assertThat(reader.events.getLast().json().getString("text")).isEqualTo("live");
-            var present = PlatformIT.json(Deployed.get(base.resolve("api/chat/rooms/" + room + "/presence")).body());
+            var present = Api.json(Deployed.get(base.resolve("api/chat/rooms/" + room + "/presence")).body());
             assertThat(present.getJsonArray("present").getString(0)).isEqualTo("zed");
         }
-        post(base, room, "{\"author\":\"bob\",\"text\":\"while away\"}");
+        Api.postMessage(base, room, "{\"author\":\"bob\",\"text\":\"while away\"}");
         try (var resumed = new SseReader(base.resolve("api/chat/rooms/" + room + "/events?after=0"), "Last-Event-ID", "4")) {
             resumed.awaitCount(1);
-            post(base, room, "{\"author\":\"bob\",\"text\":\"after\"}");
+            Api.postMessage(base, room, "{\"author\":\"bob\",\"text\":\"after\"}");
             resumed.awaitCount(2);
             assertThat(resumed.seqs()).as("Last-Event-ID wins over 'after'").containsExactly(5L, 6L);
         }
         var bad = Deployed.get(base.resolve("api/chat/rooms/" + room + "/events"), "Accept", "text/event-stream", "Last-Event-ID", "abc");
         assertThat(bad.statusCode()).isEqualTo(400);
-        PlatformIT.assertProblem(bad, 400);
+        Api.assertProblem(bad, 400);
         for (var query : List.of("bad*room/events", room + "/events?after=-2", room + "/events?name=" + "n".repeat(65))) {
             var refused = Deployed.get(base.resolve("api/chat/rooms/" + query), "Accept", "text/event-stream");
             assertThat(refused.statusCode()).as(query).isEqualTo(400);
-            PlatformIT.assertProblem(refused, 400);
+            Api.assertProblem(refused, 400);
         }
     }
 
@@ -153,7 +157,7 @@ class ChatIT extends ClientSideIT {
                 futures.add(pool.submit(() -> {
                     int created = 0;
                     for (int i = 0; i < each; i++) {
-                        created += post(base, room, "{\"author\":\"p" + poster + "\",\"text\":\"" + i + "\"}").statusCode() == 201 ? 1 : 0;
+                        created += Api.postMessage(base, room, "{\"author\":\"p" + poster + "\",\"text\":\"" + i + "\"}").statusCode() == 201 ? 1 : 0;
                     }
                     return created;
                 }));
@@ -172,13 +176,6 @@ class ChatIT extends ClientSideIT {
         }
     }
 
-    static HttpResponse<String> post(URI base, String room, String body) throws Exception {
-        return Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/chat/rooms/" + room + "/messages"))
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     private List<Long> seqs(String path) {
         var response = Deployed.get(base.resolve(path));
         assertThat(response.statusCode()).isEqualTo(200);
@@ -187,7 +184,4 @@ class ChatIT extends ClientSideIT {
         }
     }
 
-    static String jsonString(String text) {
-        return Json.createValue(text).toString();
-    }
 }

@@ -1,4 +1,4 @@
-package org.switchboard.ui;
+package org.switchboard.ui.support;
 
 import java.io.File;
 import java.io.IOException;

@@ -1,23 +1,21 @@
-package org.switchboard.ui;
+package org.switchboard.ui.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import jakarta.json.Json;
-import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import java.io.StringReader;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.switchboard.testkit.TestServers;
+import org.switchboard.ui.support.Api;
+import org.switchboard.ui.support.ClientSideIT;
+import org.switchboard.ui.support.Deployed;
 
 /**
  * The deployed WAR over HTTP: readiness, and every endpoint's answer while Redis or CouchDB is down;
@@ -45,7 +43,7 @@ class PlatformIT extends ClientSideIT {
             });
             assertThat(Deployed.get(base.resolve("/health/live")).statusCode()).as("the node itself lives on").isEqualTo(200);
             var id = UUID.randomUUID();
-            assertEveryAnswerIsUnavailable(List.of(
+            Api.assertEveryAnswerIsUnavailable(List.of(
                     call("GET", "api/boards"),
                     call("GET", "api/boards/outage"),
                     call("GET", "api/boards/outage?after=1&wait=1"),
@@ -73,6 +71,14 @@ class PlatformIT extends ClientSideIT {
         }
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(Deployed.get(base.resolve("/health/ready")).statusCode()).isEqualTo(200));
+        // nothing the outage refused was stored
+        assertThat(Deployed.get(base.resolve("api/boards/outage")).statusCode()).isEqualTo(404);
+        assertThat(Api.jsonArray(Deployed.get(base.resolve("api/chat/rooms/outage/messages")).body())).isEmpty();
+        var queues = Deployed.get(base.resolve("api/jobs/queues"), "Authorization", Deployed.basic("admin", Deployed.adminPassword()));
+        assertThat(queues.statusCode()).isEqualTo(200);
+        assertThat(Api.json(queues.body()).getJsonArray("queues").getValuesAs(JsonObject.class))
+                .filteredOn(q -> q.getString("queue").equals("default"))
+                .allSatisfy(q -> assertThat(q.getBoolean("paused")).as("the refused pause left the queue running").isFalse());
     }
 
     @Test
@@ -85,7 +91,7 @@ class PlatformIT extends ClientSideIT {
                 assertThat(response.statusCode()).isEqualTo(503);
                 assertThat(checks(response.body())).as(response.body()).containsEntry("couchdb", "DOWN").containsEntry("redis", "UP");
             });
-            assertEveryAnswerIsUnavailable(List.of(
+            Api.assertEveryAnswerIsUnavailable(List.of(
                     admin("GET", "api/ledger/accounts"),
                     admin("POST", "api/ledger/accounts", "{\"id\":\"outage\"}"),
                     admin("GET", "api/ledger/accounts/outage"),
@@ -105,11 +111,11 @@ class PlatformIT extends ClientSideIT {
         var anonymous = Deployed.get(base.resolve("api/system"));
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Basic realm="));
-        assertProblem(anonymous, 401);
+        Api.assertProblem(anonymous, 401);
 
         var wrong = Deployed.get(base.resolve("api/system"), "Authorization", Deployed.basic("admin", "not-the-password"));
         assertThat(wrong.statusCode()).isEqualTo(401);
-        assertProblem(wrong, 401);
+        Api.assertProblem(wrong, 401);
 
         var wrongUser = Deployed.get(base.resolve("api/system"), "Authorization", Deployed.basic("root", Deployed.adminPassword()));
         assertThat(wrongUser.statusCode()).isEqualTo(401);
@@ -119,7 +125,7 @@ class PlatformIT extends ClientSideIT {
 
         var admin = Deployed.get(base.resolve("api/system"), "Authorization", Deployed.basic("admin", Deployed.adminPassword()));
         assertThat(admin.statusCode()).isEqualTo(200);
-        var system = json(admin.body());
+        var system = Api.json(admin.body());
         assertThat(system.getString("redis")).isEqualTo(TestServers.redis().url());
         assertThat(system.getJsonArray("components")).hasSize(3);
         assertThat(admin.body()).doesNotContain(Deployed.adminPassword());
@@ -135,7 +141,7 @@ class PlatformIT extends ClientSideIT {
         var refused = Deployed.get(base.resolve("api/system"), "Authorization", Deployed.basic("mallory", "guess-10"));
         assertThat(refused.statusCode()).isEqualTo(429);
         assertThat(refused.headers().firstValue("Retry-After")).isPresent();
-        assertProblem(refused, 429);
+        Api.assertProblem(refused, 429);
         var admin = Deployed.get(base.resolve("api/system"), "Authorization", Deployed.basic("admin", Deployed.adminPassword()));
         assertThat(admin.statusCode()).as("another user name from the same address is not blocked").isEqualTo(200);
     }
@@ -144,7 +150,7 @@ class PlatformIT extends ClientSideIT {
     void unknownApiPathsAnswerProblemJsonNotHtml() {
         var response = Deployed.get(base.resolve("api/no-such-thing"));
         assertThat(response.statusCode()).isEqualTo(404);
-        assertProblem(response, 404);
+        Api.assertProblem(response, 404);
         assertThat(response.body()).doesNotContain("<html", "Exception", "at org.");
     }
 
@@ -195,47 +201,10 @@ class PlatformIT extends ClientSideIT {
         return request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
     }
 
-    /** Sends the requests together (each waits out the driver's own retries) and checks that each answers 503 problem+json with Retry-After. */
-    static void assertEveryAnswerIsUnavailable(List<HttpRequest> requests) {
-        var answers = requests.stream()
-                .map(r -> Deployed.HTTP.sendAsync(r, HttpResponse.BodyHandlers.ofString()))
-                .toList();
-        var softly = new SoftAssertions();
-        for (int i = 0; i < requests.size(); i++) {
-            var request = requests.get(i).method() + " " + requests.get(i).uri().getPath()
-                    + (requests.get(i).uri().getQuery() == null ? "" : "?" + requests.get(i).uri().getQuery());
-            var response = answers.get(i).join();
-            softly.assertThat(response.statusCode()).as(request + ": " + response.body()).isEqualTo(503);
-            softly.assertThat(response.headers().firstValue("Content-Type")).as(request).hasValueSatisfying(
-                    t -> assertThat(t).startsWith("application/problem+json"));
-            softly.assertThat(response.headers().firstValue("Retry-After")).as(request).isPresent();
-        }
-        softly.assertAll();
-    }
-
     static Map<String, String> checks(String healthJson) {
-        return json(healthJson).getJsonArray("checks").stream()
+        return Api.json(healthJson).getJsonArray("checks").stream()
                 .map(JsonValue::asJsonObject)
                 .collect(Collectors.toMap(c -> c.getString("name"), c -> c.getString("status")));
     }
 
-    static void assertProblem(HttpResponse<String> response, int status) {
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
-        var problem = json(response.body());
-        assertThat(problem.getInt("status")).isEqualTo(status);
-        assertThat(problem.getString("title")).isNotBlank();
-        assertThat(problem.getString("detail")).isNotBlank();
-    }
-
-    static JsonObject json(String text) {
-        try (var reader = Json.createReader(new StringReader(text))) {
-            return reader.readObject();
-        }
-    }
-
-    static JsonArray jsonArray(String text) {
-        try (var reader = Json.createReader(new StringReader(text))) {
-            return reader.readArray();
-        }
-    }
 }

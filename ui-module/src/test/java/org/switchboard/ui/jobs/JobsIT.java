@@ -1,24 +1,26 @@
-package org.switchboard.ui;
+package org.switchboard.ui.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import jakarta.json.JsonObject;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.switchboard.ui.support.Api;
+import org.switchboard.ui.support.ClientSideIT;
+import org.switchboard.ui.support.Deployed;
 
 /** The job API on the deployed WAR: enqueue, run with progress on a notice board, limits, unique keys, cancel. */
 class JobsIT extends ClientSideIT {
 
     @Test
     void aSleepJobRunsReportsProgressToItsBoardAndSucceeds() throws Exception {
-        var enqueued = enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":600,\"steps\":3}}");
+        var enqueued = Api.enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":600,\"steps\":3}}");
         assertThat(enqueued.statusCode()).isEqualTo(201);
-        var id = PlatformIT.json(enqueued.body()).getString("id");
+        var id = Api.json(enqueued.body()).getString("id");
         assertThat(enqueued.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/api/jobs/" + id));
         await().atMost(Duration.ofSeconds(30)).until(() -> "succeeded".equals(job(id).getString("state")));
         var job = job(id);
@@ -27,7 +29,7 @@ class JobsIT extends ClientSideIT {
         assertThat(job.getJsonObject("result").getInt("slept")).isEqualTo(600);
         assertThat(job.getJsonObject("progress").getInt("percent")).isEqualTo(100);
         assertThat(job.getString("finishedAt")).isNotBlank();
-        var board = PlatformIT.json(Deployed.get(base.resolve("api/boards/job-" + id)).body());
+        var board = Api.json(Deployed.get(base.resolve("api/boards/job-" + id)).body());
         assertThat(board.getInt("revision")).isEqualTo(3);
         assertThat(board.getJsonObject("value").getInt("percent")).isEqualTo(100);
     }
@@ -43,9 +45,9 @@ class JobsIT extends ClientSideIT {
                 "{\"type\":\"noop\",\"payload\":\"" + "x".repeat(600_000) + "\"}",
                 "{\"type\":\"noop\",\"payload\":" + "[".repeat(30_000) + "]".repeat(30_000) + "}");
         for (var body : bodies) {
-            var response = enqueue(base, body);
+            var response = Api.enqueue(base, body);
             assertThat(response.statusCode()).as(body.length() > 60 ? body.substring(0, 60) + "…" : body).isEqualTo(400);
-            PlatformIT.assertProblem(response, 400);
+            Api.assertProblem(response, 400);
         }
         var anonymous = Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/jobs")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"noop\"}")).build(), HttpResponse.BodyHandlers.ofString());
@@ -57,18 +59,18 @@ class JobsIT extends ClientSideIT {
     @Test
     void aUniqueKeyAnswersTheSameJobAndADelayedJobCanBeCancelled() throws Exception {
         var key = "report-" + System.nanoTime();
-        var first = enqueue(base, "{\"type\":\"noop\",\"delaySeconds\":3600,\"uniqueKey\":\"" + key + "\"}");
-        var second = enqueue(base, "{\"type\":\"noop\",\"delaySeconds\":3600,\"uniqueKey\":\"" + key + "\"}");
+        var first = Api.enqueue(base, "{\"type\":\"noop\",\"delaySeconds\":3600,\"uniqueKey\":\"" + key + "\"}");
+        var second = Api.enqueue(base, "{\"type\":\"noop\",\"delaySeconds\":3600,\"uniqueKey\":\"" + key + "\"}");
         assertThat(first.statusCode()).isEqualTo(201);
         assertThat(second.statusCode()).as("not created again").isEqualTo(200);
-        var id = PlatformIT.json(first.body()).getString("id");
-        assertThat(PlatformIT.json(second.body()).getString("id")).isEqualTo(id);
-        assertThat(PlatformIT.json(first.body()).getString("state")).isEqualTo("scheduled");
+        var id = Api.json(first.body()).getString("id");
+        assertThat(Api.json(second.body()).getString("id")).isEqualTo(id);
+        assertThat(Api.json(first.body()).getString("state")).isEqualTo("scheduled");
 
         var cancelled = Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/jobs/" + id))
                 .header("Authorization", Deployed.basic("admin", Deployed.adminPassword())).DELETE().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(cancelled.statusCode()).isEqualTo(200);
-        assertThat(PlatformIT.json(cancelled.body()).getString("was")).isEqualTo("scheduled");
+        assertThat(Api.json(cancelled.body()).getString("was")).isEqualTo("scheduled");
         assertThat(job(id).getString("state")).isEqualTo("cancelled");
     }
 
@@ -77,11 +79,11 @@ class JobsIT extends ClientSideIT {
         try {
             var paused = post("api/jobs/queues/default/pause");
             assertThat(paused.statusCode()).isEqualTo(200);
-            assertThat(PlatformIT.json(paused.body()).getBoolean("paused")).isTrue();
-            var id = PlatformIT.json(enqueue(base, "{\"type\":\"noop\"}").body()).getString("id");
+            assertThat(Api.json(paused.body()).getBoolean("paused")).isTrue();
+            var id = Api.json(Api.enqueue(base, "{\"type\":\"noop\"}").body()).getString("id");
             Thread.sleep(2500); // the workers poll and block in one-second turns
             assertThat(job(id).getString("state")).isEqualTo("queued");
-            assertThat(PlatformIT.json(post("api/jobs/queues/default/resume").body()).getBoolean("paused")).isFalse();
+            assertThat(Api.json(post("api/jobs/queues/default/resume").body()).getBoolean("paused")).isFalse();
             await().atMost(Duration.ofSeconds(20)).until(() -> "succeeded".equals(job(id).getString("state")));
         } finally {
             post("api/jobs/queues/default/resume"); // never leave the shared queue paused for the other tests
@@ -93,10 +95,10 @@ class JobsIT extends ClientSideIT {
     void theQueuesDeadAndScheduledJobsAreListedAndActedOn() throws Exception {
         // a queue no node works on: its jobs wait, and it shows their number and the age of the oldest
         var idle = "idle-" + System.nanoTime();
-        enqueue(base, "{\"type\":\"noop\",\"queue\":\"" + idle + "\"}");
-        enqueue(base, "{\"type\":\"noop\",\"queue\":\"" + idle + "\"}");
+        Api.enqueue(base, "{\"type\":\"noop\",\"queue\":\"" + idle + "\"}");
+        Api.enqueue(base, "{\"type\":\"noop\",\"queue\":\"" + idle + "\"}");
         Thread.sleep(50);
-        var queue = PlatformIT.json(get("api/jobs/queues").body()).getJsonArray("queues").getValuesAs(JsonObject.class)
+        var queue = Api.json(get("api/jobs/queues").body()).getJsonArray("queues").getValuesAs(JsonObject.class)
                 .stream().filter(q -> q.getString("queue").equals(idle)).findFirst().orElseThrow();
         assertThat(queue.getInt("size")).isEqualTo(2);
         assertThat(queue.getJsonNumber("latency").doubleValue()).isPositive();
@@ -104,9 +106,9 @@ class JobsIT extends ClientSideIT {
         assertThat(queue.getInt("running") + queue.getInt("scheduled") + queue.getInt("retrying") + queue.getInt("dead")).isZero();
 
         // a poison payload dies at its only attempt; it is listed, retried (dies again), then deleted
-        var poison = PlatformIT.json(enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":\"x\"},\"maxAttempts\":1}").body()).getString("id");
+        var poison = Api.json(Api.enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":\"x\"},\"maxAttempts\":1}").body()).getString("id");
         await().atMost(Duration.ofSeconds(20)).until(() -> "dead".equals(job(poison).getString("state")));
-        var dead = PlatformIT.json(get("api/jobs/dead?limit=500").body());
+        var dead = Api.json(get("api/jobs/dead?limit=500").body());
         assertThat(dead.getJsonArray("jobs").getValuesAs(JsonObject.class)).anySatisfy(j -> {
             assertThat(j.getString("id")).isEqualTo(poison);
             assertThat(j.getString("error")).contains("a sleep job takes");
@@ -121,8 +123,8 @@ class JobsIT extends ClientSideIT {
         assertThat(post("api/jobs/dead/" + poison + "/retry").statusCode()).isEqualTo(404);
 
         // a job scheduled in an hour runs now on request
-        var later = PlatformIT.json(enqueue(base, "{\"type\":\"noop\",\"delaySeconds\":3600}").body()).getString("id");
-        var scheduled = PlatformIT.json(get("api/jobs/scheduled?limit=500").body());
+        var later = Api.json(Api.enqueue(base, "{\"type\":\"noop\",\"delaySeconds\":3600}").body()).getString("id");
+        var scheduled = Api.json(get("api/jobs/scheduled?limit=500").body());
         assertThat(scheduled.getJsonArray("jobs").getValuesAs(JsonObject.class)).anySatisfy(j -> {
             assertThat(j.getString("id")).isEqualTo(later);
             assertThat(j.getString("state")).isEqualTo("scheduled");
@@ -132,26 +134,26 @@ class JobsIT extends ClientSideIT {
 
         for (var bad : List.of("api/jobs/dead?limit=0", "api/jobs/dead?limit=501", "api/jobs/dead?offset=-1", "api/jobs/scheduled?limit=x",
                 "api/jobs/scheduled?offset=99999999999999999999")) {
-            PlatformIT.assertProblem(get(bad), 400);
+            Api.assertProblem(get(bad), 400);
         }
-        var stats = PlatformIT.json(get("api/jobs/stats").body());
+        var stats = Api.json(get("api/jobs/stats").body());
         assertThat(stats.getJsonNumber("processed").longValue()).isPositive();
         assertThat(stats.getJsonNumber("failed").longValue()).isGreaterThanOrEqualTo(2);
         assertThat(stats.getInt("workers")).isPositive();
-        assertThat(PlatformIT.json(get("api/jobs/cron").body()).getJsonArray("schedules")).isEmpty();
+        assertThat(Api.json(get("api/jobs/cron").body()).getJsonArray("schedules")).isEmpty();
     }
 
     @Test
     void aRunningJobIsInterruptedWhenCancelledAndShownAmongTheBusyWorkersMeanwhile() throws Exception {
-        var id = PlatformIT.json(enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":600000,\"steps\":600}}").body()).getString("id");
+        var id = Api.json(Api.enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":600000,\"steps\":600}}").body()).getString("id");
         await().atMost(Duration.ofSeconds(20)).until(() -> "running".equals(job(id).getString("state")));
-        var workers = PlatformIT.json(get("api/jobs/workers").body()).getJsonArray("workers").getValuesAs(JsonObject.class);
+        var workers = Api.json(get("api/jobs/workers").body()).getJsonArray("workers").getValuesAs(JsonObject.class);
         assertThat(workers).anySatisfy(w -> assertThat(w.getJsonArray("jobs").getValuesAs(JsonObject.class))
                 .anySatisfy(j -> assertThat(j.getString("id")).isEqualTo(id)));
-        assertThat(PlatformIT.json(delete("api/jobs/" + id).body()).getString("was")).isEqualTo("running");
+        assertThat(Api.json(delete("api/jobs/" + id).body()).getString("was")).isEqualTo("running");
         await().atMost(Duration.ofSeconds(10)).until(() -> "cancelled".equals(job(id).getString("state")));
         assertThat(job(id).getInt("attempts")).isEqualTo(1);
-        var after = PlatformIT.json(get("api/jobs/workers").body()).getJsonArray("workers").getValuesAs(JsonObject.class);
+        var after = Api.json(get("api/jobs/workers").body()).getJsonArray("workers").getValuesAs(JsonObject.class);
         assertThat(after).allSatisfy(w -> assertThat(w.getJsonArray("jobs").getValuesAs(JsonObject.class))
                 .noneSatisfy(j -> assertThat(j.getString("id")).isEqualTo(id)));
     }
@@ -167,17 +169,11 @@ class JobsIT extends ClientSideIT {
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static HttpResponse<String> enqueue(URI base, String body) throws Exception {
-        return Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/jobs"))
-                .header("Content-Type", "application/json").header("Authorization", Deployed.basic("admin", Deployed.adminPassword()))
-                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     private HttpResponse<String> get(String path) {
         return Deployed.get(base.resolve(path), "Authorization", Deployed.basic("admin", Deployed.adminPassword()));
     }
 
     private JsonObject job(String id) {
-        return PlatformIT.json(get("api/jobs/" + id).body());
+        return Api.json(get("api/jobs/" + id).body());
     }
 }

@@ -1,4 +1,4 @@
-package org.switchboard.ui;
+package org.switchboard.ui.platform;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,8 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.redisson.api.RedissonClient;
 import org.switchboard.chat.control.TransactionalMessageStore;
-import org.switchboard.ui.platform.Components;
-import org.switchboard.ui.platform.SqlDatabase;
+import org.switchboard.ui.support.Deployed;
 
 /**
  * Runs inside Payara Micro: the producers give working clients in the container. Plain JUnit

@@ -1,4 +1,4 @@
-package org.switchboard.ui;
+package org.switchboard.ui.support;
 
 import java.net.URI;
 import java.net.URL;
@@ -13,21 +13,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** A test class that talks to the deployed WAR from outside, over HTTP: one Payara Micro start per class. */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
-abstract class ClientSideIT {
+public abstract class ClientSideIT {
 
     @Deployment(testable = false)
-    static WebArchive deployment() {
+    public static WebArchive deployment() {
         return Deployed.war();
     }
 
     @ArquillianResource
-    URL url;
+    protected URL url;
 
     /** The application's base URL on 127.0.0.1, ending in a slash. */
-    URI base;
+    protected URI base;
 
     @BeforeEach
-    void base() {
+    protected void base() {
         base = Deployed.base(url);
     }
 }

@@ -1,4 +1,4 @@
-package org.switchboard.ui;
+package org.switchboard.ui.boards;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,12 +13,14 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.switchboard.ui.support.Api;
+import org.switchboard.ui.support.ClientSideIT;
+import org.switchboard.ui.support.Deployed;
 
 /** The notice boards' HTTP API on the deployed WAR (two nodes: {@link TwoNodesIT}). */
 class BoardsIT extends ClientSideIT {
@@ -31,16 +33,16 @@ class BoardsIT extends ClientSideIT {
 
     @Test
     void postReadAndLongPollWithNext() throws Exception {
-        var posted = put(base, board, "{\"percent\":10}");
+        var posted = Api.putBoard(base, board, "{\"percent\":10}");
         assertThat(posted.statusCode()).isEqualTo(200);
-        var first = PlatformIT.json(posted.body());
+        var first = Api.json(posted.body());
         assertThat(first.getInt("revision")).isEqualTo(1);
         assertThat(first.getJsonObject("value").getInt("percent")).isEqualTo(10);
 
-        var current = PlatformIT.json(Deployed.get(base.resolve("api/boards/" + board)).body());
+        var current = Api.json(Deployed.get(base.resolve("api/boards/" + board)).body());
         assertThat(current.getString("epoch")).isEqualTo(first.getString("epoch"));
 
-        var immediate = PlatformIT.json(Deployed.get(base.resolve("api/boards/" + board + "?after=0")).body());
+        var immediate = Api.json(Deployed.get(base.resolve("api/boards/" + board + "?after=0")).body());
         assertThat(immediate.getInt("revision")).isEqualTo(1);
         var next = URI.create(immediate.getString("next"));
         assertThat(next.getQuery()).contains("after=1").contains("epoch=" + first.getString("epoch"));
@@ -48,14 +50,14 @@ class BoardsIT extends ClientSideIT {
         var waiting = Deployed.HTTP.sendAsync(HttpRequest.newBuilder(next).build(), HttpResponse.BodyHandlers.ofString());
         Thread.sleep(300);
         assertThat(waiting).as("nothing new: the poll waits").isNotDone();
-        put(base, board, "{\"percent\":55}");
-        var woken = PlatformIT.json(waiting.get(20, TimeUnit.SECONDS).body());
+        Api.putBoard(base, board, "{\"percent\":55}");
+        var woken = Api.json(waiting.get(20, TimeUnit.SECONDS).body());
         assertThat(woken.getInt("revision")).isEqualTo(2);
         assertThat(woken.getJsonObject("value").getInt("percent")).isEqualTo(55);
 
         var timedOut = Deployed.get(base.resolve("api/boards/" + board + "?after=2&wait=1"));
         assertThat(timedOut.statusCode()).isEqualTo(200);
-        assertThat(PlatformIT.json(timedOut.body()).getInt("revision")).as("unchanged").isEqualTo(2);
+        assertThat(Api.json(timedOut.body()).getInt("revision")).as("unchanged").isEqualTo(2);
     }
 
     /**
@@ -66,7 +68,7 @@ class BoardsIT extends ClientSideIT {
      */
     @Test
     void longPollsFollowOneAnotherOnOneKeptAliveConnection() throws Exception {
-        put(base, board, "{\"percent\":0}");
+        Api.putBoard(base, board, "{\"percent\":0}");
         var note = "x".repeat(60_000);
         try (var socket = new Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout(20_000);
@@ -79,7 +81,7 @@ class BoardsIT extends ClientSideIT {
                 out.flush();
                 Thread.sleep(300);
                 assertThat(in.available()).as("poll %d waits for a post", i).isZero();
-                put(base, board, i == 2 ? "{\"percent\":20,\"note\":\"" + note + "\"}" : "{\"percent\":" + i * 10 + "}");
+                Api.putBoard(base, board, i == 2 ? "{\"percent\":20,\"note\":\"" + note + "\"}" : "{\"percent\":" + i * 10 + "}");
                 var status = readLine(in);
                 assertThat(status).startsWith("HTTP/1.1 200");
                 var length = -1;
@@ -89,7 +91,7 @@ class BoardsIT extends ClientSideIT {
                     }
                 }
                 assertThat(length).as("a whole answer").isPositive();
-                var answer = PlatformIT.json(new String(in.readNBytes(length), StandardCharsets.UTF_8));
+                var answer = Api.json(new String(in.readNBytes(length), StandardCharsets.UTF_8));
                 assertThat(answer.getInt("revision")).isEqualTo(after + 1);
                 assertThat(answer.getJsonObject("value").getInt("percent")).isEqualTo(i * 10);
                 if (i == 2) {
@@ -121,48 +123,40 @@ class BoardsIT extends ClientSideIT {
         assertThat(anonymous.statusCode()).isEqualTo(401);
         for (var body : List.of("{", "not json", "{\"a\":1} extra", "", "\"" + "x".repeat(70_000) + "\"",
                 "[".repeat(30_000) + "]".repeat(30_000))) {
-            var response = put(base, board, body);
+            var response = Api.putBoard(base, board, body);
             assertThat(response.statusCode()).as(body.length() > 40 ? "oversized" : body).isEqualTo(400);
-            PlatformIT.assertProblem(response, 400);
+            Api.assertProblem(response, 400);
         }
-        var badName = put(base, "bad*name", "1");
+        var badName = Api.putBoard(base, "bad*name", "1");
         assertThat(badName.statusCode()).isEqualTo(400);
         var badLimit = Deployed.get(base.resolve("api/boards?limit=abc"));
         assertThat(badLimit.statusCode()).isEqualTo(400);
-        PlatformIT.assertProblem(badLimit, 400);
+        Api.assertProblem(badLimit, 400);
         var badAfter = Deployed.get(base.resolve("api/boards/" + board + "?after=-3"));
         assertThat(badAfter.statusCode()).isEqualTo(400);
-        PlatformIT.assertProblem(badAfter, 400);
+        Api.assertProblem(badAfter, 400);
         assertThat(Deployed.get(base.resolve("api/boards/" + board)).statusCode()).as("nothing stored").isEqualTo(404);
         assertThat(Deployed.get(base.resolve("api/boards")).body()).doesNotContain(board);
     }
 
     @Test
     void serverSentEventsStartWithTheCurrentValueAndResume() throws Exception {
-        put(base, board, "1");
-        put(base, board, "2");
+        Api.putBoard(base, board, "1");
+        Api.putBoard(base, board, "2");
         var events = Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/boards/" + board + "/events"))
                 .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(events.statusCode()).isEqualTo(200);
         try (var reader = new BufferedReader(new InputStreamReader(events.body(), StandardCharsets.UTF_8))) {
             assertThat(nextEventId(reader)).isEqualTo("2");
-            put(base, board, "3");
+            Api.putBoard(base, board, "3");
             assertThat(nextEventId(reader)).isEqualTo("3");
         }
         var resumed = Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/boards/" + board + "/events"))
                 .header("Accept", "text/event-stream").header("Last-Event-ID", "3").build(), HttpResponse.BodyHandlers.ofInputStream());
         try (var reader = new BufferedReader(new InputStreamReader(resumed.body(), StandardCharsets.UTF_8))) {
-            put(base, board, "4");
+            Api.putBoard(base, board, "4");
             assertThat(nextEventId(reader)).as("resumes after 3, without repeating it").isEqualTo("4");
         }
-    }
-
-    static HttpResponse<String> put(URI base, String board, String body) throws Exception {
-        return Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/boards/" + board))
-                .header("Content-Type", "application/json")
-                .header("Authorization", Deployed.basic("admin", Deployed.adminPassword()))
-                .timeout(Duration.ofSeconds(30))
-                .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String nextEventId(BufferedReader reader) throws Exception {

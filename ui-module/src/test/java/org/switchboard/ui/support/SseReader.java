@@ -1,4 +1,4 @@
-package org.switchboard.ui;
+package org.switchboard.ui.support;
 
 import static org.awaitility.Awaitility.await;
 
@@ -18,20 +18,20 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** Reads a server-sent event stream on a thread of its own and keeps every event's id and data. */
-final class SseReader implements AutoCloseable {
+public final class SseReader implements AutoCloseable {
 
-    record Event(String id, String data) {
-        JsonObject json() {
-            return PlatformIT.json(data);
+    public record Event(String id, String data) {
+        public JsonObject json() {
+            return Api.json(data);
         }
     }
 
-    final List<Event> events = new CopyOnWriteArrayList<>();
+    public final List<Event> events = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile InputStream body;
-    volatile int status;
+    public volatile int status;
 
-    SseReader(URI uri, String... headers) {
+    public SseReader(URI uri, String... headers) {
         var request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream");
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
@@ -68,11 +68,11 @@ final class SseReader implements AutoCloseable {
         }
     }
 
-    List<Long> seqs() {
+    public List<Long> seqs() {
         return events.stream().map(e -> Long.parseLong(e.id())).toList();
     }
 
-    void awaitCount(int n) {
+    public void awaitCount(int n) {
         await().atMost(Duration.ofSeconds(30)).until(() -> events.size() >= n);
     }
 

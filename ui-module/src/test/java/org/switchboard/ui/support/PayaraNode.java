@@ -1,4 +1,4 @@
-package org.switchboard.ui;
+package org.switchboard.ui.support;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -16,7 +16,7 @@ import org.switchboard.testkit.TestServers;
  * A second Payara Micro instance with the same WAR and the same servers, started by hand beside the
  * one Arquillian manages: two nodes side by side, as in production.
  */
-final class PayaraNode implements AutoCloseable {
+public final class PayaraNode implements AutoCloseable {
 
     private final ManagedProcess process;
     private final URI base;
@@ -27,7 +27,7 @@ final class PayaraNode implements AutoCloseable {
     }
 
     /** A node on the same Redis and CouchDB, with its own data folder (the embedded H2 file serves one process only). */
-    static PayaraNode start() {
+    public static PayaraNode start() {
         return start(Map.of());
     }
 
@@ -37,7 +37,7 @@ final class PayaraNode implements AutoCloseable {
      * configuration and Hazelcast's start, seen about once in forty starts here): a node not ready in
      * two minutes is killed and started once more.
      */
-    static PayaraNode start(Map<String, String> settings) {
+    public static PayaraNode start(Map<String, String> settings) {
         try {
             return startOnce(settings);
         } catch (IllegalStateException hung) {
@@ -68,7 +68,7 @@ final class PayaraNode implements AutoCloseable {
         return node;
     }
 
-    URI base() {
+    public URI base() {
         return base;
     }
 
@@ -97,12 +97,12 @@ final class PayaraNode implements AutoCloseable {
         throw new IllegalStateException("the second Payara node was not ready in time:\n" + output);
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** Kills the node at once (SIGKILL), as a crash would. */
-    void kill() {
+    public void kill() {
         process.kill();
     }
 

@@ -1,4 +1,4 @@
-package org.switchboard.ui;
+package org.switchboard.ui.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,6 +15,9 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.switchboard.testkit.Browser;
+import org.switchboard.ui.support.Api;
+import org.switchboard.ui.support.ClientSideIT;
+import org.switchboard.ui.support.Deployed;
 
 /** The pages in a real Chromium: the landing page and the admin login. */
 class BrowserIT extends ClientSideIT {
@@ -69,7 +72,7 @@ class BrowserIT extends ClientSideIT {
         browser.get(base.resolve("boards/" + board).toString());
         waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Board " + board));
         for (var percent : new int[] {10, 55, 100}) {
-            assertThat(BoardsIT.put(base, board, "{\"percent\":" + percent + ",\"step\":\"<script>x</script>\"}").statusCode()).isEqualTo(200);
+            assertThat(Api.putBoard(base, board, "{\"percent\":" + percent + ",\"step\":\"<script>x</script>\"}").statusCode()).isEqualTo(200);
             waitFor().until(ExpectedConditions.textToBe(By.id("progress-text"), percent + "%"));
             assertThat(browser.findElement(By.id("progress-bar")).getAttribute("style")).contains("width: " + percent + "%");
         }
@@ -79,8 +82,8 @@ class BrowserIT extends ClientSideIT {
 
     @Test
     void aJobsBoardPageShowsItsProgressBarFill() throws Exception {
-        var enqueued = JobsIT.enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":4000,\"steps\":4},\"delaySeconds\":2}");
-        var id = PlatformIT.json(enqueued.body()).getString("id");
+        var enqueued = Api.enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":4000,\"steps\":4},\"delaySeconds\":2}");
+        var id = Api.json(enqueued.body()).getString("id");
         browser.get(base.resolve("boards/job-" + id).toString()); // before the job starts: the page waits for its first value
         new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBe(By.id("progress-text"), "50%"));
         new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBe(By.id("progress-text"), "100%"));
@@ -89,8 +92,8 @@ class BrowserIT extends ClientSideIT {
 
     @Test
     void theJobsDashboardEnqueuesASleepJobWhosePageFillsItsProgressBarAndRetriesADeadOne() throws Exception {
-        var poison = JobsIT.enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":\"<b>never</b>\"},\"maxAttempts\":1}");
-        var poisonId = PlatformIT.json(poison.body()).getString("id");
+        var poison = Api.enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":\"<b>never</b>\"},\"maxAttempts\":1}");
+        var poisonId = Api.json(poison.body()).getString("id");
         browser.get(base.resolve("admin/jobs/").toString());
         waitFor().until(ExpectedConditions.urlContains("/login.xhtml"));
         login(Deployed.adminPassword());
@@ -126,10 +129,10 @@ class BrowserIT extends ClientSideIT {
     @Test
     void theLedgerPageMakesOneTransferThatSucceedsAndOneThatIsRejected() throws Exception {
         var run = UUID.randomUUID().toString().substring(0, 8);
-        LedgerIT.post(base, "api/ledger/accounts", "{\"id\":\"mint-" + run + "\",\"allowNegative\":true}");
-        LedgerIT.post(base, "api/ledger/accounts", "{\"id\":\"ann-" + run + "\"}");
-        LedgerIT.post(base, "api/ledger/accounts", "{\"id\":\"ben-" + run + "\"}");
-        assertThat(LedgerIT.transfer(base, "{\"from\":\"mint-" + run + "\",\"to\":\"ann-" + run + "\",\"amount\":100}").statusCode()).isEqualTo(201);
+        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"mint-" + run + "\",\"allowNegative\":true}");
+        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"ann-" + run + "\"}");
+        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"ben-" + run + "\"}");
+        assertThat(Api.transfer(base, "{\"from\":\"mint-" + run + "\",\"to\":\"ann-" + run + "\",\"amount\":100}").statusCode()).isEqualTo(201);
         browser.get(base.resolve("admin/ledger/").toString());
         waitFor().until(ExpectedConditions.urlContains("/login.xhtml"));
         login(Deployed.adminPassword());
@@ -159,7 +162,7 @@ class BrowserIT extends ClientSideIT {
     @Test
     void twoPagesOnOneRoomShowEveryMessageOnceInTheSameOrder() throws Exception {
         var room = "browser-" + UUID.randomUUID().toString().substring(0, 8);
-        ChatIT.post(base, room, "{\"author\":\"history\",\"text\":\"before anyone came\"}");
+        Api.postMessage(base, room, "{\"author\":\"history\",\"text\":\"before anyone came\"}");
         var second = Browser.start();
         try {
             enterRoom(browser, room, "ann");
@@ -167,7 +170,7 @@ class BrowserIT extends ClientSideIT {
             say(browser, "hello from ann");
             say(second, "hello from bob <b>not bold</b>");
             say(browser, "ann again");
-            ChatIT.post(base, room, "{\"author\":\"api\",\"text\":\"from the API\"}");
+            Api.postMessage(base, room, "{\"author\":\"api\",\"text\":\"from the API\"}");
             var expected = List.of("history: before anyone came", "ann: hello from ann", "bob: hello from bob <b>not bold</b>",
                     "ann: ann again", "api: from the API");
             for (var page : List.of(browser, second)) {

@@ -1,15 +1,16 @@
-package org.switchboard.ui;
+package org.switchboard.ui.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.json.JsonObject;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.switchboard.ui.support.Api;
+import org.switchboard.ui.support.ClientSideIT;
+import org.switchboard.ui.support.Deployed;
 
 /** The ledger API on the deployed WAR: accounts, transfers (201, 422, 409, retried ids), statements, the check, bad input. */
 class LedgerIT extends ClientSideIT {
@@ -21,41 +22,41 @@ class LedgerIT extends ClientSideIT {
         var issuer = "issuer-" + run;
         var alice = "alice-" + run;
         var bob = "bob-" + run;
-        assertThat(post(base, "api/ledger/accounts", "{\"id\":\"" + issuer + "\",\"allowNegative\":true}").statusCode()).isEqualTo(201);
-        assertThat(post(base, "api/ledger/accounts", "{\"id\":\"" + issuer + "\",\"allowNegative\":true}").statusCode()).isEqualTo(200);
-        var conflict = post(base, "api/ledger/accounts", "{\"id\":\"" + issuer + "\",\"allowNegative\":false}");
-        PlatformIT.assertProblem(conflict, 409);
-        assertThat(post(base, "api/ledger/accounts", "{\"id\":\"" + alice + "\"}").statusCode()).isEqualTo(201);
-        assertThat(post(base, "api/ledger/accounts", "{\"id\":\"" + bob + "\"}").statusCode()).isEqualTo(201);
+        assertThat(Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + issuer + "\",\"allowNegative\":true}").statusCode()).isEqualTo(201);
+        assertThat(Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + issuer + "\",\"allowNegative\":true}").statusCode()).isEqualTo(200);
+        var conflict = Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + issuer + "\",\"allowNegative\":false}");
+        Api.assertProblem(conflict, 409);
+        assertThat(Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + alice + "\"}").statusCode()).isEqualTo(201);
+        assertThat(Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + bob + "\"}").statusCode()).isEqualTo(201);
 
-        var mint = transfer(base, "{\"id\":\"mint-" + run + "\",\"from\":\"" + issuer + "\",\"to\":\"" + alice + "\",\"amount\":100}");
+        var mint = Api.transfer(base, "{\"id\":\"mint-" + run + "\",\"from\":\"" + issuer + "\",\"to\":\"" + alice + "\",\"amount\":100}");
         assertThat(mint.statusCode()).isEqualTo(201);
         assertThat(mint.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/api/ledger/transfers/mint-" + run));
-        var minted = PlatformIT.json(mint.body());
+        var minted = Api.json(mint.body());
         assertThat(minted.getString("status")).isEqualTo("successful");
         assertThat(minted.getJsonNumber("amount").longValue()).isEqualTo(100);
         assertThat(minted.getString("timestamp")).isNotBlank();
-        var again = transfer(base, "{\"id\":\"mint-" + run + "\",\"from\":\"" + issuer + "\",\"to\":\"" + alice + "\",\"amount\":100}");
+        var again = Api.transfer(base, "{\"id\":\"mint-" + run + "\",\"from\":\"" + issuer + "\",\"to\":\"" + alice + "\",\"amount\":100}");
         assertThat(again.statusCode()).isEqualTo(201);
-        assertThat(PlatformIT.json(again.body())).as("the first outcome").isEqualTo(minted);
-        var changed = transfer(base, "{\"id\":\"mint-" + run + "\",\"from\":\"" + issuer + "\",\"to\":\"" + alice + "\",\"amount\":99}");
-        PlatformIT.assertProblem(changed, 409);
-        assertThat(PlatformIT.json(changed.body()).getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("amount");
+        assertThat(Api.json(again.body())).as("the first outcome").isEqualTo(minted);
+        var changed = Api.transfer(base, "{\"id\":\"mint-" + run + "\",\"from\":\"" + issuer + "\",\"to\":\"" + alice + "\",\"amount\":99}");
+        Api.assertProblem(changed, 409);
+        assertThat(Api.json(changed.body()).getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("amount");
 
-        var tooMuch = transfer(base, "{\"id\":\"big-" + run + "\",\"from\":\"" + alice + "\",\"to\":\"" + bob + "\",\"amount\":1000}");
+        var tooMuch = Api.transfer(base, "{\"id\":\"big-" + run + "\",\"from\":\"" + alice + "\",\"to\":\"" + bob + "\",\"amount\":1000}");
         assertThat(tooMuch.statusCode()).isEqualTo(422);
         assertThat(tooMuch.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
-        var rejected = PlatformIT.json(tooMuch.body());
+        var rejected = Api.json(tooMuch.body());
         assertThat(rejected.getString("status")).isEqualTo("rejected");
         assertThat(rejected.getString("reason")).isEqualTo("insufficient funds");
-        assertThat(PlatformIT.json(get("api/ledger/transfers/big-" + run).body()).getString("status")).isEqualTo("rejected");
-        assertThat(transfer(base, "{\"from\":\"" + alice + "\",\"to\":\"" + bob + "\",\"amount\":40}").statusCode()).isEqualTo(201);
+        assertThat(Api.json(get("api/ledger/transfers/big-" + run).body()).getString("status")).isEqualTo("rejected");
+        assertThat(Api.transfer(base, "{\"from\":\"" + alice + "\",\"to\":\"" + bob + "\",\"amount\":40}").statusCode()).isEqualTo(201);
 
-        assertThat(PlatformIT.json(get("api/ledger/accounts/" + alice).body()).getJsonNumber("balance").longValue()).isEqualTo(60);
-        assertThat(PlatformIT.json(get("api/ledger/accounts/" + bob).body()).getJsonNumber("balance").longValue()).isEqualTo(40);
-        var statement = PlatformIT.jsonArray(get("api/ledger/accounts/" + alice + "/transfers").body()).getValuesAs(JsonObject.class);
+        assertThat(Api.json(get("api/ledger/accounts/" + alice).body()).getJsonNumber("balance").longValue()).isEqualTo(60);
+        assertThat(Api.json(get("api/ledger/accounts/" + bob).body()).getJsonNumber("balance").longValue()).isEqualTo(40);
+        var statement = Api.jsonArray(get("api/ledger/accounts/" + alice + "/transfers").body()).getValuesAs(JsonObject.class);
         assertThat(statement).extracting(t -> t.getString("status")).containsExactly("successful", "rejected", "successful");
-        var check = PlatformIT.json(get("api/ledger/check").body());
+        var check = Api.json(get("api/ledger/check").body());
         assertThat(check.getBoolean("ok")).as(check.toString()).isTrue();
         assertThat(check.getJsonNumber("sumOfBalances").longValue()).isZero();
         assertThat(get("api/ledger/accounts/nobody-" + run).statusCode()).isEqualTo(404);
@@ -66,8 +67,8 @@ class LedgerIT extends ClientSideIT {
     void badRequestsAreRefusedWithProblemJsonAndStoreNothing() throws Exception {
         var a = "a-" + run;
         var b = "b-" + run;
-        post(base, "api/ledger/accounts", "{\"id\":\"" + a + "\"}");
-        post(base, "api/ledger/accounts", "{\"id\":\"" + b + "\"}");
+        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + a + "\"}");
+        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + b + "\"}");
         var id = "\"id\":\"bad-" + run + "\",";
         var bodies = List.of("{", "[]", "\"x\"", "{}", "{" + id + "\"from\":1,\"to\":\"" + b + "\",\"amount\":1}",
                 "{" + id + "\"from\":\"" + a + "\",\"to\":\"" + b + "\",\"amount\":1.5}",
@@ -82,29 +83,19 @@ class LedgerIT extends ClientSideIT {
                 "{\"id\":\"" + "x".repeat(65) + "\",\"from\":\"" + a + "\",\"to\":\"" + b + "\",\"amount\":1}",
                 "{" + id + "\"from\":\"" + a + "\",\"to\":\"" + b + "\",\"amount\":1,\"pad\":\"" + "p".repeat(5000) + "\"}");
         for (var body : bodies) {
-            var response = transfer(base, body);
+            var response = Api.transfer(base, body);
             assertThat(response.statusCode()).as(body.length() > 80 ? body.substring(0, 80) : body).isEqualTo(400);
-            PlatformIT.assertProblem(response, 400);
+            Api.assertProblem(response, 400);
         }
         assertThat(get("api/ledger/transfers/bad-" + run).statusCode()).as("nothing stored").isEqualTo(404);
         for (var body : List.of("{\"id\":\"has space\"}", "{\"id\":\"ok-" + run + "\",\"allowNegative\":\"yes\"}", "{}")) {
-            PlatformIT.assertProblem(post(base, "api/ledger/accounts", body), 400);
+            Api.assertProblem(Api.postAsAdmin(base, "api/ledger/accounts", body), 400);
         }
         assertThat(get("api/ledger/accounts/ok-" + run).statusCode()).isEqualTo(404);
         var anonymous = Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/ledger/transfers")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
-        PlatformIT.assertProblem(get("api/ledger/accounts/" + a + "/transfers?limit=0"), 400);
-    }
-
-    static HttpResponse<String> transfer(URI base, String body) throws Exception {
-        return post(base, "api/ledger/transfers", body);
-    }
-
-    static HttpResponse<String> post(URI base, String path, String body) throws Exception {
-        return Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve(path))
-                .header("Content-Type", "application/json").header("Authorization", Deployed.basic("admin", Deployed.adminPassword()))
-                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        Api.assertProblem(get("api/ledger/accounts/" + a + "/transfers?limit=0"), 400);
     }
 
     private HttpResponse<String> get(String path) {
