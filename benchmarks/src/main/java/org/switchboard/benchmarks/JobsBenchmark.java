@@ -43,7 +43,7 @@ public final class JobsBenchmark {
         var redisServer = TestServers.redis();
         var config = new Config();
         config.setCodec(StringCodec.INSTANCE);
-        config.useSingleServer().setAddress(redisServer.url()).setConnectionPoolSize(1);
+        config.useSingleServer().setAddress(redisServer.url()).setConnectionMinimumIdleSize(1).setConnectionPoolSize(1);
         var redis = Redisson.create(config); // only to empty Redis between the rounds
         try {
             ours(redisServer.url(), total, concurrency); // a first round warms the JIT up

@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import java.net.URI;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.lightcouch.CouchDbClient;
 import org.lightcouch.CouchDbException;
@@ -21,7 +22,7 @@ import org.switchboard.ledger.boundary.LedgerUnavailableException;
 @ApplicationScoped
 public class LedgerEngine {
 
-    private Provider<CouchDbClient> couchDb;
+    private Supplier<CouchDbClient> couchDb;
     private int batchSize;
     private CouchLedgerStore store;
     private Resolver resolver;
@@ -32,8 +33,16 @@ public class LedgerEngine {
 
     @Inject
     public LedgerEngine(Provider<CouchDbClient> couchDb, @ConfigProperty(name = "switchboard.ledger.batch", defaultValue = "200") int batchSize) {
-        this.couchDb = couchDb;
+        this.couchDb = couchDb::get;
         this.batchSize = batchSize;
+    }
+
+    /** Outside a container (tests, tools): the client comes from {@code couchDb}, asked at the first use. */
+    public static LedgerEngine on(Supplier<CouchDbClient> couchDb, int batchSize) {
+        var engine = new LedgerEngine();
+        engine.couchDb = couchDb;
+        engine.batchSize = batchSize;
+        return engine;
     }
 
     /** The ledger in the database {@code database} of the CouchDB at {@code url} ({@code http://user:password@host:port}), for tools. */
@@ -47,7 +56,7 @@ public class LedgerEngine {
             properties.setUsername(user[0]).setPassword(user.length > 1 ? user[1] : "");
         }
         var client = new CouchDbClient(properties);
-        return new LedgerEngine(() -> client, batchSize);
+        return on(() -> client, batchSize);
     }
 
     public synchronized CouchLedgerStore store() {

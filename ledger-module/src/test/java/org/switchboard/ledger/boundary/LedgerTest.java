@@ -38,7 +38,7 @@ class LedgerTest {
     @BeforeEach
     void open() {
         db = Couch.freshDatabase();
-        ledger = new Ledger(new LedgerEngine(() -> db, 100), Duration.ofSeconds(30));
+        ledger = new Ledger(LedgerEngine.on(() -> db, 100), Duration.ofSeconds(30));
         ledger.createAccount("issuer", true);
         ledger.createAccount("alice", false);
         ledger.createAccount("bob", false);
@@ -186,7 +186,7 @@ class LedgerTest {
         var accounts = List.of("a1", "a2", "a3", "a4", "a5", "a6", "a7");
         accounts.forEach(a -> ledger.createAccount(a, false));
         accounts.forEach(a -> ledger.transfer("seed-" + a, "issuer", a, 100));
-        var nodes = List.of(ledger, new Ledger(new LedgerEngine(() -> db, 100), Duration.ofSeconds(60)));
+        var nodes = List.of(ledger, new Ledger(LedgerEngine.on(() -> db, 100), Duration.ofSeconds(60)));
         var outcomes = new ConcurrentHashMap<String, String>();
         var disagreements = new AtomicInteger();
         try (var clients = Executors.newFixedThreadPool(6)) {
