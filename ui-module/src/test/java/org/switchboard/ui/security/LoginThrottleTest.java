@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import org.junit.jupiter.api.Test;
 
 class LoginThrottleTest {
@@ -32,18 +33,23 @@ class LoginThrottleTest {
     }
 
     final ManualClock clock = new ManualClock();
-    final LoginThrottle throttle = new LoginThrottle(3, Duration.ofSeconds(60), clock);
+    /** Three free failures per pair, ten per address, forgotten after 15 minutes, waits up to a minute, 1,000 entries. */
+    final LoginThrottle throttle = new LoginThrottle(3, 10, Duration.ofMinutes(15), Duration.ofMinutes(1), 1000, clock);
 
     @Test
-    void theNthFailureBlocksUntilTheOldestLeavesTheWindow() {
+    void failuresBeyondTheFreeOnesWaitLongerEachTimeUpToAMinute() {
         throttle.failed("10.0.0.1", "admin");
-        clock.now = clock.now.plusSeconds(10);
         throttle.failed("10.0.0.1", "admin");
         assertThat(throttle.blockedFor("10.0.0.1", "admin")).isEmpty();
-        throttle.failed("10.0.0.1", "admin");
-        assertThat(throttle.blockedFor("10.0.0.1", "admin")).contains(Duration.ofSeconds(50));
-        clock.now = clock.now.plusSeconds(50);
-        assertThat(throttle.blockedFor("10.0.0.1", "admin")).as("the first failure has left the window").isEmpty();
+        var waits = new ArrayList<Duration>();
+        for (int i = 0; i < 9; i++) {
+            throttle.failed("10.0.0.1", "admin");
+            var wait = throttle.blockedFor("10.0.0.1", "admin").orElseThrow();
+            waits.add(wait);
+            clock.now = clock.now.plus(wait);
+            assertThat(throttle.blockedFor("10.0.0.1", "admin")).as("the wait is over").isEmpty();
+        }
+        assertThat(waits).extracting(Duration::toSeconds).containsExactly(1L, 2L, 4L, 8L, 16L, 32L, 60L, 60L, 60L);
     }
 
     @Test
@@ -57,12 +63,47 @@ class LoginThrottleTest {
     }
 
     @Test
-    void aSuccessClearsTheCount() {
+    void aSuccessClearsThePair() {
         throttle.failed("10.0.0.1", "admin");
         throttle.failed("10.0.0.1", "admin");
         throttle.succeeded("10.0.0.1", "admin");
         throttle.failed("10.0.0.1", "admin");
         throttle.failed("10.0.0.1", "admin");
         assertThat(throttle.blockedFor("10.0.0.1", "admin")).isEmpty();
+    }
+
+    @Test
+    void failuresAreForgottenAfterTheWindow() {
+        for (int i = 0; i < 3; i++) {
+            throttle.failed("10.0.0.1", "admin");
+        }
+        clock.now = clock.now.plus(Duration.ofMinutes(16));
+        assertThat(throttle.blockedFor("10.0.0.1", "admin")).isEmpty();
+        throttle.failed("10.0.0.1", "admin");
+        assertThat(throttle.blockedFor("10.0.0.1", "admin")).as("counting starts again").isEmpty();
+    }
+
+    @Test
+    void otherUserNamesFromOneAddressGetNoMoreGuesses() {
+        for (int i = 0; i < 9; i++) {
+            throttle.failed("10.0.0.1", "user-" + i);
+        }
+        assertThat(throttle.blockedFor("10.0.0.1", "user-99")).isEmpty();
+        throttle.failed("10.0.0.1", "user-9");
+        assertThat(throttle.blockedFor("10.0.0.1", "admin")).as("the tenth failure from the address, whatever the name").isPresent();
+        assertThat(throttle.blockedFor("10.0.0.2", "admin")).isEmpty();
+    }
+
+    @Test
+    void aFloodOfNewKeysNeverFreesAWaitingPair() {
+        for (int i = 0; i < 3; i++) {
+            throttle.failed("10.0.0.1", "admin");
+        }
+        var locked = throttle.blockedFor("10.0.0.1", "admin").orElseThrow();
+        for (int i = 0; i < 5_000; i++) { // five times the room, from many addresses, each under its own limits
+            throttle.failed("10.1." + (i / 250) + "." + (i % 250), "u" + i);
+        }
+        assertThat(throttle.size()).isLessThanOrEqualTo(1000);
+        assertThat(throttle.blockedFor("10.0.0.1", "admin")).as("still waiting").contains(locked);
     }
 }
