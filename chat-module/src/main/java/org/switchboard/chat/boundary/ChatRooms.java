@@ -50,6 +50,16 @@ public class ChatRooms {
     @ConfigProperty(name = "switchboard.chat.rate.messages", defaultValue = "20")
     long rateMessages;
 
+    /** Across authors: a client cannot post more by changing its name; room enough for a room of people behind one NAT. */
+    @Inject
+    @ConfigProperty(name = "switchboard.chat.rate.address-messages", defaultValue = "120")
+    long addressMessages;
+
+    /** Everyone together, per room: the most a room's readers are sent. */
+    @Inject
+    @ConfigProperty(name = "switchboard.chat.rate.room-messages", defaultValue = "1000")
+    long roomMessages;
+
     @Inject
     @ConfigProperty(name = "switchboard.chat.rate.seconds", defaultValue = "10")
     long rateSeconds;
@@ -67,6 +77,12 @@ public class ChatRooms {
     private LiveFeed feed;
     private Presence presence;
     private PostLimiter limiter;
+    private PostLimiter addressLimiter;
+    private PostLimiter roomLimiter;
+
+    /** How many messages may be posted per window: by one client and author, by one client, in one room. */
+    record Limits(long perAuthor, long perAddress, long perRoom, Duration window) {
+    }
 
     protected ChatRooms() {
         // for CDI
@@ -74,12 +90,14 @@ public class ChatRooms {
 
     /** Outside a container (tests). */
     ChatRooms(ChatServers servers, MessageStore history, ThreadFactory threads,
-              long rateMessages, Duration rateWindow, Duration check, Duration presenceLease) {
+              Limits limits, Duration check, Duration presenceLease) {
         this.servers = servers;
         this.history = history;
         this.threads = threads;
-        this.rateMessages = rateMessages;
-        this.rateSeconds = rateWindow.toSeconds();
+        this.rateMessages = limits.perAuthor();
+        this.addressMessages = limits.perAddress();
+        this.roomMessages = limits.perRoom();
+        this.rateSeconds = limits.window().toSeconds();
         this.checkMillis = check.toMillis();
         this.presenceSeconds = presenceLease.toSeconds();
         init();
@@ -98,7 +116,10 @@ public class ChatRooms {
         }
         feed = servers.feed(feedHistory, threads, Duration.ofMillis(checkMillis));
         presence = servers.presence(Duration.ofSeconds(presenceSeconds));
-        limiter = servers.limiter(rateMessages, Duration.ofSeconds(rateSeconds));
+        var window = Duration.ofSeconds(rateSeconds);
+        limiter = servers.limiter("", rateMessages, window);
+        addressLimiter = servers.limiter("address:", addressMessages, window);
+        roomLimiter = servers.limiter("room:", roomMessages, window);
     }
 
     @PreDestroy
@@ -115,10 +136,9 @@ public class ChatRooms {
         checkRoom(room);
         checkAuthor(author);
         checkText(text);
-        if (!guarded(() -> limiter.tryAcquire(sender + "\n" + author))) {
-            throw new RateLimitedException("Too many messages: at most " + rateMessages + " every " + rateSeconds
-                    + " seconds from one client and author.", limiter.retryAfter());
-        }
+        limit(limiter, sender + "\n" + author, rateMessages + " every " + rateSeconds + " seconds from one client and author");
+        limit(addressLimiter, sender, addressMessages + " every " + rateSeconds + " seconds from one client");
+        limit(roomLimiter, room, roomMessages + " every " + rateSeconds + " seconds in one room");
         var message = guarded(() -> history.append(room, author, text));
         feed.publish(message);
         return message;
@@ -186,6 +206,12 @@ public class ChatRooms {
     /** How many live readers this node serves. */
     public int followers() {
         return feed.followers();
+    }
+
+    private static void limit(PostLimiter limiter, String subject, String rule) {
+        if (!guarded(() -> limiter.tryAcquire(subject))) {
+            throw new RateLimitedException("Too many messages: at most " + rule + ".", limiter.retryAfter());
+        }
     }
 
     private static void closeQuietly(AutoCloseable following) {

@@ -45,8 +45,9 @@ public class ChatServers {
         return new Presence(redis, keys, lease);
     }
 
-    public PostLimiter limiter(long messages, Duration interval) {
-        return new PostLimiter(redis, keys, messages, interval);
+    /** A rate limit of its own for each {@code kind} of subject (the key's prefix). */
+    public PostLimiter limiter(String kind, long messages, Duration interval) {
+        return new PostLimiter(redis, keys, kind, messages, interval);
     }
 
     /**

@@ -72,8 +72,12 @@ class ChatRoomsTest {
     }
 
     ChatRooms rooms(long rate, Duration lease) {
+        return rooms(new ChatRooms.Limits(rate, 100_000, 100_000, Duration.ofSeconds(10)), lease);
+    }
+
+    ChatRooms rooms(ChatRooms.Limits limits, Duration lease) {
         return new ChatRooms(new ChatServers(redis.client(), redis.prefix()), history, Thread.ofVirtual().name("chat-test-", 0).factory(),
-                rate, Duration.ofSeconds(10), Duration.ofMillis(300), lease);
+                limits, Duration.ofMillis(300), lease);
     }
 
     @AfterEach
@@ -270,6 +274,24 @@ class ChatRoomsTest {
         chat.post(room, "bob", "hi", "10.0.0.1");
         chat.post(room, "ann", "hi", "10.0.0.2");
         assertThat(history.lastSeq(room)).isEqualTo(5);
+    }
+
+    @Test
+    void changingTheAuthorDoesNotLiftTheLimitOfTheClientNorOfTheRoom() {
+        chat.close();
+        chat = rooms(new ChatRooms.Limits(20, 5, 8, Duration.ofSeconds(10)), Duration.ofSeconds(30));
+        for (int i = 0; i < 5; i++) {
+            chat.post(room, "author-" + i, "ok " + i, "10.0.0.1");
+        }
+        assertThatThrownBy(() -> chat.post(room, "yet-another-name", "one too many", "10.0.0.1"))
+                .isInstanceOf(RateLimitedException.class).hasMessageContaining("from one client.");
+        chat.post(room, "ann", "another client", "10.0.0.2");
+        chat.post(room, "ann", "another client", "10.0.0.3");
+        chat.post(room, "ann", "another client", "10.0.0.4");
+        assertThatThrownBy(() -> chat.post(room, "ann", "the room is full", "10.0.0.5"))
+                .isInstanceOf(RateLimitedException.class).hasMessageContaining("in one room");
+        chat.post("other-" + room, "ann", "another room", "10.0.0.5");
+        assertThat(history.lastSeq(room)).as("nothing refused was stored").isEqualTo(8);
     }
 
     @Test
