@@ -1,11 +1,18 @@
 package org.switchboard.ui.api;
 
+import jakarta.json.JsonConfig;
+import jakarta.json.JsonReaderFactory;
+import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
+import jakarta.json.stream.JsonParserFactory;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
@@ -14,7 +21,25 @@ import java.util.function.BiFunction;
  */
 public final class Inputs {
 
+    private static final JsonProvider JSON = JsonProvider.provider();
+    private static final JsonParserFactory PARSERS = JSON.createParserFactory(Map.of());
+    private static final JsonReaderFactory NO_KEY_TWICE = JSON.createReaderFactory(Map.of(JsonConfig.KEY_STRATEGY, JsonConfig.KeyStrategy.NONE));
+
     private Inputs() {
+    }
+
+    /**
+     * Exactly one JSON value, nothing after it, and no object that names a key twice (readers differ
+     * on which copy wins, so a body that means two things is refused). Throws the parser's exception
+     * otherwise (a {@code JsonException}, or a plain {@code RuntimeException} past its nesting limit).
+     */
+    public static JsonValue strictJson(String text) {
+        try (var parser = PARSERS.createParser(new StringReader(text))) {
+            parser.getValueStream().count(); // refuses text after the value
+        }
+        try (var reader = NO_KEY_TWICE.createReader(new StringReader(text))) {
+            return reader.readValue(); // refuses a key given twice
+        }
     }
 
     /** A whole number, 0 or more, from a query parameter or header. */

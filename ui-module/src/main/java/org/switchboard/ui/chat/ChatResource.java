@@ -24,7 +24,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
-import java.io.StringReader;
 import java.time.ZoneOffset;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.switchboard.chat.boundary.ChatRooms;
@@ -139,11 +138,11 @@ public class ChatResource {
     private static JsonObject readMessage(InputStream body) {
         var text = Inputs.utf8(body, MAX_BODY_BYTES, "text", "body", "the body is larger than 64 KiB", InvalidChatRequestException::new);
         JsonValue value;
-        try (var reader = JSON.createReader(new StringReader(text))) {
-            value = reader.readValue();
+        try {
+            value = Inputs.strictJson(text);
         } catch (RuntimeException e) {
             // JsonException for bad syntax; Parsson's nesting limit throws a plain RuntimeException
-            throw new InvalidChatRequestException("text", "the body is not valid JSON: send {\"author\": \"...\", \"text\": \"...\"}");
+            throw new InvalidChatRequestException("text", "the body is not one JSON object with each key once: send {\"author\": \"...\", \"text\": \"...\"}");
         }
         if (!(value instanceof JsonObject object)) {
             throw new InvalidChatRequestException("text", "the body must be a JSON object: {\"author\": \"...\", \"text\": \"...\"}");

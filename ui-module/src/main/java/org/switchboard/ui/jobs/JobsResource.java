@@ -295,9 +295,8 @@ public class JobsResource {
     private static JsonObject readObject(InputStream body) {
         var text = Inputs.utf8(body, MAX_BODY_BYTES, "payload", "body", "the request is larger than the payload limit allows (512 KiB)",
                 InvalidJobRequestException::new);
-        try (var reader = JSON.createReader(new StringReader(text))) {
-            var value = reader.readValue();
-            if (value instanceof JsonObject object) {
+        try {
+            if (Inputs.strictJson(text) instanceof JsonObject object) {
                 return object;
             }
         } catch (RuntimeException e) {

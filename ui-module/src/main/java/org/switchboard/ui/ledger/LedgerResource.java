@@ -20,7 +20,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
-import java.io.StringReader;
 import java.time.Duration;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
@@ -154,8 +153,8 @@ public class LedgerResource {
 
     private static JsonObject readObject(InputStream body) {
         var text = Inputs.utf8(body, MAX_BODY_BYTES, "body", "body", "the body is larger than 4 KiB", InvalidLedgerRequestException::new);
-        try (var reader = LedgerJson.JSON.createReader(new StringReader(text))) {
-            if (reader.readValue() instanceof JsonObject object) {
+        try {
+            if (Inputs.strictJson(text) instanceof JsonObject object) {
                 return object;
             }
         } catch (RuntimeException e) {

@@ -72,7 +72,9 @@ class ChatIT extends ClientSideIT {
                 "{\"author\":\"a\",\"text\":\"nul \\u0000\"}",
                 "{\"author\":\"a\",\"text\":\"lone \\ud800\"}",
                 "{\"author\":\"a\",\"text\":\"" + "x".repeat(70_000) + "\"}",
-                "[".repeat(30_000) + "]".repeat(30_000));
+                "[".repeat(30_000) + "]".repeat(30_000),
+                "{\"author\":\"a\",\"text\":\"x\"} junk", // text after the object
+                "{\"author\":\"a\",\"text\":\"x\",\"text\":\"y\"}"); // a key twice
         for (var body : bodies) {
             var response = Api.postMessage(base, room, body);
             assertThat(response.statusCode()).as(body.length() > 60 ? body.substring(0, 60) + "…" : body).isEqualTo(400);

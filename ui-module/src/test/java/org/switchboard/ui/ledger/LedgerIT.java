@@ -77,6 +77,12 @@ class LedgerIT extends ClientSideIT {
                 "{" + id + "\"from\":\"" + a + "\",\"to\":\"" + b + "\",\"amount\":-5}",
                 "{" + id + "\"from\":\"" + a + "\",\"to\":\"" + b + "\",\"amount\":1e30}",
                 "{" + id + "\"from\":\"" + a + "\",\"to\":\"" + b + "\",\"amount\":99999999999999999999}",
+                // past 2^53 - 1, the last whole number CouchDB's views keep exact: 2^53, 2^53 + 1, 2^63 - 1
+                "{" + id + "\"from\":\"" + a + "\",\"to\":\"" + b + "\",\"amount\":9007199254740992}",
+                "{" + id + "\"from\":\"" + a + "\",\"to\":\"" + b + "\",\"amount\":9007199254740993}",
+                "{" + id + "\"from\":\"" + a + "\",\"to\":\"" + b + "\",\"amount\":9223372036854775807}",
+                "{" + id + "\"from\":\"" + a + "\",\"to\":\"" + b + "\",\"amount\":1} junk",
+                "{" + id + "\"from\":\"" + a + "\",\"to\":\"" + b + "\",\"amount\":1,\"amount\":2}",
                 "{" + id + "\"from\":\"" + a + "\",\"to\":\"" + a + "\",\"amount\":1}",
                 "{" + id + "\"from\":\"nobody-" + run + "\",\"to\":\"" + b + "\",\"amount\":1}",
                 "{\"id\":\"has space\",\"from\":\"" + a + "\",\"to\":\"" + b + "\",\"amount\":1}",
