@@ -35,6 +35,12 @@ import org.switchboard.ledger.entity.TransferStatus;
 public class Ledger {
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_:-]{1,64}");
+    /**
+     * A new account's or transfer's id has no ':'. Payara Micro 7.2025.1 cannot serve a path with a
+     * colon (its authorization check throws before the application sees the request), so such an id
+     * could not be read back over HTTP; ids made before keep working wherever they are given in a body.
+     */
+    private static final Pattern NEW_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final System.Logger LOG = System.getLogger(Ledger.class.getName());
 
     @Inject
@@ -95,7 +101,7 @@ public class Ledger {
     }
 
     public Created createAccount(String id, boolean allowNegative) {
-        checkId("id", id);
+        checkNewId("id", id);
         return guarded(() -> create(id, allowNegative));
     }
 
@@ -137,7 +143,7 @@ public class Ledger {
      */
     public Transfer transfer(String id, String from, String to, long amount) {
         var transferId = id == null ? UUID.randomUUID().toString() : id;
-        checkId("id", transferId);
+        checkNewId("id", transferId);
         checkId("from", from);
         checkId("to", to);
         if (from.equals(to)) {
@@ -170,6 +176,12 @@ public class Ledger {
     /** Recomputes every balance from the log and checks the ledger's promises; a full pass over the history. */
     public InvariantReport check(Duration pendingFor) {
         return guarded(() -> InvariantCheck.run(engine.store(), engine.resolver(), pendingFor));
+    }
+
+    private static void checkNewId(String field, String id) {
+        if (id == null || !NEW_ID.matcher(id).matches()) {
+            throw new InvalidLedgerRequestException(field, "'" + field + "' is 1 to 64 letters, digits, '_' or '-'");
+        }
     }
 
     public static void checkId(String field, String id) {

@@ -88,6 +88,16 @@ class LedgerTest {
     }
 
     @Test
+    void newIdsHaveNoColonSinceAPathWithOneCannotBeServed() {
+        assertThatThrownBy(() -> ledger.createAccount("shop:1", false))
+                .isInstanceOfSatisfying(InvalidLedgerRequestException.class, e -> assertThat(e.field()).isEqualTo("id"));
+        assertThat(ledger.account("shop:1")).isEmpty();
+        assertThatThrownBy(() -> ledger.transfer("order:1", "issuer", "alice", 1))
+                .isInstanceOfSatisfying(InvalidLedgerRequestException.class, e -> assertThat(e.field()).isEqualTo("id"));
+        assertThat(ledger.find("order:1")).isEmpty();
+    }
+
+    @Test
     void aBalanceBuiltUpByManyTransfersStopsAtTheLargestExactAmount() {
         var half = 1L << 52;
         ledger.transfer("h1", "issuer", "bob", half);

@@ -60,6 +60,11 @@ class BrowserIT extends ClientSideIT {
         var badges = browser.findElements(By.cssSelector("#components .badge"));
         assertThat(badges).extracting(e -> e.getText()).containsExactly("UP", "UP", "UP");
 
+        browser.get(base.resolve("no-such-page").toString()); // a logged-in admin gets the same not-found page
+        waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Not found"));
+        browser.get(base.resolve("admin/").toString());
+        waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Administration"));
+
         browser.findElement(By.id("logout:submit")).click();
         waitFor().until(ExpectedConditions.presenceOfElementLocated(By.id("area-chat")));
         browser.get(base.resolve("admin/").toString());
