@@ -17,10 +17,13 @@ public class ApiApplication extends Application {
 
     public static final String BASIC = "basic";
 
-    /** Jersey's own feature enforces {@code @RolesAllowed} on resources. */
+    /**
+     * Jersey's own feature enforces {@code @RolesAllowed} on resources. Jersey's WADL is off: it
+     * described every endpoint, the admin ones too, to anyone ({@code /openapi} is the description).
+     */
     @Override
     public Map<String, Object> getProperties() {
-        return Map.of("jersey.config.server.provider.classnames",
-                "org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature");
+        return Map.of("jersey.config.server.provider.classnames", "org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature",
+                "jersey.config.server.wadl.disableWadl", true);
     }
 }

@@ -3,9 +3,8 @@ package org.switchboard.ui.platform;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
-import org.eclipse.microprofile.health.HealthCheck;
-import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
+import org.switchboard.ui.platform.Components.ComponentStatus;
 import org.lightcouch.CouchDbClient;
 import org.lightcouch.NoDocumentException;
 
@@ -15,7 +14,7 @@ import org.lightcouch.NoDocumentException;
  */
 @Readiness
 @ApplicationScoped
-public class CouchDbHealth implements HealthCheck {
+public class CouchDbHealth implements ServerCheck {
 
     @Inject
     Provider<CouchDbClient> ledger;
@@ -24,7 +23,7 @@ public class CouchDbHealth implements HealthCheck {
     Settings settings;
 
     @Override
-    public HealthCheckResponse call() {
+    public ComponentStatus status() {
         return Probe.run("couchdb", () -> {
             var client = ledger.get();
             try {

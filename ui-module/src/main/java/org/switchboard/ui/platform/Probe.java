@@ -8,7 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.switchboard.ui.platform.Components.ComponentStatus;
 
 /**
  * Runs one readiness check with a deadline, so that a server that hangs rather than refuses makes
@@ -30,24 +30,23 @@ final class Probe {
     }
 
     /** A blocking check, run on a virtual thread: it answers a short description of the server, or throws. */
-    static HealthCheckResponse run(String name, Callable<String> check) {
+    static ComponentStatus run(String name, Callable<String> check) {
         return await(name, () -> CompletableFuture.supplyAsync(() -> call(check), BLOCKING));
     }
 
     /** An asynchronous check: its future completes with a short description of the server. */
-    static HealthCheckResponse await(String name, Supplier<CompletableFuture<String>> check) {
-        var response = HealthCheckResponse.named(name);
+    static ComponentStatus await(String name, Supplier<CompletableFuture<String>> check) {
         try {
-            return response.up().withData("server", check.get().get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)).build();
+            return new ComponentStatus(name, true, check.get().get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
-            return response.down().withData("error", "no answer within " + TIMEOUT_MILLIS + " ms").build();
+            return new ComponentStatus(name, false, "no answer within " + TIMEOUT_MILLIS + " ms");
         } catch (ExecutionException e) {
-            return response.down().withData("error", describe(e.getCause())).build();
+            return new ComponentStatus(name, false, describe(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return response.down().withData("error", "interrupted").build();
+            return new ComponentStatus(name, false, "interrupted");
         } catch (RuntimeException e) {
-            return response.down().withData("error", describe(e)).build();
+            return new ComponentStatus(name, false, describe(e));
         }
     }
 

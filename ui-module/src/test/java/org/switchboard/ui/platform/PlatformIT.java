@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,8 @@ class PlatformIT extends ClientSideIT {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         assertThat(checks(response.body())).containsExactlyInAnyOrderEntriesOf(
                 Map.of("redis", "UP", "couchdb", "UP", "database", "UP"));
+        assertThat(response.body()).as("public: the states only, no addresses or versions")
+                .doesNotContain(TestServers.redis().url(), "127.0.0.1", "CouchDB API", "H2", "\"data\"");
     }
 
     @Test
@@ -160,6 +163,16 @@ class PlatformIT extends ClientSideIT {
         assertThat(response.statusCode()).isEqualTo(302);
         assertThat(response.headers().firstValue("Location")).hasValueSatisfying(location ->
                 assertThat(location).contains("/login.xhtml?next=").contains("admin"));
+    }
+
+    @Test
+    void jerseysWadlDescribesNothing() {
+        var wadl = Deployed.get(base.resolve("api/application.wadl"));
+        assertThat(wadl.statusCode()).isEqualTo(404);
+        Api.assertProblem(wadl, 404);
+        var options = Deployed.HTTP.sendAsync(HttpRequest.newBuilder(base.resolve("api/jobs")).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.ofString()).join();
+        assertThat(options.body()).doesNotContain("<application", "wadl");
     }
 
     @Test
