@@ -6,6 +6,7 @@ import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ContextService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.text.Normalizer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +35,8 @@ public class ChatRooms {
     public static final int MAX_TEXT = 4000;
     public static final int MAX_AUTHOR = 64;
     public static final int MAX_PAGE = 500;
+    /** The name only the logged-in admin may post under. */
+    public static final String ADMIN = "admin";
     private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     @Inject
@@ -130,11 +133,25 @@ public class ChatRooms {
 
     /**
      * Stores a message under the room's next number, then broadcasts it. {@code sender} identifies the
-     * client for the rate limit (its address); the author name is added to it.
+     * client for the rate limit (its address); the author name is added to it. The author is shown
+     * as {@link #displayName} makes it; the name {@value #ADMIN} is refused (see {@link #postAsAdmin}).
      */
     public ChatMessage post(String room, String author, String text, String sender) {
+        return post(room, author, text, sender, false);
+    }
+
+    /** {@link #post} by the logged-in admin, the only one who may sign {@value #ADMIN}. */
+    public ChatMessage postAsAdmin(String room, String author, String text, String sender) {
+        return post(room, author, text, sender, true);
+    }
+
+    private ChatMessage post(String room, String given, String text, String sender, boolean admin) {
         checkRoom(room);
+        var author = displayName(given);
         checkAuthor(author);
+        if (!admin) {
+            checkNotReserved("author", author);
+        }
         checkText(text);
         limit(limiter, sender + "\n" + author, rateMessages + " every " + rateSeconds + " seconds from one client and author");
         limit(addressLimiter, sender, addressMessages + " every " + rateSeconds + " seconds from one client");
@@ -177,16 +194,14 @@ public class ChatRooms {
     public AutoCloseable follow(String room, long afterSeq, String name, Follower follower) {
         checkRoom(room);
         checkCursor("after", afterSeq);
-        if (name != null) {
-            checkAuthor(name);
-        }
+        var shown = name == null ? null : presenceName(name);
         var following = guarded(() -> feed.follow(room, afterSeq, follower));
-        if (name == null) {
+        if (shown == null) {
             return following;
         }
         AutoCloseable lease;
         try {
-            lease = guarded(() -> presence.enter(room, name));
+            lease = guarded(() -> presence.enter(room, shown));
         } catch (RuntimeException e) {
             closeQuietly(following);
             throw e;
@@ -237,6 +252,35 @@ public class ChatRooms {
     public static void checkRoom(String room) {
         if (!isValidRoom(room)) {
             throw new InvalidChatRequestException("room", "a room name is 1 to 64 letters, digits, '.', '_' or '-'");
+        }
+    }
+
+    /**
+     * A name as shown: in Unicode's composed form (NFC), without the invisible formatting characters
+     * (bidirectional overrides, zero-width joiners and spaces) that make one name look like another,
+     * and trimmed. Null stays null.
+     */
+    public static String displayName(String name) {
+        if (name == null) {
+            return null;
+        }
+        return Normalizer.normalize(name, Normalizer.Form.NFC).codePoints()
+                .filter(c -> Character.getType(c) != Character.FORMAT)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                .toString().strip();
+    }
+
+    /** A reader's name for presence, as shown; refused like an author's, and {@value #ADMIN} too. */
+    public static String presenceName(String given) {
+        var shown = displayName(given);
+        checkAuthor(shown);
+        checkNotReserved("name", shown);
+        return shown;
+    }
+
+    private static void checkNotReserved(String field, String name) {
+        if (name.equalsIgnoreCase(ADMIN)) {
+            throw new InvalidChatRequestException(field, "the name '" + ADMIN + "' is kept for the logged-in admin");
         }
     }
 

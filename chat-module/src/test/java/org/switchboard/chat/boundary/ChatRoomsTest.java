@@ -295,6 +295,21 @@ class ChatRoomsTest {
     }
 
     @Test
+    void namesAreShownWithoutInvisibleCharactersAndOnlyTheAdminSignsAdmin() {
+        assertThat(chat.post(room, "\u202enimda", "reversed", "10.0.0.1").author()).as("the override is dropped").isEqualTo("nimda");
+        assertThat(chat.post(room, "Zoe\u0301", "composed", "10.0.0.1").author()).isEqualTo("Zo\u00e9");
+        for (var spoof : List.of("admin", "ADMIN", "ad\u200bmin", " admin\u2060 ")) {
+            assertThatThrownBy(() -> chat.post(room, spoof, "I am the admin", "10.0.0.1"))
+                    .isInstanceOfSatisfying(InvalidChatRequestException.class, e -> assertThat(e.field()).isEqualTo("author"));
+            assertThatThrownBy(() -> chat.follow(room, 0, spoof, new Reader(null)))
+                    .isInstanceOfSatisfying(InvalidChatRequestException.class, e -> assertThat(e.field()).isEqualTo("name"));
+        }
+        assertThatThrownBy(() -> chat.post(room, "\u200b\u200b", "nobody", "10.0.0.1")).isInstanceOf(InvalidChatRequestException.class);
+        assertThat(chat.postAsAdmin(room, "admin", "the real one", "10.0.0.1").author()).isEqualTo("admin");
+        assertThat(history.lastSeq(room)).as("the refused posts stored nothing").isEqualTo(3);
+    }
+
+    @Test
     void presenceShowsOpenConnectionsAndForgetsClosedOnes() throws Exception {
         var ann = chat.follow(room, 0, "ann", new Reader(null));
         var bob = chat.follow(room, 0, "bob", new Reader(null));

@@ -97,10 +97,7 @@ public class ChatStreamFilter extends HttpFilter {
                 from = after == null ? 0 : ChatResource.number("after", after);
             }
             var given = request.getParameter("name");
-            name = given == null || given.isBlank() ? null : given.strip();
-            if (name != null) {
-                ChatRooms.checkAuthor(name);
-            }
+            name = given == null || given.isBlank() ? null : ChatRooms.presenceName(given);
         } catch (InvalidChatRequestException e) {
             Problem.invalid(e.field(), e.getMessage()).write(response);
             return;
