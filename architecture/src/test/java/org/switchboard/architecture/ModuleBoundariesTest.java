@@ -32,6 +32,10 @@ import org.switchboard.ui.brokenexample.BrokenWebExample;
  * The module boundaries as rules over the classes Maven built (every module's, the web module's and
  * the benchmarks' main classes). Each rule is also run on example classes that break it (in this
  * module's test sources, never shipped), so that a rule that can no longer fail is seen.
+ *
+ * <p>The benchmarks may use a driver themselves, for the raw baselines they print beside our figures
+ * (Redis pub/sub, CouchDB's single-document writes); the modules they measure they reach through
+ * boundaries only.
  */
 class ModuleBoundariesTest {
 

@@ -10,9 +10,6 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.redisson.Redisson;
-import org.redisson.client.codec.StringCodec;
-import org.redisson.config.Config;
 import org.switchboard.jobs.boundary.JobHandler;
 import org.switchboard.jobs.boundary.StandaloneJobs;
 import org.switchboard.testkit.ManagedProcess;
@@ -41,25 +38,17 @@ public final class JobsBenchmark {
 
     private static void run(int total, int concurrency) throws Exception {
         var redisServer = TestServers.redis();
-        var config = new Config();
-        config.setCodec(StringCodec.INSTANCE);
-        config.useSingleServer().setAddress(redisServer.url()).setConnectionMinimumIdleSize(1).setConnectionPoolSize(1);
-        var redis = Redisson.create(config); // only to empty Redis between the rounds
-        try {
-            ours(redisServer.url(), total, concurrency); // a first round warms the JIT up
-            redis.getKeys().flushdb();
-            var result = ours(redisServer.url(), total, concurrency);
-            var bull = bullmq(redisServer.url(), total, concurrency);
-            System.out.printf("Job-queue benchmark: %d noop jobs, concurrency %d, one JVM / one Node process, one Redis%n", total, concurrency);
-            System.out.printf("ours:   enqueue %8.0f jobs/s, process %8.0f jobs/s, enqueue->start with an idle worker p50 %.1f ms, p99 %.1f ms%n",
-                    result.enqueueRate, result.processRate, result.p50, result.p99);
-            System.out.printf("BullMQ: %s%n", bull);
-            var m = Pattern.compile("\"processPerSecond\":([0-9.]+)").matcher(bull);
-            if (m.find()) {
-                System.out.printf("ratio ours / BullMQ (processing): %.2f%n", result.processRate / Double.parseDouble(m.group(1)));
-            }
-        } finally {
-            redis.shutdown();
+        ours(redisServer.url(), total, concurrency); // a first round warms the JIT up
+        TestServers.redisson().getKeys().flushdb();
+        var result = ours(redisServer.url(), total, concurrency);
+        var bull = bullmq(redisServer.url(), total, concurrency);
+        System.out.printf("Job-queue benchmark: %d noop jobs, concurrency %d, one JVM / one Node process, one Redis%n", total, concurrency);
+        System.out.printf("ours:   enqueue %8.0f jobs/s, process %8.0f jobs/s, enqueue->start with an idle worker p50 %.1f ms, p99 %.1f ms%n",
+                result.enqueueRate, result.processRate, result.p50, result.p99);
+        System.out.printf("BullMQ: %s%n", bull);
+        var m = Pattern.compile("\"processPerSecond\":([0-9.]+)").matcher(bull);
+        if (m.find()) {
+            System.out.printf("ratio ours / BullMQ (processing): %.2f%n", result.processRate / Double.parseDouble(m.group(1)));
         }
     }
 
