@@ -8,11 +8,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.text.Normalizer;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadFactory;
-import java.util.regex.Pattern;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.switchboard.chat.control.ChatServers;
 import org.switchboard.chat.control.LiveFeed;
@@ -35,6 +37,9 @@ public class ChatRooms {
     public static final int MAX_TEXT = 4000;
     public static final int MAX_AUTHOR = 64;
     public static final int MAX_PAGE = 500;
+    /** Alphabets with letters that look alike ('a' and Cyrillic 'а'): a name may use one of them, not several. */
+    private static final Set<Character.UnicodeScript> LOOK_ALIKE_SCRIPTS = EnumSet.of(
+            Character.UnicodeScript.LATIN, Character.UnicodeScript.GREEK, Character.UnicodeScript.CYRILLIC);
     /** The name only the logged-in admin may post under. */
     public static final String ADMIN = "admin";
     private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -293,6 +298,11 @@ public class ChatRooms {
         }
         if (author.codePoints().anyMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.SURROGATE)) {
             throw new InvalidChatRequestException("author", "the author contains control characters");
+        }
+        var alphabets = author.codePoints().filter(Character::isLetter).mapToObj(Character.UnicodeScript::of)
+                .filter(LOOK_ALIKE_SCRIPTS::contains).distinct().count();
+        if (alphabets > 1) {
+            throw new InvalidChatRequestException("author", "the author mixes Latin, Greek or Cyrillic letters, which can look alike");
         }
     }
 

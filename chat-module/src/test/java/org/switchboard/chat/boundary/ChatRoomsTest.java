@@ -305,8 +305,11 @@ class ChatRoomsTest {
                     .isInstanceOfSatisfying(InvalidChatRequestException.class, e -> assertThat(e.field()).isEqualTo("name"));
         }
         assertThatThrownBy(() -> chat.post(room, "\u200b\u200b", "nobody", "10.0.0.1")).isInstanceOf(InvalidChatRequestException.class);
+        assertThatThrownBy(() -> chat.post(room, "\u0430dmin", "Cyrillic a, Latin dmin", "10.0.0.1"))
+                .isInstanceOf(InvalidChatRequestException.class).hasMessageContaining("look alike");
+        assertThat(chat.post(room, "\u0410\u043d\u043d\u0430", "one alphabet", "10.0.0.1").author()).isEqualTo("\u0410\u043d\u043d\u0430");
         assertThat(chat.postAsAdmin(room, "admin", "the real one", "10.0.0.1").author()).isEqualTo("admin");
-        assertThat(history.lastSeq(room)).as("the refused posts stored nothing").isEqualTo(3);
+        assertThat(history.lastSeq(room)).as("the refused posts stored nothing").isEqualTo(4);
     }
 
     @Test
