@@ -8,6 +8,7 @@ import jakarta.inject.Named;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import org.switchboard.ledger.boundary.InvalidLedgerRequestException;
 import org.switchboard.ledger.boundary.Ledger;
 import org.switchboard.ledger.boundary.TransferConflictException;
@@ -32,6 +33,8 @@ public class LedgerBacking implements Serializable {
     private String from;
     private String to;
     private Long amount;
+    /** The id of the transfer the form shows: a form posted twice (a double click, a replay) makes one transfer. */
+    private String transferKey = newKey();
     private String selected;
     private transient InvariantReport report;
     private transient List<Account> accounts;
@@ -55,16 +58,30 @@ public class LedgerBacking implements Serializable {
 
     public void transfer() {
         try {
-            var t = ledger.transfer(null, from, to, amount == null ? 0 : amount);
+            var t = ledger.transfer(transferKey, from, to, amount == null ? 0 : amount);
             info("Transfer " + t.id() + " successful: " + t.amount() + " from " + t.from() + " to " + t.to() + " (place " + t.seq() + ").");
             selected = from;
+            transferKey = newKey();
         } catch (TransferRejectedException e) {
             error("Transfer " + e.transfer().id() + " rejected: " + e.transfer().reason() + ".");
             selected = from;
+            transferKey = newKey();
         } catch (InvalidLedgerRequestException | TransferConflictException | TransferPendingException e) {
             error("Not done: " + e.getMessage());
         }
         accounts = null;
+    }
+
+    public String getTransferKey() {
+        return transferKey;
+    }
+
+    public void setTransferKey(String transferKey) {
+        this.transferKey = transferKey;
+    }
+
+    private static String newKey() {
+        return "form-" + UUID.randomUUID();
     }
 
     public void show(String account) {

@@ -2,9 +2,15 @@ package org.switchboard.ui.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -153,6 +159,38 @@ class BrowserIT extends ClientSideIT {
         assertThat(row.getText()).contains("70");
         browser.findElement(By.id("ledger:check")).click();
         waitFor().until(ExpectedConditions.textToBe(By.id("report-verdict"), "OK"));
+    }
+
+    @Test
+    void theTransferFormPostedThreeTimesMakesOneTransfer() throws Exception {
+        var run = UUID.randomUUID().toString().substring(0, 8);
+        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"mint-" + run + "\",\"allowNegative\":true}");
+        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"cat-" + run + "\"}");
+        browser.get(base.resolve("admin/ledger/").toString());
+        waitFor().until(ExpectedConditions.urlContains("/login.xhtml"));
+        login(Deployed.adminPassword());
+        waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Ledger"));
+        for (var field : new String[][] {{"transfer:from", "mint-" + run}, {"transfer:to", "cat-" + run}, {"transfer:amount", "5"}}) {
+            browser.findElement(By.id(field[0])).sendKeys(field[1]);
+        }
+        // the form as the browser would post it (view state, the transfer's key, the button), posted three times
+        @SuppressWarnings("unchecked")
+        var fields = (List<List<String>>) ((JavascriptExecutor) browser).executeScript(
+                "return Array.from(document.getElementById('transfer').elements).filter(e => e.name)"
+                        + ".filter(e => e.type !== 'submit' || e.id === 'transfer:submit').map(e => [e.name, e.value]);");
+        var body = fields.stream().map(f -> URLEncoder.encode(f.get(0), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(f.get(1), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        var action = URI.create(browser.getCurrentUrl()).resolve(browser.findElement(By.id("transfer")).getAttribute("action"));
+        var cookies = browser.manage().getCookies().stream().map(c -> c.getName() + "=" + c.getValue()).collect(Collectors.joining("; "));
+        for (int i = 0; i < 3; i++) {
+            var response = Deployed.HTTP.send(HttpRequest.newBuilder(action).header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("Cookie", cookies).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as("post " + (i + 1)).isEqualTo(200);
+            assertThat(response.body()).as("post " + (i + 1)).contains("successful: 5 from mint-" + run);
+        }
+        var account = Api.json(Deployed.get(base.resolve("api/ledger/accounts/cat-" + run), "Authorization",
+                Deployed.basic("admin", Deployed.adminPassword())).body());
+        assertThat(account.getJsonNumber("balance").longValue()).as("one transfer, not three").isEqualTo(5);
     }
 
     private void makeTransfer(String from, String to, String amount) {
