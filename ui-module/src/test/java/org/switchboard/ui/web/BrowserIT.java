@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -193,6 +194,22 @@ class BrowserIT extends ClientSideIT {
         assertThat(account.getJsonNumber("balance").longValue()).as("one transfer, not three").isEqualTo(5);
     }
 
+    @Test
+    void aFormPostedWithAForgedViewStateGetsTheSessionExpiredPage() throws Exception {
+        browser.get(base.resolve("admin/ledger/").toString());
+        waitFor().until(ExpectedConditions.urlContains("/login.xhtml"));
+        login(Deployed.adminPassword());
+        waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Ledger"));
+        var action = URI.create(browser.getCurrentUrl()).resolve(browser.findElement(By.id("transfer")).getAttribute("action"));
+        var cookies = browser.manage().getCookies().stream().map(c -> c.getName() + "=" + c.getValue()).collect(Collectors.joining("; "));
+        var forged = Deployed.HTTP.send(HttpRequest.newBuilder(action).header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Cookie", cookies).POST(HttpRequest.BodyPublishers.ofString(
+                        "transfer=transfer&transfer%3Afrom=a&transfer%3Ato=b&transfer%3Aamount=1&transfer%3Asubmit=Transfer"
+                                + "&jakarta.faces.ViewState=-1234567890%3A987654321")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(forged.statusCode()).isEqualTo(400);
+        assertThat(forged.body()).contains("Session expired").doesNotContain("Exception", "at org.", "at com.");
+    }
+
     private void makeTransfer(String from, String to, String amount) {
         for (var field : new String[][] {{"transfer:from", from}, {"transfer:to", to}, {"transfer:amount", amount}}) {
             var input = browser.findElement(By.id(field[0]));
@@ -253,8 +270,14 @@ class BrowserIT extends ClientSideIT {
         browser.findElement(By.id("login:submit")).click();
     }
 
+    /**
+     * Waits for a condition, asking again when the driver fails while the page is being replaced
+     * ("node ... does not belong to the document"): the condition still has to hold within 15 s.
+     */
     private WebDriverWait waitFor() {
-        return new WebDriverWait(browser, Duration.ofSeconds(15));
+        var wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+        wait.ignoring(WebDriverException.class);
+        return wait;
     }
 
 }
