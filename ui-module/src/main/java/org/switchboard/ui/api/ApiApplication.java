@@ -20,10 +20,13 @@ public class ApiApplication extends Application {
     /**
      * Jersey's own feature enforces {@code @RolesAllowed} on resources. Jersey's WADL is off: it
      * described every endpoint, the admin ones too, to anyone ({@code /openapi} is the description).
+     * A relative {@code Location} stays relative: Jersey would complete it with the request's
+     * {@code Host} (see {@link PublicUrl}).
      */
     @Override
     public Map<String, Object> getProperties() {
         return Map.of("jersey.config.server.provider.classnames", "org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature",
-                "jersey.config.server.wadl.disableWadl", true);
+                "jersey.config.server.wadl.disableWadl", true,
+                "jersey.config.server.headers.location.relative.resolution.disabled", true);
     }
 }

@@ -28,6 +28,7 @@ import org.switchboard.noticeboard.boundary.NoticeBoards;
 import org.switchboard.noticeboard.entity.Board;
 import org.switchboard.ui.api.Inputs;
 import org.switchboard.ui.api.Problem;
+import org.switchboard.ui.api.PublicUrl;
 import org.switchboard.ui.api.ProblemMappers;
 import org.switchboard.ui.api.Unavailable;
 
@@ -66,6 +67,9 @@ public class BoardPollFilter extends HttpFilter {
     @Inject
     transient NoticeBoards boards;
 
+    @Inject
+    transient PublicUrl urls;
+
     /** Writes the answers, then completes the requests, in the order queued. */
     private transient ExecutorService answers;
 
@@ -101,8 +105,7 @@ public class BoardPollFilter extends HttpFilter {
             Problem.invalid(e.field(), e.getMessage()).write(response);
             return;
         }
-        var url = request.getRequestURL();
-        var base = url.substring(0, url.length() - path.length()) + "/api/";
+        var base = urls.of(request.getContextPath(), "/api/");
         var async = request.startAsync();
         // the watch ends by itself (at most 300 s plus its jitter); this is a backstop
         async.setTimeout(Duration.ofSeconds(Math.min(waitSeconds, NoticeBoards.MAX_WAIT.toSeconds()) + 60).toMillis());

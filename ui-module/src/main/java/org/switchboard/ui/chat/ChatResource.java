@@ -22,14 +22,15 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
+import java.net.URI;
 import java.time.ZoneOffset;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.switchboard.chat.boundary.ChatRooms;
 import org.switchboard.chat.boundary.InvalidChatRequestException;
 import org.switchboard.ui.api.Inputs;
 import org.switchboard.ui.api.Problem;
+import org.switchboard.ui.api.PublicUrl;
 
 /**
  * Chat rooms over HTTP: post (open to all, rate-limited), history, rooms, presence. The room's
@@ -47,11 +48,12 @@ public class ChatResource {
     @Inject
     ChatRooms chat;
 
-    @Context
-    UriInfo uri;
 
     @Context
     HttpServletRequest request;
+
+    @Inject
+    PublicUrl urls;
 
     @GET
     @Operation(summary = "The rooms, most recently active first, with their message count and last activity")
@@ -83,7 +85,7 @@ public class ChatResource {
         var stored = request.isUserInRole("admin")
                 ? chat.postAsAdmin(room, message.getString("author"), message.getString("text"), request.getRemoteAddr())
                 : chat.post(room, message.getString("author"), message.getString("text"), request.getRemoteAddr());
-        var location = uri.getBaseUriBuilder().path(ChatResource.class).path("{room}/messages/{seq}").build(room, stored.seq());
+        var location = URI.create(urls.of(request.getContextPath(), "/api/chat/rooms/" + room + "/messages/" + stored.seq()));
         return Response.created(location).entity(ChatJson.of(stored)).build();
     }
 

@@ -9,6 +9,7 @@ import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -20,9 +21,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
 import java.io.StringReader;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -40,6 +41,7 @@ import org.switchboard.jobs.entity.ListedJob;
 import org.switchboard.ui.api.ApiApplication;
 import org.switchboard.ui.api.Inputs;
 import org.switchboard.ui.api.Problem;
+import org.switchboard.ui.api.PublicUrl;
 
 /** Job queues over HTTP (admin): enqueue, look up, cancel; the queues, workers, scheduled and dead jobs, cron schedules. */
 @Path("jobs")
@@ -53,11 +55,15 @@ public class JobsResource {
     static final int MAX_BODY_BYTES = 3 * JobQueues.MAX_PAYLOAD_BYTES;
     private static final JsonProvider JSON = JsonProvider.provider();
 
+    @Context
+    HttpServletRequest http;
+
+    @Inject
+    PublicUrl urls;
+
     @Inject
     JobQueues jobs;
 
-    @Context
-    UriInfo uri;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -82,7 +88,7 @@ public class JobsResource {
         var request = new JobRequest(stringOrNull(o, "queue"), stringOrNull(o, "type"), payload == null ? null : payload.toString(),
                 delay, intOrNull(o, "maxAttempts"), intOrNull(o, "timeoutSeconds"), stringOrNull(o, "uniqueKey"));
         var enqueued = jobs.enqueue(request);
-        var location = uri.getBaseUriBuilder().path(JobsResource.class).path("{id}").build(enqueued.id());
+        var location = URI.create(urls.of(http.getContextPath(), "/api/jobs/" + enqueued.id()));
         var answer = JSON.createObjectBuilder().add("id", enqueued.id()).add("state", enqueued.state().wire()).build();
         return (enqueued.created() ? Response.created(location) : Response.ok().location(location)).entity(answer).build();
     }

@@ -8,6 +8,7 @@ import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -18,8 +19,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
+import java.net.URI;
 import java.time.Duration;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
@@ -28,6 +29,7 @@ import org.switchboard.ledger.boundary.Ledger;
 import org.switchboard.ui.api.ApiApplication;
 import org.switchboard.ui.api.Inputs;
 import org.switchboard.ui.api.Problem;
+import org.switchboard.ui.api.PublicUrl;
 
 /** The ledger over HTTP (admin): accounts, transfers that answer once decided, statements, the invariant check. */
 @Path("ledger")
@@ -39,11 +41,15 @@ public class LedgerResource {
 
     private static final int MAX_BODY_BYTES = 4096;
 
+    @Context
+    HttpServletRequest request;
+
+    @Inject
+    PublicUrl urls;
+
     @Inject
     Ledger ledger;
 
-    @Context
-    UriInfo uri;
 
     @POST
     @Path("accounts")
@@ -54,7 +60,7 @@ public class LedgerResource {
         var id = string(o, "id");
         var allowNegative = o.containsKey("allowNegative") && o.get("allowNegative") != JsonValue.NULL && bool(o, "allowNegative");
         var created = ledger.createAccount(id, allowNegative);
-        var location = uri.getBaseUriBuilder().path(LedgerResource.class).path("accounts/{id}").build(id);
+        var location = URI.create(urls.of(request.getContextPath(), "/api/ledger/accounts/" + id));
         return (created.created() ? Response.created(location) : Response.ok().location(location)).entity(LedgerJson.of(created.account())).build();
     }
 
@@ -101,7 +107,7 @@ public class LedgerResource {
         var id = o.containsKey("id") && o.get("id") != JsonValue.NULL ? string(o, "id") : null;
         var amount = o.get("amount") instanceof JsonNumber n && n.isIntegral() ? exact(n) : invalidAmount();
         var transfer = ledger.transfer(id, string(o, "from"), string(o, "to"), amount);
-        var location = uri.getBaseUriBuilder().path(LedgerResource.class).path("transfers/{id}").build(transfer.id());
+        var location = URI.create(urls.of(request.getContextPath(), "/api/ledger/transfers/" + transfer.id()));
         return Response.created(location).entity(LedgerJson.of(transfer)).build();
     }
 

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Set;
 import org.switchboard.ui.api.Problem;
+import org.switchboard.ui.api.PublicUrl;
 
 /**
  * Form login for pages, HTTP Basic for the API, in one mechanism.
@@ -38,6 +39,9 @@ public class SwitchboardAuthentication implements HttpAuthenticationMechanism {
 
     static final String SESSION_MARK = "switchboard.admin";
     private static final String REALM = "Switchboard";
+
+    @Inject
+    PublicUrl urls;
 
     @Inject
     IdentityStoreHandler identityStores;
@@ -128,12 +132,16 @@ public class SwitchboardAuthentication implements HttpAuthenticationMechanism {
         return path.equals("/api") || path.startsWith("/api/");
     }
 
-    private static AuthenticationStatus toLoginPage(HttpServletRequest request, HttpMessageContext context) {
+    /** A redirect written by hand: the container's own would complete the address with the request's {@code Host}. */
+    private AuthenticationStatus toLoginPage(HttpServletRequest request, HttpMessageContext context) {
         var next = request.getRequestURI().substring(request.getContextPath().length());
         if (request.getQueryString() != null) {
             next += "?" + request.getQueryString();
         }
-        return context.redirect(request.getContextPath() + "/login.xhtml?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8));
+        var response = context.getResponse();
+        response.setStatus(HttpServletResponse.SC_FOUND);
+        response.setHeader("Location", urls.of(request.getContextPath(), "/login.xhtml?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8)));
+        return AuthenticationStatus.SEND_CONTINUE;
     }
 
     static AuthenticationStatus unauthorized(HttpServletResponse response, HttpMessageContext context) {

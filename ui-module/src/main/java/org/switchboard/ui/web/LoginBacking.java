@@ -14,6 +14,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
+import org.switchboard.ui.api.PublicUrl;
 import org.switchboard.ui.security.SwitchboardAuthentication;
 
 /** The login and logout forms. */
@@ -27,6 +28,9 @@ public class LoginBacking {
     @Inject
     FacesContext faces;
 
+    @Inject
+    PublicUrl urls;
+
     private String username = "admin";
     private String password;
     private String next;
@@ -37,7 +41,7 @@ public class LoginBacking {
                 AuthenticationParameters.withParams().newAuthentication(true)
                         .credential(new UsernamePasswordCredential(username, password == null ? "" : password)));
         if (status == AuthenticationStatus.SUCCESS) {
-            external.redirect(external.getRequestContextPath() + safeNext());
+            redirect(safeNext());
             faces.responseComplete();
             return null;
         }
@@ -51,7 +55,14 @@ public class LoginBacking {
     public void logout() throws IOException {
         ExternalContext external = faces.getExternalContext();
         external.invalidateSession();
-        external.redirect(external.getRequestContextPath() + "/");
+        redirect("/");
+    }
+
+    /** A redirect written by hand: the container's own would complete the address with the request's {@code Host}. */
+    private void redirect(String path) {
+        var external = faces.getExternalContext();
+        external.setResponseStatus(HttpServletResponse.SC_SEE_OTHER);
+        external.setResponseHeader("Location", urls.of(external.getRequestContextPath(), path));
         faces.responseComplete();
     }
 

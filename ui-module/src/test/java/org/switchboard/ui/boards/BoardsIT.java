@@ -44,7 +44,7 @@ class BoardsIT extends ClientSideIT {
 
         var immediate = Api.json(Deployed.get(base.resolve("api/boards/" + board + "?after=0")).body());
         assertThat(immediate.getInt("revision")).isEqualTo(1);
-        var next = URI.create(immediate.getString("next"));
+        var next = base.resolve(immediate.getString("next"));
         assertThat(next.getQuery()).contains("after=1").contains("epoch=" + first.getString("epoch"));
 
         var waiting = Deployed.HTTP.sendAsync(HttpRequest.newBuilder(next).build(), HttpResponse.BodyHandlers.ofString());

@@ -168,6 +168,22 @@ class PlatformIT extends ClientSideIT {
     }
 
     @Test
+    void theHostHeaderIsNeverEchoedIntoAnAddress() throws Exception {
+        var board = "host-" + UUID.randomUUID().toString().substring(0, 8);
+        Api.putBoard(base, board, "1");
+        var path = base.getPath();
+        var poll = Api.raw(base, "GET " + path + "api/boards/" + board + "?after=0 HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
+        assertThat(poll).startsWith("HTTP/1.1 200").contains("\"next\":\"" + path + "api/boards/" + board + "?").doesNotContain("evil.example");
+        var body = "{\"author\":\"host\",\"text\":\"where am I?\"}";
+        var post = Api.raw(base, "POST " + path + "api/chat/rooms/" + board + "/messages HTTP/1.1\r\nHost: evil.example\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body);
+        assertThat(post).startsWith("HTTP/1.1 201").containsIgnoringCase("location: " + path + "api/chat/rooms/" + board + "/messages/1")
+                .doesNotContain("evil.example");
+        var page = Api.raw(base, "GET " + path + "admin/ HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
+        assertThat(page).startsWith("HTTP/1.1 302").containsIgnoringCase("location: " + path + "login.xhtml?next=").doesNotContain("evil.example");
+    }
+
+    @Test
     void jerseysWadlDescribesNothing() {
         var wadl = Deployed.get(base.resolve("api/application.wadl"));
         assertThat(wadl.statusCode()).isEqualTo(404);

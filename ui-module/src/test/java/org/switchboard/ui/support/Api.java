@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
+import java.io.IOException;
 import java.io.StringReader;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.assertj.core.api.SoftAssertions;
@@ -89,6 +92,20 @@ public final class Api {
     public static JsonArray jsonArray(String text) {
         try (var reader = Json.createReader(new StringReader(text))) {
             return reader.readArray();
+        }
+    }
+
+    /**
+     * Sends {@code request} (request line and headers, each line ending in CRLF, then the body) as
+     * written, on a connection of its own, and answers the whole response: for what the HTTP client
+     * does not let a caller send, such as a forged {@code Host} header.
+     */
+    public static String raw(URI base, String request) throws IOException {
+        try (var socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 }
