@@ -28,6 +28,7 @@ import java.time.ZoneOffset;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.switchboard.chat.boundary.ChatRooms;
 import org.switchboard.chat.boundary.InvalidChatRequestException;
+import org.switchboard.ui.api.ClientAddress;
 import org.switchboard.ui.api.Inputs;
 import org.switchboard.ui.api.Problem;
 import org.switchboard.ui.api.PublicUrl;
@@ -54,6 +55,9 @@ public class ChatResource {
 
     @Inject
     PublicUrl urls;
+
+    @Inject
+    ClientAddress clients;
 
     @GET
     @Operation(summary = "The rooms, most recently active first, with their message count and last activity")
@@ -83,8 +87,8 @@ public class ChatResource {
         ChatRooms.checkRoom(room);
         var message = readMessage(body);
         var stored = request.isUserInRole("admin")
-                ? chat.postAsAdmin(room, message.getString("author"), message.getString("text"), request.getRemoteAddr())
-                : chat.post(room, message.getString("author"), message.getString("text"), request.getRemoteAddr());
+                ? chat.postAsAdmin(room, message.getString("author"), message.getString("text"), clients.of(request))
+                : chat.post(room, message.getString("author"), message.getString("text"), clients.of(request));
         var location = URI.create(urls.of(request.getContextPath(), "/api/chat/rooms/" + room + "/messages/" + stored.seq()));
         return Response.created(location).entity(ChatJson.of(stored)).build();
     }

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Set;
+import org.switchboard.ui.api.ClientAddress;
 import org.switchboard.ui.api.Problem;
 import org.switchboard.ui.api.PublicUrl;
 
@@ -42,6 +43,9 @@ public class SwitchboardAuthentication implements HttpAuthenticationMechanism {
 
     @Inject
     PublicUrl urls;
+
+    @Inject
+    ClientAddress clients;
 
     @Inject
     IdentityStoreHandler identityStores;
@@ -74,18 +78,18 @@ public class SwitchboardAuthentication implements HttpAuthenticationMechanism {
     }
 
     private AuthenticationStatus formLogin(HttpServletRequest request, HttpMessageContext context, UsernamePasswordCredential login) {
-        var blocked = throttle.blockedFor(request.getRemoteAddr(), login.getCaller());
+        var blocked = throttle.blockedFor(clients.of(request), login.getCaller());
         if (blocked.isPresent()) {
             request.setAttribute(THROTTLED, blocked.get());
             return AuthenticationStatus.SEND_FAILURE;
         }
         var result = identityStores.validate(login);
         if (result.getStatus() != CredentialValidationResult.Status.VALID) {
-            throttle.failed(request.getRemoteAddr(), login.getCaller());
+            throttle.failed(clients.of(request), login.getCaller());
             // the login page says so itself; the response stays the page's
             return AuthenticationStatus.SEND_FAILURE;
         }
-        throttle.succeeded(request.getRemoteAddr(), login.getCaller());
+        throttle.succeeded(clients.of(request), login.getCaller());
         request.getSession(true);
         request.changeSessionId();
         request.getSession().setAttribute(SESSION_MARK, Boolean.TRUE);
@@ -105,16 +109,16 @@ public class SwitchboardAuthentication implements HttpAuthenticationMechanism {
             return unauthorized(response, context);
         }
         var user = decoded.substring(0, colon);
-        var blocked = throttle.blockedFor(request.getRemoteAddr(), user);
+        var blocked = throttle.blockedFor(clients.of(request), user);
         if (blocked.isPresent()) {
             return tooManyFailures(response, blocked.get());
         }
         var result = identityStores.validate(new UsernamePasswordCredential(user, decoded.substring(colon + 1)));
         if (result.getStatus() == CredentialValidationResult.Status.VALID) {
-            throttle.succeeded(request.getRemoteAddr(), user);
+            throttle.succeeded(clients.of(request), user);
             return context.notifyContainerAboutLogin(result);
         }
-        throttle.failed(request.getRemoteAddr(), user);
+        throttle.failed(clients.of(request), user);
         return unauthorized(response, context);
     }
 
