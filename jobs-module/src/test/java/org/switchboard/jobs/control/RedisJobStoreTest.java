@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.redisson.api.options.KeysScanOptions;
+import org.redisson.api.redisnode.RedisNode;
+import org.redisson.api.redisnode.RedisNodes;
 import org.redisson.client.codec.StringCodec;
 import org.switchboard.jobs.entity.Enqueued;
 import org.switchboard.jobs.entity.FetchedJob;
@@ -34,6 +36,16 @@ class RedisJobStoreTest {
     @BeforeEach
     void store() {
         store = new RedisJobStore(redis.client(), new JobKeys(redis.prefix()));
+    }
+
+    @Test
+    void theScriptsAreSentByTheirDigest() {
+        var server = redis.client().getRedisNodes(RedisNodes.SINGLE).getInstance();
+        for (int i = 0; i < 3; i++) {
+            enqueue("digest-" + i, "{}");
+        }
+        assertThat(server.info(RedisNode.InfoSection.COMMANDSTATS)).as("EVALSHA, not the script's text each time")
+                .containsKey("cmdstat_evalsha");
     }
 
     @Test

@@ -84,12 +84,15 @@ public class BoardWatchers implements AutoCloseable {
         if (started.compareAndSet(false, true)) {
             subscribe();
         }
-        return subscribed.copy().orTimeout(SUBSCRIBE_WAIT.toMillis(), TimeUnit.MILLISECONDS).<Void>handle((ok, failure) -> {
-            if (failure != null) {
-                throw new BoardsUnavailableException("Redis cannot be reached: the notice boards are not subscribed", failure);
-            }
-            return ok;
-        }).thenCompose(ignored -> {
+        // once the subscription stands (it is never undone: Redisson renews it), a watch pays nothing for it
+        var ready = subscribed.isDone() ? subscribed : subscribed.copy().orTimeout(SUBSCRIBE_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                .<Void>handle((ok, failure) -> {
+                    if (failure != null) {
+                        throw new BoardsUnavailableException("Redis cannot be reached: the notice boards are not subscribed", failure);
+                    }
+                    return ok;
+                });
+        return ready.thenCompose(ignored -> {
             var waiter = new Waiter(board, afterRevision, epoch);
             waiting.computeIfAbsent(board, b -> ConcurrentHashMap.newKeySet()).add(waiter);
             waiter.timer = timeouts.schedule(() -> expire(waiter), timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -1,5 +1,6 @@
 package org.switchboard.ui.api;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;
@@ -25,12 +26,21 @@ public class ClientAddress {
     @ConfigProperty(name = "switchboard.trusted-proxies")
     Optional<String> trustedProxies;
 
+    /** Parsed once: every chat post and every login asks. */
+    private Set<String> trusted;
+
     protected ClientAddress() {
         // for CDI
     }
 
     ClientAddress(String trustedProxies) {
         this.trustedProxies = Optional.of(trustedProxies);
+        parse();
+    }
+
+    @PostConstruct
+    void parse() {
+        trusted = Arrays.stream(trustedProxies.orElse("").split(",")).map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
     }
 
     public String of(HttpServletRequest request) {
@@ -40,7 +50,6 @@ public class ClientAddress {
 
     /** The client behind {@code remote}, given the {@code X-Forwarded-For} headers in the order received. */
     String of(String remote, List<String> forwardedFor) {
-        var trusted = trusted();
         if (!trusted.contains(remote)) {
             return remote;
         }
@@ -51,9 +60,5 @@ public class ClientAddress {
             }
         }
         return hops.isEmpty() ? remote : hops.get(0);
-    }
-
-    private Set<String> trusted() {
-        return Arrays.stream(trustedProxies.orElse("").split(",")).map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
     }
 }

@@ -1,7 +1,9 @@
 package org.switchboard.ui.api;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -20,8 +22,22 @@ public class PublicUrl {
     @ConfigProperty(name = "switchboard.public-url")
     Optional<String> configured;
 
+    /** The configured root without its trailing slashes, worked out once: it is asked on every long-poll answer. */
+    private String root;
+
+    @PostConstruct
+    void normalise() {
+        root = configured.map(url -> url.replaceAll("/+$", "")).orElse(null);
+    }
+
     /** The address of {@code path} (from the application's root, starting with '/') for a request under {@code contextPath}. */
     public String of(String contextPath, String path) {
-        return configured.map(url -> url.replaceAll("/+$", "")).orElse(contextPath) + path;
+        return (root == null ? contextPath : root) + path;
+    }
+
+    /** A redirect written by hand: the container's own would complete the address with the request's {@code Host}. */
+    public void redirect(HttpServletResponse response, String contextPath, String path) {
+        response.setStatus(HttpServletResponse.SC_FOUND);
+        response.setHeader("Location", of(contextPath, path));
     }
 }

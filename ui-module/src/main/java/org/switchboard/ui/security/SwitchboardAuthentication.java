@@ -136,15 +136,12 @@ public class SwitchboardAuthentication implements HttpAuthenticationMechanism {
         return path.equals("/api") || path.startsWith("/api/");
     }
 
-    /** A redirect written by hand: the container's own would complete the address with the request's {@code Host}. */
     private AuthenticationStatus toLoginPage(HttpServletRequest request, HttpMessageContext context) {
         var next = request.getRequestURI().substring(request.getContextPath().length());
         if (request.getQueryString() != null) {
             next += "?" + request.getQueryString();
         }
-        var response = context.getResponse();
-        response.setStatus(HttpServletResponse.SC_FOUND);
-        response.setHeader("Location", urls.of(request.getContextPath(), "/login.xhtml?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8)));
+        urls.redirect(context.getResponse(), request.getContextPath(), "/login.xhtml?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8));
         return AuthenticationStatus.SEND_CONTINUE;
     }
 

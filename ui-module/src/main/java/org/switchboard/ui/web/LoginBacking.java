@@ -42,7 +42,6 @@ public class LoginBacking {
                         .credential(new UsernamePasswordCredential(username, password == null ? "" : password)));
         if (status == AuthenticationStatus.SUCCESS) {
             redirect(safeNext());
-            faces.responseComplete();
             return null;
         }
         var throttled = (Duration) external.getRequestMap().get(SwitchboardAuthentication.THROTTLED);
@@ -58,11 +57,9 @@ public class LoginBacking {
         redirect("/");
     }
 
-    /** A redirect written by hand: the container's own would complete the address with the request's {@code Host}. */
     private void redirect(String path) {
         var external = faces.getExternalContext();
-        external.setResponseStatus(HttpServletResponse.SC_SEE_OTHER);
-        external.setResponseHeader("Location", urls.of(external.getRequestContextPath(), path));
+        urls.redirect((HttpServletResponse) external.getResponse(), external.getRequestContextPath(), path);
         faces.responseComplete();
     }
 

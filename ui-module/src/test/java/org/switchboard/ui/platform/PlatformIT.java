@@ -41,11 +41,7 @@ class PlatformIT extends ClientSideIT {
         var redis = TestServers.redis();
         redis.stop();
         try {
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                var response = Deployed.get(base.resolve("/health/ready"));
-                assertThat(response.statusCode()).isEqualTo(503);
-                assertThat(checks(response.body())).as(response.body()).containsEntry("redis", "DOWN").containsEntry("couchdb", "UP").containsEntry("database", "UP");
-            });
+            awaitNotReady(Map.of("redis", "DOWN", "couchdb", "UP", "database", "UP"));
             assertThat(Deployed.get(base.resolve("/health/live")).statusCode()).as("the node itself lives on").isEqualTo(200);
             var id = UUID.randomUUID();
             Api.assertEveryAnswerIsUnavailable(List.of(
@@ -91,11 +87,7 @@ class PlatformIT extends ClientSideIT {
         var couch = TestServers.pouchDb();
         couch.stop();
         try {
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                var response = Deployed.get(base.resolve("/health/ready"));
-                assertThat(response.statusCode()).isEqualTo(503);
-                assertThat(checks(response.body())).as(response.body()).containsEntry("couchdb", "DOWN").containsEntry("redis", "UP");
-            });
+            awaitNotReady(Map.of("couchdb", "DOWN", "redis", "UP"));
             Api.assertEveryAnswerIsUnavailable(List.of(
                     admin("GET", "api/ledger/accounts"),
                     admin("POST", "api/ledger/accounts", "{\"id\":\"outage\"}"),
@@ -230,6 +222,15 @@ class PlatformIT extends ClientSideIT {
             return request.method(method, HttpRequest.BodyPublishers.noBody());
         }
         return request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+    }
+
+    /** Waits until the node says it is not ready, with these checks in these states. */
+    private void awaitNotReady(Map<String, String> states) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            var response = Deployed.get(base.resolve("/health/ready"));
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(checks(response.body())).as(response.body()).containsAllEntriesOf(states);
+        });
     }
 
     static Map<String, String> checks(String healthJson) {
