@@ -1,17 +1,50 @@
 // BullMQ baseline for benchmarks/jobs: enqueue N noop jobs (addBulk, 1000 per call), then process them
-// with one Worker at the given concurrency; prints one JSON line with both rates.
-// Usage: node bench.js <redis port> [jobs] [concurrency]
+// with one Worker at the given concurrency; prints one JSON line with both rates. A warm-up of W jobs
+// goes through the same steps first, on a queue of its own, as the Java side's run does.
+// Usage: node bench.js <redis port> [jobs] [concurrency] [warm-up jobs]
 const { Queue, Worker } = require('bullmq');
 
 async function main() {
   const port = Number(process.argv[2]);
   const total = Number(process.argv[3] || 100000);
   const concurrency = Number(process.argv[4] || 50);
+  const warmup = Number(process.argv[5] || 0);
   const connection = { host: '127.0.0.1', port, maxRetriesPerRequest: null };
-  const name = 'bench-' + Date.now();
-  const queue = new Queue(name, { connection });
+  if (warmup > 0) {
+    const warm = new Queue('warm-' + Date.now(), { connection });
+    await warm.waitUntilReady();
+    await run(warm, warmup, concurrency, connection);
+    await warm.obliterate({ force: true });
+    await warm.close();
+  }
+  const queue = new Queue('bench-' + Date.now(), { connection });
   await queue.waitUntilReady();
+  const { enqueueSeconds, processSeconds } = await run(queue, total, concurrency, connection);
 
+  // latency from enqueue to start, with an idle worker: one job at a time
+  const latencies = [];
+  let started;
+  const idle = new Worker(queue.name, async (job) => { latencies.push(Date.now() - job.data.sentAt); started(); },
+    { connection, concurrency: 1 });
+  await idle.waitUntilReady();
+  for (let i = 0; i < 200; i++) {
+    const wait = new Promise((resolve) => { started = resolve; });
+    await queue.add('noop', { sentAt: Date.now() }, { removeOnComplete: true });
+    await wait;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await idle.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.max(0, Math.ceil(p / 100 * latencies.length) - 1)];
+  console.log(JSON.stringify({ total, concurrency, warmup, enqueueSeconds, processSeconds,
+    enqueuePerSecond: total / enqueueSeconds, processPerSecond: total / processSeconds,
+    latencyP50Ms: pct(50), latencyP99Ms: pct(99) }));
+}
+
+/** Enqueues `total` noop jobs, then processes them with one worker; answers both durations. */
+async function run(queue, total, concurrency, connection) {
   let t0 = process.hrtime.bigint();
   for (let i = 0; i < total; i += 1000) {
     const batch = [];
@@ -26,32 +59,12 @@ async function main() {
   let finish;
   const finished = new Promise((resolve) => { finish = resolve; });
   t0 = process.hrtime.bigint();
-  const worker = new Worker(name, async () => null, { connection, concurrency, autorun: true });
+  const worker = new Worker(queue.name, async () => null, { connection, concurrency, autorun: true });
   worker.on('completed', () => { if (++done === total) { finish(); } });
   await finished;
   const processSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   await worker.close();
-
-  // latency from enqueue to start, with an idle worker: one job at a time
-  const latencies = [];
-  let started;
-  const idle = new Worker(name, async (job) => { latencies.push(Date.now() - job.data.sentAt); started(); },
-    { connection, concurrency: 1 });
-  await idle.waitUntilReady();
-  for (let i = 0; i < 200; i++) {
-    const wait = new Promise((resolve) => { started = resolve; });
-    await queue.add('noop', { sentAt: Date.now() }, { removeOnComplete: true });
-    await wait;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  await idle.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
-  latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.max(0, Math.ceil(p / 100 * latencies.length) - 1)];
-  console.log(JSON.stringify({ total, concurrency, enqueueSeconds, processSeconds,
-    enqueuePerSecond: total / enqueueSeconds, processPerSecond: total / processSeconds,
-    latencyP50Ms: pct(50), latencyP99Ms: pct(99) }));
+  return { enqueueSeconds, processSeconds };
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -1,114 +1,194 @@
 package org.switchboard.benchmarks;
 
+import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.switchboard.jobs.boundary.JobHandler;
 import org.switchboard.jobs.boundary.StandaloneJobs;
 import org.switchboard.testkit.ManagedProcess;
 import org.switchboard.testkit.TestServers;
 
 /**
- * Enqueues N {@code noop} jobs, then processes them with concurrency C in this JVM (the jobs module's
- * store and workers, reliable fetch on), timing both phases; then the latency from enqueue to start
- * with an idle worker. The same with BullMQ (one Node process, benchmarks/bullmq) on the same Redis,
- * in the same run.
+ * Enqueues N {@code noop} jobs, then processes them with concurrency C (the jobs module's store and
+ * workers, reliable fetch on), timing both phases; then the latency from enqueue to start with an
+ * idle worker. The same with BullMQ (benchmarks/bullmq) as the peer.
  *
- * <p>Run with {@code benchmarks/jobs [jobs] [concurrency]}; see docs/benchmarks.md.
+ * <p>Fair to the peer: every run is a fresh process (ours a child JVM, BullMQ a Node process) on a
+ * fresh redis-server with the same settings, and goes through the same warm-up (W jobs enqueued and
+ * processed, then dropped) before it measures. Rounds alternate which goes first; the figures
+ * compared are the medians of the rounds.
+ *
+ * <p>Run with {@code benchmarks/jobs [jobs] [concurrency] [rounds] [warm-up jobs]}; see docs/benchmarks.md.
  */
 public final class JobsBenchmark {
 
+    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":([0-9.]+)");
+
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--one")) { // one run of ours, in a JVM of its own
+            var result = ours(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            System.out.printf("{\"enqueuePerSecond\":%.1f,\"processPerSecond\":%.1f,\"latencyP50Ms\":%.2f,\"latencyP99Ms\":%.2f}%n",
+                    result.enqueueRate, result.processRate, result.p50, result.p99);
+            System.exit(0);
+        }
         var total = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         var concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+        var rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        var warmup = args.length > 3 ? Integer.parseInt(args[3]) : 20_000;
         try {
-            run(total, concurrency);
+            run(total, concurrency, rounds, warmup);
         } finally {
             TestServers.stopAll();
         }
         System.exit(0);
     }
 
-    private static void run(int total, int concurrency) throws Exception {
-        var redisServer = TestServers.redis();
-        ours(redisServer.url(), total, concurrency); // a first round warms the JIT up
-        TestServers.redisson().getKeys().flushdb();
-        var result = ours(redisServer.url(), total, concurrency);
-        var bull = bullmq(redisServer.url(), total, concurrency);
-        System.out.printf("Job-queue benchmark: %d noop jobs, concurrency %d, one JVM / one Node process, one Redis%n", total, concurrency);
-        System.out.printf("ours:   enqueue %8.0f jobs/s, process %8.0f jobs/s, enqueue->start with an idle worker p50 %.1f ms, p99 %.1f ms%n",
-                result.enqueueRate, result.processRate, result.p50, result.p99);
-        System.out.printf("BullMQ: %s%n", bull);
-        var m = Pattern.compile("\"processPerSecond\":([0-9.]+)").matcher(bull);
-        if (m.find()) {
-            System.out.printf("ratio ours / BullMQ (processing): %.2f%n", result.processRate / Double.parseDouble(m.group(1)));
+    private static void run(int total, int concurrency, int rounds, int warmup) throws Exception {
+        System.out.printf("Job-queue benchmark: %d noop jobs, concurrency %d, %d rounds; each run a fresh process on a fresh redis-server, "
+                + "after a warm-up of %d jobs%n", total, concurrency, rounds, warmup);
+        var ours = new ArrayList<Map<String, Double>>();
+        var bull = new ArrayList<Map<String, Double>>();
+        for (int round = 1; round <= rounds; round++) {
+            var oursFirst = round % 2 == 1;
+            for (var peer : oursFirst ? List.of("ours", "BullMQ") : List.of("BullMQ", "ours")) {
+                var line = peer.equals("ours") ? oneRun(List.of(javaCommand(), "-Xmx2g", "-cp", absoluteClassPath(),
+                                JobsBenchmark.class.getName(), "--one"), total, concurrency, warmup, true)
+                        : oneRun(List.of("node", bullmqScript()), total, concurrency, warmup, false);
+                System.out.printf("round %d, %-6s %s%n", round, peer + ":", line);
+                (peer.equals("ours") ? ours : bull).add(fields(line));
+            }
         }
+        for (var peer : List.of("ours", "BullMQ")) {
+            var runs = peer.equals("ours") ? ours : bull;
+            System.out.printf("median %-7s enqueue %8.0f jobs/s, process %8.0f jobs/s, enqueue->start with an idle worker p50 %.1f ms, p99 %.1f ms%n",
+                    peer + ":", median(runs, "enqueuePerSecond"), median(runs, "processPerSecond"),
+                    median(runs, "latencyP50Ms"), median(runs, "latencyP99Ms"));
+        }
+        System.out.printf("ratio of medians ours / BullMQ: processing %.2f, enqueue %.2f%n",
+                median(ours, "processPerSecond") / median(bull, "processPerSecond"),
+                median(ours, "enqueuePerSecond") / median(bull, "enqueuePerSecond"));
+    }
+
+    /** One run on a redis-server of its own, stopped after; answers the run's JSON line. */
+    private static String oneRun(List<String> command, int total, int concurrency, int warmup, boolean byUrl) throws Exception {
+        var redis = TestServers.newRedis();
+        try {
+            var full = new ArrayList<>(command);
+            full.addAll(List.of(byUrl ? redis.url() : String.valueOf(redis.port()), String.valueOf(total), String.valueOf(concurrency),
+                    String.valueOf(warmup)));
+            var process = ManagedProcess.start("bench-run", full, TestServers.tempDir("run-"));
+            var deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (process.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            process.stop();
+            return process.output().lines().filter(l -> l.startsWith("{")).reduce((x, y) -> y)
+                    .orElseThrow(() -> new IllegalStateException("the run printed no result:\n" + process.output()));
+        } finally {
+            redis.stop();
+        }
+    }
+
+    private static Map<String, Double> fields(String json) {
+        var out = new HashMap<String, Double>();
+        var m = FIELD.matcher(json);
+        while (m.find()) {
+            out.put(m.group(1), Double.parseDouble(m.group(2)));
+        }
+        return out;
+    }
+
+    private static double median(List<Map<String, Double>> runs, String field) {
+        var values = runs.stream().map(r -> r.get(field)).sorted().toList();
+        var n = values.size();
+        return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
+    }
+
+    /** This JVM's class path with every entry absolute: the child runs in a folder of its own. */
+    private static String absoluteClassPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(entry -> Path.of(entry).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator));
+    }
+
+    private static String javaCommand() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static String bullmqScript() {
+        return Path.of(System.getProperty("switchboard.root", "."), "benchmarks", "bullmq", "bench.js").toAbsolutePath().toString();
     }
 
     private record Result(double enqueueRate, double processRate, double p50, double p99) {
     }
 
-    @SuppressWarnings("try") // the workers run while the block waits on them: they are there to be closed
-    private static Result ours(String redisUrl, int total, int concurrency) throws Exception {
+    private static Result ours(String redisUrl, int total, int concurrency, int warmup) throws Exception {
+        if (warmup > 0) {
+            try (var warm = StandaloneJobs.connect(redisUrl, "warm-" + UUID.randomUUID().toString().substring(0, 8), 64)) {
+                enqueueThenProcess(warm, warmup, concurrency);
+            }
+        }
         try (var jobs = StandaloneJobs.connect(redisUrl, "bench-" + UUID.randomUUID().toString().substring(0, 8), 64)) {
-            var inFlight = new Semaphore(2000);
-            var started = System.nanoTime();
-            for (int i = 0; i < total; i++) {
-                inFlight.acquire();
-                jobs.enqueueAsync("default", "noop", "{\"i\":" + i + "}").whenComplete((r, e) -> inFlight.release());
-            }
-            inFlight.acquire(2000);
-            inFlight.release(2000);
-            var enqueueSeconds = (System.nanoTime() - started) / 1e9;
-
-            var before = jobs.processed();
-            started = System.nanoTime();
-            JobHandler noop = job -> null;
-            double processSeconds;
-            try (var workers = jobs.work("default", concurrency, Map.of("noop", noop))) {
-                while (jobs.processed() - before < total) {
-                    Thread.sleep(5);
-                }
-                processSeconds = (System.nanoTime() - started) / 1e9;
-            }
-
-            // enqueue -> start with an idle worker, one job at a time
-            var latencies = Collections.synchronizedList(new ArrayList<Long>());
-            var startedAt = new CountDownLatch[1];
-            JobHandler stamp = job -> {
-                latencies.add((System.nanoTime() - Long.parseLong(job.payload())) / 1000);
-                startedAt[0].countDown();
-                return null;
-            };
-            try (var workers = jobs.work("default", concurrency, Map.of("stamp", stamp))) {
-                for (int i = 0; i < 200; i++) {
-                    startedAt[0] = new CountDownLatch(1);
-                    jobs.enqueue("default", "stamp", String.valueOf(System.nanoTime()));
-                    startedAt[0].await(10, TimeUnit.SECONDS);
-                    Thread.sleep(5);
-                }
-            }
-            return new Result(total / enqueueSeconds, total / processSeconds, AppNode.percentile(latencies, 50), AppNode.percentile(latencies, 99));
+            var seconds = enqueueThenProcess(jobs, total, concurrency);
+            var latencies = idleLatencies(jobs, concurrency);
+            return new Result(total / seconds[0], total / seconds[1], AppNode.percentile(latencies, 50), AppNode.percentile(latencies, 99));
         }
     }
 
-    private static String bullmq(String redisUrl, int total, int concurrency) throws Exception {
-        var root = Path.of(System.getProperty("switchboard.root", ".")).toAbsolutePath();
-        var port = redisUrl.substring(redisUrl.lastIndexOf(':') + 1);
-        var dir = root.resolve("benchmarks/bullmq");
-        var node = ManagedProcess.start("bullmq", List.of("node", dir.resolve("bench.js").toString(), port,
-                String.valueOf(total), String.valueOf(concurrency)), TestServers.tempDir("bullmq-"));
-        var deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-        while (node.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(200);
+    /** Enqueues {@code total} noop jobs, then works them off; answers both durations in seconds. */
+    @SuppressWarnings("try") // the workers run while the block waits on them: they are there to be closed
+    private static double[] enqueueThenProcess(StandaloneJobs jobs, int total, int concurrency) throws Exception {
+        var inFlight = new Semaphore(2000);
+        var started = System.nanoTime();
+        for (int i = 0; i < total; i++) {
+            inFlight.acquire();
+            jobs.enqueueAsync("default", "noop", "{\"i\":" + i + "}").whenComplete((r, e) -> inFlight.release());
         }
-        return node.output().lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElse("failed:\n" + node.output());
+        inFlight.acquire(2000);
+        inFlight.release(2000);
+        var enqueueSeconds = (System.nanoTime() - started) / 1e9;
+
+        var before = jobs.processed();
+        started = System.nanoTime();
+        JobHandler noop = job -> null;
+        double processSeconds;
+        try (var workers = jobs.work("default", concurrency, Map.of("noop", noop))) {
+            while (jobs.processed() - before < total) {
+                Thread.sleep(5);
+            }
+            processSeconds = (System.nanoTime() - started) / 1e9;
+        }
+        return new double[] {enqueueSeconds, processSeconds};
+    }
+
+    /** Enqueue -> start with an idle worker, one job at a time: 200 readings in microseconds. */
+    @SuppressWarnings("try") // the workers run while the block waits on them: they are there to be closed
+    private static List<Long> idleLatencies(StandaloneJobs jobs, int concurrency) throws Exception {
+        var latencies = Collections.synchronizedList(new ArrayList<Long>());
+        var startedAt = new CountDownLatch[1];
+        JobHandler stamp = job -> {
+            latencies.add((System.nanoTime() - Long.parseLong(job.payload())) / 1000);
+            startedAt[0].countDown();
+            return null;
+        };
+        try (var workers = jobs.work("default", concurrency, Map.of("stamp", stamp))) {
+            for (int i = 0; i < 200; i++) {
+                startedAt[0] = new CountDownLatch(1);
+                jobs.enqueue("default", "stamp", String.valueOf(System.nanoTime()));
+                startedAt[0].await(10, TimeUnit.SECONDS);
+                Thread.sleep(5);
+            }
+        }
+        return latencies;
     }
 }

@@ -36,6 +36,14 @@ public final class TestServers {
         return redis;
     }
 
+    /**
+     * A redis-server of its own, fresh and on a free port, with the same settings as {@link #redis()}:
+     * for a benchmark run that must not inherit another's data. The caller stops it.
+     */
+    public static synchronized RedisServer newRedis() {
+        return RedisServer.create(tempDir("redis-")).start();
+    }
+
     /** A Redisson client (string codec) on {@link #redis()}, shared by the JVM's tests; it reconnects when Redis is restarted. */
     public static synchronized RedissonClient redisson() {
         if (redisson == null) {
