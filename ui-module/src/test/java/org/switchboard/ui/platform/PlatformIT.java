@@ -160,6 +160,17 @@ class PlatformIT extends ClientSideIT {
     }
 
     @Test
+    void anonymousPagesMakeNoSessionAndTheLoginFormsCookieIsSameSiteLax() {
+        for (var page : List.of("", "chat/", "chat/lobby", "boards/", "boards/some-board", "no-such-page")) {
+            var response = Deployed.get(base.resolve(page));
+            assertThat(response.headers().allValues("Set-Cookie")).as(page).isEmpty();
+        }
+        var login = Deployed.get(base.resolve("login.xhtml"));
+        assertThat(login.headers().allValues("Set-Cookie")).singleElement().satisfies(cookie -> assertThat(cookie)
+                .startsWith("JSESSIONID=").contains("HttpOnly").contains("SameSite=Lax").doesNotContain("Secure"));
+    }
+
+    @Test
     void theHostHeaderIsNeverEchoedIntoAnAddress() throws Exception {
         var board = "host-" + UUID.randomUUID().toString().substring(0, 8);
         Api.putBoard(base, board, "1");
