@@ -73,7 +73,7 @@ public final class ChatBenchmark {
         // the default limit per client and author (the posts come from many authors); the poster is one
         // client posting to one room at hundreds of messages a second, past those two limits
         try (var node = AppNode.start(Map.of("switchboard.chat.rate.address-messages", "100000000",
-                "switchboard.chat.rate.room-messages", "100000000"))) {
+                "switchboard.chat.rate.room-messages", "100000000", "switchboard.streams.per-client", "100000000"))) {
             app = node;
             measure(baseline);
         }

@@ -82,7 +82,7 @@ public final class NoticeBoardBenchmark {
         TestServers.pouchDb();
         var baseline = redisBaseline(TestServers.redis().url());
 
-        try (var app = AppNode.start(Map.of())) {
+        try (var app = AppNode.start(Map.of("switchboard.streams.per-client", "100000000"))) {
             base = app.base;
             measure(app);
         }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.time.Duration;
 import org.switchboard.noticeboard.boundary.NoticeBoards;
 import org.switchboard.noticeboard.entity.Board;
+import org.switchboard.ui.api.OpenStreams;
 
 /**
  * A board as server-sent events: the current value, then each new one, event id = revision. Each
@@ -23,62 +24,81 @@ public class BoardEvents {
     @Inject
     NoticeBoards boards;
 
-    /** {@code after} is the last revision the client has, or -1 for "start with the current value". */
-    void stream(String board, long after, SseEventSink sink, Sse sse) {
+    /**
+     * {@code after} is the last revision the client has, or -1 for "start with the current value".
+     * The permit is closed with the stream.
+     */
+    void stream(String board, long after, SseEventSink sink, Sse sse, OpenStreams.Permit permit) {
+        stream(board, after, new Stream(sink, sse, permit));
+    }
+
+    /** One client's stream: where its events go, and its place among the client's open streams. */
+    private record Stream(SseEventSink sink, Sse sse, OpenStreams.Permit permit) {
+        boolean isClosed() {
+            if (sink.isClosed()) {
+                permit.close();
+                return true;
+            }
+            return false;
+        }
+
+        void close() {
+            permit.close();
+            try {
+                sink.close();
+            } catch (IOException e) {
+                // the client is gone already
+            }
+        }
+    }
+
+    private void stream(String board, long after, Stream stream) {
         if (after < 0) {
             var current = boards.current(board);
             if (current.isPresent()) {
-                send(board, current.get(), sink, sse);
+                send(board, current.get(), stream);
                 return;
             }
             after = 0;
         }
-        next(board, after, null, sink, sse);
+        next(board, after, null, stream);
     }
 
-    private void next(String board, long after, String epoch, SseEventSink sink, Sse sse) {
-        if (sink.isClosed()) {
+    private void next(String board, long after, String epoch, Stream stream) {
+        if (stream.isClosed()) {
             return;
         }
         boards.watch(board, after, epoch, KEEP_ALIVE).whenComplete((outcome, failure) -> {
             if (failure != null) {
-                close(sink);
+                stream.close();
             } else if (outcome.changed() && outcome.board() != null) {
-                send(board, outcome.board(), sink, sse);
+                send(board, outcome.board(), stream);
             } else if (outcome.changed()) {
-                next(board, 0, null, sink, sse); // the board is gone: wait for its new first value
+                next(board, 0, null, stream); // the board is gone: wait for its new first value
             } else {
-                sink.send(sse.newEventBuilder().comment("keep-alive").build()).whenComplete((v, sendFailure) -> {
+                stream.sink().send(stream.sse().newEventBuilder().comment("keep-alive").build()).whenComplete((v, sendFailure) -> {
                     if (sendFailure == null) {
-                        next(board, after, epoch, sink, sse);
+                        next(board, after, epoch, stream);
                     } else {
-                        close(sink);
+                        stream.close();
                     }
                 });
             }
         });
     }
 
-    private void send(String board, Board state, SseEventSink sink, Sse sse) {
-        var event = sse.newEventBuilder()
+    private void send(String board, Board state, Stream stream) {
+        var event = stream.sse().newEventBuilder()
                 .id(String.valueOf(state.revision()))
                 .mediaType(MediaType.APPLICATION_JSON_TYPE)
                 .data(String.class, BoardJson.of(state).toString())
                 .build();
-        sink.send(event).whenComplete((v, failure) -> {
+        stream.sink().send(event).whenComplete((v, failure) -> {
             if (failure == null) {
-                next(board, state.revision(), state.epoch(), sink, sse);
+                next(board, state.revision(), state.epoch(), stream);
             } else {
-                close(sink);
+                stream.close();
             }
         });
-    }
-
-    private static void close(SseEventSink sink) {
-        try {
-            sink.close();
-        } catch (IOException e) {
-            // the client is gone already
-        }
     }
 }

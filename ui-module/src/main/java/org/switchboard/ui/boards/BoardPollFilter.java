@@ -27,6 +27,7 @@ import org.switchboard.noticeboard.boundary.InvalidBoardRequestException;
 import org.switchboard.noticeboard.boundary.NoticeBoards;
 import org.switchboard.noticeboard.entity.Board;
 import org.switchboard.ui.api.Inputs;
+import org.switchboard.ui.api.OpenStreams;
 import org.switchboard.ui.api.Problem;
 import org.switchboard.ui.api.PublicUrl;
 import org.switchboard.ui.api.ProblemMappers;
@@ -70,6 +71,9 @@ public class BoardPollFilter extends HttpFilter {
     @Inject
     transient PublicUrl urls;
 
+    @Inject
+    transient OpenStreams streams;
+
     /** Writes the answers, then completes the requests, in the order queued. */
     private transient ExecutorService answers;
 
@@ -105,12 +109,17 @@ public class BoardPollFilter extends HttpFilter {
             Problem.invalid(e.field(), e.getMessage()).write(response);
             return;
         }
+        var permit = streams.open(request);
+        if (permit.isEmpty()) {
+            streams.refuse(response);
+            return;
+        }
         var base = urls.of(request.getContextPath(), "/api/");
         var async = request.startAsync();
         // the watch ends by itself (at most 300 s plus its jitter); this is a backstop
         async.setTimeout(Duration.ofSeconds(Math.min(waitSeconds, NoticeBoards.MAX_WAIT.toSeconds()) + 60).toMillis());
         var done = new AtomicBoolean();
-        async.addListener(new Backstop(done));
+        async.addListener(new Backstop(done, permit.get()));
         try {
             boards.watch(name, after, request.getParameter("epoch"), Duration.ofSeconds(waitSeconds))
                     .whenCompleteAsync((outcome, failure) -> answer(async, done, name, base, wait,
@@ -181,11 +190,15 @@ public class BoardPollFilter extends HttpFilter {
         return Inputs.wholeNumber(field, text, InvalidBoardRequestException::new);
     }
 
-    /** Should the container end the request first (timeout, client gone), the answer is not written. */
-    private record Backstop(AtomicBoolean done) implements AsyncListener {
+    /**
+     * Should the container end the request first (timeout, client gone), the answer is not written.
+     * However the request ends, it no longer counts among the client's open ones.
+     */
+    private record Backstop(AtomicBoolean done, OpenStreams.Permit permit) implements AsyncListener {
         @Override
         public void onComplete(AsyncEvent event) {
             done.set(true);
+            permit.close();
         }
 
         @Override
@@ -193,11 +206,13 @@ public class BoardPollFilter extends HttpFilter {
             if (done.compareAndSet(false, true)) {
                 event.getAsyncContext().complete();
             }
+            permit.close();
         }
 
         @Override
         public void onError(AsyncEvent event) {
             done.set(true);
+            permit.close();
         }
 
         @Override

@@ -7,6 +7,7 @@ import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.ws.rs.Consumes;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -28,6 +29,7 @@ import org.switchboard.noticeboard.boundary.InvalidBoardRequestException;
 import org.switchboard.noticeboard.boundary.NoticeBoards;
 import org.switchboard.ui.api.ApiApplication;
 import org.switchboard.ui.api.Inputs;
+import org.switchboard.ui.api.OpenStreams;
 import org.switchboard.ui.api.Problem;
 
 /** Notice boards over HTTP: post (admin), read, long-poll watch, server-sent events, list. */
@@ -41,6 +43,9 @@ public class BoardsResource {
 
     @Inject
     BoardEvents events;
+
+    @Inject
+    OpenStreams streams;
 
     @GET
     @Operation(summary = "The boards, most recently posted first, with their revision and time of last post")
@@ -77,10 +82,16 @@ public class BoardsResource {
     @Operation(summary = "Server-sent events: the current value, then every new one; event id = revision; Last-Event-ID resumes")
     public void stream(@PathParam("board") String board,
                        @HeaderParam(HttpHeaders.LAST_EVENT_ID_HEADER) String lastEventId,
-                       @Context SseEventSink sink, @Context Sse sse) {
+                       @Context SseEventSink sink, @Context Sse sse, @Context HttpServletRequest request) {
         long after = lastEventId == null || lastEventId.isBlank() ? -1 : number("Last-Event-ID", lastEventId);
         NoticeBoards.checkName(board);
-        events.stream(board, after, sink, sse);
+        var permit = streams.open(request).orElseThrow(streams::refused);
+        try {
+            events.stream(board, after, sink, sse, permit);
+        } catch (RuntimeException e) {
+            permit.close();
+            throw e;
+        }
     }
 
     private static long number(String field, String text) {

@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
@@ -29,6 +30,7 @@ import org.switchboard.chat.boundary.ChatRooms;
 import org.switchboard.chat.boundary.InvalidChatRequestException;
 import org.switchboard.chat.boundary.Follower;
 import org.switchboard.chat.entity.ChatMessage;
+import org.switchboard.ui.api.OpenStreams;
 import org.switchboard.ui.api.Problem;
 import org.switchboard.ui.api.Unavailable;
 
@@ -50,6 +52,11 @@ public class ChatStreamFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
 
     static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
+    /**
+     * A present reader's stream is pinged more often: the container does not say when a client goes,
+     * the second write after it has gone fails, and only then does its name leave the room's presence.
+     */
+    static final Duration PRESENT_KEEP_ALIVE = Duration.ofSeconds(3);
     private static final Pattern EVENTS = Pattern.compile("/api/chat/rooms/([^/]*)/events");
     private static final byte[] PING = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final JsonProvider JSON = JsonProvider.provider();
@@ -60,6 +67,9 @@ public class ChatStreamFilter extends HttpFilter {
 
     @Inject
     transient ChatRooms chat;
+
+    @Inject
+    transient OpenStreams streams;
 
     private transient ScheduledExecutorService keepAlive;
 
@@ -102,13 +112,18 @@ public class ChatStreamFilter extends HttpFilter {
             Problem.invalid(e.field(), e.getMessage()).write(response);
             return;
         }
+        var permit = streams.open(request);
+        if (permit.isEmpty()) {
+            streams.refuse(response);
+            return;
+        }
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("text/event-stream;charset=UTF-8");
         response.setHeader("Cache-Control", "no-cache");
         response.setHeader("X-Accel-Buffering", "no"); // nginx: do not buffer the stream
         var async = request.startAsync();
         async.setTimeout(0);
-        var connection = new Connection(async, response.getOutputStream());
+        var connection = new Connection(async, response.getOutputStream(), permit.get());
         async.addListener(connection);
         try {
             connection.following.set(chat.follow(room, from, name, connection));
@@ -120,8 +135,8 @@ public class ChatStreamFilter extends HttpFilter {
             return;
         }
         connection.write(new byte[] {':', '\n', '\n'}); // sends the headers now
-        connection.ping = keepAlive.scheduleWithFixedDelay(() -> connection.write(PING),
-                KEEP_ALIVE.toMillis(), KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS);
+        var every = (name == null ? KEEP_ALIVE : PRESENT_KEEP_ALIVE).toMillis();
+        connection.ping = keepAlive.scheduleWithFixedDelay(connection::ping, every, every, TimeUnit.MILLISECONDS);
     }
 
     static byte[] frame(ChatMessage message) {
@@ -140,14 +155,17 @@ public class ChatStreamFilter extends HttpFilter {
     private static final class Connection implements Follower, AsyncListener {
         final AsyncContext async;
         final ServletOutputStream out;
+        final OpenStreams.Permit permit;
         final ReentrantLock writing = new ReentrantLock();
         final AtomicReference<AutoCloseable> following = new AtomicReference<>();
+        final AtomicBoolean pinging = new AtomicBoolean();
         volatile ScheduledFuture<?> ping;
         volatile boolean finished;
 
-        Connection(AsyncContext async, ServletOutputStream out) {
+        Connection(AsyncContext async, ServletOutputStream out, OpenStreams.Permit permit) {
             this.async = async;
             this.out = out;
+            this.permit = permit;
         }
 
         @Override
@@ -162,6 +180,23 @@ public class ChatStreamFilter extends HttpFilter {
         @Override
         public void ended(Throwable cause) {
             finish();
+        }
+
+        /**
+         * A write blocks while the client reads nothing: each ping is written on its own virtual
+         * thread, so that one stalled client holds up no other stream's pings, and a stream whose
+         * last ping is still being written gets no other.
+         */
+        void ping() {
+            if (pinging.compareAndSet(false, true)) {
+                Thread.ofVirtual().name("chat-ping").start(() -> {
+                    try {
+                        write(PING);
+                    } finally {
+                        pinging.set(false);
+                    }
+                });
+            }
         }
 
         void write(byte[] bytes) {
@@ -190,6 +225,7 @@ public class ChatStreamFilter extends HttpFilter {
                 return;
             }
             finished = true;
+            permit.close();
             var ticket = ping;
             if (ticket != null) {
                 ticket.cancel(false);

@@ -1,6 +1,7 @@
 package org.switchboard.ui.boards;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
@@ -13,8 +14,11 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,6 +117,38 @@ class BoardsIT extends ClientSideIT {
             }
         }
         return line.toString();
+    }
+
+    /** The node's default share is 100 open streams and long polls per client address. */
+    @Test
+    void aClientHoldsAtMostItsShareOfOpenStreamsAndPollsOnANode() throws Exception {
+        var poll = HttpRequest.newBuilder(base.resolve("api/boards/" + board + "?after=0&wait=120")).build();
+        var held = new ArrayList<CompletableFuture<HttpResponse<String>>>();
+        for (int i = 0; i < 100; i++) {
+            held.add(Deployed.HTTP.sendAsync(poll, HttpResponse.BodyHandlers.ofString()));
+        }
+        var probe = base.resolve("api/boards/" + board + "?after=0&wait=1");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Deployed.get(probe).statusCode()).isEqualTo(429));
+        var refused = Deployed.get(probe);
+        Api.assertProblem(refused, 429);
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        for (var stream : List.of("api/boards/" + board + "/events", "api/chat/rooms/" + board + "/events")) {
+            var sse = Deployed.get(base.resolve(stream), "Accept", "text/event-stream");
+            assertThat(sse.statusCode()).as(stream).isEqualTo(429);
+            Api.assertProblem(sse, 429);
+        }
+        // streams of this client that earlier tests closed may still count until the node notices
+        var answered = held.stream().filter(CompletableFuture::isDone).toList();
+        assertThat(answered).as("a poll answered before the board changed was refused").allSatisfy(answer ->
+                assertThat(answer.join().statusCode()).isEqualTo(429));
+        assertThat(answered.size()).as("most of the polls are held open").isLessThan(50);
+
+        Api.putBoard(base, board, "1");
+        CompletableFuture.allOf(held.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        assertThat(held).filteredOn(answer -> !answered.contains(answer))
+                .allSatisfy(answer -> assertThat(answer.join().statusCode()).isEqualTo(200));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Deployed.get(probe).statusCode())
+                .as("answered polls give their places back").isEqualTo(200));
     }
 
     @Test

@@ -115,6 +115,21 @@ class ChatIT extends ClientSideIT {
         assertThat(Api.postMessage(base, room, "{\"author\":\"slow\",\"text\":\"another author\"}").statusCode()).isEqualTo(201);
     }
 
+    /**
+     * The container does not say when a client leaves: a named reader's stream is pinged every few
+     * seconds, so its name goes well before its presence lease (30 s) would run out.
+     */
+    @Test
+    void aReadersNameLeavesThePresenceSoonAfterItsStreamCloses() throws Exception {
+        var presence = base.resolve("api/chat/rooms/" + room + "/presence");
+        var reader = new SseReader(base.resolve("api/chat/rooms/" + room + "/events?name=leaver"));
+        assertThat(reader.status).isEqualTo(200);
+        assertThat(Api.json(Deployed.get(presence).body()).getJsonArray("present").getString(0)).isEqualTo("leaver");
+        reader.close();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(Api.json(Deployed.get(presence).body()).getJsonArray("present")).isEmpty());
+    }
+
     @Test
     void eventsSendTheHistoryThenLiveMessagesAndResumeAfterLastEventId() throws Exception {
         for (int i = 1; i <= 3; i++) {

@@ -61,7 +61,13 @@ public class Deployed implements LauncherSessionListener {
         return URI.create("http://127.0.0.1:" + arquillianUrl.getPort() + path);
     }
 
-    public static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /**
+     * HTTP/1.1, as browsers speak to a node without TLS. Over cleartext HTTP/2 (the client's default
+     * otherwise) a closed event stream resets only its HTTP/2 stream, which Payara Micro does not
+     * report: the node would count it open until the connection closes.
+     */
+    public static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     public static HttpResponse<String> get(URI uri, String... headers) {
         var request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET();

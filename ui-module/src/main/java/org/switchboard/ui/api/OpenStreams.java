@@ -1,0 +1,88 @@
+package org.switchboard.ui.api;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The requests a client holds open on this node: chat and board event streams and board long polls.
+ * Each holds a connection, a watch and some memory for as long as the client likes, so one client
+ * could hold thousands and crowd out everyone else. Past {@code switchboard.streams.per-client} (per
+ * client address, see {@link ClientAddress}) a new one is refused with 429 and {@code Retry-After}.
+ * Each node counts its own.
+ */
+@ApplicationScoped
+public class OpenStreams {
+
+    /** Seconds a refused client is asked to wait: by then one of its streams has likely ended. */
+    static final int RETRY_AFTER_SECONDS = 5;
+
+    @Inject
+    ClientAddress clients;
+
+    @Inject
+    @ConfigProperty(name = "switchboard.streams.per-client", defaultValue = "100")
+    int perClient;
+
+    private final ConcurrentHashMap<String, Integer> open = new ConcurrentHashMap<>();
+
+    /** One open stream, counted until {@link #close()}; closing twice counts once. */
+    public final class Permit implements AutoCloseable {
+        private final String client;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        private Permit(String client) {
+            this.client = client;
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                open.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
+            }
+        }
+    }
+
+    /** A permit for one more open stream of this request's client, or empty when it holds its share. */
+    public Optional<Permit> open(HttpServletRequest request) {
+        return open(clients.of(request));
+    }
+
+    Optional<Permit> open(String client) {
+        var admitted = new AtomicBoolean();
+        open.compute(client, (k, n) -> {
+            var count = n == null ? 0 : n;
+            if (count >= perClient) {
+                return n;
+            }
+            admitted.set(true);
+            return count + 1;
+        });
+        return admitted.get() ? Optional.of(new Permit(client)) : Optional.empty();
+    }
+
+    /** The refusal, written by a filter. */
+    public void refuse(HttpServletResponse response) throws IOException {
+        response.setHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+        Problem.of(Response.Status.TOO_MANY_REQUESTS, refusal()).write(response);
+    }
+
+    /** The refusal, thrown by a resource: the API's mapper makes it the same problem. */
+    public WebApplicationException refused() {
+        return new WebApplicationException(refusal(), Response.status(Response.Status.TOO_MANY_REQUESTS)
+                .header("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)).build());
+    }
+
+    private String refusal() {
+        return "This client holds " + perClient + " open streams and long polls on this node, the most it may;"
+                + " close one, or try again later.";
+    }
+}
