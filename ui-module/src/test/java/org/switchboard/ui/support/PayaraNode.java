@@ -20,10 +20,12 @@ public final class PayaraNode implements AutoCloseable {
 
     private final ManagedProcess process;
     private final URI base;
+    private final URI tlsBase;
 
-    private PayaraNode(ManagedProcess process, URI base) {
+    private PayaraNode(ManagedProcess process, URI base, URI tlsBase) {
         this.process = process;
         this.base = base;
+        this.tlsBase = tlsBase;
     }
 
     /** A node on the same Redis and CouchDB, with its own data folder (the embedded H2 file serves one process only). */
@@ -38,16 +40,26 @@ public final class PayaraNode implements AutoCloseable {
      * two minutes is killed and started once more.
      */
     public static PayaraNode start(Map<String, String> settings) {
+        return start(settings, false);
+    }
+
+    /** A node that also serves HTTPS on 127.0.0.1, with Payara Micro's own self-signed certificate. */
+    public static PayaraNode startWithTls() {
+        return start(Map.of(), true);
+    }
+
+    private static PayaraNode start(Map<String, String> settings, boolean tls) {
         try {
-            return startOnce(settings);
+            return startOnce(settings, tls);
         } catch (IllegalStateException hung) {
             System.err.println("A Payara Micro node did not become ready; starting it once more: " + hung.getMessage().lines().findFirst().orElse(""));
-            return startOnce(settings);
+            return startOnce(settings, tls);
         }
     }
 
-    private static PayaraNode startOnce(Map<String, String> settings) {
+    private static PayaraNode startOnce(Map<String, String> settings, boolean tls) {
         var port = FreePort.find();
+        var tlsPort = tls ? FreePort.find() : 0;
         var dir = TestServers.tempDir("node-");
         var command = new ArrayList<String>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -62,14 +74,23 @@ public final class PayaraNode implements AutoCloseable {
                 "--port", String.valueOf(port), "--nocluster", "--disablephonehome",
                 "--prebootcommandfile", Path.of("src/payara/preboot.asadmin").toAbsolutePath().toString(),
                 "--rootdir", dir.resolve("payara").toString()));
+        if (tls) {
+            command.addAll(List.of("--sslport", String.valueOf(tlsPort)));
+        }
         var process = ManagedProcess.start("payara-node", command, dir);
-        var node = new PayaraNode(process, URI.create("http://127.0.0.1:" + port + "/switchboard/"));
+        var node = new PayaraNode(process, URI.create("http://127.0.0.1:" + port + "/switchboard/"),
+                tls ? URI.create("https://127.0.0.1:" + tlsPort + "/switchboard/") : null);
         node.awaitReady();
         return node;
     }
 
     public URI base() {
         return base;
+    }
+
+    /** The HTTPS address, for a node started {@link #startWithTls() with TLS}. */
+    public URI tlsBase() {
+        return tlsBase;
     }
 
     private void awaitReady() {
