@@ -160,6 +160,16 @@ class PlatformIT extends ClientSideIT {
     }
 
     @Test
+    void controlCharactersInAnApiPathGetA4xxProblem() {
+        for (var path : List.of("api/boards/a%0d%0ab", "api/boards/a%0ab/events", "api/chat/rooms/a%0d%0ab/messages",
+                "api/jobs/a%0d%0ab", "api/ledger/transfers/a%0d%0ab", "api/nothing%0d%0a")) {
+            var response = Deployed.get(base.resolve(path));
+            assertThat(response.statusCode()).as(path).isBetween(400, 499);
+            Api.assertProblem(response, response.statusCode());
+        }
+    }
+
+    @Test
     void anonymousPagesMakeNoSessionAndTheLoginFormsCookieIsSameSiteLax() {
         for (var page : List.of("", "chat/", "chat/lobby", "boards/", "boards/some-board", "no-such-page")) {
             var response = Deployed.get(base.resolve(page));
