@@ -5,6 +5,8 @@ import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import org.eclipse.microprofile.health.Readiness;
 import org.switchboard.ui.platform.Components.ComponentStatus;
+import org.apache.http.client.methods.HttpGet;
+import org.apache.http.util.EntityUtils;
 import org.lightcouch.CouchDbClient;
 import org.lightcouch.NoDocumentException;
 
@@ -26,8 +28,10 @@ public class CouchDbHealth implements ServerCheck {
     public ComponentStatus status() {
         return Probe.run("couchdb", () -> {
             var client = ledger.get();
+            // the database's own GET, not LightCouch's info(): that parses update_seq as a number, and
+            // CouchDB 2 and later send an opaque string
             try {
-                client.context().info();
+                EntityUtils.consumeQuietly(client.executeRequest(new HttpGet(client.getDBUri())).getEntity());
             } catch (NoDocumentException missing) {
                 client.context().createDB(settings.ledgerDatabase());
             }
