@@ -46,14 +46,17 @@ public final class LedgerBenchmark {
     }
 
     private static CouchDbClient database(String name, int connections) {
-        var url = URI.create(TestServers.pouchDb().url());
+        var server = TestServers.couchDb();
+        var url = URI.create(server.url());
         return new CouchDbClient(new CouchDbProperties().setDbName(name).setCreateDbIfNotExist(true)
                 .setProtocol(url.getScheme()).setHost(url.getHost()).setPort(url.getPort())
+                .setUsername(server.user()).setPassword(server.password())
                 .setMaxConnections(connections).setConnectionTimeout(5000).setSocketTimeout(60_000));
     }
 
     private static void run(int total, int clients) throws Exception {
-        System.out.printf("Ledger benchmark: PouchDB Server (the CouchDB API), %d clients, the log grown to %d transfers%n", clients, total);
+        System.out.printf("Ledger benchmark: " + (TestServers.couchDb().external() ? "the external CouchDB at " + TestServers.couchDb().url()
+                : "PouchDB Server (the CouchDB API)") + ", %d clients, the log grown to %d transfers%n", clients, total);
         // the baseline: single-document saves, C writers, 10 s
         var raw = database("raw-" + UUID.randomUUID().toString().substring(0, 8), clients * 2);
         var written = new AtomicLong();
@@ -74,7 +77,7 @@ public final class LedgerBenchmark {
         var rawRate = written.get() / 10.0;
         System.out.printf("baseline:  raw single-document writes, %d writers: %.0f docs/s%n", clients, rawRate);
 
-        var ledger = Ledger.connect(TestServers.pouchDb().url(), "ledger-bench", clients * 4, 500, Duration.ofSeconds(120));
+        var ledger = Ledger.connect(TestServers.couchDb().urlWithLogin(), "ledger-bench", clients * 4, 500, Duration.ofSeconds(120));
         var accounts = new ArrayList<String>();
         ledger.createAccount("issuer", true);
         for (int i = 0; i < 8; i++) {

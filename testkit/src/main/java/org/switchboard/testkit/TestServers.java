@@ -55,6 +55,15 @@ public final class TestServers {
         return redisson;
     }
 
+    /**
+     * The CouchDB-API server of this JVM's tests: the external one named by
+     * {@code SWITCHBOARD_TEST_COUCHDB_URL} when it is set, else {@link #pouchDb()}.
+     */
+    public static synchronized CouchDbServer couchDb() {
+        var external = CouchDbServer.fromEnvironment();
+        return external != null ? external : new CouchDbServer(pouchDb().url(), null, null, false);
+    }
+
     public static synchronized PouchDbServer pouchDb() {
         if (pouchDb == null) {
             pouchDb = PouchDbServer.create(dir("pouchdb")).start();

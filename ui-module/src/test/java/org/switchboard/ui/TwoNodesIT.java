@@ -49,6 +49,8 @@ class TwoNodesIT {
     static PayaraNode b;
     static PayaraNode c;
     static Map<String, String> database;
+    /** Node b's settings: on a CouchDB cluster given with several coordinators, b writes through another one than a. */
+    static Map<String, String> databaseOfB;
 
     @BeforeAll
     static void start() throws Exception {
@@ -56,9 +58,12 @@ class TwoNodesIT {
         database = Map.of("DATABASE_URL", pg.jdbcUrl(), "DATABASE_USER", pg.user(),
                 // every node fires this schedule; its jobs wait in a queue no node works on, to be counted
                 "switchboard.jobs.cron.twonodes", "*/2 * * * * *; cron-check; noop");
+        var ofB = new HashMap<>(database);
+        ofB.put("COUCHDB_URL", TestServers.couchDb().lastCoordinator());
+        databaseOfB = Map.copyOf(ofB);
         try (var starting = Executors.newFixedThreadPool(2)) {
             var first = starting.submit(() -> PayaraNode.start(database));
-            var second = starting.submit(() -> PayaraNode.start(database));
+            var second = starting.submit(() -> PayaraNode.start(databaseOfB));
             a = first.get(6, TimeUnit.MINUTES);
             b = second.get(6, TimeUnit.MINUTES);
         }
@@ -90,7 +95,7 @@ class TwoNodesIT {
     @BeforeEach
     void bothNodesUp() {
         if (!b.isAlive()) {
-            b = PayaraNode.start(database);
+            b = PayaraNode.start(databaseOfB);
         }
     }
 
@@ -233,7 +238,7 @@ class TwoNodesIT {
             }
             await().atMost(Duration.ofMinutes(3)).until(() -> done.get() >= 300);
             b.kill(); // mid-run: requests in flight on b are cut; its clients send them again, to either node
-            var restarted = PayaraNode.start(database);
+            var restarted = PayaraNode.start(databaseOfB);
             b = restarted;
             nodes.set(1, restarted);
             for (var f : phase1) {

@@ -6,18 +6,20 @@ import org.lightcouch.CouchDbClient;
 import org.lightcouch.CouchDbProperties;
 import org.switchboard.testkit.TestServers;
 
-/** A fresh database on the harness's PouchDB Server (the CouchDB API), one per test. */
+/** A fresh database on the harness's CouchDB-API server (PouchDB Server, or an external CouchDB), one per test. */
 public final class Couch {
 
     private Couch() {
     }
 
     public static CouchDbClient freshDatabase() {
-        var url = URI.create(TestServers.pouchDb().url());
+        var server = TestServers.couchDb();
+        var url = URI.create(server.url());
         return new CouchDbClient(new CouchDbProperties()
                 .setDbName("ledger-test-" + UUID.randomUUID().toString().substring(0, 8))
                 .setCreateDbIfNotExist(true)
                 .setProtocol(url.getScheme()).setHost(url.getHost()).setPort(url.getPort())
+                .setUsername(server.user()).setPassword(server.password())
                 .setMaxConnections(32).setConnectionTimeout(2000).setSocketTimeout(30_000));
     }
 }

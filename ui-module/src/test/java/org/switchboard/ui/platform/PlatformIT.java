@@ -2,6 +2,7 @@ package org.switchboard.ui.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -84,6 +85,7 @@ class PlatformIT extends ClientSideIT {
 
     @Test
     void aCouchDbOutageMakesTheNodeNotReadyUntilItIsBack() {
+        assumeFalse(TestServers.couchDb().external(), "an external CouchDB is not stopped by the tests");
         var couch = TestServers.pouchDb();
         couch.stop();
         try {

@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
+import java.util.stream.Stream;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.platform.launcher.LauncherSession;
@@ -37,12 +39,15 @@ public class Deployed implements LauncherSessionListener {
         new SecureRandom().nextBytes(bytes);
         var password = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         System.setProperty(ADMIN_PASSWORD_PROPERTY, password);
-        System.setProperty("payara.cmdOptions", String.join(" ",
+        var couchDb = TestServers.couchDb();
+        var login = couchDb.user() == null ? List.<String>of()
+                : List.of("-DCOUCHDB_USER=" + couchDb.user(), "-DCOUCHDB_PASSWORD=" + couchDb.password());
+        System.setProperty("payara.cmdOptions", String.join(" ", Stream.concat(Stream.of(
                 "-Xmx768m",
                 "-DREDIS_URL=" + TestServers.redis().url(),
-                "-DCOUCHDB_URL=" + TestServers.pouchDb().url(),
+                "-DCOUCHDB_URL=" + couchDb.url(),
                 "-DDATA_DIR=" + dataDir,
-                "-DADMIN_PASSWORD=" + password));
+                "-DADMIN_PASSWORD=" + password), login.stream()).toList()));
     }
 
     /** The WAR that {@code mvn package} built: the tests check the artifact users deploy. */
