@@ -3,6 +3,16 @@ package org.switchboard.ledger.control;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.net.URLEncoder;
+import org.apache.http.HttpResponse;
+import org.apache.http.client.methods.HttpDelete;
+import org.apache.http.client.methods.HttpGet;
+import org.apache.http.client.methods.HttpPut;
+import org.apache.http.client.methods.HttpRequestBase;
+import org.apache.http.entity.ContentType;
+import org.apache.http.entity.StringEntity;
+import org.apache.http.util.EntityUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +33,7 @@ import org.lightcouch.CouchDbException;
 import org.lightcouch.DesignDocument;
 import org.lightcouch.DocumentConflictException;
 import org.lightcouch.NoDocumentException;
+import org.lightcouch.Params;
 import org.lightcouch.View;
 import org.switchboard.ledger.entity.Decision;
 import org.switchboard.ledger.entity.Transfer;
@@ -77,11 +88,8 @@ public class CouchLedgerStore {
             head.addProperty("seq", 0);
             head.add("balances", new JsonObject());
             head.add("batch", new JsonArray());
-            try {
-                db.save(head);
-            } catch (DocumentConflictException alreadyThere) {
-                // another node made it
-            }
+            putHead(head); // a conflict: another node made it, with the same content
+
         }
     }
 
@@ -227,6 +235,91 @@ public class CouchLedgerStore {
     }
 
     /**
+     * What a write of the head came to. On a CouchDB cluster a write guarded by {@code _rev} is no
+     * commit point by itself: two coordinators can each accept a write of the same revision, and the
+     * database keeps both as conflicting revisions, choosing a winner by its revision id, whoever
+     * was answered. So the head is written with {@code w} equal to the number of copies: only when
+     * every copy took the revision (201) is it {@code COMMITTED}. No copy then still holds its parent
+     * as a leaf, so no other revision of the same parent can ever be written; any other branch is
+     * shallower and loses, and its decisions were never answered. A write that not every copy took
+     * (202) is {@code UNCERTAIN}: nothing in it is answered until a later write on top of it commits.
+     */
+    public enum Outcome { COMMITTED, UNCERTAIN, CONFLICT }
+
+    public record Written(Outcome outcome, String rev) {
+    }
+
+    /** How many copies the database keeps of each document: 1 on a single server, the cluster's {@code n} on a CouchDB cluster. */
+    private volatile int copies;
+
+    int copies() {
+        if (copies == 0) {
+            var info = request(new HttpGet(db.getDBUri()));
+            var cluster = info.body().isJsonObject() ? info.body().getAsJsonObject().getAsJsonObject("cluster") : null;
+            copies = cluster != null && cluster.has("n") ? Math.max(1, cluster.get("n").getAsInt()) : 1;
+        }
+        return copies;
+    }
+
+    private record Answer(int status, JsonElement body) {
+    }
+
+    /** A request LightCouch would parse wrongly or not at all; any status but those the caller handles is CouchDB failing. */
+    private Answer request(HttpRequestBase request) {
+        HttpResponse response;
+        try {
+            response = db.executeRequest(request);
+        } catch (DocumentConflictException e) {
+            return new Answer(409, new JsonObject()); // LightCouch reads a 409 itself
+        }
+        try {
+            var entity = response.getEntity();
+            var text = entity == null ? "" : EntityUtils.toString(entity, StandardCharsets.UTF_8);
+            var status = response.getStatusLine().getStatusCode();
+            JsonElement body;
+            try {
+                body = text.isBlank() ? new JsonObject() : JsonParser.parseString(text);
+            } catch (RuntimeException notJson) {
+                body = new JsonObject();
+            }
+            if (status >= 500 || status == 401 || status == 403) {
+                throw new CouchDbException(request.getMethod() + " " + request.getURI().getPath() + ": HTTP " + status + " " + text);
+            }
+            return new Answer(status, body);
+        } catch (IOException e) {
+            throw new CouchDbException("reading CouchDB's answer failed", e);
+        } finally {
+            EntityUtils.consumeQuietly(response.getEntity());
+        }
+    }
+
+    private String docUri(String id, String query) {
+        return db.getDBUri() + URLEncoder.encode(id, StandardCharsets.UTF_8) + query;
+    }
+
+    /** A head write that every copy must take: see {@link Outcome}. */
+    private Written putHead(JsonObject doc) {
+        var put = new HttpPut(docUri(doc.get("_id").getAsString(), copies() > 1 ? "?w=" + copies() : ""));
+        put.setEntity(new StringEntity(doc.toString(), ContentType.APPLICATION_JSON));
+        var answer = request(put);
+        return switch (answer.status()) {
+            case 201 -> new Written(Outcome.COMMITTED, answer.body().getAsJsonObject().get("rev").getAsString());
+            case 202 -> new Written(Outcome.UNCERTAIN, answer.body().getAsJsonObject().get("rev").getAsString());
+            case 409 -> new Written(Outcome.CONFLICT, null);
+            default -> throw new CouchDbException("PUT of the head: HTTP " + answer.status() + " " + answer.body());
+        };
+    }
+
+    /**
+     * Removes a conflicting revision of the head: one that lost to the winner, which by {@link Outcome}
+     * was never committed, so nothing decided in it was answered.
+     */
+    private void discard(String id, String rev) {
+        request(new HttpDelete(docUri(id, "?rev=" + URLEncoder.encode(rev, StandardCharsets.UTF_8)
+                + (copies() > 1 ? "&w=" + copies() : ""))));
+    }
+
+    /**
      * A head document is rotated after this many revisions: CouchDB carries the ids of a document's
      * past revisions (up to 1,000) on every write of it, and PouchDB Server cannot lower that limit;
      * measured, the head's writes slowed the ledger by a third once it passed 1,000 revisions.
@@ -252,7 +345,7 @@ public class CouchLedgerStore {
         while (true) {
             JsonObject doc;
             try {
-                doc = db.find(JsonObject.class, headId(e));
+                doc = db.find(JsonObject.class, headId(e), new Params().conflicts());
             } catch (NoDocumentException missing) {
                 if (e == 0) {
                     throw missing;
@@ -261,6 +354,12 @@ public class CouchLedgerStore {
                 doc = db.find(JsonObject.class, headId(e));
                 open(doc, e + 1);
                 continue;
+            }
+            if (doc.has("_conflicts")) {
+                for (var loser : doc.getAsJsonArray("_conflicts")) {
+                    discard(headId(e), loser.getAsString());
+                }
+                continue; // read it again: nothing is decided on a head with a rival
             }
             if (doc.has("closed") && doc.get("closed").getAsBoolean()) {
                 e = e + 1;
@@ -290,24 +389,56 @@ public class CouchLedgerStore {
         doc.remove("closed");
         doc.remove("next");
         doc.addProperty("_id", headId(next));
-        try {
-            db.save(doc);
-        } catch (DocumentConflictException alreadyThere) {
-            // another node opened it
-        }
+        putHead(doc); // a conflict: another node opened it, with the same content
     }
 
     /**
      * Commits a batch of decisions: the head moves from {@code head} to the new balances and
-     * sequence number only if nobody moved it meanwhile ({@code _rev}). Answers the head's new
-     * {@code _rev}, or empty if someone moved it first.
+     * sequence number only if nobody moved it meanwhile ({@code _rev}), on every copy (see
+     * {@link Outcome}).
      */
-    public Optional<String> commit(Head head, Map<String, Long> balances, List<Decision> batch) {
-        var doc = new JsonObject();
-        doc.addProperty("_id", headId(head.epoch()));
+    public Written commit(Head head, Map<String, Long> balances, List<Decision> batch) {
+        var written = write(head, head.seq() + batch.size(), balances, batch);
+        if (written.outcome() == Outcome.COMMITTED
+                && Long.parseLong(written.rev().substring(0, written.rev().indexOf('-'))) >= rotateAfter) {
+            rotate(headDoc(head.epoch(), head.seq() + batch.size(), balances, batch), written.rev(), head.epoch());
+        }
+        return written;
+    }
+
+    /**
+     * Writes the head again as it is, to commit it: a head whose batch is not on its transfers may be
+     * one that not every copy took, or whose resolver died before writing the batch out.
+     */
+    public Written confirm(Head head) {
+        return write(head, head.seq(), head.balances(), head.batch());
+    }
+
+    /** True when every decision of the batch is on its transfer, at its place: written out after a commit, never before. */
+    public boolean applied(List<Decision> batch) {
+        if (batch.isEmpty()) {
+            return true;
+        }
+        var places = new HashMap<String, Long>();
+        for (var doc : docs(batch.stream().map(d -> "transfer:" + d.id()).toList())) {
+            if (doc.has("seq")) {
+                places.put(doc.get("id").getAsString(), doc.get("seq").getAsLong());
+            }
+        }
+        return batch.stream().allMatch(d -> Objects.equals(places.get(d.id()), d.seq()));
+    }
+
+    private Written write(Head head, long seq, Map<String, Long> balances, List<Decision> batch) {
+        var doc = headDoc(head.epoch(), seq, balances, batch);
         doc.addProperty("_rev", head.rev());
+        return putHead(doc);
+    }
+
+    private static JsonObject headDoc(long epoch, long seq, Map<String, Long> balances, List<Decision> batch) {
+        var doc = new JsonObject();
+        doc.addProperty("_id", headId(epoch));
         doc.addProperty("type", "head");
-        doc.addProperty("seq", head.seq() + batch.size());
+        doc.addProperty("seq", seq);
         var b = new JsonObject();
         new TreeMap<>(balances).forEach(b::addProperty);
         doc.add("balances", b);
@@ -323,17 +454,7 @@ public class CouchLedgerStore {
             decisions.add(o);
         }
         doc.add("batch", decisions);
-        doc.addProperty("updatedAt", Instant.now().toEpochMilli());
-        String rev;
-        try {
-            rev = db.update(doc).getRev();
-        } catch (DocumentConflictException e) {
-            return Optional.empty();
-        }
-        if (Long.parseLong(rev.substring(0, rev.indexOf('-'))) >= rotateAfter) {
-            rotate(doc, rev, head.epoch());
-        }
-        return Optional.of(rev);
+        return doc;
     }
 
     /**
@@ -347,10 +468,8 @@ public class CouchLedgerStore {
         closing.addProperty("_rev", rev);
         closing.addProperty("closed", true);
         closing.addProperty("next", current + 1);
-        try {
-            db.update(closing);
-        } catch (DocumentConflictException e) {
-            return; // someone committed on top meanwhile: a later commit rotates
+        if (putHead(closing).outcome() != Outcome.COMMITTED) {
+            return; // someone committed on top meanwhile, or not every copy took it: a later commit rotates
         }
         open(closing, current + 1);
         epoch = current + 1;

@@ -52,7 +52,13 @@ public final class InvariantCheck {
         var negatives = new ArrayList<String>();
         head.balances().forEach((account, balance) -> {
             if (balance < 0 && !Boolean.TRUE.equals(rules.get(account))) {
-                negatives.add(account + ": " + balance);
+                negatives.add(account + ": " + balance + " at the head");
+            }
+        });
+        // the log too: a head that lost decisions (a double spend) can look right while the log does not
+        fromLog.forEach((account, balance) -> {
+            if (balance < 0 && !Boolean.TRUE.equals(rules.get(account))) {
+                negatives.add(account + ": " + balance + " by the log");
             }
         });
         var places = log.places();

@@ -17,6 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.switchboard.ledger.boundary.InvalidLedgerRequestException;
+import org.switchboard.ledger.boundary.LedgerUnavailableException;
 import org.switchboard.ledger.boundary.TransferConflictException;
 import org.switchboard.ledger.control.CouchLedgerStore.StoredTransfer;
 import org.switchboard.ledger.entity.Decision;
@@ -210,7 +211,20 @@ public class Resolver {
         while (true) {
             var head = store.head();
             if (!head.rev().equals(writtenRev)) {
-                store.apply(head.batch()); // the last batch may be committed but not yet written (its resolver died)
+                if (!store.applied(head.batch())) {
+                    // its resolver died before writing the batch out, or not every copy took the head:
+                    // commit it again before writing its decisions onto the transfers or deciding on it
+                    var confirmed = store.confirm(head);
+                    if (confirmed.outcome() == CouchLedgerStore.Outcome.UNCERTAIN) {
+                        throw new LedgerUnavailableException("not every CouchDB copy took the ledger's last commit; "
+                                + "nothing is decided until they all can", null);
+                    }
+                    if (confirmed.outcome() == CouchLedgerStore.Outcome.COMMITTED) {
+                        store.apply(head.batch());
+                        writtenRev = confirmed.rev();
+                    }
+                    continue; // the head moved: read it again
+                }
                 writtenRev = head.rev();
             }
             var asRead = new ArrayList<StoredTransfer>();
@@ -231,15 +245,16 @@ public class Resolver {
             var balances = new HashMap<>(head.balances());
             var decisions = decide(head.seq(), pending, balances);
             beforeCommit.run();
-            var rev = store.commit(head, balances, decisions);
-            if (rev.isPresent()) {
+            var written = store.commit(head, balances, decisions);
+            if (written.outcome() == CouchLedgerStore.Outcome.COMMITTED) {
                 afterCommit.run();
                 var decided = store.apply(decisions, asRead);
-                writtenRev = rev.get();
+                writtenRev = written.rev();
                 decided.forEach(this::answer);
                 return decided;
             }
-            // another resolver moved the head first: decide again on its balances
+            // another resolver moved the head first: decide again on its balances; or not every copy
+            // took it: the next turn commits it again (or finds a rival that won) before anything is answered
         }
     }
 
