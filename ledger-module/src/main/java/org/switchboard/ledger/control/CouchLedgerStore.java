@@ -8,6 +8,7 @@ import java.net.URLEncoder;
 import org.apache.http.HttpResponse;
 import org.apache.http.client.methods.HttpDelete;
 import org.apache.http.client.methods.HttpGet;
+import org.apache.http.client.methods.HttpPost;
 import org.apache.http.client.methods.HttpPut;
 import org.apache.http.client.methods.HttpRequestBase;
 import org.apache.http.entity.ContentType;
@@ -80,6 +81,13 @@ public class CouchLedgerStore {
                     throw e; // another node is installing the same document; it is there
                 }
             }
+        }
+        if (copies() > 1) {
+            // the head is rewritten at every commit and carries its past revision ids: on a cluster it
+            // is not rotated (see commit), so the database keeps fewer of them
+            var limit = new HttpPut(db.getDBUri() + "_revs_limit");
+            limit.setEntity(new StringEntity("200", ContentType.APPLICATION_JSON));
+            request(limit);
         }
         if (!db.contains(HEAD)) {
             var head = new JsonObject();
@@ -184,9 +192,9 @@ public class CouchLedgerStore {
             docs.add(pendingDoc(t.id(), t.from(), t.to(), t.amount(), t.timestamp()));
         }
         var failed = new HashSet<String>();
-        for (var response : db.bulk(docs, true)) { // answers may come in another order: matched by id
-            if (response.getError() != null) {
-                failed.add(response.getId());
+        for (var result : bulk(docs)) { // answers may come in another order: matched by id
+            if (result.error() != null) {
+                failed.add(result.id());
             }
         }
         var existing = new HashMap<String, Transfer>();
@@ -297,6 +305,33 @@ public class CouchLedgerStore {
         return db.getDBUri() + URLEncoder.encode(id, StandardCharsets.UTF_8) + query;
     }
 
+    private record BulkResult(String id, String error) {
+    }
+
+    /**
+     * Writes documents in one {@code _bulk_docs} request, each taken by every copy before the answer
+     * ({@code w}): a decision written onto its transfer is then found by any read, a view's included,
+     * whichever copy serves it. Each document's error, if any, is in its own result.
+     */
+    private List<BulkResult> bulk(List<JsonObject> docs) {
+        var body = new JsonObject();
+        var array = new JsonArray();
+        docs.forEach(array::add);
+        body.add("docs", array);
+        var post = new HttpPost(db.getDBUri() + "_bulk_docs" + (copies() > 1 ? "?w=" + copies() : ""));
+        post.setEntity(new StringEntity(body.toString(), ContentType.APPLICATION_JSON));
+        var answer = request(post);
+        if (answer.status() != 201 && answer.status() != 202 || !answer.body().isJsonArray()) {
+            throw new CouchDbException("_bulk_docs: HTTP " + answer.status() + " " + answer.body());
+        }
+        var results = new ArrayList<BulkResult>();
+        for (var element : answer.body().getAsJsonArray()) {
+            var o = element.getAsJsonObject();
+            results.add(new BulkResult(o.get("id").getAsString(), o.has("error") ? o.get("error").getAsString() : null));
+        }
+        return results;
+    }
+
     /** A head write that every copy must take: see {@link Outcome}. */
     private Written putHead(JsonObject doc) {
         var put = new HttpPut(docUri(doc.get("_id").getAsString(), copies() > 1 ? "?w=" + copies() : ""));
@@ -399,7 +434,9 @@ public class CouchLedgerStore {
      */
     public Written commit(Head head, Map<String, Long> balances, List<Decision> batch) {
         var written = write(head, head.seq() + batch.size(), balances, batch);
-        if (written.outcome() == Outcome.COMMITTED
+        // on a cluster the head is not rotated (see install): moving to a next document is one more
+        // commit point, and a rotation that not every copy took could leave two heads in use
+        if (written.outcome() == Outcome.COMMITTED && copies() == 1
                 && Long.parseLong(written.rev().substring(0, written.rev().indexOf('-'))) >= rotateAfter) {
             rotate(headDoc(head.epoch(), head.seq() + batch.size(), balances, batch), written.rev(), head.epoch());
         }
@@ -412,6 +449,12 @@ public class CouchLedgerStore {
      */
     public Written confirm(Head head) {
         return write(head, head.seq(), head.balances(), head.batch());
+    }
+
+    /** True when the head, read from every copy, has no conflicting revision. */
+    public boolean alone(long epoch) {
+        var answer = request(new HttpGet(docUri(headId(epoch), "?conflicts=true" + (copies() > 1 ? "&r=" + copies() : ""))));
+        return answer.status() == 200 && !answer.body().getAsJsonObject().has("_conflicts");
     }
 
     /** True when every decision of the batch is on its transfer, at its place: written out after a commit, never before. */
@@ -529,9 +572,9 @@ public class CouchLedgerStore {
             if (updates.isEmpty()) {
                 return written;
             }
-            for (var response : db.bulk(updates, true)) {
-                var id = response.getId().substring("transfer:".length());
-                if (response.getError() == null) {
+            for (var result : bulk(updates)) {
+                var id = result.id().substring("transfer:".length());
+                if (result.error() == null) {
                     remaining.remove(id);
                 } // a conflict: read again in the next round
             }

@@ -208,20 +208,20 @@ public class Resolver {
      * those decided elsewhere meanwhile.
      */
     private List<Transfer> round(Supplier<List<StoredTransfer>> read) {
+        long uncertainSince = 0;
         while (true) {
             var head = store.head();
             if (!head.rev().equals(writtenRev)) {
                 if (!store.applied(head.batch())) {
                     // its resolver died before writing the batch out, or not every copy took the head:
-                    // commit it again before writing its decisions onto the transfers or deciding on it
+                    // commit it again before writing its decisions onto the transfers or deciding on it,
+                    // and only if no rival revision of it is on any copy
                     var confirmed = store.confirm(head);
-                    if (confirmed.outcome() == CouchLedgerStore.Outcome.UNCERTAIN) {
-                        throw new LedgerUnavailableException("not every CouchDB copy took the ledger's last commit; "
-                                + "nothing is decided until they all can", null);
-                    }
-                    if (confirmed.outcome() == CouchLedgerStore.Outcome.COMMITTED) {
+                    if (confirmed.outcome() == CouchLedgerStore.Outcome.COMMITTED && store.alone(head.epoch())) {
                         store.apply(head.batch());
                         writtenRev = confirmed.rev();
+                    } else if (confirmed.outcome() != CouchLedgerStore.Outcome.CONFLICT) {
+                        uncertainSince = uncertain(uncertainSince);
                     }
                     continue; // the head moved: read it again
                 }
@@ -246,6 +246,13 @@ public class Resolver {
             var decisions = decide(head.seq(), pending, balances);
             beforeCommit.run();
             var written = store.commit(head, balances, decisions);
+            if (written.outcome() == CouchLedgerStore.Outcome.COMMITTED && !store.alone(head.epoch())) {
+                // every copy took it, so it has no rival of its own parent; but a rival branch that
+                // split off earlier is still there and could grow past it: nothing is answered until
+                // the next turn has removed the loser and committed the winner again
+                uncertainSince = uncertain(uncertainSince);
+                continue;
+            }
             if (written.outcome() == CouchLedgerStore.Outcome.COMMITTED) {
                 afterCommit.run();
                 var decided = store.apply(decisions, asRead);
@@ -253,8 +260,37 @@ public class Resolver {
                 decided.forEach(this::answer);
                 return decided;
             }
-            // another resolver moved the head first: decide again on its balances; or not every copy
-            // took it: the next turn commits it again (or finds a rival that won) before anything is answered
+            if (written.outcome() == CouchLedgerStore.Outcome.UNCERTAIN) {
+                // not every copy took it: the next turn commits it again (or finds a rival that won)
+                // before anything in it is answered
+                uncertainSince = uncertain(uncertainSince);
+            }
+            // else another resolver moved the head first: decide again on its balances
+        }
+    }
+
+    /** After a write not every copy took: a pause, or the ledger unavailable once that has lasted {@link #UNCERTAIN_FOR}. */
+    private static long uncertain(long since) {
+        var now = System.nanoTime();
+        since = since == 0 ? now : since;
+        if (now - since > UNCERTAIN_FOR.toNanos()) {
+            throw new LedgerUnavailableException("not every CouchDB copy took the ledger's commit within "
+                    + UNCERTAIN_FOR.toSeconds() + " s; nothing is decided until they all can", null);
+        }
+        pause();
+        return since;
+    }
+
+    /** How long a commit may stay short of every copy before the ledger answers that CouchDB is unavailable. */
+    static final Duration UNCERTAIN_FOR = Duration.ofSeconds(5);
+
+    /** A random few milliseconds, so that two resolvers that split the copies between them do not split them again. */
+    private static void pause() {
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(5, 40));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LedgerUnavailableException("interrupted while waiting for CouchDB", e);
         }
     }
 

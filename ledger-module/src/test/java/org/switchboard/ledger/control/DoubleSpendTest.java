@@ -1,6 +1,7 @@
 package org.switchboard.ledger.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.google.gson.JsonObject;
 import java.time.Instant;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.switchboard.testkit.TestServers;
 import org.lightcouch.CouchDbClient;
 import org.lightcouch.DesignDocument;
 import org.switchboard.ledger.entity.TransferStatus;
@@ -31,6 +33,9 @@ class DoubleSpendTest {
 
     @Test
     void theSeedsAlgorithmDoubleSpendsWhenAnOlderTransferArrivesLate() {
+        // the seed reads its views right after writing with the default quorum: on a cluster a view can
+        // be served by a copy that has not got the write yet, and the scripted order no longer holds
+        assumeFalse(TestServers.couchDb().external(), "a one-server demonstration");
         var seed = new SeedLedger(db);
         seed.log("opening", "world", "alice", 50, 1, "successful");
         seed.log("t1", "alice", "bob", 50, 100, "pending");

@@ -40,14 +40,16 @@ public class Deployed implements LauncherSessionListener {
         var password = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         System.setProperty(ADMIN_PASSWORD_PROPERTY, password);
         var couchDb = TestServers.couchDb();
+        // an external server outlives the run: its ledger database is this run's own
         var login = couchDb.user() == null ? List.<String>of()
                 : List.of("-DCOUCHDB_USER=" + couchDb.user(), "-DCOUCHDB_PASSWORD=" + couchDb.password());
+        var database = couchDb.external() ? List.of("-Dswitchboard.ledger.database=ledger-it-" + System.currentTimeMillis()) : List.<String>of();
         System.setProperty("payara.cmdOptions", String.join(" ", Stream.concat(Stream.of(
                 "-Xmx768m",
                 "-DREDIS_URL=" + TestServers.redis().url(),
                 "-DCOUCHDB_URL=" + couchDb.url(),
                 "-DDATA_DIR=" + dataDir,
-                "-DADMIN_PASSWORD=" + password), login.stream()).toList()));
+                "-DADMIN_PASSWORD=" + password), Stream.concat(login.stream(), database.stream())).toList()));
     }
 
     /** The WAR that {@code mvn package} built: the tests check the artifact users deploy. */
