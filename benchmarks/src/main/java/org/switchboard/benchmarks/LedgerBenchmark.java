@@ -77,7 +77,9 @@ public final class LedgerBenchmark {
         var rawRate = written.get() / 10.0;
         System.out.printf("baseline:  raw single-document writes, %d writers: %.0f docs/s%n", clients, rawRate);
 
-        var ledger = Ledger.connect(TestServers.couchDb().urlWithLogin(), "ledger-bench", clients * 4, 500, Duration.ofSeconds(120));
+        var ledger = Ledger.connect(TestServers.couchDb().urlWithLogin(),
+                // an external server outlives the run: a database of the run's own
+                TestServers.couchDb().external() ? "ledger-bench-" + UUID.randomUUID().toString().substring(0, 8) : "ledger-bench", clients * 4, 500, Duration.ofSeconds(120));
         var accounts = new ArrayList<String>();
         ledger.createAccount("issuer", true);
         for (int i = 0; i < 8; i++) {
