@@ -4,7 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -60,12 +59,6 @@ public class Deployed implements LauncherSessionListener {
 
     public static String adminPassword() {
         return System.getProperty(ADMIN_PASSWORD_PROPERTY);
-    }
-
-    /** Payara Micro reports its URL with the machine's network address; it listens on 127.0.0.1 only. */
-    public static URI base(URL arquillianUrl) {
-        var path = arquillianUrl.getPath().endsWith("/") ? arquillianUrl.getPath() : arquillianUrl.getPath() + "/";
-        return URI.create("http://127.0.0.1:" + arquillianUrl.getPort() + path);
     }
 
     /**
