@@ -36,7 +36,7 @@ public final class PayaraNode implements AutoCloseable {
     /**
      * A node on the same Redis and CouchDB, with these settings (system properties) on top. Payara
      * Micro 7.2025.1 now and then hangs while it boots (a lock cycle between its notifier
-     * configuration and Hazelcast's start, seen about once in forty starts here): a node not ready in
+     * configuration and the HTTP listener's setup, seen in about one start in twenty here): a node not ready in
      * two minutes is killed and started once more.
      */
     public static PayaraNode start(Map<String, String> settings) {
