@@ -47,12 +47,9 @@ final class AppNode implements AutoCloseable {
             command.addAll(List.of(extra.strip().split("\\s+")));
         }
         command.addAll(List.of(
-                "-DREDIS_URL=" + TestServers.redis().url(), "-DCOUCHDB_URL=" + TestServers.couchDb().url(),
+                "-DREDIS_URL=" + TestServers.redis().url(),
                 "-DDATA_DIR=" + dir.resolve("data"), "-DADMIN_PASSWORD=" + PASSWORD));
-        if (TestServers.couchDb().user() != null) {
-            command.add("-DCOUCHDB_USER=" + TestServers.couchDb().user());
-            command.add("-DCOUCHDB_PASSWORD=" + TestServers.couchDb().password());
-        }
+        command.addAll(TestServers.couchDb().nodeOptions());
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of(
                 "-jar", root.resolve("ui-module/target/runtime/payara-micro.jar").toString(),

@@ -1,6 +1,9 @@
 package org.switchboard.testkit;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The CouchDB-API server tests and benchmarks use: the harness's own PouchDB Server, or an external
@@ -9,9 +12,10 @@ import java.net.URI;
  * the URL may list several coordinators, comma-separated: {@link #url()} is the first, and tests
  * with two application nodes send the second node to {@link #lastCoordinator()}.
  *
+ * @param urls one URL, or several comma-separated (a cluster's coordinators)
  * @param user null when the server needs no login
  */
-public record CouchDbServer(String url, String user, String password, boolean external) {
+public record CouchDbServer(String urls, String user, String password, boolean external) {
 
     static CouchDbServer fromEnvironment() {
         var url = System.getenv("SWITCHBOARD_TEST_COUCHDB_URL");
@@ -19,7 +23,7 @@ public record CouchDbServer(String url, String user, String password, boolean ex
             return null;
         }
         var user = System.getenv("SWITCHBOARD_TEST_COUCHDB_USER");
-        return new CouchDbServer(url.strip(), user == null || user.isBlank() ? null : user,
+        return new CouchDbServer(url, user == null || user.isBlank() ? null : user,
                 System.getenv("SWITCHBOARD_TEST_COUCHDB_PASSWORD"), true);
     }
 
@@ -31,8 +35,19 @@ public record CouchDbServer(String url, String user, String password, boolean ex
         return coordinators().getLast();
     }
 
-    private java.util.List<String> coordinators() {
-        return java.util.Arrays.stream(url.split(",")).map(u -> u.strip().replaceAll("/+$", "")).filter(u -> !u.isEmpty()).toList();
+    private List<String> coordinators() {
+        return Arrays.stream(urls.split(",")).map(u -> u.strip().replaceAll("/+$", "")).filter(u -> !u.isEmpty()).toList();
+    }
+
+    /** The settings of an application node on this server, as Java options: its URL, and its login if it needs one. */
+    public List<String> nodeOptions() {
+        var options = new ArrayList<String>();
+        options.add("-DCOUCHDB_URL=" + url());
+        if (user != null) {
+            options.add("-DCOUCHDB_USER=" + user);
+            options.add("-DCOUCHDB_PASSWORD=" + (password == null ? "" : password));
+        }
+        return options;
     }
 
     /** The URL with the login in it ({@code http://user:password@host:port}), for clients that take one string. */

@@ -10,9 +10,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.stream.Stream;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.platform.launcher.LauncherSession;
@@ -39,16 +39,14 @@ public class Deployed implements LauncherSessionListener {
         var password = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         System.setProperty(ADMIN_PASSWORD_PROPERTY, password);
         var couchDb = TestServers.couchDb();
-        // an external server outlives the run: its ledger database is this run's own
-        var login = couchDb.user() == null ? List.<String>of()
-                : List.of("-DCOUCHDB_USER=" + couchDb.user(), "-DCOUCHDB_PASSWORD=" + couchDb.password());
-        var database = couchDb.external() ? List.of("-Dswitchboard.ledger.database=ledger-it-" + System.currentTimeMillis()) : List.<String>of();
-        System.setProperty("payara.cmdOptions", String.join(" ", Stream.concat(Stream.of(
-                "-Xmx768m",
-                "-DREDIS_URL=" + TestServers.redis().url(),
-                "-DCOUCHDB_URL=" + couchDb.url(),
-                "-DDATA_DIR=" + dataDir,
-                "-DADMIN_PASSWORD=" + password), Stream.concat(login.stream(), database.stream())).toList()));
+        var options = new ArrayList<>(List.of("-Xmx768m", "-DREDIS_URL=" + TestServers.redis().url(),
+                "-DDATA_DIR=" + dataDir, "-DADMIN_PASSWORD=" + password));
+        options.addAll(couchDb.nodeOptions());
+        if (couchDb.external()) {
+            // an external server outlives the run: its ledger database is this run's own
+            options.add("-Dswitchboard.ledger.database=ledger-it-" + System.currentTimeMillis());
+        }
+        System.setProperty("payara.cmdOptions", String.join(" ", options));
     }
 
     /** The WAR that {@code mvn package} built: the tests check the artifact users deploy. */
