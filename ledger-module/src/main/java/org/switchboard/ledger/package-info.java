@@ -23,7 +23,11 @@
  * now ({@code _all_docs} by id), and one that is no longer pending is left alone. The views serve the
  * statement, listings and the invariant check, never a decision. A late transfer with an older
  * timestamp is simply decided in the next batch: its place ({@code seq}) is where it was decided.
- * The timestamp orders the transfers within a batch and is shown; the place is the total order.</li>
+ * The timestamp orders the transfers within a batch and is shown; the place is the total order.
+ * Two reads are skipped, with the same guarantee: a node decides on the head its own last commit
+ * made, and on the transfers it stored since that commit, as it stored them. Anyone else's decision
+ * in between would have moved the head, so the commit fails on the {@code _rev} and the round reads
+ * both again ({@code Resolver.Known}, {@code Resolver.Unread}).</li>
  * <li><b>Exactly once, even if a resolver dies.</b> After committing, the resolver writes each
  * decision onto its transfer (status, place, reason). If it dies in between, the decisions are in the
  * head's last batch: every round of every resolver first writes that batch (idempotently: a transfer

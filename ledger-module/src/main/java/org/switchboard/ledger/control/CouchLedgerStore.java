@@ -169,8 +169,11 @@ public class CouchLedgerStore {
         return out;
     }
 
-    /** What {@link #insert} did: the transfer as stored, and whether this call stored it. */
-    public record Inserted(Transfer transfer, boolean created) {
+    /**
+     * What {@link #insert} did: the transfer as stored, whether this call stored it, and the revision
+     * this call wrote (null when it found the transfer there).
+     */
+    public record Inserted(Transfer transfer, boolean created, String rev) {
     }
 
     /** Stores a pending transfer under its id, or answers the one already stored under that id. */
@@ -192,9 +195,12 @@ public class CouchLedgerStore {
             docs.add(pendingDoc(t.id(), t.from(), t.to(), t.amount(), t.timestamp()));
         }
         var failed = new HashSet<String>();
+        var revs = new HashMap<String, String>();
         for (var result : bulk(docs)) { // answers may come in another order: matched by id
             if (result.error() != null) {
                 failed.add(result.id());
+            } else {
+                revs.put(result.id(), result.rev());
             }
         }
         var existing = new HashMap<String, Transfer>();
@@ -207,9 +213,9 @@ public class CouchLedgerStore {
         for (int i = 0; i < transfers.size(); i++) {
             var key = "transfer:" + transfers.get(i).id();
             if (!failed.contains(key)) {
-                out.add(new Inserted(transfer(docs.get(i)), true));
+                out.add(new Inserted(transfer(docs.get(i)), true, revs.get(key)));
             } else if (existing.containsKey(key)) {
-                out.add(new Inserted(existing.get(key), false));
+                out.add(new Inserted(existing.get(key), false, null));
             } else {
                 out.add(null); // refused and not there: the caller sees an error
             }
@@ -254,7 +260,11 @@ public class CouchLedgerStore {
      */
     public enum Outcome { COMMITTED, UNCERTAIN, CONFLICT }
 
-    public record Written(Outcome outcome, String rev) {
+    /** A head write's outcome; {@code head} is the head it made when that is the current one (committed, not rotated). */
+    public record Written(Outcome outcome, String rev, Head head) {
+        Written(Outcome outcome, String rev) {
+            this(outcome, rev, null);
+        }
     }
 
     /** How many copies the database keeps of each document: 1 on a single server, the cluster's {@code n} on a CouchDB cluster. */
@@ -305,7 +315,7 @@ public class CouchLedgerStore {
         return db.getDBUri() + URLEncoder.encode(id, StandardCharsets.UTF_8) + query;
     }
 
-    private record BulkResult(String id, String error) {
+    private record BulkResult(String id, String rev, String error) {
     }
 
     /**
@@ -327,7 +337,8 @@ public class CouchLedgerStore {
         var results = new ArrayList<BulkResult>();
         for (var element : answer.body().getAsJsonArray()) {
             var o = element.getAsJsonObject();
-            results.add(new BulkResult(o.get("id").getAsString(), o.has("error") ? o.get("error").getAsString() : null));
+            results.add(new BulkResult(o.get("id").getAsString(), o.has("rev") ? o.get("rev").getAsString() : null,
+                    o.has("error") ? o.get("error").getAsString() : null));
         }
         return results;
     }
@@ -434,13 +445,17 @@ public class CouchLedgerStore {
      */
     public Written commit(Head head, Map<String, Long> balances, List<Decision> batch) {
         var written = write(head, head.seq() + batch.size(), balances, batch);
+        if (written.outcome() != Outcome.COMMITTED) {
+            return written;
+        }
         // on a cluster the head is not rotated (see install): moving to a next document is one more
         // commit point, and a rotation that not every copy took could leave two heads in use
-        if (written.outcome() == Outcome.COMMITTED && copies() == 1
-                && Long.parseLong(written.rev().substring(0, written.rev().indexOf('-'))) >= rotateAfter) {
+        if (copies() == 1 && Long.parseLong(written.rev().substring(0, written.rev().indexOf('-'))) >= rotateAfter) {
             rotate(headDoc(head.epoch(), head.seq() + batch.size(), balances, batch), written.rev(), head.epoch());
+            return written;
         }
-        return written;
+        return new Written(written.outcome(), written.rev(),
+                new Head(written.rev(), head.seq() + batch.size(), Map.copyOf(balances), List.copyOf(batch), head.epoch()));
     }
 
     /**

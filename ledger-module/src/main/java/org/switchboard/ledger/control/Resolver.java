@@ -14,11 +14,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.switchboard.ledger.boundary.InvalidLedgerRequestException;
 import org.switchboard.ledger.boundary.LedgerUnavailableException;
 import org.switchboard.ledger.boundary.TransferConflictException;
+import org.switchboard.ledger.control.CouchLedgerStore.Head;
 import org.switchboard.ledger.control.CouchLedgerStore.StoredTransfer;
 import org.switchboard.ledger.entity.Decision;
 import org.switchboard.ledger.entity.Transfer;
@@ -41,7 +43,31 @@ public class Resolver {
     private final CouchLedgerStore store;
     private final int batchSize;
     /** One round at a time per node: the others would only lose the race to it. */
-    private final ReentrantLock rounds = new ReentrantLock();
+    private final Lane rounds = new Lane();
+    /** One insert at a time per node, alongside the round under way: the next batch is stored while this one is decided. */
+    private final Lane inserts = new Lane();
+
+    /**
+     * Work that one caller at a time does for every caller waiting: whoever enters does it, the others
+     * wait for their answer or for the lane to be free again, whichever comes first. Waking when the
+     * lane is freed matters: a caller whose transfer came too late for the round under way starts
+     * the next one at once, instead of after a polling interval.
+     */
+    private static final class Lane {
+        private final ReentrantLock lock = new ReentrantLock();
+        private volatile CompletableFuture<Void> freed = new CompletableFuture<>();
+
+        void enter() {
+            lock.lock();
+        }
+
+        void leave() {
+            var waking = freed;
+            freed = new CompletableFuture<>();
+            lock.unlock();
+            waking.complete(null);
+        }
+    }
     /** Called between deciding and committing (tests: a race made on purpose). */
     volatile Runnable beforeCommit = () -> { };
     /** Called between committing and writing the decisions onto the transfers (tests: a crash there). */
@@ -60,6 +86,29 @@ public class Resolver {
     private final ConcurrentHashMap<String, Boolean> rules = new ConcurrentHashMap<>();
     /** The head revision whose batch this node knows to be written onto its transfers. */
     private volatile String writtenRev;
+
+    /**
+     * The head as this node's last commit left it, decided on without reading it again; {@code run}
+     * numbers an unbroken chain of this node's own commits, each written on the one before. A write
+     * on a head that moved meanwhile fails ({@code _rev}), and the chain ends: the head is read again.
+     */
+    private record Known(Head head, long run) {
+    }
+
+    private volatile Known known;
+    private long runs;
+
+    /**
+     * A transfer this node is storing: its revision once stored, and the chain of commits under way
+     * when its insert was sent. Any other node can decide it only after that, in a batch committed
+     * after this node's last one, so a commit of this node on the chain's head (no such batch between)
+     * may decide it as stored, without reading it back. A round that decides it removes its entry, so
+     * an entry filled in afterwards is never found.
+     */
+    private record Unread(Transfer transfer, String rev, long run) {
+    }
+
+    private final ConcurrentHashMap<String, Unread> unread = new ConcurrentHashMap<>();
 
     private record Submission(Transfer transfer, CompletableFuture<CouchLedgerStore.Inserted> stored) {
     }
@@ -106,7 +155,7 @@ public class Resolver {
     public CouchLedgerStore.Inserted store(Transfer fresh, Duration wait) {
         var submission = new Submission(fresh, new CompletableFuture<>());
         toStore.add(submission);
-        drive(submission.stored(), System.nanoTime() + wait.toNanos());
+        drive(submission.stored(), System.nanoTime() + wait.toNanos(), inserts, this::storeSubmitted);
         if (!submission.stored().isDone()) {
             throw new IllegalStateException("the transfer could not be stored within " + wait.toSeconds() + " s");
         }
@@ -117,21 +166,21 @@ public class Resolver {
         }
     }
 
-    /** Runs rounds while this node's lock is free, else waits a little for the round under way, until {@code answer} is done. */
-    private void drive(CompletableFuture<?> answer, long deadline) {
+    /** Does {@code work} whenever {@code lane} is free, else waits for it to be freed, until {@code answer} is done. */
+    private void drive(CompletableFuture<?> answer, long deadline, Lane lane, Runnable work) {
         while (!answer.isDone() && System.nanoTime() < deadline) {
-            if (rounds.tryLock()) {
+            var freed = lane.freed; // read before trying: a leave in between completes this one
+            if (lane.lock.tryLock()) {
                 try {
-                    storeSubmitted();
-                    decideWaiting();
+                    work.run();
                 } finally {
-                    rounds.unlock();
+                    lane.leave();
                 }
             } else {
                 try {
-                    answer.get(20, TimeUnit.MILLISECONDS);
+                    CompletableFuture.anyOf(answer, freed).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException e) {
-                    // the round under way may not have taken it; try again
+                    return; // the caller finds it undone
                 } catch (ExecutionException e) {
                     return; // the caller reads the failure from the future
                 } catch (InterruptedException e) {
@@ -150,16 +199,28 @@ public class Resolver {
         if (batch.isEmpty()) {
             return;
         }
+        var chain = known;
+        if (chain != null) {
+            batch.forEach(s -> unread.put(s.transfer().id(), new Unread(s.transfer(), null, chain.run())));
+        }
         try {
             var results = store.insertAll(batch.stream().map(Submission::transfer).toList());
             for (int i = 0; i < batch.size(); i++) {
-                if (results.get(i) == null) {
-                    batch.get(i).stored().completeExceptionally(new IllegalStateException("transfer " + batch.get(i).transfer().id() + " was refused"));
+                var result = results.get(i);
+                var id = batch.get(i).transfer().id();
+                if (result != null && result.created()) {
+                    unread.computeIfPresent(id, (k, entry) -> new Unread(result.transfer(), result.rev(), entry.run()));
                 } else {
-                    batch.get(i).stored().complete(results.get(i));
+                    unread.remove(id);
+                }
+                if (result == null) {
+                    batch.get(i).stored().completeExceptionally(new IllegalStateException("transfer " + id + " was refused"));
+                } else {
+                    batch.get(i).stored().complete(result);
                 }
             }
         } catch (RuntimeException e) {
+            batch.forEach(s -> unread.remove(s.transfer().id()));
             batch.forEach(s -> s.stored().completeExceptionally(e));
         }
     }
@@ -176,7 +237,7 @@ public class Resolver {
         var answer = answers.computeIfAbsent(stored.id(), id -> new CompletableFuture<>());
         waiting.add(stored.id());
         try {
-            drive(answer, System.nanoTime() + wait.toNanos());
+            drive(answer, System.nanoTime() + wait.toNanos(), rounds, this::decideWaiting);
             return answer.isDone() ? answer.join() : store.find(stored.id()).orElse(stored);
         } finally {
             answers.remove(stored.id(), answer);
@@ -193,7 +254,22 @@ public class Resolver {
             return;
         }
         try {
-            round(() -> store.stored(ids));
+            round(() -> store.stored(ids), run -> {
+                var asStored = new ArrayList<StoredTransfer>();
+                var toRead = new ArrayList<String>();
+                for (var id : ids) {
+                    var entry = unread.remove(id);
+                    if (entry != null && entry.rev() != null && entry.run() == run) {
+                        asStored.add(new StoredTransfer(entry.transfer(), entry.rev()));
+                    } else {
+                        toRead.add(id);
+                    }
+                }
+                if (!toRead.isEmpty()) {
+                    asStored.addAll(store.stored(toRead));
+                }
+                return asStored;
+            });
         } catch (RuntimeException e) {
             waiting.addAll(ids); // the next round tries them again
             throw e;
@@ -207,11 +283,20 @@ public class Resolver {
      * again from the new head. Answers the transfers it decided; waiting callers get theirs, and
      * those decided elsewhere meanwhile.
      */
-    private List<Transfer> round(Supplier<List<StoredTransfer>> read) {
+    private List<Transfer> round(Supplier<List<StoredTransfer>> read, LongFunction<List<StoredTransfer>> onChain) {
+        try {
+            return round(read, onChain, known);
+        } catch (RuntimeException e) {
+            known = null; // a write may or may not have been taken: the head is read again
+            throw e;
+        }
+    }
+
+    private List<Transfer> round(Supplier<List<StoredTransfer>> read, LongFunction<List<StoredTransfer>> onChain, Known chain) {
         long uncertainSince = 0;
         while (true) {
-            var head = store.head();
-            if (!head.rev().equals(writtenRev)) {
+            var head = chain != null ? chain.head() : store.head();
+            if (chain == null && !head.rev().equals(writtenRev)) {
                 if (!store.applied(head.batch())) {
                     // its resolver died before writing the batch out, or not every copy took the head:
                     // commit it again before writing its decisions onto the transfers or deciding on it,
@@ -229,7 +314,7 @@ public class Resolver {
             }
             var asRead = new ArrayList<StoredTransfer>();
             var pending = new ArrayList<Transfer>();
-            for (var stored : read.get()) {
+            for (var stored : chain != null && onChain != null ? onChain.apply(chain.run()) : read.get()) {
                 var t = stored.transfer();
                 if (t.isDecided()) {
                     answer(t); // decided by another round (the sweep, another node)
@@ -246,10 +331,14 @@ public class Resolver {
             var decisions = decide(head.seq(), pending, balances);
             beforeCommit.run();
             var written = store.commit(head, balances, decisions);
+            // decided here, whatever the outcome: an entry filled in later must not decide them again
+            decisions.forEach(d -> unread.remove(d.id()));
             if (written.outcome() == CouchLedgerStore.Outcome.COMMITTED && !store.alone(head.epoch())) {
                 // every copy took it, so it has no rival of its own parent; but a rival branch that
                 // split off earlier is still there and could grow past it: nothing is answered until
                 // the next turn has removed the loser and committed the winner again
+                known = null;
+                chain = null;
                 uncertainSince = uncertain(uncertainSince);
                 continue;
             }
@@ -257,9 +346,12 @@ public class Resolver {
                 afterCommit.run();
                 var decided = store.apply(decisions, asRead);
                 writtenRev = written.rev();
+                known = written.head() == null ? null : new Known(written.head(), chain != null ? chain.run() : ++runs);
                 decided.forEach(this::answer);
                 return decided;
             }
+            known = null;
+            chain = null;
             if (written.outcome() == CouchLedgerStore.Outcome.UNCERTAIN) {
                 // not every copy took it: the next turn commits it again (or finds a rival that won)
                 // before anything in it is answered
@@ -327,11 +419,11 @@ public class Resolver {
 
     /** One batch of what the view shows pending: answers how many transfers this node decided (0 when none was pending). */
     public int resolveOnce() {
-        rounds.lock();
+        rounds.enter();
         try {
-            return round(() -> store.oldestPending(batchSize)).size();
+            return round(() -> store.oldestPending(batchSize), null).size();
         } finally {
-            rounds.unlock();
+            rounds.leave();
         }
     }
 
