@@ -4,13 +4,15 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The CouchDB-API server tests and benchmarks use: the harness's own PouchDB Server, or an external
  * server (an Apache CouchDB node or cluster) named by {@code SWITCHBOARD_TEST_COUCHDB_URL}, with
  * {@code SWITCHBOARD_TEST_COUCHDB_USER} and {@code SWITCHBOARD_TEST_COUCHDB_PASSWORD}. For a cluster,
- * the URL may list several coordinators, comma-separated: {@link #url()} is the first, and tests
- * with two application nodes send the second node to {@link #lastCoordinator()}.
+ * the URL may list several coordinators, comma-separated: an application node gets them all, and
+ * tests with two application nodes give the second one the list from its last coordinator on
+ * ({@link #fromLast()}), so that the two write through different coordinators.
  *
  * @param urls one URL, or several comma-separated (a cluster's coordinators)
  * @param user null when the server needs no login
@@ -31,8 +33,11 @@ public record CouchDbServer(String urls, String user, String password, boolean e
         return coordinators().get(0);
     }
 
-    public String lastCoordinator() {
-        return coordinators().getLast();
+    /** Every coordinator, comma-separated, the last one first. */
+    public String fromLast() {
+        var list = new ArrayList<>(coordinators());
+        list.addFirst(list.removeLast());
+        return String.join(",", list);
     }
 
     private List<String> coordinators() {
@@ -42,7 +47,7 @@ public record CouchDbServer(String urls, String user, String password, boolean e
     /** The settings of an application node on this server, as Java options: its URL, and its login if it needs one. */
     public List<String> nodeOptions() {
         var options = new ArrayList<String>();
-        options.add("-DCOUCHDB_URL=" + url());
+        options.add("-DCOUCHDB_URL=" + String.join(",", coordinators()));
         if (user != null) {
             options.add("-DCOUCHDB_USER=" + user);
             options.add("-DCOUCHDB_PASSWORD=" + (password == null ? "" : password));
@@ -50,12 +55,12 @@ public record CouchDbServer(String urls, String user, String password, boolean e
         return options;
     }
 
-    /** The URL with the login in it ({@code http://user:password@host:port}), for clients that take one string. */
+    /** Every coordinator with the login in it ({@code http://user:password@host:port}), comma-separated, for clients that take one string. */
     public String urlWithLogin() {
         if (user == null) {
-            return url();
+            return String.join(",", coordinators());
         }
-        var uri = URI.create(url());
-        return uri.getScheme() + "://" + user + ":" + (password == null ? "" : password) + "@" + uri.getAuthority() + uri.getPath();
+        return coordinators().stream().map(URI::create).map(uri -> uri.getScheme() + "://" + user + ":" + (password == null ? "" : password)
+                + "@" + uri.getAuthority() + uri.getPath()).collect(Collectors.joining(","));
     }
 }

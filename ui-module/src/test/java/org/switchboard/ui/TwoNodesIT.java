@@ -59,7 +59,7 @@ class TwoNodesIT {
                 // every node fires this schedule; its jobs wait in a queue no node works on, to be counted
                 "switchboard.jobs.cron.twonodes", "*/2 * * * * *; cron-check; noop");
         var ofB = new HashMap<>(database);
-        ofB.put("COUCHDB_URL", TestServers.couchDb().lastCoordinator());
+        ofB.put("COUCHDB_URL", TestServers.couchDb().fromLast());
         databaseOfB = Map.copyOf(ofB);
         try (var starting = Executors.newFixedThreadPool(2)) {
             var first = starting.submit(() -> PayaraNode.start(database));

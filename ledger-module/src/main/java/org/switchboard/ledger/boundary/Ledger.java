@@ -71,7 +71,12 @@ public class Ledger {
      * ({@code http://user:password@host:port}), for tools outside a container.
      */
     public static Ledger connect(String url, String database, int connections, int batchSize, Duration wait) {
-        return new Ledger(LedgerEngine.connect(url, database, connections, batchSize), wait);
+        return connect(url, database, connections, batchSize, wait, true);
+    }
+
+    /** {@link #connect(String, String, int, int, Duration)}, {@code guarded} or not: see {@code switchboard.ledger.guard-writes}. */
+    public static Ledger connect(String url, String database, int connections, int batchSize, Duration wait, boolean guarded) {
+        return new Ledger(LedgerEngine.connect(url, database, connections, batchSize, guarded), wait);
     }
 
     void start(@Observes Startup startup) {
@@ -84,6 +89,15 @@ public class Ledger {
         if (sweeper != null) {
             sweeper.shutdownNow();
         }
+    }
+
+    /**
+     * Which CouchDB answers the ledger, through which coordinator: for readiness checks. Throws
+     * {@link LedgerUnavailableException} when none does. A database that went missing (a server
+     * restarted without its data) is made again with the ledger's documents.
+     */
+    public String probe() {
+        return guarded(engine::probe);
     }
 
     /** Decides what is pending: the transfers of callers that died or gave up waiting. */

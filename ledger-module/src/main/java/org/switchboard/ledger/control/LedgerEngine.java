@@ -2,8 +2,11 @@ package org.switchboard.ledger.control;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Provider;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -22,8 +25,10 @@ import org.switchboard.ledger.boundary.LedgerUnavailableException;
 @ApplicationScoped
 public class LedgerEngine {
 
-    private Supplier<CouchDbClient> couchDb;
+    private Supplier<CouchCoordinators> couchDb;
+    private CouchCoordinators made;
     private int batchSize;
+    private boolean guarded = true;
     private CouchLedgerStore store;
     private Resolver resolver;
 
@@ -31,42 +36,80 @@ public class LedgerEngine {
         // for CDI's proxy
     }
 
+    /** {@code coordinators}: one client's properties per CouchDB node the ledger may send its requests to, tried in turn. */
+    /** {@code guarded}: whether the database refuses changes to decided transfers, see {@link CouchLedgerStore#install(boolean)}. */
     @Inject
-    public LedgerEngine(Provider<CouchDbClient> couchDb, @ConfigProperty(name = "switchboard.ledger.batch", defaultValue = "200") int batchSize) {
-        this.couchDb = couchDb::get;
+    public LedgerEngine(Provider<List<CouchDbProperties>> coordinators,
+            @ConfigProperty(name = "switchboard.ledger.batch", defaultValue = "200") int batchSize,
+            @ConfigProperty(name = "switchboard.ledger.guard-writes", defaultValue = "true") boolean guarded) {
+        this.couchDb = () -> {
+            synchronized (this) {
+                if (made == null) {
+                    made = CouchCoordinators.of(coordinators.get());
+                }
+                return made;
+            }
+        };
         this.batchSize = batchSize;
+        this.guarded = guarded;
     }
 
     /** Outside a container (tests, tools): the client comes from {@code couchDb}, asked at the first use. */
     public static LedgerEngine on(Supplier<CouchDbClient> couchDb, int batchSize) {
         var engine = new LedgerEngine();
-        engine.couchDb = couchDb;
+        engine.couchDb = () -> CouchCoordinators.of(couchDb.get());
         engine.batchSize = batchSize;
         return engine;
     }
 
-    /** The ledger in the database {@code database} of the CouchDB at {@code url} ({@code http://user:password@host:port}), for tools. */
-    public static LedgerEngine connect(String url, String database, int connections, int batchSize) {
-        var uri = URI.create(url);
-        var properties = new CouchDbProperties().setDbName(database).setCreateDbIfNotExist(true)
-                .setProtocol(uri.getScheme()).setHost(uri.getHost()).setPort(uri.getPort())
-                .setMaxConnections(connections).setConnectionTimeout(5000).setSocketTimeout(60_000);
-        if (uri.getUserInfo() != null) {
-            var user = uri.getUserInfo().split(":", 2);
-            properties.setUsername(user[0]).setPassword(user.length > 1 ? user[1] : "");
+    /**
+     * The ledger in the database {@code database} of the CouchDB at {@code urls}, for tools: one or
+     * more coordinators, comma-separated, each {@code http://user:password@host:port}.
+     */
+    public static LedgerEngine connect(String urls, String database, int connections, int batchSize, boolean guarded) {
+        var coordinators = new ArrayList<CouchDbProperties>();
+        for (var url : urls.split(",")) {
+            var uri = URI.create(url.strip());
+            var properties = new CouchDbProperties().setDbName(database).setCreateDbIfNotExist(true)
+                    .setProtocol(uri.getScheme()).setHost(uri.getHost()).setPort(uri.getPort())
+                    .setMaxConnections(connections).setConnectionTimeout(5000).setSocketTimeout(60_000);
+            if (uri.getUserInfo() != null) {
+                var user = uri.getUserInfo().split(":", 2);
+                properties.setUsername(user[0]).setPassword(user.length > 1 ? user[1] : "");
+            }
+            coordinators.add(properties);
         }
-        var client = new CouchDbClient(properties);
-        return on(() -> client, batchSize);
+        var engine = new LedgerEngine();
+        engine.made = CouchCoordinators.of(coordinators);
+        engine.couchDb = () -> engine.made;
+        engine.batchSize = batchSize;
+        engine.guarded = guarded;
+        return engine;
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (made != null) {
+            made.close();
+        }
     }
 
     public synchronized CouchLedgerStore store() {
         if (store == null) {
             var s = new CouchLedgerStore(couchDb.get());
-            s.install();
+            s.install(guarded);
             resolver = new Resolver(s, batchSize);
             store = s;
         }
         return store;
+    }
+
+    /**
+     * Which CouchDB answers, through which coordinator: for readiness. A database that went missing
+     * (a server restarted without its data) is made again with the ledger's documents.
+     */
+    public String probe() {
+        return store().probe();
     }
 
     public Resolver resolver() {

@@ -181,6 +181,24 @@ class LedgerTest {
     }
 
     @Test
+    void unguardedTheDatabaseTakesAChangedTransferAndTheCheckReportsIt() {
+        new CouchLedgerStore(db).install(false); // switchboard.ledger.guard-writes=false
+        ledger.transfer("t", "issuer", "alice", 10);
+        var doc = db.find(JsonObject.class, "transfer:t");
+        doc.addProperty("amount", 1_000_000);
+        db.update(doc);
+
+        var report = ledger.check(Duration.ofMinutes(1));
+
+        assertThat(report.ok()).isFalse();
+        assertThat(report.mismatches()).anySatisfy(m -> assertThat(m).startsWith("alice: 10 at the head, 1000000 from the log"));
+        new CouchLedgerStore(db).install(true);
+        var again = db.find(JsonObject.class, "transfer:t");
+        again.addProperty("amount", 10);
+        assertThatThrownBy(() -> db.update(again)).as("guarded again").isInstanceOf(CouchDbException.class).hasMessageContaining("never changes");
+    }
+
+    @Test
     void aPendingTransferWhoseCallerLeftIsDecidedByTheSweep() {
         new CouchLedgerStore(db).insert("orphan", "issuer", "bob", 7, Instant.now().minusSeconds(120));
         var stale = ledger.check(Duration.ofSeconds(60));

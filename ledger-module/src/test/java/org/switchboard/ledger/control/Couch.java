@@ -13,10 +13,15 @@ public final class Couch {
     }
 
     public static CouchDbClient freshDatabase() {
+        return database("ledger-test-" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    /** A client of the database {@code name}, made if it is not there. */
+    public static CouchDbClient database(String name) {
         var server = TestServers.couchDb();
         var url = URI.create(server.url());
         return new CouchDbClient(new CouchDbProperties()
-                .setDbName("ledger-test-" + UUID.randomUUID().toString().substring(0, 8))
+                .setDbName(name)
                 .setCreateDbIfNotExist(true)
                 .setProtocol(url.getScheme()).setHost(url.getHost()).setPort(url.getPort())
                 .setUsername(server.user()).setPassword(server.password())

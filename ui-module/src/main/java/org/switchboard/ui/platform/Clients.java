@@ -7,10 +7,10 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.lightcouch.CouchDbClient;
 import org.lightcouch.CouchDbProperties;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -51,30 +51,29 @@ public class Clients {
     private static final Logger LIGHTCOUCH = Logger.getLogger("org.lightcouch");
 
     /**
-     * A singleton, not application scoped: {@code CouchDbClient} is a class whose no-argument
-     * constructor reads a properties file, so CDI cannot proxy it. A failed creation is not cached,
-     * so the next bean that needs the client tries again.
+     * The ledger's CouchDB coordinators ({@code COUCHDB_URL}, comma-separated), each as the properties
+     * of its client: the ledger makes a client from them when it first needs that coordinator, so one
+     * that is down at start-up keeps no other from being used.
      */
     @Produces
     @Singleton
-    CouchDbClient ledgerDatabase() {
+    List<CouchDbProperties> ledgerCoordinators() {
         LIGHTCOUCH.setLevel(Level.WARNING);
-        var url = URI.create(settings.couchDbUrl());
-        var properties = new CouchDbProperties()
-                .setDbName(settings.ledgerDatabase())
-                .setCreateDbIfNotExist(true)
-                .setProtocol(url.getScheme())
-                .setHost(url.getHost())
-                .setPort(url.getPort() > 0 ? url.getPort() : ("https".equals(url.getScheme()) ? 443 : 80))
-                .setMaxConnections(32)
-                .setConnectionTimeout(2000)
-                .setSocketTimeout(30_000);
-        settings.couchDbUser().ifPresent(properties::setUsername);
-        settings.couchDbPassword().ifPresent(properties::setPassword);
-        return new CouchDbClient(properties);
-    }
-
-    void close(@Disposes CouchDbClient client) {
-        client.shutdown();
+        var coordinators = new ArrayList<CouchDbProperties>();
+        for (var url : settings.couchDbUrls()) {
+            var properties = new CouchDbProperties()
+                    .setDbName(settings.ledgerDatabase())
+                    .setCreateDbIfNotExist(true)
+                    .setProtocol(url.getScheme())
+                    .setHost(url.getHost())
+                    .setPort(url.getPort() > 0 ? url.getPort() : ("https".equals(url.getScheme()) ? 443 : 80))
+                    .setMaxConnections(32)
+                    .setConnectionTimeout(2000)
+                    .setSocketTimeout(30_000);
+            settings.couchDbUser().ifPresent(properties::setUsername);
+            settings.couchDbPassword().ifPresent(properties::setPassword);
+            coordinators.add(properties);
+        }
+        return List.copyOf(coordinators);
     }
 }

@@ -5,7 +5,11 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -56,8 +60,9 @@ public class Settings {
         return RedisUrl.parse(redisUrl);
     }
 
-    public String couchDbUrl() {
-        return couchDbUrl;
+    /** The CouchDB coordinators the ledger may use, in the order it tries them: {@code COUCHDB_URL} is comma-separated. */
+    public List<URI> couchDbUrls() {
+        return Arrays.stream(couchDbUrl.split(",")).map(String::strip).filter(u -> !u.isEmpty()).map(URI::create).toList();
     }
 
     public Optional<String> couchDbUser() {
@@ -78,7 +83,8 @@ public class Settings {
     }
 
     public String couchDbRedacted() {
-        return couchDbUrl.replaceAll("//[^/@]*@", "//***@") + "/" + ledgerDatabase;
+        return couchDbUrls().stream().map(u -> u.toString().replaceAll("//[^/@]*@", "//***@").replaceAll("/+$", ""))
+                .collect(Collectors.joining(", ")) + " (database " + ledgerDatabase + ")";
     }
 
     public String databaseRedacted() {
