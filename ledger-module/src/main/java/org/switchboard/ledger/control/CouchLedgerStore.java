@@ -52,6 +52,9 @@ import org.switchboard.ledger.entity.TransferStatus;
 public class CouchLedgerStore {
 
     public static final String HEAD = "ledger:head";
+    /** Past revisions a document keeps on a cluster, where the head is not rotated: see {@link #install(boolean)}. */
+    static final int REVS_LIMIT = 200;
+    private static final System.Logger LOG = System.getLogger(CouchLedgerStore.class.getName());
     static final String DESIGN = "_design/ledger";
 
     private final CouchCoordinators couch;
@@ -118,11 +121,20 @@ public class CouchLedgerStore {
         if (copies() > 1) {
             // the head is rewritten at every commit and carries its past revision ids: on a cluster it
             // is not rotated (see commit), so the database keeps fewer of them
-            request(base -> {
-                var limit = new HttpPut(base + "_revs_limit");
-                limit.setEntity(new StringEntity("200", ContentType.APPLICATION_JSON));
-                return limit;
-            });
+            var limit = request(base -> new HttpGet(base + "_revs_limit")).body();
+            if (!limit.isJsonPrimitive() || limit.getAsInt() != REVS_LIMIT) {
+                try {
+                    request(base -> {
+                        var put = new HttpPut(base + "_revs_limit");
+                        put.setEntity(new StringEntity(String.valueOf(REVS_LIMIT), ContentType.APPLICATION_JSON));
+                        return put;
+                    });
+                } catch (CouchDbException e) {
+                    // a member, not an admin: the README has the admin set it
+                    LOG.log(System.Logger.Level.WARNING, "The ledger database keeps " + limit + " past revisions of a document: "
+                            + "a CouchDB admin should set its _revs_limit to " + REVS_LIMIT + " (" + e.getMessage() + ")");
+                }
+            }
         }
         if (!couch(db -> db.contains(HEAD))) {
             var head = new JsonObject();
