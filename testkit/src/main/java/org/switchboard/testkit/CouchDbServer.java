@@ -57,10 +57,21 @@ public record CouchDbServer(String urls, String user, String password, boolean e
 
     /** Every coordinator with the login in it ({@code http://user:password@host:port}), comma-separated, for clients that take one string. */
     public String urlWithLogin() {
+        return withLogin(coordinators());
+    }
+
+    /** {@link #urlWithLogin()}, the last coordinator first. */
+    public String fromLastWithLogin() {
+        var list = new ArrayList<>(coordinators());
+        list.addFirst(list.removeLast());
+        return withLogin(list);
+    }
+
+    private String withLogin(List<String> urls) {
         if (user == null) {
-            return String.join(",", coordinators());
+            return String.join(",", urls);
         }
-        return coordinators().stream().map(URI::create).map(uri -> uri.getScheme() + "://" + user + ":" + (password == null ? "" : password)
+        return urls.stream().map(URI::create).map(uri -> uri.getScheme() + "://" + user + ":" + (password == null ? "" : password)
                 + "@" + uri.getAuthority() + uri.getPath()).collect(Collectors.joining(","));
     }
 }

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A server process started by the harness, its output kept in a log file for error messages. */
@@ -21,10 +22,17 @@ public final class ManagedProcess {
     }
 
     public static ManagedProcess start(String name, List<String> command, Path workDir) {
+        return start(name, command, workDir, Map.of());
+    }
+
+    /** {@link #start(String, List, Path)} with these environment variables added to the harness's own. */
+    public static ManagedProcess start(String name, List<String> command, Path workDir, Map<String, String> environment) {
         try {
             Files.createDirectories(workDir);
             var log = workDir.resolve(name + ".out");
-            var process = new ProcessBuilder(command)
+            var builder = new ProcessBuilder(command);
+            builder.environment().putAll(environment);
+            var process = builder
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

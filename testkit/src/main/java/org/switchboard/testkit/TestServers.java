@@ -23,6 +23,7 @@ public final class TestServers {
     private static RedisServer redis;
     private static RedissonClient redisson;
     private static PouchDbServer pouchDb;
+    private static CouchDbCluster couchDbCluster;
     private static PostgresServer postgres;
     private static boolean postgresLookedUp;
 
@@ -57,11 +58,34 @@ public final class TestServers {
 
     /**
      * The CouchDB-API server of this JVM's tests: the external one named by
-     * {@code SWITCHBOARD_TEST_COUCHDB_URL} when it is set, else {@link #pouchDb()}.
+     * {@code SWITCHBOARD_TEST_COUCHDB_URL} when it is set, else the cluster the harness starts from
+     * {@code SWITCHBOARD_TEST_COUCHDB_RELEASE} when that is set, else {@link #pouchDb()}.
      */
     public static synchronized CouchDbServer couchDb() {
         var external = CouchDbServer.fromEnvironment();
-        return external != null ? external : new CouchDbServer(pouchDb().url(), null, null, false);
+        if (external != null) {
+            return external;
+        }
+        return couchDbCluster().map(CouchDbCluster::server).orElseGet(() -> new CouchDbServer(pouchDb().url(), null, null, false));
+    }
+
+    /**
+     * The three-node Apache CouchDB cluster started from {@code SWITCHBOARD_TEST_COUCHDB_RELEASE}, shared
+     * by the JVM's tests; empty when that is not set, or when {@code SWITCHBOARD_TEST_COUCHDB_URL} names
+     * a server the harness does not own.
+     */
+    public static synchronized Optional<CouchDbCluster> couchDbCluster() {
+        if (CouchDbServer.fromEnvironment() != null) {
+            return Optional.empty();
+        }
+        if (couchDbCluster == null) {
+            var release = CouchDbCluster.releaseFromEnvironment();
+            if (release == null) {
+                return Optional.empty();
+            }
+            couchDbCluster = CouchDbCluster.start(release, dir("couchdb"));
+        }
+        return Optional.of(couchDbCluster);
     }
 
     public static synchronized PouchDbServer pouchDb() {
@@ -100,6 +124,10 @@ public final class TestServers {
         if (pouchDb != null) {
             pouchDb.stop();
             pouchDb = null;
+        }
+        if (couchDbCluster != null) {
+            couchDbCluster.stop();
+            couchDbCluster = null;
         }
         if (postgres != null) {
             postgres.stop();
