@@ -4,61 +4,160 @@ import com.google.gson.JsonObject;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.lightcouch.CouchDbClient;
 import org.lightcouch.CouchDbProperties;
 import org.switchboard.ledger.boundary.Ledger;
 import org.switchboard.ledger.boundary.TransferRejectedException;
+import org.switchboard.testkit.CouchDbServer;
 import org.switchboard.testkit.TestServers;
 
 /**
- * The ledger against a PouchDB Server (the CouchDB API) started by the test kit, in one run: the
- * server's raw single-document write rate with C concurrent writers (the baseline); then the ledger
- * module in this JVM, as a node runs it, with C clients making transfers between 8 accounts until
- * the log holds N transfers, printing the rate of successful transfers at each milestone of the
- * log's growth; finally the invariant check over the whole log.
+ * The ledger against the CouchDB-API servers at hand, side by side: the harness's PouchDB Server
+ * always, and an Apache CouchDB when one is given ({@code SWITCHBOARD_TEST_COUCHDB_URL}, or the
+ * cluster the harness starts from {@code SWITCHBOARD_TEST_COUCHDB_RELEASE}).
  *
- * <p>Run with {@code benchmarks/ledger [transfers] [clients]}; see docs/benchmarks.md.
+ * <p>On each server, in rounds whose order alternates (forward, then backward), each measurement on
+ * a fresh database of its own, with C clients:
+ * <ul>
+ * <li>the baseline: the server's raw single-document writes, C writers, 10 s;</li>
+ * <li>ours on one node: C clients making T transfers between 10 accounts, through the ledger
+ * module in this JVM as a node runs it;</li>
+ * <li>ours on two nodes: the same, C/2 clients on each of two ledger nodes (each its own engine,
+ * resolver and connections), the second through the last coordinator;</li>
+ * <li>ours among 100,000 accounts: one node, T transfers between random pairs of them.</li>
+ * </ul>
+ * Every figure is the median of the rounds, with the lowest and highest. Then, once per server,
+ * the log's growth: one node making transfers until the log holds G transfers, with the rate at
+ * 1,000, 10,000 and 50,000. The invariant check runs after each measurement of ours.
+ *
+ * <p>Run with {@code benchmarks/ledger [transfers T] [clients C] [rounds] [growth G]}; see
+ * docs/benchmarks.md.
  */
 public final class LedgerBenchmark {
 
     /** LightCouch logs every request at INFO; a node runs with it at WARNING (see Clients). */
     private static final Logger LIGHTCOUCH = Logger.getLogger("org.lightcouch");
+    private static final int MANY_ACCOUNTS = 100_000;
 
     public static void main(String[] args) throws Exception {
         LIGHTCOUCH.setLevel(Level.WARNING);
-        var total = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
+        var transfers = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
         var clients = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+        var rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        var growth = args.length > 3 ? Integer.parseInt(args[3]) : 50_000;
         try {
-            run(total, clients);
+            var servers = new ArrayList<Map.Entry<String, CouchDbServer>>();
+            servers.add(Map.entry("PouchDB Server (the harness's, in memory)",
+                    new CouchDbServer(TestServers.pouchDb().url(), null, null, false)));
+            var couch = TestServers.couchDb();
+            if (couch.external()) {
+                servers.add(Map.entry("Apache CouchDB at " + couch.url().replaceAll("//[^@/]*@", "//") + " ("
+                        + (couch.urlWithLogin().contains(",") ? "a cluster, " + couch.urlWithLogin().split(",").length + " coordinators" : "one node") + ")", couch));
+            }
+            System.out.printf("Ledger benchmark: %d clients, %d transfers per measurement, %d rounds in alternating order, "
+                    + "each measurement on a fresh database%n", clients, transfers, rounds);
+            var summaries = new ArrayList<String>();
+            for (var server : servers) {
+                summaries.add(measure(server.getKey(), server.getValue(), transfers, clients, rounds, growth));
+            }
+            System.out.println();
+            System.out.println("side by side (medians):");
+            summaries.forEach(System.out::println);
+            System.out.printf("check: %d of %d runs ok (sum 0, head and log agree, every transfer decided once)%n", checks - checksFailed, checks);
         } finally {
             TestServers.stopAll();
         }
         System.exit(0);
     }
 
-    private static CouchDbClient database(String name, int connections) {
-        var server = TestServers.couchDb();
-        var url = URI.create(server.url());
-        return new CouchDbClient(new CouchDbProperties().setDbName(name).setCreateDbIfNotExist(true)
-                .setProtocol(url.getScheme()).setHost(url.getHost()).setPort(url.getPort())
-                .setUsername(server.user()).setPassword(server.password())
-                .setMaxConnections(connections).setConnectionTimeout(5000).setSocketTimeout(60_000));
+    private enum Kind {
+        RAW("raw single-document writes"), ONE_NODE("ours, 1 node, 10 accounts"), TWO_NODES("ours, 2 nodes, 10 accounts"),
+        MANY_ACCOUNTS("ours, 1 node, 100,000 accounts");
+
+        final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
     }
 
-    private static void run(int total, int clients) throws Exception {
-        System.out.printf("Ledger benchmark: " + (TestServers.couchDb().external() ? "the external CouchDB at " + TestServers.couchDb().url()
-                : "PouchDB Server (the CouchDB API)") + ", %d clients, the log grown to %d transfers%n", clients, total);
-        // the baseline: single-document saves, C writers, 10 s
-        var raw = database("raw-" + UUID.randomUUID().toString().substring(0, 8), clients * 2);
+    private static String measure(String name, CouchDbServer server, int transfers, int clients, int rounds, int growth) throws Exception {
+        System.out.println();
+        System.out.println("server: " + name);
+        var results = new TreeMap<Kind, List<Double>>();
+        for (int round = 1; round <= rounds; round++) {
+            var order = new ArrayList<>(Arrays.asList(Kind.values()));
+            if (round % 2 == 0) {
+                Collections.reverse(order);
+            }
+            var line = new StringBuilder("round " + round + ":");
+            for (var kind : order) {
+                var rate = switch (kind) {
+                    case RAW -> raw(server, clients);
+                    case ONE_NODE -> ours(server, clients, transfers, 1, 10);
+                    case TWO_NODES -> ours(server, clients, transfers, 2, 10);
+                    case MANY_ACCOUNTS -> ours(server, clients, transfers, 1, MANY_ACCOUNTS);
+                };
+                results.computeIfAbsent(kind, k -> new ArrayList<>()).add(rate);
+                line.append(String.format(" %s %.1f/s;", kind.label, rate));
+            }
+            System.out.println(line);
+        }
+        var raw = median(results.get(Kind.RAW));
+        var one = median(results.get(Kind.ONE_NODE));
+        System.out.println("median (lowest-highest) of " + rounds + " rounds:");
+        for (var kind : Kind.values()) {
+            var values = results.get(kind);
+            var m = median(values);
+            var relative = switch (kind) {
+                case RAW -> "";
+                case ONE_NODE -> String.format("  %.2f of raw", m / raw);
+                case TWO_NODES -> String.format("  %.2f of raw, %.2f of 1 node", m / raw, m / one);
+                case MANY_ACCOUNTS -> String.format("  %.2f of raw, %.2f of 10 accounts", m / raw, m / one);
+            };
+            System.out.printf("  %-34s %8.1f/s (%.1f-%.1f)%s%n", kind.label + (kind == Kind.RAW ? ", " + clients + " writers" : ""), m,
+                    values.stream().mapToDouble(Double::doubleValue).min().orElse(0), values.stream().mapToDouble(Double::doubleValue).max().orElse(0),
+                    relative);
+        }
+        if (growth > 0) {
+            grow(server, clients, growth, raw);
+        }
+        return String.format("  %-52s raw %7.1f/s | 1 node %7.1f/s (%.2f) | 2 nodes %7.1f/s (%.2f of 1 node) | 100,000 accounts %7.1f/s (%.2f of 10)",
+                name, raw, one, one / raw, median(results.get(Kind.TWO_NODES)), median(results.get(Kind.TWO_NODES)) / one,
+                median(results.get(Kind.MANY_ACCOUNTS)), median(results.get(Kind.MANY_ACCOUNTS)) / one);
+    }
+
+    private static double median(List<Double> values) {
+        var sorted = values.stream().sorted().toList();
+        var n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String freshName(String kind) {
+        return "bench-" + kind + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Single-document saves by {@code clients} writers for 10 s: docs/s. */
+    private static double raw(CouchDbServer server, int clients) throws Exception {
+        var url = URI.create(server.url());
+        var name = freshName("raw");
+        var db = new CouchDbClient(new CouchDbProperties().setDbName(name).setCreateDbIfNotExist(true)
+                .setProtocol(url.getScheme()).setHost(url.getHost()).setPort(url.getPort())
+                .setUsername(server.user()).setPassword(server.password())
+                .setMaxConnections(clients * 2).setConnectionTimeout(5000).setSocketTimeout(60_000));
         var written = new AtomicLong();
         var stopAt = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         try (var pool = Executors.newFixedThreadPool(clients)) {
@@ -68,78 +167,116 @@ public final class LedgerBenchmark {
                         var doc = new JsonObject();
                         doc.addProperty("_id", UUID.randomUUID().toString());
                         doc.addProperty("amount", 1);
-                        raw.save(doc);
+                        db.save(doc);
                         written.incrementAndGet();
                     }
                 });
             }
         }
-        var rawRate = written.get() / 10.0;
-        System.out.printf("baseline:  raw single-document writes, %d writers: %.0f docs/s%n", clients, rawRate);
+        db.context().deleteDB(name, "delete database");
+        db.shutdown();
+        return written.get() / 10.0;
+    }
 
-        var ledger = Ledger.connect(TestServers.couchDb().urlWithLogin(),
-                // an external server outlives the run: a database of the run's own
-                TestServers.couchDb().external() ? "ledger-bench-" + UUID.randomUUID().toString().substring(0, 8) : "ledger-bench", clients * 4, 500, Duration.ofSeconds(120));
-        var accounts = new ArrayList<String>();
-        ledger.createAccount("issuer", true);
-        for (int i = 0; i < 8; i++) {
-            accounts.add("acct-" + i);
-            ledger.createAccount("acct-" + i, false);
-            ledger.transfer(null, "issuer", "acct-" + i, 1_000_000_000L);
+    /** {@code transfers} transfers by {@code clients} clients spread over {@code nodes} ledger nodes, between {@code accounts} accounts: successful transfers/s. */
+    private static double ours(CouchDbServer server, int clients, int transfers, int nodes, int accounts) throws Exception {
+        var database = freshName("ledger");
+        var ledgers = new ArrayList<Ledger>();
+        for (int n = 0; n < nodes; n++) {
+            ledgers.add(Ledger.connect(n == 0 ? server.urlWithLogin() : server.fromLastWithLogin(), database, clients * 4, 500, Duration.ofSeconds(120)));
         }
-        var milestones = new ArrayList<>(List.of(1_000, 5_000, 10_000, 25_000, 50_000));
-        milestones.removeIf(m -> m > total);
-        if (milestones.isEmpty() || milestones.get(milestones.size() - 1) != total) {
-            milestones.add(total);
+        var ids = new ArrayList<String>();
+        for (int i = 0; i < accounts; i++) {
+            ids.add("acct-" + i);
         }
-        var made = new AtomicInteger();
-        var successful = new AtomicInteger();
-        var rejected = new AtomicInteger();
+        // accounts that may go negative: no funding round, whatever their number
+        ledgers.get(0).createAccounts(ids, true);
+        var rate = drive(ledgers, clients, transfers, ids, made -> { });
+        check(ledgers.get(0));
+        ledgers.forEach(Ledger::close);
+        dropDatabase(server, database);
+        return rate;
+    }
+
+    /** One node making transfers until the log holds {@code total}, with the rate since the last mark at 1,000, 10,000 and 50,000. */
+    private static void grow(CouchDbServer server, int clients, int total, double raw) throws Exception {
+        var database = freshName("growth");
+        var ledger = Ledger.connect(server.urlWithLogin(), database, clients * 4, 500, Duration.ofSeconds(120));
+        var ids = new ArrayList<String>();
+        for (int i = 0; i < 10; i++) {
+            ids.add("acct-" + i);
+        }
+        ledger.createAccounts(ids, true);
+        var marks = new ArrayList<>(List.of(1_000, 10_000, 50_000));
+        marks.removeIf(m -> m > total);
+        if (marks.isEmpty() || marks.getLast() != total) {
+            marks.add(total);
+        }
+        System.out.printf("growth, 1 node, 10 accounts, the log grown to %d transfers (raw median %.1f docs/s):%n", total, raw);
+        var next = new AtomicInteger();
         var windowStart = new AtomicLong(System.nanoTime());
-        var windowSuccess = new AtomicInteger();
-        var rates = new ConcurrentSkipListMap<Integer, Double>();
-        var next = new AtomicInteger(0);
+        var windowCount = new AtomicInteger();
+        var overall = drive(List.of(ledger), clients, total, ids, made -> {
+            windowCount.incrementAndGet();
+            var m = next.get();
+            if (m < marks.size() && made >= marks.get(m) && next.compareAndSet(m, m + 1)) {
+                var now = System.nanoTime();
+                var rate = windowCount.getAndSet(0) / ((now - windowStart.getAndSet(now)) / 1e9);
+                System.out.printf("  log at %6d transfers: %7.1f transfers/s since the last mark (%.2f of raw)%n", marks.get(m), rate, rate / raw);
+            }
+        });
+        System.out.printf("  overall: %.1f transfers/s (%.2f of raw)%n", overall, overall / raw);
+        check(ledger);
+        ledger.close();
+        dropDatabase(server, database);
+    }
+
+    /** Clients sending random transfers to random nodes until {@code total} are decided: successful transfers/s. */
+    private static double drive(List<Ledger> ledgers, int clients, int total, List<String> accounts, IntConsumer decided) throws Exception {
+        var made = new AtomicInteger();
+        var count = new AtomicInteger();
+        var successful = new AtomicInteger();
         var started = System.nanoTime();
         try (var pool = Executors.newFixedThreadPool(clients)) {
             for (int c = 0; c < clients; c++) {
+                var ledger = ledgers.get(c % ledgers.size());
                 pool.execute(() -> {
                     var random = ThreadLocalRandom.current();
                     while (made.incrementAndGet() <= total) {
-                        var from = accounts.get(random.nextInt(8));
-                        var to = accounts.get((accounts.indexOf(from) + 1 + random.nextInt(7)) % 8);
+                        var from = random.nextInt(accounts.size());
+                        var to = (from + 1 + random.nextInt(accounts.size() - 1)) % accounts.size();
                         try {
-                            ledger.transfer(null, from, to, 1 + random.nextInt(1000));
+                            ledger.transfer(null, accounts.get(from), accounts.get(to), 1 + random.nextInt(1000));
                             successful.incrementAndGet();
-                            windowSuccess.incrementAndGet();
                         } catch (TransferRejectedException e) {
-                            rejected.incrementAndGet();
+                            // counted by the check, not here
                         }
-                        var count = successful.get() + rejected.get();
-                        var m = next.get();
-                        if (m < milestones.size() && count >= milestones.get(m) && next.compareAndSet(m, m + 1)) {
-                            var now = System.nanoTime();
-                            var rate = windowSuccess.getAndSet(0) / ((now - windowStart.getAndSet(now)) / 1e9);
-                            rates.put(milestones.get(m), rate);
-                            System.out.printf("log at %6d transfers: %7.1f successful transfers/s since the last mark (%.0f%% of the raw rate)%n",
-                                    milestones.get(m), rate, 100 * rate / rawRate);
-                        }
+                        decided.accept(count.incrementAndGet());
                     }
                 });
             }
         }
-        var seconds = (System.nanoTime() - started) / 1e9;
-        var overall = successful.get() / seconds;
-        System.out.printf("ours:      %d transfers in %.1f s (%d successful, %d rejected): %.1f successful transfers/s overall%n",
-                successful.get() + rejected.get(), seconds, successful.get(), rejected.get(), overall);
-        System.out.printf("ratio ours / raw single-document writes: %.2f%n", overall / rawRate);
-        var first = rates.firstEntry();
-        var last = rates.lastEntry();
-        System.out.printf("growth:    %.1f/s at %d transfers, %.1f/s at %d: %.2fx slower%n",
-                first.getValue(), first.getKey(), last.getValue(), last.getKey(), first.getValue() / last.getValue());
-        var checkStarted = System.nanoTime();
+        return successful.get() / ((System.nanoTime() - started) / 1e9);
+    }
+
+    private static int checks;
+    private static int checksFailed;
+
+    private static void check(Ledger ledger) {
         var report = ledger.check(Duration.ofMinutes(10));
-        System.out.printf("check:     ok=%s, %d decided, sum %d, over the whole log in %.1f s%s%n", report.ok(), report.decided(),
-                report.sumOfBalances(), (System.nanoTime() - checkStarted) / 1e9, report.notes().isEmpty() ? "" : "; " + report.notes());
-        raw.shutdown();
+        checks++;
+        if (!report.ok()) {
+            checksFailed++;
+            System.out.println("  CHECK FAILED: " + report);
+        }
+    }
+
+    private static void dropDatabase(CouchDbServer server, String database) {
+        var url = URI.create(server.url());
+        var db = new CouchDbClient(new CouchDbProperties().setDbName(database).setCreateDbIfNotExist(false)
+                .setProtocol(url.getScheme()).setHost(url.getHost()).setPort(url.getPort())
+                .setUsername(server.user()).setPassword(server.password()));
+        db.context().deleteDB(database, "delete database");
+        db.shutdown();
     }
 }

@@ -174,9 +174,10 @@ class TwoNodesIT {
     /**
      * The bank test, after Jepsen's: 8 accounts, 6 clients sending random transfers to either node,
      * one in five sent twice (a retry, perhaps to the other node), node b killed (SIGKILL) mid-run and
-     * started again. Any answer other than 201 or 422 (a cut connection, 503 still pending) is
-     * retried with the same id until one comes. At the end: the money is all there, no account that
-     * may not go negative is, every transfer was decided once, and every id kept its first outcome.
+     * started again, and on a CouchDB cluster the harness started, one CouchDB node with it. Any
+     * answer other than 201 or 422 (a cut connection, 503 still pending) is retried with the same id
+     * until one comes. At the end: the money is all there, no account that may not go negative is,
+     * every transfer was decided once, and every id kept its first outcome.
      */
     @Test
     void theBankTestHoldsWithANodeKilledAndRestartedMidRun() throws Exception {
@@ -237,7 +238,11 @@ class TwoNodesIT {
                 phase1.add(clients.submit(() -> client.accept(n, 250)));
             }
             await().atMost(Duration.ofMinutes(3)).until(() -> done.get() >= 300);
+            // on a CouchDB cluster the harness owns, one of its nodes dies too, and comes back
+            var couchCluster = TestServers.couchDbCluster();
+            couchCluster.ifPresent(cluster -> cluster.kill(cluster.size() - 1));
             b.kill(); // mid-run: requests in flight on b are cut; its clients send them again, to either node
+            couchCluster.ifPresent(cluster -> cluster.restart(cluster.size() - 1));
             var restarted = PayaraNode.start(databaseOfB);
             b = restarted;
             nodes.set(1, restarted);
@@ -272,7 +277,8 @@ class TwoNodesIT {
             assertThat(stored.getString("status")).as(entry.getKey()).isEqualTo(entry.getValue());
         }
         var rejected = outcomes.values().stream().filter("rejected"::equals).count();
-        System.out.println("bank test: " + outcomes.size() + " transfers (" + rejected + " rejected), node b killed and restarted, "
+        System.out.println("bank test: " + outcomes.size() + " transfers (" + rejected + " rejected), node b killed and restarted"
+                + (TestServers.couchDbCluster().isPresent() ? ", a CouchDB node killed and restarted, " : ", ")
                 + retriesAfterFailure.get() + " sends repeated after a failure or 503; check ok=" + check.getBoolean("ok")
                 + ", decided " + check.getJsonNumber("decided") + ", disagreements " + disagreements.size());
         assertThat(check.getBoolean("ok")).as(check.toString()).isTrue();

@@ -8,7 +8,10 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -100,6 +103,12 @@ public class Ledger {
         return guarded(engine::probe);
     }
 
+    /** Closes the connections of a ledger made with {@link #connect}. */
+    public void close() {
+        stop();
+        engine.close();
+    }
+
     /** Decides what is pending: the transfers of callers that died or gave up waiting. */
     public int sweep() {
         try {
@@ -117,6 +126,23 @@ public class Ledger {
     public Created createAccount(String id, boolean allowNegative) {
         checkNewId("id", id);
         return guarded(() -> create(id, allowNegative));
+    }
+
+    /**
+     * Creates many accounts with one rule (an import): answers how many are new. An id that exists
+     * with the same rule is left as it is; with the other rule it is a conflict, once every other
+     * account is created.
+     */
+    public int createAccounts(List<String> ids, boolean allowNegative) {
+        ids.forEach(id -> checkNewId("id", id));
+        var existing = guarded(() -> store().createAccounts(List.copyOf(new LinkedHashSet<>(ids)), allowNegative));
+        var rules = existing.isEmpty() ? Map.<String, Boolean>of() : guarded(() -> store().accounts(existing));
+        for (var id : existing) {
+            if (!Objects.equals(rules.get(id), allowNegative)) {
+                throw new TransferConflictException("allowNegative", "account " + id + " exists with allowNegative " + rules.get(id));
+            }
+        }
+        return new LinkedHashSet<>(ids).size() - existing.size();
     }
 
     private Created create(String id, boolean allowNegative) {

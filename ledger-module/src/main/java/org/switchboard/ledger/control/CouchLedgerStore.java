@@ -213,6 +213,33 @@ public class CouchLedgerStore {
         }
     }
 
+    /**
+     * Creates many accounts with one rule, {@code _bulk_docs} by a thousand at a time: answers the ids
+     * that were there already (with whatever rules they have).
+     */
+    public List<String> createAccounts(List<String> ids, boolean allowNegative) {
+        var existing = new ArrayList<String>();
+        var now = Instant.now().toEpochMilli();
+        for (int from = 0; from < ids.size(); from += 1000) {
+            var docs = new ArrayList<JsonObject>();
+            for (var id : ids.subList(from, Math.min(ids.size(), from + 1000))) {
+                var doc = new JsonObject();
+                doc.addProperty("_id", "account:" + id);
+                doc.addProperty("type", "account");
+                doc.addProperty("id", id);
+                doc.addProperty("allowNegative", allowNegative);
+                doc.addProperty("createdAt", now);
+                docs.add(doc);
+            }
+            for (var result : bulk(docs)) {
+                if (result.error() != null) {
+                    existing.add(result.id().substring("account:".length()));
+                }
+            }
+        }
+        return existing;
+    }
+
     /** Every account and whether it may go negative, by id. */
     public Map<String, Boolean> accounts() {
         var out = new TreeMap<String, Boolean>();

@@ -88,7 +88,7 @@ public class LedgerEngine {
     }
 
     @PreDestroy
-    synchronized void close() {
+    public synchronized void close() {
         if (made != null) {
             made.close();
         }

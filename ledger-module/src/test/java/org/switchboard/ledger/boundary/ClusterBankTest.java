@@ -35,7 +35,7 @@ class ClusterBankTest {
 
     @AfterEach
     void stop() {
-        nodes.forEach(Ledger::stop);
+        nodes.forEach(Ledger::close);
     }
 
     @Test

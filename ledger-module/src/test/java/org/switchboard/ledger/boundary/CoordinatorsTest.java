@@ -26,7 +26,7 @@ class CoordinatorsTest {
     @AfterEach
     void close() {
         if (ledger != null) {
-            ledger.stop();
+            ledger.close();
         }
         var db = Couch.database(database);
         db.context().deleteDB(database, "delete database");

@@ -181,6 +181,26 @@ class LedgerTest {
     }
 
     @Test
+    void manyAccountsAreCreatedAtOnceAndAnExistingOneKeepsItsRules() {
+        var ids = new ArrayList<String>();
+        for (int i = 0; i < 2500; i++) {
+            ids.add("bulk-" + i);
+        }
+        ids.add("alice"); // there already, with the same rule
+
+        assertThat(ledger.createAccounts(ids, false)).isEqualTo(2500);
+
+        assertThat(ledger.accounts()).hasSize(3 + 2500);
+        assertThat(ledger.account("bulk-2499").orElseThrow().allowNegative()).isFalse();
+        assertThat(ledger.createAccounts(List.of("bulk-0"), false)).isZero();
+        assertThatThrownBy(() -> ledger.createAccounts(List.of("bulk-new", "issuer"), false))
+                .isInstanceOf(TransferConflictException.class).hasMessageContaining("issuer");
+        assertThat(ledger.account("bulk-new")).isPresent();
+        assertThatThrownBy(() -> ledger.createAccounts(List.of("ok", "a:b"), false)).isInstanceOf(InvalidLedgerRequestException.class);
+        assertThat(ledger.account("ok")).isEmpty();
+    }
+
+    @Test
     void unguardedTheDatabaseTakesAChangedTransferAndTheCheckReportsIt() {
         new CouchLedgerStore(db).install(false); // switchboard.ledger.guard-writes=false
         ledger.transfer("t", "issuer", "alice", 10);
