@@ -128,7 +128,7 @@ public final class LedgerBenchmark {
                 case TWO_NODES -> String.format("  %.2f of raw, %.2f of 1 node", m / raw, m / one);
                 case MANY_ACCOUNTS -> String.format("  %.2f of raw, %.2f of 10 accounts", m / raw, m / one);
             };
-            System.out.printf("  %-34s %8.1f/s (%.1f-%.1f)%s%n", kind.label + (kind == Kind.RAW ? ", " + clients + " writers" : ""), m,
+            System.out.printf("  %-40s %8.1f/s (%.1f-%.1f)%s%n", kind.label + (kind == Kind.RAW ? ", " + clients + " writers" : ""), m,
                     values.stream().mapToDouble(Double::doubleValue).min().orElse(0), values.stream().mapToDouble(Double::doubleValue).max().orElse(0),
                     relative);
         }
@@ -173,8 +173,8 @@ public final class LedgerBenchmark {
                 });
             }
         }
-        db.context().deleteDB(name, "delete database");
         db.shutdown();
+        dropDatabase(server, name);
         return written.get() / 10.0;
     }
 
@@ -271,7 +271,15 @@ public final class LedgerBenchmark {
         }
     }
 
+    /**
+     * Drops a measurement's database on an external server, which outlives the run. Not on the
+     * harness's PouchDB Server: it is in memory and goes with the run, and dropping a database there
+     * blocks the server for longer than the next measurement would wait.
+     */
     private static void dropDatabase(CouchDbServer server, String database) {
+        if (!server.external()) {
+            return;
+        }
         var url = URI.create(server.url());
         var db = new CouchDbClient(new CouchDbProperties().setDbName(database).setCreateDbIfNotExist(false)
                 .setProtocol(url.getScheme()).setHost(url.getHost()).setPort(url.getPort())

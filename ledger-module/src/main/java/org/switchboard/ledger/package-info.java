@@ -4,7 +4,8 @@
  * <p>The classic shape is kept: the log of transfers ({@code transfer:<id>}: from, to, amount in minor
  * units, timestamp, status pending, successful or rejected) is the record; the design document holds
  * the classic views ({@code balance-available} over successful transfers, {@code oldest-pending}), a
- * statement per account, and the accounts; a resolver settles pending
+ * statement per account (the accounts and the whole log are read from the primary index, no view);
+ * a resolver settles pending
  * transfers in order (timestamp, then id); {@code transfer()} stores a pending transfer, resolves up
  * to it and reports a rejection.
  *

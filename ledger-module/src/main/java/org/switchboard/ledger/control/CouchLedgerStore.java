@@ -105,7 +105,6 @@ public class CouchLedgerStore {
         // oldest-pending, keyed so that the oldest comes first (no reduce: its atomicity is not relied on)
         views.put("oldest-pending", view("oldest-pending", null));
         views.put("statement", view("statement", null));
-        views.put("accounts", view("accounts", null));
         design.setViews(views);
         design.setValidateDocUpdate(guarded ? script("validate_doc_update.js") : null);
         for (int attempt = 0; ; attempt++) {
@@ -237,16 +236,42 @@ public class CouchLedgerStore {
                 }
             }
         }
+        var there = accounts(existing).keySet();
+        for (var id : existing) {
+            if (!there.contains(id)) {
+                throw new CouchDbException("account " + id + " was refused by the database");
+            }
+        }
         return existing;
     }
 
-    /** Every account and whether it may go negative, by id. */
+    /**
+     * Every account and whether it may go negative, by id: read from the primary index in pages, no
+     * view (a view over every document is built anew after each change, which on a ledger of many
+     * accounts takes longer than a caller waits).
+     */
     public Map<String, Boolean> accounts() {
         var out = new TreeMap<String, Boolean>();
-        var result = couch(db -> db.view("ledger/accounts").queryView(String.class, Boolean.class, JsonObject.class));
-        result.getRows().forEach(row -> out.put(row.getKey(), row.getValue()));
-        return out;
+        var from = "account:";
+        while (true) {
+            var start = from;
+            var rows = couch(db -> db.view("_all_docs").startKey(start).endKey("account:\ufff0").limit(PAGE).includeDocs(true)
+                    .queryView(String.class, JsonElement.class, JsonObject.class).getRows());
+            for (var row : rows) {
+                var doc = row.getDoc();
+                if (doc != null && doc.has("allowNegative")) {
+                    out.put(doc.get("id").getAsString(), doc.get("allowNegative").getAsBoolean());
+                }
+            }
+            if (rows.size() < PAGE) {
+                return out;
+            }
+            from = rows.get(rows.size() - 1).getKey() + "\u0000";
+        }
     }
+
+    /** Rows per page of the primary index when the accounts or the log are read whole. */
+    private static final int PAGE = 2000;
 
     /** The rules of these accounts, read now (one request); a missing account is absent from the answer. */
     public Map<String, Boolean> accounts(Collection<String> ids) {
@@ -268,7 +293,7 @@ public class CouchLedgerStore {
     public Inserted insert(String id, String from, String to, long amount, Instant timestamp) {
         var inserted = insertAll(List.of(new Transfer(id, from, to, amount, timestamp, TransferStatus.PENDING, null, null, null))).get(0);
         if (inserted == null) {
-            throw new IllegalStateException("transfer " + id + " was refused");
+            throw new CouchDbException("transfer " + id + " was refused by the database");
         }
         return inserted;
     }
@@ -439,8 +464,14 @@ public class CouchLedgerStore {
         var results = new ArrayList<BulkResult>();
         for (var element : answer.body().getAsJsonArray()) {
             var o = element.getAsJsonObject();
-            results.add(new BulkResult(o.get("id").getAsString(), o.has("rev") ? o.get("rev").getAsString() : null,
-                    o.has("error") ? o.get("error").getAsString() : null));
+            var error = o.has("error") ? o.get("error").getAsString() : null;
+            // a conflict, or (PouchDB Server runs validate_doc_update before its conflict check) a
+            // refusal of a change to a document that is there: the caller reads the document again.
+            // Anything else (unauthorized, a server error) is CouchDB failing this write
+            if (error != null && !"conflict".equals(error) && !"forbidden".equals(error)) {
+                throw new CouchDbException("_bulk_docs: " + o.get("id").getAsString() + " was not written: " + o);
+            }
+            results.add(new BulkResult(o.get("id").getAsString(), o.has("rev") ? o.get("rev").getAsString() : null, error));
         }
         return results;
     }
@@ -668,7 +699,7 @@ public class CouchLedgerStore {
         decisions.forEach(d -> remaining.put(d.id(), d));
         for (int round = 0; !remaining.isEmpty(); round++) {
             if (round > 20) {
-                throw new IllegalStateException("could not write " + remaining.size() + " decided transfer(s) after 20 rounds");
+                throw new CouchDbException("could not write " + remaining.size() + " decided transfer(s) after 20 rounds");
             }
             var now = Instant.now().toEpochMilli();
             var updates = new ArrayList<JsonObject>();
@@ -718,11 +749,6 @@ public class CouchLedgerStore {
         return pendingDocs(db -> db.view("ledger/oldest-pending").limit(limit)).stream().map(CouchLedgerStore::stored).toList();
     }
 
-    /** Pending transfers older than {@code before}, at most {@code limit}. */
-    public List<Transfer> pendingBefore(Instant before, int limit) {
-        return pendingDocs(db -> db.view("ledger/oldest-pending").endKey(before.toEpochMilli(), new JsonObject()).limit(limit)).stream()
-                .map(CouchLedgerStore::transfer).filter(t -> t.status() == TransferStatus.PENDING).toList();
-    }
 
     private List<JsonObject> pendingDocs(Function<CouchDbClient, View> view) {
         var rows = couch(db -> view.apply(db).queryView(JsonArray.class, JsonElement.class, JsonObject.class).getRows());
@@ -747,7 +773,7 @@ public class CouchLedgerStore {
     }
 
     /** The whole log read once: every balance from the successful transfers, and the places of the decided ones. */
-    public record LogScan(Map<String, Long> balances, List<Long> places, long transfers) {
+    public record LogScan(Map<String, Long> balances, List<Long> places, long transfers, List<Transfer> pending) {
     }
 
     /**
@@ -757,6 +783,7 @@ public class CouchLedgerStore {
     public LogScan scanLog(int pageSize) {
         var balances = new TreeMap<String, Long>();
         var places = new ArrayList<Long>();
+        var pending = new ArrayList<Transfer>();
         long transfers = 0;
         var from = "transfer:";
         while (true) {
@@ -770,7 +797,9 @@ public class CouchLedgerStore {
                 }
                 transfers++;
                 var status = doc.get("status").getAsString();
-                if (!"pending".equals(status) && doc.has("seq")) {
+                if ("pending".equals(status)) {
+                    pending.add(transfer(doc));
+                } else if (doc.has("seq")) {
                     places.add(doc.get("seq").getAsLong());
                 }
                 if ("successful".equals(status)) {
@@ -785,7 +814,7 @@ public class CouchLedgerStore {
             from = rows.get(rows.size() - 1).getKey() + "\u0000";
         }
         Collections.sort(places);
-        return new LogScan(balances, places, transfers);
+        return new LogScan(balances, places, transfers, pending);
     }
 
 

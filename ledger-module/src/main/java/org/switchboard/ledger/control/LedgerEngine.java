@@ -72,7 +72,7 @@ public class LedgerEngine {
             var uri = URI.create(url.strip());
             var properties = new CouchDbProperties().setDbName(database).setCreateDbIfNotExist(true)
                     .setProtocol(uri.getScheme()).setHost(uri.getHost()).setPort(uri.getPort())
-                    .setMaxConnections(connections).setConnectionTimeout(5000).setSocketTimeout(60_000);
+                    .setMaxConnections(connections).setConnectionTimeout(5000).setSocketTimeout(600_000);
             if (uri.getUserInfo() != null) {
                 var user = uri.getUserInfo().split(":", 2);
                 properties.setUsername(user[0]).setPassword(user.length > 1 ? user[1] : "");

@@ -17,6 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.lightcouch.CouchDbException;
 import org.switchboard.ledger.boundary.InvalidLedgerRequestException;
 import org.switchboard.ledger.boundary.LedgerUnavailableException;
 import org.switchboard.ledger.boundary.TransferConflictException;
@@ -214,7 +215,7 @@ public class Resolver {
                     unread.remove(id);
                 }
                 if (result == null) {
-                    batch.get(i).stored().completeExceptionally(new IllegalStateException("transfer " + id + " was refused"));
+                    batch.get(i).stored().completeExceptionally(new CouchDbException("transfer " + id + " was refused by the database"));
                 } else {
                     batch.get(i).stored().complete(result);
                 }
@@ -297,7 +298,13 @@ public class Resolver {
         while (true) {
             var head = chain != null ? chain.head() : store.head();
             if (chain == null && !head.rev().equals(writtenRev)) {
-                if (!store.applied(head.batch())) {
+                if (!appliedSoon(head)) {
+                    if (store.copies() == 1) {
+                        // one copy: a head that is there is committed, whatever its writer was told
+                        store.apply(head.batch());
+                        writtenRev = head.rev();
+                        continue;
+                    }
                     // its resolver died before writing the batch out, or not every copy took the head:
                     // commit it again before writing its decisions onto the transfers or deciding on it,
                     // and only if no rival revision of it is on any copy
@@ -360,6 +367,33 @@ public class Resolver {
             // else another resolver moved the head first: decide again on its balances
         }
     }
+
+    /**
+     * Whether the head's batch is written onto its transfers, or is within {@link #APPLY_GRACE}: its
+     * committer is normally doing it right now. Writing it out meanwhile (and, on a cluster,
+     * committing the head again) would race that committer's writes and break its chain of commits
+     * for nothing; only a committer that died leaves the batch unwritten for long.
+     */
+    private boolean appliedSoon(Head head) {
+        var deadline = System.nanoTime() + APPLY_GRACE.toNanos();
+        while (true) {
+            if (store.applied(head.batch())) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LedgerUnavailableException("interrupted while waiting for CouchDB", e);
+            }
+        }
+    }
+
+    /** How long a node waits for another to write out the batch it committed before doing it itself. */
+    static final Duration APPLY_GRACE = Duration.ofMillis(100);
 
     /** After a write not every copy took: a pause, or the ledger unavailable once that has lasted {@link #UNCERTAIN_FOR}. */
     private static long uncertain(long since) {

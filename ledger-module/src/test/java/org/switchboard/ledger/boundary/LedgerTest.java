@@ -201,6 +201,31 @@ class LedgerTest {
     }
 
     @Test
+    void aWriteTheDatabaseRefusesMakesTheLedgerUnavailableAndStoresNothing() {
+        // another design document whose validation refuses some writes, as a database's own rules or
+        // a user without the right to write would
+        var refuse = new JsonObject();
+        refuse.addProperty("_id", "_design/refuse");
+        refuse.addProperty("validate_doc_update", "function (doc) {"
+                + " if (doc._id === 'transfer:refused' || doc._id === 'account:refused') { throw({forbidden: 'not here'}); }"
+                + " if (doc._id === 'transfer:unauthorized') { throw({unauthorized: 'not you'}); } }");
+        db.save(refuse);
+
+        assertThatThrownBy(() -> ledger.transfer("refused", "issuer", "alice", 5)).isInstanceOf(LedgerUnavailableException.class)
+                .hasMessageContaining("refused");
+        assertThatThrownBy(() -> ledger.transfer("unauthorized", "issuer", "alice", 5)).isInstanceOf(LedgerUnavailableException.class)
+                .hasMessageContaining("not you");
+        assertThatThrownBy(() -> ledger.createAccounts(List.of("fine", "refused"), false)).isInstanceOf(LedgerUnavailableException.class)
+                .hasMessageContaining("refused");
+        assertThatThrownBy(() -> ledger.createAccount("refused", false)).isInstanceOf(LedgerUnavailableException.class);
+
+        assertThat(ledger.find("refused")).isEmpty();
+        assertThat(ledger.find("unauthorized")).isEmpty();
+        assertThat(ledger.account("refused")).isEmpty();
+        assertThat(ledger.check(Duration.ofMinutes(1)).ok()).isTrue();
+    }
+
+    @Test
     void unguardedTheDatabaseTakesAChangedTransferAndTheCheckReportsIt() {
         new CouchLedgerStore(db).install(false); // switchboard.ledger.guard-writes=false
         ledger.transfer("t", "issuer", "alice", 10);

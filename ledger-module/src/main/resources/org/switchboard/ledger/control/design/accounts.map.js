@@ -1,3 +1,0 @@
-function (doc) {
-  if (doc.type === 'account') { emit(doc.id, doc.allowNegative); }
-}
