@@ -51,10 +51,19 @@
  * transfers.</li>
  * </ul>
  *
- * <p>Limits: one head means one decision stream: throughput is bounded by the head's write rate,
- * in batches. On a clustered CouchDB with several nodes written at once, a conflicting head could be
- * stored instead of refused; the check would then show a mismatch. The design assumes
- * one CouchDB node or a cluster written through one coordinator with quorum writes.
+ * <p>On a CouchDB cluster a write guarded by {@code _rev} is not a commit point by itself: two
+ * coordinators can each take a write of the same revision and keep both as conflicting revisions.
+ * So the head is written with {@code w} equal to the number of copies, a decision is answered only
+ * once every copy took the head that holds it and no rival revision is on any copy, and a rival is
+ * removed before anything is decided on top (see {@code CouchLedgerStore.Outcome}). While a copy is
+ * missing (a CouchDB node down), nothing is decided: callers get 503 until it is back.
+ *
+ * <p>Limits, measured in {@code docs/benchmarks.md}: one head means one decision stream, bounded by
+ * the head's write rate. Nodes race for it: two application nodes decide fewer transfers than one,
+ * since each round carries only its own node's transfers and a lost race costs a round. The head
+ * holds every balance a transfer touched, so its size, and the cost of each commit, grows with the
+ * number of accounts in use. Apache CouchDB runs the {@code validate_doc_update} guard in its
+ * JavaScript engine for every document written ({@code switchboard.ledger.guard-writes}).
  *
  * <p>CouchDB out of reach reaches callers as a {@code LedgerUnavailableException}; no LightCouch or
  * Gson type leaves the control package.
