@@ -68,11 +68,6 @@ public final class CouchCoordinators implements AutoCloseable {
         }
     }
 
-    /** The coordinator now in use, as {@code host:port}. */
-    public String coordinator() {
-        return call(client -> client.getBaseUri().getHost() + ":" + client.getBaseUri().getPort());
-    }
-
     private CouchDbClient client(int index) {
         var client = clients.get(index);
         if (client == null) {

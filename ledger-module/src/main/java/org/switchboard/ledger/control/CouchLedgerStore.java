@@ -90,7 +90,7 @@ public class CouchLedgerStore {
      * any change of an account's rules, whoever writes. The ledger never makes such a write itself,
      * so this guards against other writers. Apache CouchDB runs the function in its JavaScript
      * engine, a separate process, for every document written: measured on one CouchDB 3.5 node, the
-     * ledger decided about 30% fewer transfers per second with it ({@code docs/benchmarks.md}).
+     * ledger decided about half as many transfers per second with it ({@code docs/benchmarks.md}).
      * Unguarded, a change made behind the ledger's back still shows in the check (the log and the
      * head disagree); a database whose {@code _security} lets only the ledger's user write needs no
      * more.
