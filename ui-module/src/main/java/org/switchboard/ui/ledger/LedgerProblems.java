@@ -8,6 +8,7 @@ import org.switchboard.ledger.boundary.InvalidLedgerRequestException;
 import org.switchboard.ledger.boundary.TransferConflictException;
 import org.switchboard.ledger.boundary.TransferPendingException;
 import org.switchboard.ledger.boundary.TransferRejectedException;
+import org.switchboard.ledger.entity.Transfer;
 import org.switchboard.ui.api.Problem;
 
 /** The ledger's refusals as problem+json: 400 bad input, 409 an id reused with other fields, 422 rejected, 503 still pending. */
@@ -34,25 +35,32 @@ public final class LedgerProblems {
         }
     }
 
-    /** 422 with the transfer's outcome as extension members: {@code "status":"rejected"}, {@code "reason"}, {@code "id"}. */
+    /**
+     * 422 with the transfer as extension members: RFC 9457's {@code status} is the HTTP status, so the
+     * transfer's own status goes in {@code transferStatus} ({@code "rejected"}), beside {@code reason}
+     * and {@code id}.
+     */
     @Provider
     public static class Rejected implements ExceptionMapper<TransferRejectedException> {
         @Override
         public Response toResponse(TransferRejectedException e) {
-            // the transfer's own "status" ("rejected"); the HTTP status goes in "httpStatus"
-            var body = LedgerJson.builder(e.transfer()).add("type", "about:blank").add("title", "Unprocessable Content")
-                    .add("detail", e.getMessage()).add("httpStatus", 422).build();
-            return Response.status(422).type(Problem.MEDIA).entity(body.toString()).build();
+            return transferProblem(e.transfer(), 422, "Unprocessable Content", e.getMessage()).build();
         }
     }
 
+    /** 503 with {@code Retry-After}: stored and still pending ({@code "transferStatus":"pending"}), sent again later it answers its outcome. */
     @Provider
     public static class Pending implements ExceptionMapper<TransferPendingException> {
         @Override
         public Response toResponse(TransferPendingException e) {
-            var body = LedgerJson.builder(e.transfer()).add("type", "about:blank").add("title", "Service Unavailable")
-                    .add("detail", e.getMessage()).add("httpStatus", 503).build();
-            return Response.status(503).type(Problem.MEDIA).header("Retry-After", "1").entity(body.toString()).build();
+            return transferProblem(e.transfer(), 503, "Service Unavailable", e.getMessage()).header("Retry-After", "1").build();
         }
+    }
+
+    private static Response.ResponseBuilder transferProblem(Transfer transfer, int status, String title, String detail) {
+        var body = LedgerJson.JSON.createObjectBuilder();
+        LedgerJson.builder(transfer).build().forEach((name, value) -> body.add("status".equals(name) ? "transferStatus" : name, value));
+        body.add("type", "about:blank").add("title", title).add("status", status).add("detail", detail);
+        return Response.status(status).type(Problem.MEDIA).entity(body.build().toString());
     }
 }

@@ -47,7 +47,8 @@ class LedgerIT extends ClientSideIT {
         assertThat(tooMuch.statusCode()).isEqualTo(422);
         assertThat(tooMuch.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
         var rejected = Api.json(tooMuch.body());
-        assertThat(rejected.getString("status")).isEqualTo("rejected");
+        assertThat(rejected.getInt("status")).as("RFC 9457: the HTTP status").isEqualTo(422);
+        assertThat(rejected.getString("transferStatus")).isEqualTo("rejected");
         assertThat(rejected.getString("reason")).isEqualTo("insufficient funds");
         assertThat(Api.json(get("api/ledger/transfers/big-" + run).body()).getString("status")).isEqualTo("rejected");
         assertThat(Api.transfer(base, "{\"from\":\"" + alice + "\",\"to\":\"" + bob + "\",\"amount\":40}").statusCode()).isEqualTo(201);
