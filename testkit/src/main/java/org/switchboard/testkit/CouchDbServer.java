@@ -35,9 +35,13 @@ public record CouchDbServer(String urls, String user, String password, boolean e
 
     /** Every coordinator, comma-separated, the last one first. */
     public String fromLast() {
+        return String.join(",", lastFirst());
+    }
+
+    private List<String> lastFirst() {
         var list = new ArrayList<>(coordinators());
         list.addFirst(list.removeLast());
-        return String.join(",", list);
+        return list;
     }
 
     private List<String> coordinators() {
@@ -62,9 +66,7 @@ public record CouchDbServer(String urls, String user, String password, boolean e
 
     /** {@link #urlWithLogin()}, the last coordinator first. */
     public String fromLastWithLogin() {
-        var list = new ArrayList<>(coordinators());
-        list.addFirst(list.removeLast());
-        return withLogin(list);
+        return withLogin(lastFirst());
     }
 
     private String withLogin(List<String> urls) {

@@ -135,14 +135,15 @@ public class Ledger {
      */
     public int createAccounts(List<String> ids, boolean allowNegative) {
         ids.forEach(id -> checkNewId("id", id));
-        var existing = guarded(() -> store().createAccounts(List.copyOf(new LinkedHashSet<>(ids)), allowNegative));
+        var distinct = List.copyOf(new LinkedHashSet<>(ids));
+        var existing = guarded(() -> store().createAccounts(distinct, allowNegative));
         var rules = existing.isEmpty() ? Map.<String, Boolean>of() : guarded(() -> store().accounts(existing));
         for (var id : existing) {
             if (!Objects.equals(rules.get(id), allowNegative)) {
                 throw new TransferConflictException("allowNegative", "account " + id + " exists with allowNegative " + rules.get(id));
             }
         }
-        return new LinkedHashSet<>(ids).size() - existing.size();
+        return distinct.size() - existing.size();
     }
 
     private Created create(String id, boolean allowNegative) {

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.lightcouch.CouchDbClient;
 import org.lightcouch.CouchDbException;
@@ -252,19 +253,28 @@ public class CouchLedgerStore {
      */
     public Map<String, Boolean> accounts() {
         var out = new TreeMap<String, Boolean>();
-        var from = "account:";
+        eachDocument("account:", PAGE, doc -> {
+            if (doc.has("allowNegative")) {
+                out.put(doc.get("id").getAsString(), doc.get("allowNegative").getAsBoolean());
+            }
+        });
+        return out;
+    }
+
+    /** Every document whose id starts with {@code prefix}, read from the primary index {@code pageSize} at a time. */
+    private void eachDocument(String prefix, int pageSize, Consumer<JsonObject> action) {
+        var from = prefix;
         while (true) {
             var start = from;
-            var rows = couch(db -> db.view("_all_docs").startKey(start).endKey("account:\ufff0").limit(PAGE).includeDocs(true)
+            var rows = couch(db -> db.view("_all_docs").startKey(start).endKey(prefix + "\ufff0").limit(pageSize).includeDocs(true)
                     .queryView(String.class, JsonElement.class, JsonObject.class).getRows());
             for (var row : rows) {
-                var doc = row.getDoc();
-                if (doc != null && doc.has("allowNegative")) {
-                    out.put(doc.get("id").getAsString(), doc.get("allowNegative").getAsBoolean());
+                if (row.getDoc() != null) {
+                    action.accept(row.getDoc());
                 }
             }
-            if (rows.size() < PAGE) {
-                return out;
+            if (rows.size() < pageSize) {
+                return;
             }
             from = rows.get(rows.size() - 1).getKey() + "\u0000";
         }
@@ -784,37 +794,26 @@ public class CouchLedgerStore {
         var balances = new TreeMap<String, Long>();
         var places = new ArrayList<Long>();
         var pending = new ArrayList<Transfer>();
-        long transfers = 0;
-        var from = "transfer:";
-        while (true) {
-            var start = from;
-            var rows = couch(db -> db.view("_all_docs").startKey(start).endKey("transfer:\ufff0").limit(pageSize).includeDocs(true)
-                    .queryView(String.class, JsonElement.class, JsonObject.class).getRows());
-            for (var row : rows) {
-                var doc = row.getDoc();
-                if (doc == null || !doc.has("status")) {
-                    continue;
-                }
-                transfers++;
-                var status = doc.get("status").getAsString();
-                if ("pending".equals(status)) {
-                    pending.add(transfer(doc));
-                } else if (doc.has("seq")) {
-                    places.add(doc.get("seq").getAsLong());
-                }
-                if ("successful".equals(status)) {
-                    long amount = doc.get("amount").getAsLong();
-                    balances.merge(doc.get("from").getAsString(), -amount, Long::sum);
-                    balances.merge(doc.get("to").getAsString(), amount, Long::sum);
-                }
+        var transfers = new long[1];
+        eachDocument("transfer:", pageSize, doc -> {
+            if (!doc.has("status")) {
+                return;
             }
-            if (rows.size() < pageSize) {
-                break;
+            transfers[0]++;
+            var status = doc.get("status").getAsString();
+            if ("pending".equals(status)) {
+                pending.add(transfer(doc));
+            } else if (doc.has("seq")) {
+                places.add(doc.get("seq").getAsLong());
             }
-            from = rows.get(rows.size() - 1).getKey() + "\u0000";
-        }
+            if ("successful".equals(status)) {
+                long amount = doc.get("amount").getAsLong();
+                balances.merge(doc.get("from").getAsString(), -amount, Long::sum);
+                balances.merge(doc.get("to").getAsString(), amount, Long::sum);
+            }
+        });
         Collections.sort(places);
-        return new LogScan(balances, places, transfers, pending);
+        return new LogScan(balances, places, transfers[0], pending);
     }
 
 
