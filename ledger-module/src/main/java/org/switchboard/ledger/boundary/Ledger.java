@@ -173,7 +173,7 @@ public class Ledger {
         if (id == null || !ID.matcher(id).matches()) {
             return Optional.empty();
         }
-        return guarded(() -> store().allowNegative(id).map(rule -> new Account(id, store().head().balances().getOrDefault(id, 0L), rule)));
+        return guarded(() -> store().allowNegative(id).map(rule -> new Account(id, store().head().balance(id), rule)));
     }
 
     /**

@@ -367,9 +367,103 @@ public class CouchLedgerStore {
         }
     }
 
-    /** The head: the commit point of every decision. */
-    public record Head(String rev, long seq, Map<String, Long> balances, List<Decision> batch, long epoch) {
+    /**
+     * The head: the commit point of every decision. It holds the balances changed since its base, a
+     * checkpoint of every balance at an earlier place, and not every balance itself: a commit then
+     * rewrites only the balances changed lately, whatever the number of accounts (see {@link #commit}).
+     */
+    public record Head(String rev, long seq, Map<String, Long> delta, Checkpoint base, List<Decision> batch, long epoch) {
+
+        /** An account's balance after the head's last batch. */
+        public long balance(String account) {
+            var changed = delta.get(account);
+            return changed != null ? changed : base == null ? 0L : base.balances().getOrDefault(account, 0L);
+        }
+
+        /** Every balance after the head's last batch (a copy, as large as the accounts in use). */
+        public Map<String, Long> balances() {
+            var all = new HashMap<String, Long>(base == null ? Map.of() : base.balances());
+            all.putAll(delta);
+            return all;
+        }
+
+        /** How many balances the head and its base hold together, at most. */
+        int size() {
+            return delta.size() + (base == null ? 0 : base.balances().size());
+        }
     }
+
+    /**
+     * Every balance at one committed place ({@code ledger:balances:<place>-<head revision>}), stored
+     * as the attachment of a document: CouchDB hands only the attachment's stub to {@code
+     * validate_doc_update}, not its content, and the document is never changed. Its id names the
+     * committed head it copies, so two writers of one id write the same content.
+     */
+    public record Checkpoint(String id, Map<String, Long> balances) {
+    }
+
+    /** The checkpoint read or written last: checkpoints never change, and a head names the latest. */
+    private volatile Checkpoint lastCheckpoint;
+
+    private Checkpoint checkpoint(String id) {
+        var known = lastCheckpoint;
+        if (known != null && known.id().equals(id)) {
+            return known;
+        }
+        var answer = couch(db -> {
+            var get = new HttpGet(docUri(db.getDBUri().toString(), id, "/" + BALANCES));
+            HttpResponse response;
+            try {
+                response = db.executeRequest(get);
+            } catch (NoDocumentException e) {
+                throw new CouchDbException("the ledger's checkpoint " + id + " is missing", e);
+            }
+            return read(get, response);
+        });
+        if (answer.status() != 200 || !answer.body().isJsonObject()) {
+            throw new CouchDbException("the ledger's checkpoint " + id + " could not be read: HTTP " + answer.status());
+        }
+        var balances = new HashMap<String, Long>();
+        answer.body().getAsJsonObject().entrySet().forEach(e -> balances.put(e.getKey(), e.getValue().getAsLong()));
+        var read = new Checkpoint(id, Map.copyOf(balances));
+        lastCheckpoint = read;
+        return read;
+    }
+
+    /** Writes every balance of a committed head as a checkpoint (or finds it written, with the same content). */
+    private Checkpoint checkpoint(Head head) {
+        var id = "ledger:balances:" + head.seq() + "-" + head.rev();
+        var balances = Map.copyOf(head.balances());
+        var json = new JsonObject();
+        new TreeMap<>(balances).forEach(json::addProperty);
+        var w = copies() > 1 ? "?w=" + copies() : "";
+        var answer = request(base -> {
+            var put = new HttpPut(docUri(base, id, "/" + BALANCES + w));
+            put.setEntity(new StringEntity(json.toString(), ContentType.APPLICATION_JSON));
+            return put;
+        });
+        if (answer.status() != 201 && answer.status() != 202 && answer.status() != 409) {
+            throw new CouchDbException("PUT of the checkpoint " + id + ": HTTP " + answer.status() + " " + answer.body());
+        }
+        var written = new Checkpoint(id, balances);
+        lastCheckpoint = written;
+        return written;
+    }
+
+    private static final String BALANCES = "balances.json";
+
+    /**
+     * How many changed balances a head may hold before its commit starts from a new checkpoint: four
+     * times the square root of the balances in use. A commit rewrites the head's changed balances,
+     * and a checkpoint all of them, so this keeps both costs, per transfer, near the same small
+     * figure (among 100,000 accounts, about 1,300 changed balances at most).
+     */
+    static int deltaCap(Head head) {
+        return Math.max(MIN_DELTA_CAP, (int) (4 * Math.sqrt(head.size())));
+    }
+
+    /** Below this many changed balances a head never starts from a new checkpoint. */
+    static final int MIN_DELTA_CAP = 64;
 
     /**
      * What a write of the head came to. On a CouchDB cluster a write guarded by {@code _rev} is no
@@ -564,16 +658,17 @@ public class CouchLedgerStore {
         }
     }
 
-    private static Head parse(JsonObject doc, long epoch) {
+    private Head parse(JsonObject doc, long epoch) {
         var balances = new HashMap<String, Long>();
         doc.getAsJsonObject("balances").entrySet().forEach(e -> balances.put(e.getKey(), e.getValue().getAsLong()));
+        var base = doc.has("base") ? checkpoint(doc.get("base").getAsString()) : null;
         var batch = new ArrayList<Decision>();
         for (var element : doc.getAsJsonArray("batch")) {
             var d = element.getAsJsonObject();
             batch.add(new Decision(d.get("id").getAsString(), TransferStatus.ofWire(d.get("status").getAsString()),
                     d.has("reason") ? d.get("reason").getAsString() : null, d.get("seq").getAsLong()));
         }
-        return new Head(doc.get("_rev").getAsString(), doc.get("seq").getAsLong(), balances, batch, epoch);
+        return new Head(doc.get("_rev").getAsString(), doc.get("seq").getAsLong(), Map.copyOf(balances), base, batch, epoch);
     }
 
     /** Creates the head of epoch {@code next} with the state of a closed head; one writer wins, the others find it there. */
@@ -591,19 +686,29 @@ public class CouchLedgerStore {
      * sequence number only if nobody moved it meanwhile ({@code _rev}), on every copy (see
      * {@link Outcome}).
      */
-    public Written commit(Head head, Map<String, Long> balances, List<Decision> batch) {
-        var written = write(head, head.seq() + batch.size(), balances, batch);
+    public Written commit(Head head, Map<String, Long> changed, List<Decision> batch) {
+        var delta = new HashMap<>(head.delta());
+        delta.putAll(changed);
+        var base = head.base();
+        if (delta.size() > deltaCap(head)) {
+            // the head is committed (a round decides only on such a head), so its balances are final:
+            // the checkpoint copies them, and this commit starts from it with the batch's changes only
+            base = checkpoint(head);
+            delta = new HashMap<>(changed);
+        }
+        var next = new Head(null, head.seq() + batch.size(), Map.copyOf(delta), base, List.copyOf(batch), head.epoch());
+        var written = write(head, next);
         if (written.outcome() != Outcome.COMMITTED) {
             return written;
         }
         // on a cluster the head is not rotated (see install): moving to a next document is one more
         // commit point, and a rotation that not every copy took could leave two heads in use
         if (copies() == 1 && Long.parseLong(written.rev().substring(0, written.rev().indexOf('-'))) >= rotateAfter) {
-            rotate(headDoc(head.epoch(), head.seq() + batch.size(), balances, batch), written.rev(), head.epoch());
+            rotate(headDoc(head.epoch(), next), written.rev(), head.epoch());
             return written;
         }
         return new Written(written.outcome(), written.rev(),
-                new Head(written.rev(), head.seq() + batch.size(), Map.copyOf(balances), List.copyOf(batch), head.epoch()));
+                new Head(written.rev(), next.seq(), next.delta(), next.base(), next.batch(), head.epoch()));
     }
 
     /**
@@ -611,7 +716,7 @@ public class CouchLedgerStore {
      * one that not every copy took, or whose resolver died before writing the batch out.
      */
     public Written confirm(Head head) {
-        return write(head, head.seq(), head.balances(), head.batch());
+        return write(head, head);
     }
 
     /** True when the head, read from every copy, has no conflicting revision. */
@@ -638,22 +743,27 @@ public class CouchLedgerStore {
         return batch.stream().allMatch(d -> Objects.equals(places.get(d.id()), d.seq()));
     }
 
-    private Written write(Head head, long seq, Map<String, Long> balances, List<Decision> batch) {
-        var doc = headDoc(head.epoch(), seq, balances, batch);
+    /** Writes {@code next} over {@code head}, guarded by the head's {@code _rev}. */
+    private Written write(Head head, Head next) {
+        var doc = headDoc(head.epoch(), next);
         doc.addProperty("_rev", head.rev());
         return putHead(doc);
     }
 
-    private static JsonObject headDoc(long epoch, long seq, Map<String, Long> balances, List<Decision> batch) {
+    /** The head's document: "balances" holds the balances changed since "base", the checkpoint's id. */
+    private static JsonObject headDoc(long epoch, Head head) {
         var doc = new JsonObject();
         doc.addProperty("_id", headId(epoch));
         doc.addProperty("type", "head");
-        doc.addProperty("seq", seq);
+        doc.addProperty("seq", head.seq());
         var b = new JsonObject();
-        new TreeMap<>(balances).forEach(b::addProperty);
+        new TreeMap<>(head.delta()).forEach(b::addProperty);
         doc.add("balances", b);
+        if (head.base() != null) {
+            doc.addProperty("base", head.base().id());
+        }
         var decisions = new JsonArray();
-        for (var d : batch) {
+        for (var d : head.batch()) {
             var o = new JsonObject();
             o.addProperty("id", d.id());
             o.addProperty("status", d.status().wire());

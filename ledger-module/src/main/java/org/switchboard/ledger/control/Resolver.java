@@ -126,11 +126,6 @@ public class Resolver {
      */
     public Transfer submit(Transfer fresh, Duration wait) {
         var deadline = System.nanoTime() + wait.toNanos();
-        var missing = missingAccounts(fresh.from(), fresh.to());
-        if (!missing.isEmpty() && store.find(fresh.id()).isEmpty()) {
-            var field = missing.get(0);
-            throw new InvalidLedgerRequestException(field, "no account " + (field.equals("from") ? fresh.from() : fresh.to()));
-        }
         var stored = store(fresh, wait).transfer(); // or the transfer stored before under this id: one write either way
         sameFields(stored, fresh);
         return await(stored, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
@@ -151,7 +146,9 @@ public class Resolver {
     /**
      * Stores a new pending transfer, together with the others this node's callers send meanwhile (one
      * {@code _bulk_docs} request per round); answers it as stored, or the transfer stored before under
-     * its id. Throws if it could not be stored within {@code wait}.
+     * its id. Throws if it could not be stored within {@code wait}, and refuses a transfer naming an
+     * unknown account ({@link InvalidLedgerRequestException}) unless its id was stored before (the
+     * retry of a transfer decided as rejected). The accounts of the whole batch are read in one request.
      */
     public CouchLedgerStore.Inserted store(Transfer fresh, Duration wait) {
         var submission = new Submission(fresh, new CompletableFuture<>());
@@ -193,9 +190,19 @@ public class Resolver {
     }
 
     private void storeSubmitted() {
-        var batch = new ArrayList<Submission>();
+        var submitted = new ArrayList<Submission>();
         for (Submission s; (s = toStore.poll()) != null; ) {
-            batch.add(s);
+            submitted.add(s);
+        }
+        if (submitted.isEmpty()) {
+            return;
+        }
+        List<Submission> batch;
+        try {
+            batch = withKnownAccounts(submitted);
+        } catch (RuntimeException e) {
+            submitted.forEach(s -> s.stored().completeExceptionally(e));
+            return;
         }
         if (batch.isEmpty()) {
             return;
@@ -334,10 +341,10 @@ public class Resolver {
                 return List.of();
             }
             pending.sort(Comparator.comparing(Transfer::timestamp).thenComparing(Transfer::id));
-            var balances = new HashMap<>(head.balances());
-            var decisions = decide(head.seq(), pending, balances);
+            var changed = new HashMap<String, Long>();
+            var decisions = decide(head, pending, changed);
             beforeCommit.run();
-            var written = store.commit(head, balances, decisions);
+            var written = store.commit(head, changed, decisions);
             // decided here, whatever the outcome: an entry filled in later must not decide them again
             decisions.forEach(d -> unread.remove(d.id()));
             if (written.outcome() == CouchLedgerStore.Outcome.COMMITTED && !store.alone(head.epoch())) {
@@ -420,19 +427,38 @@ public class Resolver {
         }
     }
 
-    /** Which of {@code from} and {@code to} name no account ("from", "to"); known accounts are not read again. */
-    public List<String> missingAccounts(String from, String to) {
-        if (!rules.containsKey(from) || !rules.containsKey(to)) {
-            rules.putAll(store.accounts(List.of(from, to)));
+    /**
+     * The submissions whose accounts exist, to be stored; the others are answered here: the transfer
+     * stored before under the id, or a refusal naming the unknown account. Accounts not seen before
+     * are read in one request for the whole batch (accounts are never deleted and keep their rules).
+     */
+    private List<Submission> withKnownAccounts(List<Submission> batch) {
+        var unknown = batch.stream().flatMap(s -> Stream.of(s.transfer().from(), s.transfer().to()))
+                .filter(id -> !rules.containsKey(id)).distinct().toList();
+        if (unknown.isEmpty()) {
+            return batch;
         }
-        var missing = new ArrayList<String>();
-        if (!rules.containsKey(from)) {
-            missing.add("from");
+        rules.putAll(store.accounts(unknown));
+        var known = new ArrayList<Submission>();
+        var refused = new ArrayList<Submission>();
+        for (var s : batch) {
+            (rules.containsKey(s.transfer().from()) && rules.containsKey(s.transfer().to()) ? known : refused).add(s);
         }
-        if (!rules.containsKey(to)) {
-            missing.add("to");
+        if (!refused.isEmpty()) {
+            var before = new HashMap<String, Transfer>();
+            store.stored(refused.stream().map(s -> s.transfer().id()).toList()).forEach(t -> before.put(t.transfer().id(), t.transfer()));
+            for (var s : refused) {
+                var t = s.transfer();
+                if (before.containsKey(t.id())) {
+                    s.stored().complete(new CouchLedgerStore.Inserted(before.get(t.id()), false, null));
+                } else {
+                    var field = rules.containsKey(t.from()) ? "to" : "from";
+                    s.stored().completeExceptionally(new InvalidLedgerRequestException(field,
+                            "no account " + (field.equals("from") ? t.from() : t.to())));
+                }
+            }
         }
-        return missing;
+        return known;
     }
 
     private void answer(Transfer decided) {
@@ -461,8 +487,12 @@ public class Resolver {
         }
     }
 
-    /** Decides the transfers in order on {@code balances} (updated in place); places start after {@code seq}. */
-    List<Decision> decide(long seq, List<Transfer> transfers, HashMap<String, Long> balances) {
+    /**
+     * Decides the transfers in order on the head's balances; {@code changed} takes the balances they
+     * change, and places start after the head's.
+     */
+    List<Decision> decide(Head head, List<Transfer> transfers, HashMap<String, Long> changed) {
+        var seq = head.seq();
         var unknown = transfers.stream().flatMap(t -> Stream.of(t.from(), t.to()))
                 .filter(id -> !rules.containsKey(id)).distinct().toList();
         if (!unknown.isEmpty()) {
@@ -477,8 +507,8 @@ public class Resolver {
                 decisions.add(new Decision(t.id(), TransferStatus.REJECTED, UNKNOWN_ACCOUNT, place));
                 continue;
             }
-            long from = balances.getOrDefault(t.from(), 0L);
-            long to = balances.getOrDefault(t.to(), 0L);
+            long from = changed.containsKey(t.from()) ? changed.get(t.from()) : head.balance(t.from());
+            long to = changed.containsKey(t.to()) ? changed.get(t.to()) : head.balance(t.to());
             if (!fromRule && from < t.amount()) {
                 decisions.add(new Decision(t.id(), TransferStatus.REJECTED, INSUFFICIENT_FUNDS, place));
                 continue;
@@ -490,8 +520,8 @@ public class Resolver {
                 decisions.add(new Decision(t.id(), TransferStatus.REJECTED, OVERFLOW, place));
                 continue;
             }
-            balances.put(t.from(), newFrom);
-            balances.put(t.to(), newTo);
+            changed.put(t.from(), newFrom);
+            changed.put(t.to(), newTo);
             decisions.add(new Decision(t.id(), TransferStatus.SUCCESSFUL, null, place));
         }
         return decisions;

@@ -88,6 +88,32 @@ class LedgerTest {
     }
 
     @Test
+    void aTransferNamingAnUnknownAccountIsRefusedAndStoresNothingWhileOthersInItsBatchGoThrough() throws Exception {
+        ledger.transfer("fund", "issuer", "alice", 50);
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(6)) {
+            var fromGhost = pool.submit(() -> ledger.transfer("g1", "ghost", "bob", 1));
+            var toGhost = pool.submit(() -> ledger.transfer("g2", "alice", "ghost", 1));
+            var fine = new ArrayList<java.util.concurrent.Future<Transfer>>();
+            for (int i = 0; i < 4; i++) {
+                var id = "ok" + i;
+                fine.add(pool.submit(() -> ledger.transfer(id, "alice", "bob", 2)));
+            }
+            assertThatThrownBy(fromGhost::get).cause()
+                    .isInstanceOfSatisfying(InvalidLedgerRequestException.class, e -> assertThat(e.field()).isEqualTo("from"));
+            assertThatThrownBy(toGhost::get).cause()
+                    .isInstanceOfSatisfying(InvalidLedgerRequestException.class, e -> assertThat(e.field()).isEqualTo("to"));
+            for (var f : fine) {
+                assertThat(f.get().status()).isEqualTo(TransferStatus.SUCCESSFUL);
+            }
+        }
+        assertThat(ledger.find("g1")).as("nothing stored").isEmpty();
+        assertThat(ledger.find("g2")).as("nothing stored").isEmpty();
+        assertThat(ledger.account("bob").orElseThrow().balance()).isEqualTo(8);
+        var report = ledger.check(Duration.ofMinutes(1));
+        assertThat(report.ok()).as(report.toString()).isTrue();
+    }
+
+    @Test
     void newIdsHaveNoColonSinceAPathWithOneCannotBeServed() {
         assertThatThrownBy(() -> ledger.createAccount("shop:1", false))
                 .isInstanceOfSatisfying(InvalidLedgerRequestException.class, e -> assertThat(e.field()).isEqualTo("id"));
