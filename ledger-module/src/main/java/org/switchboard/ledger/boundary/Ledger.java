@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -138,6 +139,10 @@ public class Ledger {
         var distinct = List.copyOf(new LinkedHashSet<>(ids));
         var existing = guarded(() -> store().createAccounts(distinct, allowNegative));
         var rules = existing.isEmpty() ? Map.<String, Boolean>of() : guarded(() -> store().accounts(existing));
+        var known = new HashMap<String, Boolean>();
+        distinct.forEach(id -> known.put(id, allowNegative));
+        known.putAll(rules);
+        engine.resolver().knows(known);
         for (var id : existing) {
             if (!Objects.equals(rules.get(id), allowNegative)) {
                 throw new TransferConflictException("allowNegative", "account " + id + " exists with allowNegative " + rules.get(id));
@@ -148,6 +153,7 @@ public class Ledger {
 
     private Created create(String id, boolean allowNegative) {
         if (store().createAccount(id, allowNegative)) {
+            engine.resolver().knows(Map.of(id, allowNegative));
             return new Created(new Account(id, 0, allowNegative), true);
         }
         var existing = store().allowNegative(id).orElseThrow();

@@ -428,6 +428,14 @@ public class Resolver {
     }
 
     /**
+     * Accounts this node created or read, with their rules: a transfer naming them needs no read of
+     * them (accounts are never deleted and keep their rules).
+     */
+    public void knows(java.util.Map<String, Boolean> accounts) {
+        rules.putAll(accounts);
+    }
+
+    /**
      * The submissions whose accounts exist, to be stored; the others are answered here: the transfer
      * stored before under the id, or a refusal naming the unknown account. Accounts not seen before
      * are read in one request for the whole batch (accounts are never deleted and keep their rules).
