@@ -59,6 +59,8 @@ public class CouchLedgerStore {
     static final String DESIGN = "_design/ledger";
 
     private final CouchCoordinators couch;
+    /** This node's name in the heads it commits ("by"): other nodes see who decides. */
+    final String node = java.util.UUID.randomUUID().toString();
 
     public CouchLedgerStore(CouchCoordinators couch) {
         this.couch = couch;
@@ -372,7 +374,7 @@ public class CouchLedgerStore {
      * checkpoint of every balance at an earlier place, and not every balance itself: a commit then
      * rewrites only the balances changed lately, whatever the number of accounts (see {@link #commit}).
      */
-    public record Head(String rev, long seq, Map<String, Long> delta, Checkpoint base, List<Decision> batch, long epoch) {
+    public record Head(String rev, long seq, Map<String, Long> delta, Checkpoint base, List<Decision> batch, long epoch, String by) {
 
         /** An account's balance after the head's last batch. */
         public long balance(String account) {
@@ -668,7 +670,8 @@ public class CouchLedgerStore {
             batch.add(new Decision(d.get("id").getAsString(), TransferStatus.ofWire(d.get("status").getAsString()),
                     d.has("reason") ? d.get("reason").getAsString() : null, d.get("seq").getAsLong()));
         }
-        return new Head(doc.get("_rev").getAsString(), doc.get("seq").getAsLong(), Map.copyOf(balances), base, batch, epoch);
+        return new Head(doc.get("_rev").getAsString(), doc.get("seq").getAsLong(), Map.copyOf(balances), base, batch, epoch,
+                doc.has("by") ? doc.get("by").getAsString() : null);
     }
 
     /** Creates the head of epoch {@code next} with the state of a closed head; one writer wins, the others find it there. */
@@ -696,7 +699,7 @@ public class CouchLedgerStore {
             base = checkpoint(head);
             delta = new HashMap<>(changed);
         }
-        var next = new Head(null, head.seq() + batch.size(), Map.copyOf(delta), base, List.copyOf(batch), head.epoch());
+        var next = new Head(null, head.seq() + batch.size(), Map.copyOf(delta), base, List.copyOf(batch), head.epoch(), node);
         var written = write(head, next);
         if (written.outcome() != Outcome.COMMITTED) {
             return written;
@@ -708,7 +711,7 @@ public class CouchLedgerStore {
             return written;
         }
         return new Written(written.outcome(), written.rev(),
-                new Head(written.rev(), next.seq(), next.delta(), next.base(), next.batch(), head.epoch()));
+                new Head(written.rev(), next.seq(), next.delta(), next.base(), next.batch(), head.epoch(), node));
     }
 
     /**
@@ -761,6 +764,9 @@ public class CouchLedgerStore {
         doc.add("balances", b);
         if (head.base() != null) {
             doc.addProperty("base", head.base().id());
+        }
+        if (head.by() != null) {
+            doc.addProperty("by", head.by());
         }
         var decisions = new JsonArray();
         for (var d : head.batch()) {
@@ -857,6 +863,51 @@ public class CouchLedgerStore {
             }
         }
         return written;
+    }
+
+    /** What the database's changes feed gave: the documents changed, as they were read, and where to go on from. */
+    public record Changes(List<JsonObject> docs, String last) {
+    }
+
+    /** Where the changes feed is now: the database's update sequence (opaque on Apache CouchDB). */
+    public String feedNow() {
+        var seq = request(HttpGet::new).body().getAsJsonObject().get("update_seq");
+        return seq.isJsonPrimitive() ? seq.getAsString() : seq.toString();
+    }
+
+    /**
+     * The documents changed since {@code since}, with their content; waits up to {@code waitMillis}
+     * for a change when there is none yet ({@code feed=longpoll}).
+     */
+    public Changes changes(String since, int waitMillis, int limit) {
+        var query = "_changes?feed=longpoll&include_docs=true&limit=" + limit + "&timeout=" + waitMillis
+                + "&since=" + URLEncoder.encode(since, StandardCharsets.UTF_8);
+        var body = request(base -> new HttpGet(base + query)).body().getAsJsonObject();
+        var docs = new ArrayList<JsonObject>();
+        for (var row : body.getAsJsonArray("results")) {
+            var doc = row.getAsJsonObject().get("doc");
+            if (doc != null && doc.isJsonObject()) {
+                docs.add(doc.getAsJsonObject());
+            }
+        }
+        var last = body.get("last_seq");
+        return new Changes(docs, last.isJsonPrimitive() ? last.getAsString() : last.toString());
+    }
+
+    /** A document of the feed as a transfer, if it is one. */
+    static Optional<Transfer> asTransfer(JsonObject doc) {
+        return "transfer".equals(doc.has("type") ? doc.get("type").getAsString() : null) && doc.has("status")
+                ? Optional.of(transfer(doc)) : Optional.empty();
+    }
+
+    /** A head of the feed: its place and who committed it. */
+    record Committed(long seq, String by) {
+    }
+
+    /** A document of the feed as a head's place and committer ("by"), if it is a head that names one. */
+    static Optional<Committed> committed(JsonObject doc) {
+        return "head".equals(doc.has("type") ? doc.get("type").getAsString() : null) && doc.has("by") && doc.has("seq")
+                ? Optional.of(new Committed(doc.get("seq").getAsLong(), doc.get("by").getAsString())) : Optional.empty();
     }
 
     /** These transfers as they are now, with their {@code _rev}; missing ones are left out. */

@@ -89,6 +89,9 @@ public class LedgerEngine {
 
     @PreDestroy
     public synchronized void close() {
+        if (resolver != null) {
+            resolver.close();
+        }
         if (made != null) {
             made.close();
         }
