@@ -13,7 +13,8 @@
  * <ul>
  * <li><b>One commit point.</b> Every decision is committed by one write to one document, the head
  * ({@code ledger:head}), guarded by its {@code _rev}: it holds the number of transfers decided so
- * far, every account's balance after them, and the batch it decided last. CouchDB accepts exactly one
+ * far, every account's balance after them (those changed lately, and the id of a checkpoint that
+ * holds the others), and the batch it decided last. CouchDB accepts exactly one
  * of several writes made against the same {@code _rev} (a stale one gets 409), so the heads form one
  * sequence, and each batch is decided on the exact balances the batch before it left. Two resolvers
  * racing (on one node or on several) cannot both commit a batch from the same head: the loser reads
@@ -47,8 +48,19 @@
  * whichever node commits first.</li>
  * <li><b>Balances in constant time.</b> A balance is one read of the head, whatever the length of
  * the history; no reduce is on the path of a decision (PouchDB Server recomputes reductions on every
- * query). The head holds one number per account, so it grows with the number of accounts, not of
- * transfers.</li>
+ * query). The head holds only the balances changed since its checkpoint; a checkpoint
+ * ({@code ledger:balances:<place>-<revision>}) holds every balance of one committed head, as an
+ * attachment, and never changes. A commit whose changed balances pass a cap (four times the square
+ * root of the balances in use) first writes the head it decides on as a checkpoint, then starts from
+ * it: that head is committed, so its balances are final, and the checkpoint's id names it, so any two
+ * writers of one checkpoint write the same content. A commit's cost then hardly grows with the number
+ * of accounts.</li>
+ * <li><b>One decider among several nodes.</b> A node that has seen another commit follows the
+ * changes feed. The node that committed the newest head decides: its rounds take the other nodes'
+ * pending transfers from the feed (read again as they are now before deciding), and the other nodes
+ * leave their callers' transfers to it, answering them when the feed shows them decided. A transfer
+ * left waiting longer than {@code Resolver.DEFER} is decided by its own node, which then decides for
+ * all. This only chooses who proposes a batch; every batch still goes through the commit point.</li>
  * </ul>
  *
  * <p>On a CouchDB cluster a write guarded by {@code _rev} is not a commit point by itself: two
@@ -59,11 +71,10 @@
  * missing (a CouchDB node down), nothing is decided: callers get 503 until it is back.
  *
  * <p>Limits, measured in {@code docs/benchmarks.md}: one head means one decision stream, bounded by
- * the head's write rate. Nodes race for it: two application nodes decide fewer transfers than one,
- * since each round carries only its own node's transfers and a lost race costs a round. The head
- * holds every balance a transfer touched, so its size, and the cost of each commit, grows with the
- * number of accounts in use. Apache CouchDB runs the {@code validate_doc_update} guard in its
- * JavaScript engine for every document written ({@code switchboard.ledger.guard-writes}).
+ * the head's write rate. Two application nodes still decide fewer transfers than one: the feed costs
+ * the database reads, and a follower's transfer takes two trips through it. Apache CouchDB runs the
+ * {@code validate_doc_update} guard in its JavaScript engine for every document written
+ * ({@code switchboard.ledger.guard-writes}), and indexes the views in the background.
  *
  * <p>CouchDB out of reach reaches callers as a {@code LedgerUnavailableException}; no LightCouch or
  * Gson type leaves the control package.

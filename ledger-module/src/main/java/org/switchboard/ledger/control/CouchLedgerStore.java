@@ -45,8 +45,9 @@ import org.switchboard.ledger.entity.TransferStatus;
 /**
  * The ledger's documents in CouchDB, through LightCouch: accounts ({@code account:<id>}), the
  * transaction log ({@code transfer:<id>}), and one head document ({@code ledger:head}), the commit
- * point of every decision: the number of transfers decided so far, every balance after them, and the
- * last batch of decisions. The design document {@code _design/ledger} holds the classic views
+ * point of every decision: the number of transfers decided so far, every balance after them (those
+ * changed since a checkpoint, {@code ledger:balances:<place>-<revision>}, which holds the others), and
+ * the last batch of decisions. The design document {@code _design/ledger} holds the classic views
  * ({@code balance-available} over successful transfers, {@code oldest-pending}), a statement per
  * account, and a {@code validate_doc_update} that keeps a decided transfer as it is.
  */
