@@ -145,11 +145,18 @@ public final class LedgerBenchmark {
         if (growth > 0) {
             grow(server, clients, growth, raw);
         }
-        return String.format("  %s:%n    raw %.1f/s | 1 node %.1f/s (%.2f of raw) | 2 nodes %.1f/s (%.2f of 1 node) | 100,000 accounts %.1f/s (%.2f of 10)"
-                        + " | unguarded %.1f/s (%.2f of raw)",
-                name, raw, one, one / raw, medianOf(results, Kind.TWO_NODES), medianOf(results, Kind.TWO_NODES) / one,
-                medianOf(results, Kind.MANY_ACCOUNTS), medianOf(results, Kind.MANY_ACCOUNTS) / one,
-                medianOf(results, Kind.UNGUARDED), medianOf(results, Kind.UNGUARDED) / raw);
+        var parts = new ArrayList<String>();
+        for (var kind : kinds()) {
+            var m = medianOf(results, kind);
+            parts.add(switch (kind) {
+                case RAW -> String.format("raw %.1f/s", m);
+                case ONE_NODE -> String.format("1 node %.1f/s (%.2f of raw)", m, m / raw);
+                case TWO_NODES -> String.format("2 nodes %.1f/s (%.2f of 1 node)", m, m / one);
+                case MANY_ACCOUNTS -> String.format("100,000 accounts %.1f/s (%.2f of 10)", m, m / one);
+                case UNGUARDED -> String.format("unguarded %.1f/s (%.2f of raw)", m, m / raw);
+            });
+        }
+        return "  " + name + ":" + System.lineSeparator() + "    " + String.join(" | ", parts);
     }
 
     /** The measurements to make: all, or those named in {@code -Dledger.only} (comma-separated: raw, one, two, many, unguarded). */
