@@ -125,8 +125,8 @@ public final class LedgerBenchmark {
             }
             System.out.println(line);
         }
-        var raw = median(results.getOrDefault(Kind.RAW, List.of(Double.NaN)));
-        var one = median(results.getOrDefault(Kind.ONE_NODE, List.of(Double.NaN)));
+        var raw = medianOf(results, Kind.RAW);
+        var one = medianOf(results, Kind.ONE_NODE);
         System.out.println("median (lowest-highest) of " + rounds + " rounds:");
         for (var kind : kinds()) {
             var values = results.get(kind);

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.lightcouch.CouchDbClient;
@@ -61,7 +62,7 @@ public class CouchLedgerStore {
 
     private final CouchCoordinators couch;
     /** This node's name in the heads it commits ("by"): other nodes see who decides. */
-    final String node = java.util.UUID.randomUUID().toString();
+    final String node = UUID.randomUUID().toString();
 
     public CouchLedgerStore(CouchCoordinators couch) {
         this.couch = couch;
@@ -413,22 +414,17 @@ public class CouchLedgerStore {
         if (known != null && known.id().equals(id)) {
             return known;
         }
-        var answer = couch(db -> {
-            var get = new HttpGet(docUri(db.getDBUri().toString(), id, "/" + BALANCES));
-            HttpResponse response;
-            try {
-                response = db.executeRequest(get);
-            } catch (NoDocumentException e) {
-                throw new CouchDbException("the ledger's checkpoint " + id + " is missing", e);
-            }
-            return read(get, response);
-        });
+        Answer answer;
+        try {
+            answer = request(base -> new HttpGet(docUri(base, id, "/" + BALANCES)));
+        } catch (NoDocumentException e) {
+            throw new CouchDbException("the ledger's checkpoint " + id + " is missing", e);
+        }
         if (answer.status() != 200 || !answer.body().isJsonObject()) {
             throw new CouchDbException("the ledger's checkpoint " + id + " could not be read: HTTP " + answer.status());
         }
-        var balances = new HashMap<String, Long>();
-        answer.body().getAsJsonObject().entrySet().forEach(e -> balances.put(e.getKey(), e.getValue().getAsLong()));
-        var read = new Checkpoint(id, Map.copyOf(balances));
+        var balances = amounts(answer.body().getAsJsonObject());
+        var read = new Checkpoint(id, balances);
         lastCheckpoint = read;
         return read;
     }
@@ -437,8 +433,7 @@ public class CouchLedgerStore {
     private Checkpoint checkpoint(Head head) {
         var id = "ledger:balances:" + head.seq() + "-" + head.rev();
         var balances = Map.copyOf(head.balances());
-        var json = new JsonObject();
-        new TreeMap<>(balances).forEach(json::addProperty);
+        var json = json(balances);
         var w = copies() > 1 ? "?w=" + copies() : "";
         var answer = request(base -> {
             var put = new HttpPut(docUri(base, id, "/" + BALANCES + w));
@@ -454,6 +449,19 @@ public class CouchLedgerStore {
     }
 
     private static final String BALANCES = "balances.json";
+
+    /** Amounts by account, as the head and a checkpoint store them: a JSON object in key order. */
+    private static JsonObject json(Map<String, Long> amounts) {
+        var json = new JsonObject();
+        new TreeMap<>(amounts).forEach(json::addProperty);
+        return json;
+    }
+
+    private static Map<String, Long> amounts(JsonObject json) {
+        var amounts = new HashMap<String, Long>();
+        json.entrySet().forEach(e -> amounts.put(e.getKey(), e.getValue().getAsLong()));
+        return Map.copyOf(amounts);
+    }
 
     /**
      * How many changed balances a head may hold before its commit starts from a new checkpoint: four
@@ -662,8 +670,7 @@ public class CouchLedgerStore {
     }
 
     private Head parse(JsonObject doc, long epoch) {
-        var balances = new HashMap<String, Long>();
-        doc.getAsJsonObject("balances").entrySet().forEach(e -> balances.put(e.getKey(), e.getValue().getAsLong()));
+        var balances = amounts(doc.getAsJsonObject("balances"));
         var base = doc.has("base") ? checkpoint(doc.get("base").getAsString()) : null;
         var batch = new ArrayList<Decision>();
         for (var element : doc.getAsJsonArray("batch")) {
@@ -671,7 +678,7 @@ public class CouchLedgerStore {
             batch.add(new Decision(d.get("id").getAsString(), TransferStatus.ofWire(d.get("status").getAsString()),
                     d.has("reason") ? d.get("reason").getAsString() : null, d.get("seq").getAsLong()));
         }
-        return new Head(doc.get("_rev").getAsString(), doc.get("seq").getAsLong(), Map.copyOf(balances), base, batch, epoch,
+        return new Head(doc.get("_rev").getAsString(), doc.get("seq").getAsLong(), balances, base, batch, epoch,
                 doc.has("by") ? doc.get("by").getAsString() : null);
     }
 
@@ -760,9 +767,7 @@ public class CouchLedgerStore {
         doc.addProperty("_id", headId(epoch));
         doc.addProperty("type", "head");
         doc.addProperty("seq", head.seq());
-        var b = new JsonObject();
-        new TreeMap<>(head.delta()).forEach(b::addProperty);
-        doc.add("balances", b);
+        doc.add("balances", json(head.delta()));
         if (head.base() != null) {
             doc.addProperty("base", head.base().id());
         }

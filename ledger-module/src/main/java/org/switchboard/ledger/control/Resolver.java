@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +14,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
@@ -273,7 +277,7 @@ public class Resolver {
             ids.add(id);
         }
         for (var id : othersPending.keySet()) {
-            if (ids.size() >= batchSize + 64) {
+            if (ids.size() >= batchSize) {
                 break;
             }
             if (othersPending.remove(id) != null) {
@@ -415,9 +419,8 @@ public class Resolver {
     /** When this node last saw another node at work (a head it committed, a transfer it stored): nanoTime, 0 never. */
     private volatile long otherSeenAt;
     /** The newest head this node has seen (its place), and the node that committed it: the one that decides. */
-    private long deciderSeq = -1;
-    private volatile String decider;
-    final java.util.concurrent.atomic.AtomicBoolean following = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicReference<CouchLedgerStore.Committed> newest = new AtomicReference<>(new CouchLedgerStore.Committed(-1, null));
+    final AtomicBoolean following = new AtomicBoolean();
     private volatile boolean closed;
     private volatile Thread feed;
 
@@ -428,18 +431,13 @@ public class Resolver {
 
     /** Whether another node decides, and this one follows it (the feed answers this node's callers). */
     private boolean deferring() {
-        var d = decider;
+        var d = newest.get().by();
         return following.get() && d != null && !d.equals(store.node) && System.nanoTime() - otherSeenAt < FOLLOW_FOR.toNanos();
     }
 
     /** A head at place {@code seq}, committed by {@code by}: the newest one seen names the node that decides. */
     private void seen(long seq, String by) {
-        synchronized (othersPending) {
-            if (seq >= deciderSeq) {
-                deciderSeq = seq;
-                decider = by;
-            }
-        }
+        newest.accumulateAndGet(new CouchLedgerStore.Committed(seq, by), (known, seen) -> seen.seq() >= known.seq() ? seen : known);
         if (by != null && !by.equals(store.node)) {
             otherSeenAt = System.nanoTime();
             follow();
@@ -479,7 +477,7 @@ public class Resolver {
                         otherSeenAt = System.nanoTime();
                     }
                 }
-                if (store.node.equals(decider) && !othersPending.isEmpty() && rounds.lock.tryLock()) {
+                if (decides() && !othersPending.isEmpty() && rounds.lock.tryLock()) {
                     // this node decides and may have no caller of its own to start a round: start one
                     try {
                         decideWaiting();
@@ -513,11 +511,11 @@ public class Resolver {
     private static final System.Logger LOG = System.getLogger(Resolver.class.getName());
 
     /** How many of this node's callers another node's decisions answered, through the feed. */
-    final java.util.concurrent.atomic.AtomicInteger answeredByFeed = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicInteger answeredByFeed = new AtomicInteger();
 
     /** Whether this node decides: the newest head it has seen is its own. */
     boolean decides() {
-        return store.node.equals(decider);
+        return store.node.equals(newest.get().by());
     }
 
     /** Stops following the changes feed (the node is closing). */
@@ -585,7 +583,7 @@ public class Resolver {
      * Accounts this node created or read, with their rules: a transfer naming them needs no read of
      * them (accounts are never deleted and keep their rules).
      */
-    public void knows(java.util.Map<String, Boolean> accounts) {
+    public void knows(Map<String, Boolean> accounts) {
         rules.putAll(accounts);
     }
 

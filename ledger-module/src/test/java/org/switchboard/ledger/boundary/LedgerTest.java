@@ -46,8 +46,7 @@ class LedgerTest {
 
     @AfterEach
     void drop() {
-        db.context().deleteDB(db.getDBUri().getPath().replace("/", ""), "delete database");
-        db.shutdown();
+        Couch.drop(db);
     }
 
     @Test

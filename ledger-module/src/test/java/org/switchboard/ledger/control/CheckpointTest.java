@@ -22,8 +22,7 @@ class CheckpointTest {
 
     @AfterEach
     void drop() {
-        db.context().deleteDB(db.getDBUri().getPath().replace("/", ""), "delete database");
-        db.shutdown();
+        Couch.drop(db);
     }
 
     @Test

@@ -16,6 +16,12 @@ public final class Couch {
         return database("ledger-test-" + UUID.randomUUID().toString().substring(0, 8));
     }
 
+    /** Deletes the database of {@code db} and closes the client. */
+    public static void drop(CouchDbClient db) {
+        db.context().deleteDB(db.getDBUri().getPath().replace("/", ""), "delete database");
+        db.shutdown();
+    }
+
     /** A client of the database {@code name}, made if it is not there. */
     public static CouchDbClient database(String name) {
         var server = TestServers.couchDb();

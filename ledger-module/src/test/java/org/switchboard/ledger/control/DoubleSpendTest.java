@@ -27,8 +27,7 @@ class DoubleSpendTest {
 
     @AfterEach
     void drop() {
-        db.context().deleteDB(db.getDBUri().getPath().replace("/", ""), "delete database");
-        db.shutdown();
+        Couch.drop(db);
     }
 
     @Test

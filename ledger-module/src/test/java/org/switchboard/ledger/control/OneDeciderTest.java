@@ -25,8 +25,7 @@ class OneDeciderTest {
 
     @AfterEach
     void drop() {
-        db.context().deleteDB(db.getDBUri().getPath().replace("/", ""), "delete database");
-        db.shutdown();
+        Couch.drop(db);
     }
 
     private static Transfer transfer(String id, String from, String to, long amount) {

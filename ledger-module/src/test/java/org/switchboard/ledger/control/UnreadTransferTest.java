@@ -36,8 +36,7 @@ class UnreadTransferTest {
 
     @AfterEach
     void drop() {
-        db.context().deleteDB(db.getDBUri().getPath().replace("/", ""), "delete database");
-        db.shutdown();
+        Couch.drop(db);
     }
 
     @Test
