@@ -1,5 +1,6 @@
 package org.switchboard.jobs.boundary;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.concurrent.ContextService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,6 +30,7 @@ import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.switchboard.jobs.control.JobMetrics;
 import org.switchboard.jobs.control.JobRunner;
 import org.switchboard.jobs.control.RedisJobStore;
 import org.switchboard.jobs.entity.CronSchedule;
@@ -64,6 +66,9 @@ public class JobQueues {
 
     @Inject
     Event<JobProgress> progressEvents;
+
+    @Inject
+    MeterRegistry meters;
 
     /** The queues this node works on, with their concurrency: {@code name:slots,name:slots}. */
     @Inject
@@ -121,7 +126,7 @@ public class JobQueues {
         runner = new JobRunner(store, handlers, new JobRunner.Settings(worker, concurrency(queues), Duration.ofSeconds(heartbeatSeconds),
                 Duration.ofSeconds(1), resultTtl(), Duration.ofSeconds(1), Duration.ofHours(1),
                 Duration.ofSeconds(graceSeconds), new RedisJobStore.Retention(resultTtl(), keepSucceeded, Duration.ofDays(deadDays), keepDead),
-                cron), progressEvents::fire);
+                cron), progressEvents::fire, new JobMetrics(meters));
         try {
             runner.start();
             LOG.log(System.Logger.Level.INFO, "Job workers {0} on {1}, job types {2}", worker, concurrency(queues), handlers.keySet());

@@ -58,6 +58,7 @@ public class JobRunner implements AutoCloseable {
     private final Map<String, JobHandler> handlers;
     private final Settings settings;
     private final Consumer<JobProgress> progress;
+    private final JobMetrics metrics;
     private final ExecutorService jobs = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("job-", 0).factory());
     private final ExecutorService loops = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("job-fetch-", 0).factory());
     private final ScheduledExecutorService ticks =
@@ -83,10 +84,16 @@ public class JobRunner implements AutoCloseable {
     private final Map<String, ZonedDateTime> ticksDue = new ConcurrentHashMap<>();
 
     public JobRunner(RedisJobStore store, Map<String, JobHandler> handlers, Settings settings, Consumer<JobProgress> progress) {
+        this(store, handlers, settings, progress, JobMetrics.none());
+    }
+
+    public JobRunner(RedisJobStore store, Map<String, JobHandler> handlers, Settings settings, Consumer<JobProgress> progress, JobMetrics metrics) {
         this.store = store;
         this.handlers = Map.copyOf(handlers);
         this.settings = settings;
         this.progress = progress;
+        this.metrics = metrics;
+        metrics.busy(running::get);
     }
 
     public JobRunner start() {
@@ -120,6 +127,9 @@ public class JobRunner implements AutoCloseable {
         }
         quietly(() -> fireCron(ZonedDateTime.now()));
         quietly(() -> store.trim(settings.retention(), 2000));
+        if (tick % 4 == 0) {
+            quietly(() -> metrics.queues(store.queueStats()));
+        }
         return promoted + reaped;
     }
 
@@ -207,6 +217,7 @@ public class JobRunner implements AutoCloseable {
         var handler = handlers.get(job.type());
         held.add(job.id());
         running.incrementAndGet();
+        metrics.started(job.queue(), job.waitedMillis());
         jobs.execute(() -> {
             try {
                 if (handler == null) {
@@ -231,18 +242,21 @@ public class JobRunner implements AutoCloseable {
             var result = attempt.get(Math.max(1, job.timeoutSeconds()), TimeUnit.SECONDS);
             finished.add(new RedisJobStore.Completion(job.id(), result)); // acknowledged in the next batch
             acknowledging = true;
+            metrics.processed(job.queue());
         } catch (CancellationException e) {
             if (cancelling.contains(job.id())) {
                 record(job, () -> store.cancelRunning(settings.worker(), job.id(), settings.resultTtl()));
             }
         } catch (TimeoutException e) {
             attempt.cancel(true);
+            metrics.failed(job.queue());
             record(job, () -> store.fail(settings.worker(), job.id(), "timed out after " + job.timeoutSeconds() + " s", backoff(job.attempt()), false));
         } catch (ExecutionException e) {
             var cause = e.getCause() == null ? e : e.getCause();
             if (!fetching && cause instanceof InterruptedException) {
                 return; // interrupted because the node is closing: the job stays pending and is re-queued
             }
+            metrics.failed(job.queue());
             record(job, () -> store.fail(settings.worker(), job.id(), cause.getClass().getSimpleName() + ": " + cause.getMessage(), backoff(job.attempt()), false));
         } catch (InterruptedException e) {
             attempt.cancel(true); // the node is closing: the job stays pending and is re-queued

@@ -159,8 +159,8 @@ public class RedisJobStore {
     public List<FetchedJob> fetch(String queue, String worker, int max) {
         List<Object> r = eval(FETCH, RScript.ReturnType.LIST,
                 List.of(keys.queue(queue), keys.pending(worker), keys.paused(), keys.counts()), queue, String.valueOf(max), keys.job(""));
-        var jobs = new ArrayList<FetchedJob>(r.size() / 6);
-        for (int i = 0; i + 5 < r.size(); i += 6) {
+        var jobs = new ArrayList<FetchedJob>(r.size() / 7);
+        for (int i = 0; i + 6 < r.size(); i += 7) {
             jobs.add(fetched(queue, r, i));
         }
         return jobs;
@@ -168,7 +168,7 @@ public class RedisJobStore {
 
     private static FetchedJob fetched(String queue, List<Object> r, int i) {
         return new FetchedJob(str(r.get(i)), queue, str(r.get(i + 1)), str(r.get(i + 2)),
-                (int) number(r.get(i + 3)), (int) number(r.get(i + 4)), (int) number(r.get(i + 5)));
+                (int) number(r.get(i + 3)), (int) number(r.get(i + 4)), (int) number(r.get(i + 5)), number(r.get(i + 6)));
     }
 
     /**
@@ -195,7 +195,7 @@ public class RedisJobStore {
         }
         List<Object> r = eval(START, RScript.ReturnType.LIST,
                 List.of(keys.pending(worker), keys.job(id), keys.queue(queue), keys.paused(), keys.counts()), id, queue);
-        return r.size() < 6 ? Optional.empty() : Optional.of(fetched(queue, r, 0));
+        return r.size() < 7 ? Optional.empty() : Optional.of(fetched(queue, r, 0));
     }
 
     /** Acknowledges a job: false if the worker no longer holds it (it was re-queued, e.g. by the reaper). */

@@ -1,5 +1,10 @@
 package org.switchboard.jobs.entity;
 
-/** A job a worker has taken from its queue: it is in the worker's pending list until acknowledged. */
-public record FetchedJob(String id, String queue, String type, String payload, int attempt, int maxAttempts, int timeoutSeconds) {
+/**
+ * A job a worker has taken from its queue: it is in the worker's pending list until acknowledged.
+ *
+ * @param waitedMillis how long it waited in the queue (since it was enqueued, became due, or came back), by Redis's clock
+ */
+public record FetchedJob(String id, String queue, String type, String payload, int attempt, int maxAttempts, int timeoutSeconds,
+                         long waitedMillis) {
 }

@@ -1,5 +1,5 @@
 -- KEYS: queue, pending, paused, counts. ARGV: queue name, how many, jobPrefix.
--- Answers id, type, payload, attempt, maxAttempts, timeout per job.
+-- Answers id, type, payload, attempt, maxAttempts, timeout, and how long it waited (ms) per job.
 if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then return {} end
 local out = {}
 local started = 0
@@ -11,13 +11,14 @@ for i = 1, tonumber(ARGV[2]) do
     local attempt = redis.call('HINCRBY', key, 'attempts', 1)
     redis.call('HSET', key, 'state', 'running', 'startedAt', now)
     started = started + 1
-    local f = redis.call('HMGET', key, 'type', 'payload', 'maxAttempts', 'timeoutSeconds')
+    local f = redis.call('HMGET', key, 'type', 'payload', 'maxAttempts', 'timeoutSeconds', 'queuedAt')
     table.insert(out, id)
     table.insert(out, f[1])
     table.insert(out, f[2])
     table.insert(out, tostring(attempt))
     table.insert(out, f[3])
     table.insert(out, f[4])
+    table.insert(out, tostring(now - (tonumber(f[5]) or now)))
   else
     redis.call('LREM', KEYS[2], 1, id)
   end

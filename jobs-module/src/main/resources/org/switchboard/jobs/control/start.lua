@@ -13,5 +13,5 @@ end
 local attempt = redis.call('HINCRBY', KEYS[2], 'attempts', 1)
 setState(KEYS[5], KEYS[2], 'running')
 redis.call('HSET', KEYS[2], 'startedAt', now)
-local f = redis.call('HMGET', KEYS[2], 'type', 'payload', 'maxAttempts', 'timeoutSeconds')
-return {ARGV[1], f[1], f[2], tostring(attempt), f[3], f[4]}
+local f = redis.call('HMGET', KEYS[2], 'type', 'payload', 'maxAttempts', 'timeoutSeconds', 'queuedAt')
+return {ARGV[1], f[1], f[2], tostring(attempt), f[3], f[4], tostring(now - (tonumber(f[5]) or now))}

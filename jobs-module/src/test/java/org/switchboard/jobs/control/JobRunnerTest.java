@@ -3,6 +3,7 @@ package org.switchboard.jobs.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -67,6 +68,29 @@ class JobRunnerTest {
         }
         assertThat(runs.get()).isEqualTo(200);
         assertThat(store.find("n7").orElseThrow().result()).isEqualTo("{\"id\":\"n7\"}");
+    }
+
+    @Test
+    void theMetersCountWhatTheWorkersDidAndShowEachQueuesState() {
+        var registry = new SimpleMeterRegistry();
+        IntStream.range(0, 30).forEach(i -> enqueue("m" + i, "noop", 5, 60));
+        enqueue("bad", "flaky", 2, 60);
+        try (var runner = new JobRunner(store, Map.of("noop", job -> "null", "flaky", job -> {
+            throw new IllegalStateException("no");
+        }), new JobRunner.Settings("w1", Map.of("default", 8), Duration.ofMillis(600), Duration.ofMillis(20), Duration.ofHours(1),
+                Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(2), RedisJobStore.Retention.defaults(Duration.ofHours(1)),
+                List.of()), progress::add, new JobMetrics(registry)).start()) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> store.find("bad").orElseThrow().state() == JobState.DEAD
+                    && registry.find("switchboard.jobs.dead").tag("queue", "default").gauge() != null
+                    && registry.get("switchboard.jobs.dead").tag("queue", "default").gauge().value() == 1);
+            assertThat(registry.get("switchboard.jobs.busy").gauge().value()).isZero();
+        }
+        assertThat(registry.get("switchboard.jobs.processed").tag("queue", "default").counter().count()).isEqualTo(30);
+        assertThat(registry.get("switchboard.jobs.failed").tag("queue", "default").counter().count()).isEqualTo(2);
+        var waits = registry.get("switchboard.jobs.start.delay").tag("queue", "default").timer();
+        assertThat(waits.count()).as("every start, retries included").isEqualTo(32);
+        assertThat(waits.max(java.util.concurrent.TimeUnit.MILLISECONDS)).as("by Redis's clock, never negative").isGreaterThanOrEqualTo(0);
+        assertThat(registry.get("switchboard.jobs.waiting").tag("queue", "default").gauge().value()).isZero();
     }
 
     @Test

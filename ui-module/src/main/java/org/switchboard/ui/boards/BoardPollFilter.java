@@ -29,6 +29,7 @@ import org.switchboard.noticeboard.entity.Board;
 import org.switchboard.ui.api.Inputs;
 import org.switchboard.ui.api.OpenStreams;
 import org.switchboard.ui.api.Problem;
+import org.switchboard.ui.metrics.HttpMetrics;
 import org.switchboard.ui.api.PublicUrl;
 import org.switchboard.ui.api.ProblemMappers;
 import org.switchboard.ui.api.Unavailable;
@@ -97,6 +98,7 @@ public class BoardPollFilter extends HttpFilter {
             chain.doFilter(request, response);
             return;
         }
+        request.setAttribute(HttpMetrics.ROUTE, "/api/boards/{board}?after");
         var name = matcher.group(1);
         var wait = request.getParameter("wait");
         long after;

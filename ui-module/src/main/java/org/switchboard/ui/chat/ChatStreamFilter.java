@@ -32,6 +32,7 @@ import org.switchboard.chat.boundary.Follower;
 import org.switchboard.chat.entity.ChatMessage;
 import org.switchboard.ui.api.OpenStreams;
 import org.switchboard.ui.api.Problem;
+import org.switchboard.ui.metrics.HttpMetrics;
 import org.switchboard.ui.api.Unavailable;
 
 /**
@@ -94,6 +95,7 @@ public class ChatStreamFilter extends HttpFilter {
             chain.doFilter(request, response);
             return;
         }
+        request.setAttribute(HttpMetrics.ROUTE, "/api/chat/rooms/{room}/events");
         var room = matcher.group(1);
         long from;
         String name;

@@ -111,6 +111,10 @@ class ChatIT extends ClientSideIT {
         assertThat(refused.statusCode()).isEqualTo(429);
         Api.assertProblem(refused, 429);
         assertThat(refused.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isPositive());
+        var body = "{\"author\":\"fast\",\"text\":\"still too many\"}";
+        var raw = Api.raw(base, "POST " + base.getPath() + "api/chat/rooms/" + room + "/messages HTTP/1.1\r\nHost: " + base.getHost() + "\r\nConnection: close\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+        assertThat(raw.lines().findFirst()).as("the standard reason phrase").hasValue("HTTP/1.1 429 Too Many Requests");
         assertThat(seqs("api/chat/rooms/" + room + "/messages")).hasSize(20);
         assertThat(Api.postMessage(base, room, "{\"author\":\"slow\",\"text\":\"another author\"}").statusCode()).isEqualTo(201);
     }

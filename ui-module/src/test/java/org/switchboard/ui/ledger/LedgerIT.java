@@ -51,6 +51,11 @@ class LedgerIT extends ClientSideIT {
         assertThat(rejected.getString("transferStatus")).isEqualTo("rejected");
         assertThat(rejected.getString("reason")).isEqualTo("insufficient funds");
         assertThat(Api.json(get("api/ledger/transfers/big-" + run).body()).getString("status")).isEqualTo("rejected");
+        var body = "{\"id\":\"big-" + run + "\",\"from\":\"" + alice + "\",\"to\":\"" + bob + "\",\"amount\":1000}";
+        var resent = Api.raw(base, "POST " + base.getPath() + "api/ledger/transfers HTTP/1.1\r\nHost: " + base.getHost() + "\r\nConnection: close\r\n"
+                + "Authorization: " + Deployed.basic("admin", Deployed.adminPassword()) + "\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length() + "\r\n\r\n" + body);
+        assertThat(resent.lines().findFirst()).as("the standard reason phrase").hasValue("HTTP/1.1 422 Unprocessable Content");
         assertThat(Api.transfer(base, "{\"from\":\"" + alice + "\",\"to\":\"" + bob + "\",\"amount\":40}").statusCode()).isEqualTo(201);
 
         assertThat(Api.json(get("api/ledger/accounts/" + alice).body()).getJsonNumber("balance").longValue()).isEqualTo(60);
