@@ -1,5 +1,6 @@
 package org.switchboard.ledger.control;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.annotation.PreDestroy;
@@ -31,6 +32,7 @@ public class LedgerEngine {
     private boolean guarded = true;
     private CouchLedgerStore store;
     private Resolver resolver;
+    private LedgerMetrics metrics = LedgerMetrics.none();
 
     protected LedgerEngine() {
         // for CDI's proxy
@@ -41,7 +43,7 @@ public class LedgerEngine {
     @Inject
     public LedgerEngine(Provider<List<CouchDbProperties>> coordinators,
             @ConfigProperty(name = "switchboard.ledger.batch", defaultValue = "200") int batchSize,
-            @ConfigProperty(name = "switchboard.ledger.guard-writes", defaultValue = "true") boolean guarded) {
+            @ConfigProperty(name = "switchboard.ledger.guard-writes", defaultValue = "true") boolean guarded, MeterRegistry meters) {
         this.couchDb = () -> {
             synchronized (this) {
                 if (made == null) {
@@ -52,6 +54,7 @@ public class LedgerEngine {
         };
         this.batchSize = batchSize;
         this.guarded = guarded;
+        this.metrics = new LedgerMetrics(meters);
     }
 
     /** Outside a container (tests, tools): the client comes from {@code couchDb}, asked at the first use. */
@@ -101,7 +104,7 @@ public class LedgerEngine {
         if (store == null) {
             var s = new CouchLedgerStore(couchDb.get());
             s.install(guarded);
-            resolver = new Resolver(s, batchSize);
+            resolver = new Resolver(s, batchSize, metrics);
             store = s;
         }
         return store;

@@ -79,9 +79,17 @@ public class Resolver {
     volatile Runnable afterCommit = () -> { };
 
     public Resolver(CouchLedgerStore store, int batchSize) {
+        this(store, batchSize, LedgerMetrics.none());
+    }
+
+    public Resolver(CouchLedgerStore store, int batchSize, LedgerMetrics metrics) {
         this.store = store;
         this.batchSize = batchSize;
+        this.metrics = metrics;
+        metrics.waiting(answers::size);
     }
+
+    private final LedgerMetrics metrics;
 
     /** Transfers this node's callers wait for, by id: decided together in the next round (group commit). */
     private final ConcurrentLinkedQueue<String> waiting = new ConcurrentLinkedQueue<>();
@@ -129,10 +137,15 @@ public class Resolver {
      * before (the retry of a transfer decided as rejected).
      */
     public Transfer submit(Transfer fresh, Duration wait) {
-        var deadline = System.nanoTime() + wait.toNanos();
+        var start = System.nanoTime();
+        var deadline = start + wait.toNanos();
         var stored = store(fresh, wait).transfer(); // or the transfer stored before under this id: one write either way
         sameFields(stored, fresh);
-        return await(stored, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        var answer = await(stored, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        if (answer.isDecided()) {
+            metrics.answered(start);
+        }
+        return answer;
     }
 
     private static void sameFields(Transfer stored, Transfer fresh) {
@@ -392,6 +405,7 @@ public class Resolver {
                 known = written.head() == null ? null : new Known(written.head(), chain != null ? chain.run() : ++runs);
                 seen(written.head() == null ? head.seq() + decisions.size() : written.head().seq(), store.node);
                 decided.forEach(this::answer);
+                decided.forEach(metrics::decided);
                 return decided;
             }
             known = null;
@@ -400,8 +414,9 @@ public class Resolver {
                 // not every copy took it: the next turn commits it again (or finds a rival that won)
                 // before anything in it is answered
                 uncertainSince = uncertain(uncertainSince);
+            } else {
+                metrics.lostRace(); // another resolver moved the head first: decide again on its balances
             }
-            // else another resolver moved the head first: decide again on its balances
         }
     }
 

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.switchboard.testkit.TestServers;
@@ -57,8 +58,10 @@ class DoubleSpendTest {
         for (var a : new String[] {"alice", "bob", "carol"}) {
             store.createAccount(a, false);
         }
-        var nodeA = new Resolver(store, 100);
-        var nodeB = new Resolver(store, 100);
+        var metersA = new SimpleMeterRegistry();
+        var metersB = new SimpleMeterRegistry();
+        var nodeA = new Resolver(store, 100, new LedgerMetrics(metersA));
+        var nodeB = new Resolver(store, 100, new LedgerMetrics(metersB));
         store.insert("opening", "issuer", "alice", 50, Instant.ofEpochMilli(1));
         nodeA.resolveAll();
         store.insert("t1", "alice", "bob", 50, Instant.ofEpochMilli(100));
@@ -79,6 +82,11 @@ class DoubleSpendTest {
         assertThat(store.find("t1").orElseThrow().status()).isEqualTo(TransferStatus.REJECTED);
         assertThat(store.find("t1").orElseThrow().reason()).isEqualTo(Resolver.INSUFFICIENT_FUNDS);
         assertThat(store.balancesFromLog()).isEqualTo(Map.of("issuer", -50L, "alice", 0L, "carol", 50L));
+        assertThat(metersA.get("switchboard.ledger.commit.conflicts").counter().count()).as("node A lost the race once").isEqualTo(1);
+        assertThat(metersA.get("switchboard.ledger.decided").tag("outcome", "successful").counter().count()).as("the opening").isEqualTo(1);
+        assertThat(metersB.get("switchboard.ledger.decided").tag("outcome", "successful").counter().count()).isEqualTo(1);
+        assertThat(metersB.get("switchboard.ledger.decided").tag("outcome", "rejected").counter().count()).isEqualTo(1);
+        assertThat(metersB.get("switchboard.ledger.commit.conflicts").counter().count()).isZero();
     }
 
     private static boolean endsNonNegative(long balance) {
