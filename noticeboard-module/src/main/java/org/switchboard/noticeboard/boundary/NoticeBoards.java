@@ -1,16 +1,22 @@
 package org.switchboard.noticeboard.boundary;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.spi.JsonProvider;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
 import org.switchboard.noticeboard.control.BoardWatchers;
@@ -36,23 +42,51 @@ public class NoticeBoards {
     public static final Duration MAX_WAIT = Duration.ofSeconds(300);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
+    private static final Duration[] BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60),
+        Duration.ofSeconds(120), Duration.ofSeconds(300)};
+
     private RedisBoardStore store;
     private BoardWatchers watchers;
+    private Counter posts;
+    private Timer changed;
+    private Timer unchanged;
+    private Timer wakeUpLag;
 
     protected NoticeBoards() {
         // for CDI's proxy
     }
 
+    /**
+     * With this node's meters: posts; watchers waiting; each watch's answer by outcome (a new value,
+     * or nothing new when its wait ran out) and how long it waited; and, for a watcher woken by a
+     * post, the time from the post (by Redis's clock) to the wake-up.
+     */
     @Inject
-    NoticeBoards(RedisBoardStore store, BoardWatchers watchers) {
+    NoticeBoards(RedisBoardStore store, BoardWatchers watchers, MeterRegistry meters) {
         this.store = store;
         this.watchers = watchers;
+        posts = Counter.builder("switchboard.boards.posts").description("Values posted through this node").register(meters);
+        Gauge.builder("switchboard.boards.watchers", watchers, BoardWatchers::waitingCount)
+                .description("Watchers waiting on this node (long polls and event streams)").register(meters);
+        changed = answers(meters, "changed");
+        unchanged = answers(meters, "unchanged");
+        wakeUpLag = Timer.builder("switchboard.boards.wakeup.lag").description("From a post to the wake-up of a watcher that waited for it")
+                .serviceLevelObjectives(BUCKETS).register(meters);
+    }
+
+    private static Timer answers(MeterRegistry meters, String outcome) {
+        return Timer.builder("switchboard.boards.watch.answer").description("How long a watch waited for its answer, by outcome")
+                .tag("outcome", outcome).serviceLevelObjectives(BUCKETS).register(meters);
     }
 
     /** Posts a new value (JSON text, at most 64 KiB) and answers the board with its new revision. */
     public Board post(String board, String json) {
         checkName(board);
-        return store.post(board, checkValue(json));
+        var posted = store.post(board, checkValue(json));
+        posts.increment();
+        return posted;
     }
 
     public Optional<Board> current(String board) {
@@ -77,7 +111,20 @@ public class NoticeBoards {
         if (wait.isNegative()) {
             throw new InvalidBoardRequestException("wait", "wait must be 0 seconds or more");
         }
-        return watchers.watch(board, afterRevision, epoch, jittered(wait, ThreadLocalRandom.current()));
+        var start = System.nanoTime();
+        var since = Instant.now();
+        return watchers.watch(board, afterRevision, epoch, jittered(wait, ThreadLocalRandom.current())).whenComplete((outcome, failure) -> {
+            if (outcome == null) {
+                return;
+            }
+            var waited = System.nanoTime() - start;
+            (outcome.changed() ? changed : unchanged).record(waited, TimeUnit.NANOSECONDS);
+            if (outcome.changed() && outcome.board() != null && outcome.board().postedAt().isAfter(since)) {
+                // woken by a post made while it waited (not answered at once with a value it had not seen)
+                var lag = Duration.between(outcome.board().postedAt(), Instant.now());
+                wakeUpLag.record(lag.isNegative() ? Duration.ZERO : lag);
+            }
+        });
     }
 
     /** The wait capped at {@link #MAX_WAIT}, plus a random 0 to 1/16 of it. */

@@ -3,6 +3,7 @@ package org.switchboard.noticeboard.boundary;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,12 +33,13 @@ class NoticeBoardsTest {
     final RedisKeys redis = new RedisKeys();
     BoardWatchers watchers;
     NoticeBoards boards;
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     @BeforeEach
     void boards() {
         var store = new RedisBoardStore(redis.client(), redis.prefix());
         watchers = new BoardWatchers(store);
-        boards = new NoticeBoards(store, watchers);
+        boards = new NoticeBoards(store, watchers, meters);
     }
 
     @AfterEach
@@ -53,6 +55,21 @@ class NoticeBoardsTest {
         var current = boards.current("build-7").orElseThrow();
         assertThat(current).isEqualTo(posted);
         assertThat(boards.current("never-posted")).isEmpty();
+    }
+
+    @Test
+    void theMetersCountPostsWatchersAndHowEachWatchWasAnswered() throws Exception {
+        boards.post("meters", "{\"n\":1}");
+        var waiting = boards.watch("meters", 1, null, Duration.ofSeconds(30)).toCompletableFuture();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> meters.get("switchboard.boards.watchers").gauge().value() == 1);
+        boards.post("meters", "{\"n\":2}");
+        assertThat(waiting.get(10, TimeUnit.SECONDS).changed()).isTrue();
+        boards.watch("meters", 2, null, Duration.ZERO).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(meters.get("switchboard.boards.posts").counter().count()).isEqualTo(2);
+        assertThat(meters.get("switchboard.boards.watch.answer").tag("outcome", "changed").timer().count()).isEqualTo(1);
+        assertThat(meters.get("switchboard.boards.watch.answer").tag("outcome", "unchanged").timer().count()).isEqualTo(1);
+        assertThat(meters.get("switchboard.boards.wakeup.lag").timer().count()).as("the one woken by a post").isEqualTo(1);
+        assertThat(meters.get("switchboard.boards.watchers").gauge().value()).isZero();
     }
 
     @Test
