@@ -1,5 +1,6 @@
 package org.switchboard.chat.boundary;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -16,6 +17,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.switchboard.chat.control.ChatMetrics;
 import org.switchboard.chat.control.ChatServers;
 import org.switchboard.chat.control.LiveFeed;
 import org.switchboard.chat.control.MessageStore;
@@ -50,6 +52,9 @@ public class ChatRooms {
     @Inject
     TransactionalMessageStore chatHistory;
 
+    @Inject
+    MeterRegistry meters;
+
     /** Gives the feed's plain virtual threads the application's context for their history reads. */
     @Resource
     ContextService contexts;
@@ -83,6 +88,7 @@ public class ChatRooms {
     private MessageStore history;
     private ThreadFactory threads;
     private LiveFeed feed;
+    private ChatMetrics metrics;
     private Presence presence;
     private PostLimiter limiter;
     private PostLimiter addressLimiter;
@@ -98,8 +104,9 @@ public class ChatRooms {
 
     /** Outside a container (tests). */
     ChatRooms(ChatServers servers, MessageStore history, ThreadFactory threads,
-              Limits limits, Duration check, Duration presenceLease) {
+              Limits limits, Duration check, Duration presenceLease, MeterRegistry meters) {
         this.servers = servers;
+        this.meters = meters;
         this.history = history;
         this.threads = threads;
         this.rateMessages = limits.perAuthor();
@@ -122,7 +129,9 @@ public class ChatRooms {
             feedHistory = contexts.createContextualProxy(chatHistory, MessageStore.class);
             threads = Thread.ofVirtual().name("chat-feed-", 0).factory();
         }
-        feed = servers.feed(feedHistory, threads, Duration.ofMillis(checkMillis));
+        metrics = new ChatMetrics(meters);
+        feed = servers.feed(feedHistory, threads, Duration.ofMillis(checkMillis), metrics);
+        metrics.readers(feed::followers);
         presence = servers.presence(Duration.ofSeconds(presenceSeconds));
         var window = Duration.ofSeconds(rateSeconds);
         limiter = servers.limiter("", rateMessages, window);
@@ -162,6 +171,7 @@ public class ChatRooms {
         limit(addressLimiter, sender, addressMessages + " every " + rateSeconds + " seconds from one client");
         limit(roomLimiter, room, roomMessages + " every " + rateSeconds + " seconds in one room");
         var message = guarded(() -> history.append(room, author, text));
+        metrics.posted();
         feed.publish(message);
         return message;
     }

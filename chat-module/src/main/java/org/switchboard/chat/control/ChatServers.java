@@ -37,8 +37,8 @@ public class ChatServers {
         this.keys = new ChatKeys(prefix);
     }
 
-    public LiveFeed feed(MessageStore history, ThreadFactory threads, Duration checkEvery) {
-        return new LiveFeed(redis, keys, history, threads, checkEvery);
+    public LiveFeed feed(MessageStore history, ThreadFactory threads, Duration checkEvery, ChatMetrics metrics) {
+        return new LiveFeed(redis, keys, history, threads, checkEvery, metrics);
     }
 
     public Presence presence(Duration lease) {

@@ -55,6 +55,7 @@ public class LiveFeed implements AutoCloseable {
     static final Duration GAP_GRACE = Duration.ofMillis(25);
 
     private final MessageStore history;
+    private final ChatMetrics metrics;
     private final RTopic topic;
     private final ConcurrentHashMap<String, Tail> tails = new ConcurrentHashMap<>();
     /** The tails' own thread: live messages, backfills and checks run here one after another. */
@@ -66,8 +67,9 @@ public class LiveFeed implements AutoCloseable {
     private volatile int messageListener = -1;
     private volatile int statusListener = -1;
 
-    public LiveFeed(RedissonClient redis, ChatKeys keys, MessageStore history, ThreadFactory threads, Duration checkEvery) {
+    public LiveFeed(RedissonClient redis, ChatKeys keys, MessageStore history, ThreadFactory threads, Duration checkEvery, ChatMetrics metrics) {
         this.history = history;
+        this.metrics = metrics;
         this.topic = redis.getTopic(keys.channel(), StringCodec.INSTANCE);
         this.feed = Executors.newSingleThreadExecutor(threads);
         this.delivery = Executors.newThreadPerTaskExecutor(threads);
@@ -138,7 +140,8 @@ public class LiveFeed implements AutoCloseable {
             return;
         }
         if (message.seq() <= tail.head) {
-            return; // a duplicate, or one the tail backfilled already
+            metrics.duplicate(); // a duplicate, or one the tail backfilled already
+            return;
         }
         if (message.seq() > tail.head + 1) {
             // Ahead of the next number. Usually the one before was just published a moment later by
@@ -182,6 +185,7 @@ public class LiveFeed implements AutoCloseable {
                     return false;
                 }
                 page.forEach(m -> pass(tail, m));
+                metrics.gap(page.size());
             }
             return true;
         } catch (RuntimeException e) {
@@ -367,6 +371,7 @@ public class LiveFeed implements AutoCloseable {
                         catchUp(Math.min(head, next + PAGE - 1));
                     } else {
                         follower.deliver(batch);
+                        metrics.delivered(batch.getLast());
                     }
                 }
             } catch (Exception e) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
 import java.io.IOException;
@@ -71,13 +72,17 @@ class ChatRoomsTest {
         chat = rooms(1000, Duration.ofSeconds(30));
     }
 
+    /** The meters of the rooms made last. */
+    SimpleMeterRegistry meters;
+
     ChatRooms rooms(long rate, Duration lease) {
         return rooms(new ChatRooms.Limits(rate, 100_000, 100_000, Duration.ofSeconds(10)), lease);
     }
 
     ChatRooms rooms(ChatRooms.Limits limits, Duration lease) {
+        meters = new SimpleMeterRegistry();
         return new ChatRooms(new ChatServers(redis.client(), redis.prefix()), history, Thread.ofVirtual().name("chat-test-", 0).factory(),
-                limits, Duration.ofMillis(300), lease);
+                limits, Duration.ofMillis(300), lease, meters);
     }
 
     @AfterEach
@@ -170,6 +175,10 @@ class ChatRoomsTest {
         post(1); // seq 5 arrives live: seq 4 is backfilled before it
         reader.awaitSeqs(5);
         assertThat(reader.texts()).containsExactly("m1", "m2", "never broadcast", "never broadcast either", "m1");
+        assertThat(meters.get("switchboard.chat.messages.posted").counter().count()).as("posted through the rooms").isEqualTo(3);
+        assertThat(meters.get("switchboard.chat.gap.messages").counter().count()).as("the two never broadcast, at least").isGreaterThanOrEqualTo(2);
+        assertThat(meters.get("switchboard.chat.readers").gauge().value()).isEqualTo(1);
+        assertThat(meters.get("switchboard.chat.delivery.lag").timer().count()).isPositive();
     }
 
     @Test
@@ -186,6 +195,7 @@ class ChatRoomsTest {
         post(1);
         reader.awaitSeqs(4);
         assertThat(reader.seqs()).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(meters.get("switchboard.chat.duplicates.dropped").counter().count()).as("three, sent twice").isGreaterThanOrEqualTo(1);
     }
 
     @Test
