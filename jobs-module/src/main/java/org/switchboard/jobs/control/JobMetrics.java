@@ -57,19 +57,37 @@ public final class JobMetrics {
         Gauge.builder("switchboard.jobs.busy", running::getAsInt).description("Jobs this node runs now (busy workers)").register(registry);
     }
 
+    /** Shows a queue this node works on from the start, with nothing counted yet. */
+    void worksOn(String queue) {
+        processed(queue, 0);
+        failed(queue, 0);
+        startDelay(queue);
+    }
+
+    private Timer startDelay(String queue) {
+        return Timer.builder("switchboard.jobs.start.delay").description("From enqueue (or from becoming due) to start")
+                .tag("queue", queue).serviceLevelObjectives(WAIT_BUCKETS).register(registry);
+    }
+
     void started(String queue, long waitedMillis) {
-        Timer.builder("switchboard.jobs.start.delay").description("From enqueue (or from becoming due) to start")
-                .tag("queue", queue).serviceLevelObjectives(WAIT_BUCKETS).register(registry)
-                .record(Duration.ofMillis(Math.max(0, waitedMillis)));
+        startDelay(queue).record(Duration.ofMillis(Math.max(0, waitedMillis)));
     }
 
     void processed(String queue) {
-        Counter.builder("switchboard.jobs.processed").description("Jobs that succeeded on this node").tag("queue", queue).register(registry).increment();
+        processed(queue, 1);
     }
 
     void failed(String queue) {
+        failed(queue, 1);
+    }
+
+    private void processed(String queue, int jobs) {
+        Counter.builder("switchboard.jobs.processed").description("Jobs that succeeded on this node").tag("queue", queue).register(registry).increment(jobs);
+    }
+
+    private void failed(String queue, int attempts) {
         Counter.builder("switchboard.jobs.failed").description("Attempts that failed on this node (timed out or threw)")
-                .tag("queue", queue).register(registry).increment();
+                .tag("queue", queue).register(registry).increment(attempts);
     }
 
     /** Every queue's state as just read. */

@@ -94,6 +94,7 @@ public class JobRunner implements AutoCloseable {
         this.progress = progress;
         this.metrics = metrics;
         metrics.busy(running::get);
+        settings.concurrency().keySet().forEach(metrics::worksOn);
     }
 
     public JobRunner start() {

@@ -90,8 +90,8 @@ public class HttpMetrics extends HttpFilter {
             return "REDIRECTION";
         }
         var path = request.getServletPath();
-        if (path.endsWith(".xhtml") || path.equals("/metrics") || path.equals("/")) {
-            return path; // the pages and endpoints that exist: a bounded set
+        if (path.endsWith(".xhtml") || path.endsWith("/") || path.equals("/metrics")) {
+            return path; // the pages (and their folders) and endpoints that exist, since a missing one is NOT_FOUND: a bounded set
         }
         if (path.startsWith("/resources/") || path.startsWith("/jakarta.faces.resource/") || path.startsWith("/webjars/")) {
             return "STATIC";

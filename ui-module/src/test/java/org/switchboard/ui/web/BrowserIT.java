@@ -66,6 +66,10 @@ class BrowserIT extends ClientSideIT {
         assertThat(browser.getCurrentUrl()).endsWith("/admin/");
         var badges = browser.findElements(By.cssSelector("#components .badge"));
         assertThat(badges).extracting(e -> e.getText()).containsExactly("UP", "UP", "UP");
+        assertThat(Long.parseLong(browser.findElement(By.id("figure-requests")).getText().replace(",", "")))
+                .as("this node's requests, from its metrics: the login's at least").isPositive();
+        assertThat(browser.findElement(By.id("figure-transfers-rejected")).getText()).matches("[0-9,]+");
+        assertThat(browser.findElement(By.id("figure-decision-mean")).getText()).matches("none yet|[0-9.]+ ms");
 
         browser.get(base.resolve("no-such-page").toString()); // a logged-in admin gets the same not-found page
         waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Not found"));
