@@ -2,12 +2,17 @@ package org.switchboard.testkit;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
  * Headless Chromium through Selenium, with the system's {@code chromium} and {@code chromedriver}
@@ -30,6 +35,10 @@ public final class Browser {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-quic", "--no-first-run", "--window-size=1280,900",
                 "--user-data-dir=" + freshProfile());
+        // the console is kept, so that a test can find what the page broke (a Content-Security-Policy violation, an error)
+        var logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
         var service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(driver.get().toFile())
                 .usingAnyFreePort()
@@ -37,6 +46,11 @@ public final class Browser {
         var webDriver = new ChromeDriver(service, options);
         webDriver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
         return webDriver;
+    }
+
+    /** What the pages wrote to the console since the last call: each message, as Chromium gave it. */
+    public static List<String> console(WebDriver browser) {
+        return browser.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::getMessage).toList();
     }
 
     private static Optional<Path> firstExecutable(String... names) {

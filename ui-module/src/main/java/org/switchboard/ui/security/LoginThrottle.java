@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.switchboard.ui.platform.RedisLoginFailures;
 
 /**
  * Slows password guessing with waits that grow, not with a lock the right password cannot open, so
@@ -29,14 +30,18 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * so that a flood of new names never lets a locked pair guess again.</li>
  * </ul>
  *
- * <p>Kept in memory, per node: an attacker spread over N nodes gets N times the attempts, which is
- * still far from what guessing a 24-character random password needs. An admin locked out waits at
- * most the longest delay (a minute by default), from any address.
+ * <p>Counted in Redis ({@link RedisLoginFailures}), so that every node counts together: an attacker
+ * spread over N nodes gets no more attempts than against one. While Redis does not answer, each node
+ * counts in its own memory instead (the in-memory entries below), so that a Redis outage neither
+ * locks the admin out nor lifts the throttle. An admin locked out waits at most the longest delay
+ * (a minute by default), from any address. The address is the client's, behind trusted proxies
+ * ({@code ClientAddress}).
  */
 @ApplicationScoped
 public class LoginThrottle {
 
     static final int MAX_KEYS = 100_000;
+    private static final System.Logger LOG = System.getLogger(LoginThrottle.class.getName());
     private static final Duration FIRST_DELAY = Duration.ofSeconds(1);
 
     @Inject
@@ -55,6 +60,9 @@ public class LoginThrottle {
     @ConfigProperty(name = "switchboard.login.max-delay-seconds", defaultValue = "60")
     int maxDelaySeconds;
 
+    @Inject
+    RedisLoginFailures shared;
+
     private int maxKeys = MAX_KEYS;
     private Clock clock = Clock.systemUTC();
     private final Map<String, Failures> entries = new ConcurrentHashMap<>();
@@ -70,6 +78,11 @@ public class LoginThrottle {
         // for CDI
     }
 
+    LoginThrottle(int maxFailures, int addressFailures, Duration window, Duration maxDelay, int maxKeys, Clock clock, RedisLoginFailures shared) {
+        this(maxFailures, addressFailures, window, maxDelay, maxKeys, clock);
+        this.shared = shared;
+    }
+
     LoginThrottle(int maxFailures, int addressFailures, Duration window, Duration maxDelay, int maxKeys, Clock clock) {
         this.maxFailures = maxFailures;
         this.addressFailures = addressFailures;
@@ -81,12 +94,31 @@ public class LoginThrottle {
 
     /** How long this address must wait before trying this user name again; empty when it may try now. */
     public Optional<Duration> blockedFor(String address, String user) {
+        if (shared != null) {
+            try {
+                var wait = later(shared.waiting(pair(address, user)), shared.waiting(address(address)));
+                return wait.isPositive() ? Optional.of(wait) : Optional.empty();
+            } catch (RuntimeException e) {
+                redisDown(e);
+            }
+        }
         var now = clock.instant();
         var until = later(waitUntil(pair(address, user), now), waitUntil(address(address), now));
         return until.isAfter(now) ? Optional.of(Duration.between(now, until)) : Optional.empty();
     }
 
     public void failed(String address, String user) {
+        if (shared != null) {
+            try {
+                var window = Duration.ofSeconds(windowSeconds);
+                var longest = Duration.ofSeconds(maxDelaySeconds);
+                shared.failed(pair(address, user), maxFailures, FIRST_DELAY, longest, window);
+                shared.failed(address(address), addressFailures, FIRST_DELAY, longest, window);
+                return;
+            } catch (RuntimeException e) {
+                redisDown(e);
+            }
+        }
         var now = clock.instant();
         record(pair(address, user), maxFailures, now);
         record(address(address), addressFailures, now);
@@ -94,6 +126,29 @@ public class LoginThrottle {
 
     public void succeeded(String address, String user) {
         entries.remove(pair(address, user));
+        if (shared != null) {
+            try {
+                shared.forget(pair(address, user));
+            } catch (RuntimeException e) {
+                redisDown(e);
+            }
+        }
+    }
+
+    /** Said once a minute at most: a guesser must not fill the log. */
+    private void redisDown(RuntimeException e) {
+        var now = System.nanoTime();
+        var last = lastWarning;
+        if (last == 0 || now - last > Duration.ofMinutes(1).toNanos()) {
+            lastWarning = now;
+            LOG.log(System.Logger.Level.WARNING, "Failed logins are counted in this node's memory while Redis does not answer: " + e);
+        }
+    }
+
+    private volatile long lastWarning;
+
+    private static Duration later(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /** How many pairs and addresses are kept now. */

@@ -20,6 +20,7 @@ import java.util.Set;
 import org.switchboard.ui.api.ClientAddress;
 import org.switchboard.ui.api.Problem;
 import org.switchboard.ui.api.PublicUrl;
+import org.switchboard.ui.web.SecurityHeaders;
 
 /**
  * Form login for pages, HTTP Basic for the API, in one mechanism.
@@ -59,6 +60,7 @@ public class SwitchboardAuthentication implements HttpAuthenticationMechanism {
     @Override
     public AuthenticationStatus validateRequest(HttpServletRequest request, HttpServletResponse response,
                                                 HttpMessageContext context) {
+        SecurityHeaders.apply(response); // this may answer before any filter runs
         if (context.isAuthenticationRequest() && context.getAuthParameters().getCredential() instanceof UsernamePasswordCredential login) {
             return formLogin(request, context, login);
         }

@@ -26,6 +26,27 @@ import org.switchboard.ui.support.Deployed;
 class PlatformIT extends ClientSideIT {
 
     @Test
+    void everyAnswerCarriesTheSecurityHeaders() {
+        var answers = new java.util.LinkedHashMap<String, HttpResponse<String>>();
+        for (var path : List.of("", "chat/", "admin/", "login.xhtml", "api/boards", "api/boards/bad%20name", "api/system", "no-such-page", "metrics")) {
+            answers.put(path, Deployed.get(base.resolve(path)));
+        }
+        answers.put("api/system with a wrong password", Deployed.get(base.resolve("api/system"), "Authorization", Deployed.basic("admin", "wrong")));
+        assertThat(answers.get("admin/").statusCode()).as("to the login page, by the security layer").isEqualTo(302);
+        assertThat(answers.get("api/system with a wrong password").statusCode()).isEqualTo(401);
+        for (var answer : answers.entrySet()) {
+            var path = answer.getKey();
+            var headers = answer.getValue().headers();
+            assertThat(headers.firstValue("Content-Security-Policy")).as(path).hasValueSatisfying(csp -> assertThat(csp)
+                    .contains("default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "object-src 'none'")
+                    .doesNotContain("unsafe-inline", "unsafe-eval"));
+            assertThat(headers.firstValue("X-Content-Type-Options")).as(path).hasValue("nosniff");
+            assertThat(headers.firstValue("Referrer-Policy")).as(path).hasValue("same-origin");
+            assertThat(headers.allValues("X-Frame-Options")).as(path).containsExactly("DENY");
+        }
+    }
+
+    @Test
     void readinessReportsEachServerUp() {
         var response = Deployed.get(base.resolve("/health/ready"));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);

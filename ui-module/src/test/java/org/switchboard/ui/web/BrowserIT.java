@@ -38,8 +38,29 @@ class BrowserIT extends ClientSideIT {
     @AfterEach
     void close() {
         if (browser != null) {
-            browser.quit();
+            try {
+                assertThat(Browser.console(browser)).as("the pages run under their Content-Security-Policy without a violation")
+                        .noneMatch(message -> message.contains("Content Security Policy"));
+            } finally {
+                browser.quit();
+            }
         }
+    }
+
+    @Test
+    void theChatLandingPageOpensTheRoomItNamesThroughItsScriptFile() {
+        var room = "csp-" + UUID.randomUUID().toString().substring(0, 8);
+        browser.get(base.resolve("chat/").toString());
+        var field = browser.findElement(By.id("join-room"));
+        field.clear();
+        field.sendKeys(room);
+        browser.findElement(By.cssSelector("#join input[type=submit]")).click();
+        waitFor().until(ExpectedConditions.urlContains("/chat/" + room));
+        var injected = (String) ((JavascriptExecutor) browser).executeScript(
+                "const s = document.createElement('script'); s.textContent = 'window.injected = 1'; document.body.appendChild(s);"
+                        + " return String(window.injected);");
+        assertThat(injected).as("an inline script does not run").isEqualTo("undefined");
+        assertThat(Browser.console(browser)).as("and the browser says why").anyMatch(m -> m.contains("Content Security Policy"));
     }
 
     @Test
