@@ -56,6 +56,7 @@ final class AppNode implements AutoCloseable {
                 "--deploy", root.resolve("ui-module/target/switchboard.war").toString(), "--contextroot", "/",
                 "--port", String.valueOf(port), "--nocluster", "--disablephonehome",
                 "--prebootcommandfile", root.resolve("ui-module/src/payara/preboot.asadmin").toString(),
+                "--postdeploycommandfile", root.resolve("ui-module/src/payara/postdeploy.asadmin").toString(),
                 "--rootdir", dir.resolve("payara").toString()));
         var node = new AppNode(ManagedProcess.start("payara", command, dir), URI.create("http://127.0.0.1:" + port + "/"));
         node.awaitReady();

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.switchboard.testkit.FreePort;
 import org.switchboard.testkit.ManagedProcess;
 import org.switchboard.testkit.TestServers;
@@ -40,24 +41,29 @@ public final class PayaraNode implements AutoCloseable {
      * two minutes is killed and started once more.
      */
     public static PayaraNode start(Map<String, String> settings) {
-        return start(settings, false);
+        return start(settings, false, base -> { });
+    }
+
+    /** A node, and {@code whileStarting} called with its address just before its process starts (a watcher of the start). */
+    public static PayaraNode start(Map<String, String> settings, Consumer<URI> whileStarting) {
+        return start(settings, false, whileStarting);
     }
 
     /** A node that also serves HTTPS on 127.0.0.1, with Payara Micro's own self-signed certificate. */
     public static PayaraNode startWithTls() {
-        return start(Map.of(), true);
+        return start(Map.of(), true, base -> { });
     }
 
-    private static PayaraNode start(Map<String, String> settings, boolean tls) {
+    private static PayaraNode start(Map<String, String> settings, boolean tls, Consumer<URI> whileStarting) {
         try {
-            return startOnce(settings, tls);
+            return startOnce(settings, tls, whileStarting);
         } catch (IllegalStateException hung) {
             System.err.println("A Payara Micro node did not become ready; starting it once more: " + hung.getMessage().lines().findFirst().orElse(""));
-            return startOnce(settings, tls);
+            return startOnce(settings, tls, whileStarting);
         }
     }
 
-    private static PayaraNode startOnce(Map<String, String> settings, boolean tls) {
+    private static PayaraNode startOnce(Map<String, String> settings, boolean tls, Consumer<URI> whileStarting) {
         var port = FreePort.find();
         var tlsPort = tls ? FreePort.find() : 0;
         var dir = TestServers.tempDir("node-");
@@ -73,10 +79,12 @@ public final class PayaraNode implements AutoCloseable {
                 "--deploy", System.getProperty("switchboard.war"), "--contextroot", "/switchboard",
                 "--port", String.valueOf(port), "--nocluster", "--disablephonehome",
                 "--prebootcommandfile", Path.of("src/payara/preboot.asadmin").toAbsolutePath().toString(),
+                "--postdeploycommandfile", Path.of("src/payara/postdeploy.asadmin").toAbsolutePath().toString(),
                 "--rootdir", dir.resolve("payara").toString()));
         if (tls) {
             command.addAll(List.of("--sslport", String.valueOf(tlsPort)));
         }
+        whileStarting.accept(URI.create("http://127.0.0.1:" + port + "/switchboard/"));
         var process = ManagedProcess.start("payara-node", command, dir);
         var node = new PayaraNode(process, URI.create("http://127.0.0.1:" + port + "/switchboard/"),
                 tls ? URI.create("https://127.0.0.1:" + tlsPort + "/switchboard/") : null);
