@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -67,10 +68,15 @@ public final class ManagedProcess {
 
     /** SIGTERM, then SIGKILL after a grace period; also stops the children (npm shims start node). */
     public void stop() {
+        stop(Duration.ofSeconds(10));
+    }
+
+    /** SIGTERM, then SIGKILL if it still runs after {@code patience}. */
+    public void stop(Duration patience) {
         process.descendants().forEach(ProcessHandle::destroy);
         process.destroy();
         try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            if (!process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }

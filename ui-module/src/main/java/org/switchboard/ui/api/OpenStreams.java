@@ -8,8 +8,10 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -24,6 +26,7 @@ public class OpenStreams {
 
     /** Seconds a refused client is asked to wait: by then one of its streams has likely ended. */
     static final int RETRY_AFTER_SECONDS = 5;
+    private static final System.Logger LOG = System.getLogger(OpenStreams.class.getName());
 
     @Inject
     ClientAddress clients;
@@ -33,22 +36,55 @@ public class OpenStreams {
     int perClient;
 
     private final ConcurrentHashMap<String, Integer> open = new ConcurrentHashMap<>();
+    private final Set<Permit> live = ConcurrentHashMap.newKeySet();
+    private volatile boolean draining;
 
     /** One open stream, counted until {@link #close()}; closing twice counts once. */
     public final class Permit implements AutoCloseable {
         private final String client;
         private final AtomicBoolean closed = new AtomicBoolean();
+        private final AtomicReference<Runnable> onDrain = new AtomicReference<>();
 
         private Permit(String client) {
             this.client = client;
         }
 
+        /**
+         * What the stream does when the node stops ({@link #drain()}): an event stream tells its
+         * client to reconnect and ends, a long poll answers at once. Run now if the node is stopping
+         * already; at most once either way.
+         */
+        public void whenDraining(Runnable action) {
+            onDrain.set(action);
+            if (draining) {
+                drained();
+            }
+        }
+
+        private void drained() {
+            var action = onDrain.getAndSet(null);
+            if (action != null && !closed.get()) {
+                try {
+                    action.run();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "A stream could not be ended for the stop", e);
+                }
+            }
+        }
+
         @Override
         public void close() {
             if (closed.compareAndSet(false, true)) {
+                live.remove(this);
                 open.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
             }
         }
+    }
+
+    /** The node stops: every open stream ends as it said it would ({@link Permit#whenDraining}), and so does every new one. */
+    public void drain() {
+        draining = true;
+        live.forEach(Permit::drained);
     }
 
     /** A permit for one more open stream of this request's client, or empty when it holds its share. */
@@ -66,7 +102,12 @@ public class OpenStreams {
             admitted.set(true);
             return count + 1;
         });
-        return admitted.get() ? Optional.of(new Permit(client)) : Optional.empty();
+        if (!admitted.get()) {
+            return Optional.empty();
+        }
+        var permit = new Permit(client);
+        live.add(permit);
+        return Optional.of(permit);
     }
 
     /** The refusal, written by a filter. */

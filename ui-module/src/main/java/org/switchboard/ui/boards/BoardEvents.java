@@ -29,7 +29,11 @@ public class BoardEvents {
      * The permit is closed with the stream.
      */
     void stream(String board, long after, SseEventSink sink, Sse sse, OpenStreams.Permit permit) {
-        stream(board, after, new Stream(sink, sse, permit));
+        var stream = new Stream(sink, sse, permit);
+        // the node stops: the client reconnects (from the last revision it got) in a second, through the balancer
+        permit.whenDraining(() -> sink.send(sse.newEventBuilder().reconnectDelay(1000).comment("this node is stopping").build())
+                .whenComplete((v, failure) -> stream.close()));
+        stream(board, after, stream);
     }
 
     /** One client's stream: where its events go, and its place among the client's open streams. */

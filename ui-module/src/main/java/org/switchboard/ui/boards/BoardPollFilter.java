@@ -122,6 +122,14 @@ public class BoardPollFilter extends HttpFilter {
         async.setTimeout(Duration.ofSeconds(Math.min(waitSeconds, NoticeBoards.MAX_WAIT.toSeconds()) + 60).toMillis());
         var done = new AtomicBoolean();
         async.addListener(new Backstop(done, permit.get()));
+        // the node stops: answered now with what the board holds, so that the client's next poll goes elsewhere
+        permit.get().whenDraining(() -> answers.execute(() -> {
+            try {
+                answer(async, done, name, base, wait, boards.current(name).orElse(null), null);
+            } catch (RuntimeException e) {
+                answer(async, done, name, base, wait, null, e);
+            }
+        }));
         try {
             boards.watch(name, after, request.getParameter("epoch"), Duration.ofSeconds(waitSeconds))
                     .whenCompleteAsync((outcome, failure) -> answer(async, done, name, base, wait,

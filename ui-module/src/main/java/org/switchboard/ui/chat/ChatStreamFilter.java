@@ -60,6 +60,7 @@ public class ChatStreamFilter extends HttpFilter {
     static final Duration PRESENT_KEEP_ALIVE = Duration.ofSeconds(3);
     private static final Pattern EVENTS = Pattern.compile("/api/chat/rooms/([^/]*)/events");
     private static final byte[] PING = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RECONNECT = "retry: 1000\n: this node is stopping\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final JsonProvider JSON = JsonProvider.provider();
     private static final System.Logger LOG = System.getLogger(ChatStreamFilter.class.getName());
 
@@ -139,6 +140,11 @@ public class ChatStreamFilter extends HttpFilter {
         connection.write(new byte[] {':', '\n', '\n'}); // sends the headers now
         var every = (name == null ? KEEP_ALIVE : PRESENT_KEEP_ALIVE).toMillis();
         connection.ping = keepAlive.scheduleWithFixedDelay(connection::ping, every, every, TimeUnit.MILLISECONDS);
+        // the node stops: the browser reconnects (from the last id it got) in a second, through the balancer
+        connection.permit.whenDraining(() -> Thread.ofVirtual().name("chat-drain").start(() -> {
+            connection.write(RECONNECT);
+            connection.finish();
+        }));
     }
 
     static byte[] frame(ChatMessage message) {

@@ -1,5 +1,6 @@
 package org.switchboard.ui.metrics;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Inject;
@@ -12,6 +13,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
+import org.switchboard.ui.platform.Drain;
 
 /**
  * Every request the application answers, timed by method, route and status
@@ -32,9 +34,20 @@ public class HttpMetrics extends HttpFilter {
     @Inject
     MeterRegistry registry;
 
+    /** Counts the requests under way, which a stopping node waits for. */
+    @Inject
+    Drain drain;
+
+    @Override
+    public void init() {
+        Gauge.builder("http.server.requests.active", drain, Drain::active)
+                .description("Requests under way on this node, event streams and long polls included").register(registry);
+    }
+
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain) throws IOException, ServletException {
         var start = System.nanoTime();
+        drain.started();
         try {
             chain.doFilter(request, response);
         } finally {
@@ -67,6 +80,7 @@ public class HttpMetrics extends HttpFilter {
     }
 
     private void record(HttpServletRequest request, HttpServletResponse response, long start) {
+        drain.ended();
         var status = response.getStatus();
         Timer.builder("http.server.requests")
                 .description("Requests answered by this node, by method, route and status")

@@ -51,7 +51,7 @@ class PlatformIT extends ClientSideIT {
         var response = Deployed.get(base.resolve("/health/ready"));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         assertThat(checks(response.body())).containsExactlyInAnyOrderEntriesOf(
-                Map.of("redis", "UP", "couchdb", "UP", "database", "UP"));
+                Map.of("redis", "UP", "couchdb", "UP", "database", "UP", "accepting", "UP"));
         assertThat(response.body()).as("public: the states only, no addresses or versions")
                 .doesNotContain(TestServers.redis().url(), "127.0.0.1", "CouchDB API", "H2");
         assertThat(Api.json(response.body()).getJsonArray("checks").getValuesAs(JsonObject.class))

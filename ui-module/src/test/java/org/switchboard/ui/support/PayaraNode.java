@@ -135,6 +135,11 @@ public final class PayaraNode implements AutoCloseable {
         process.kill();
     }
 
+    /** Stops the node as an operator would (SIGTERM), waiting up to {@code patience} before killing it. */
+    public void stop(Duration patience) {
+        process.stop(patience);
+    }
+
     @Override
     public void close() {
         process.stop();

@@ -30,6 +30,10 @@ public final class SseReader implements AutoCloseable {
     private final Thread thread;
     private volatile InputStream body;
     public volatile int status;
+    /** The reconnection delay the server last asked for ({@code retry:}), if any. */
+    public volatile String retry;
+    /** Whether the server ended the stream (as opposed to the test or a failure). */
+    public volatile boolean endedByServer;
 
     public SseReader(URI uri, String... headers) {
         var request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream");
@@ -47,7 +51,9 @@ public final class SseReader implements AutoCloseable {
                     String id = null;
                     var data = new StringBuilder();
                     for (String line; (line = reader.readLine()) != null; ) {
-                        if (line.startsWith("id:")) {
+                        if (line.startsWith("retry:")) {
+                            retry = line.substring(6).strip();
+                        } else if (line.startsWith("id:")) {
                             id = line.substring(3).strip();
                         } else if (line.startsWith("data:")) {
                             data.append(line.substring(5).strip());
@@ -56,6 +62,7 @@ public final class SseReader implements AutoCloseable {
                             data.setLength(0);
                         }
                     }
+                    endedByServer = true;
                 }
             } catch (Exception e) {
                 opened.countDown(); // closed by the test, or the node went away
