@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.switchboard.ui.support.Deployed;
 import org.switchboard.ui.support.PayaraNode;
 
-/** A session begun over TLS gets a cookie that is never sent without it; over plain HTTP it could not be. */
+/** A session begun over TLS, or behind a proxy on an https public address, gets a cookie that is never sent without TLS. */
 class SessionCookieIT {
 
     @Test
@@ -32,6 +32,15 @@ class SessionCookieIT {
             var plain = Deployed.get(node.base().resolve("login.xhtml"));
             assertThat(plain.headers().allValues("Set-Cookie")).singleElement().satisfies(cookie -> assertThat(cookie)
                     .startsWith("JSESSIONID=").doesNotContain("Secure").contains("SameSite=Lax"));
+        }
+    }
+
+    @Test
+    void behindAProxyThatEndsTlsThePublicHttpsAddressMakesTheCookieSecure() {
+        try (var node = PayaraNode.start(java.util.Map.of("switchboard.public-url", "https://switchboard.example"))) {
+            var viaProxy = Deployed.get(node.base().resolve("login.xhtml"), "X-Forwarded-Proto", "https");
+            assertThat(viaProxy.headers().allValues("Set-Cookie")).singleElement().satisfies(cookie -> assertThat(cookie)
+                    .startsWith("JSESSIONID=").contains("Secure").contains("HttpOnly").contains("SameSite=Lax"));
         }
     }
 
