@@ -6,12 +6,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.json.JsonConfig;
+import jakarta.json.JsonReaderFactory;
 import jakarta.json.spi.JsonProvider;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -36,6 +39,7 @@ public class NoticeBoards {
 
     /** Looked up once: the {@code Json} shortcuts search the service loader on every call. */
     private static final JsonProvider JSON = JsonProvider.provider();
+    private static final JsonReaderFactory NO_KEY_TWICE = JSON.createReaderFactory(Map.of(JsonConfig.KEY_STRATEGY, JsonConfig.KeyStrategy.NONE));
 
     public static final int MAX_VALUE_BYTES = 64 * 1024;
     public static final Duration DEFAULT_WAIT = Duration.ofSeconds(60);
@@ -164,11 +168,15 @@ public class NoticeBoards {
         try (var parser = JSON.createParser(new StringReader(json))) {
             // the stream refuses text after the value; the nesting limit throws a plain RuntimeException
             if (parser.getValueStream().count() == 1) {
+                try (var reader = NO_KEY_TWICE.createReader(new StringReader(json))) {
+                    reader.readValue(); // refuses an object that names a key twice: readers differ on which copy wins
+                }
                 return json.strip();
             }
         } catch (RuntimeException e) {
             // answered below
         }
-        throw new InvalidBoardRequestException("value", "the value is not one JSON value (post exactly one), or it is nested too deeply");
+        throw new InvalidBoardRequestException("value",
+                "the value is not one JSON value (post exactly one, with each key of an object once), or it is nested too deeply");
     }
 }

@@ -244,7 +244,7 @@ class NoticeBoardsTest {
                 .extracting(e -> ((InvalidBoardRequestException) e).field()).isEqualTo("board");
         assertThatThrownBy(() -> boards.post("x".repeat(129), "1")).isInstanceOf(InvalidBoardRequestException.class);
         assertThatThrownBy(() -> boards.post("../etc", "1")).isInstanceOf(InvalidBoardRequestException.class);
-        for (var bad : List.of("", "{", "{\"a\":1} trailing", "not json", "'single'", "[1,2")) {
+        for (var bad : List.of("", "{", "{\"a\":1} trailing", "not json", "'single'", "[1,2", "{\"a\":1,\"a\":2}", "[{\"b\":{\"c\":1,\"c\":1}}]")) {
             assertThatThrownBy(() -> boards.post("valid", bad)).as(bad).isInstanceOf(InvalidBoardRequestException.class)
                     .extracting(e -> ((InvalidBoardRequestException) e).field()).isEqualTo("value");
         }

@@ -6,8 +6,8 @@ import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
-import jakarta.ws.rs.Consumes;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -24,6 +24,11 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.io.InputStream;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.switchboard.noticeboard.boundary.InvalidBoardRequestException;
 import org.switchboard.noticeboard.boundary.NoticeBoards;
@@ -49,7 +54,7 @@ public class BoardsResource {
 
     @GET
     @Operation(summary = "The boards, most recently posted first, with their revision and time of last post")
-    public JsonArray list(@QueryParam("limit") @DefaultValue("1000") String limit) {
+    public JsonArray list(@Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) @QueryParam("limit") @DefaultValue("1000") String limit) {
         var array = Json.createArrayBuilder();
         boards.list((int) Math.min(Integer.MAX_VALUE, number("limit", limit))).forEach(b -> array.add(Json.createObjectBuilder()
                 .add("board", b.name()).add("revision", b.revision()).add("postedAt", b.postedAt().toString())));
@@ -62,7 +67,7 @@ public class BoardsResource {
     @RolesAllowed("admin")
     @SecurityRequirement(name = ApiApplication.BASIC)
     @Operation(summary = "Post a new value (any JSON up to 64 KiB); answers the board with its new revision")
-    public JsonObject post(@PathParam("board") String board, InputStream body) {
+    public JsonObject post(@PathParam("board") String board, @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "BoardValue"))) InputStream body) {
         return BoardJson.of(boards.post(board, readValue(body)));
     }
 
@@ -81,7 +86,7 @@ public class BoardsResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "Server-sent events: the current value, then every new one; event id = revision; Last-Event-ID resumes")
     public void stream(@PathParam("board") String board,
-                       @HeaderParam(HttpHeaders.LAST_EVENT_ID_HEADER) String lastEventId,
+                       @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "0")) @HeaderParam(HttpHeaders.LAST_EVENT_ID_HEADER) String lastEventId,
                        @Context SseEventSink sink, @Context Sse sse, @Context HttpServletRequest request) {
         long after = lastEventId == null || lastEventId.isBlank() ? -1 : number("Last-Event-ID", lastEventId);
         NoticeBoards.checkName(board);

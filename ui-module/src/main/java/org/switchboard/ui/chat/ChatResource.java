@@ -26,6 +26,11 @@ import java.io.InputStream;
 import java.net.URI;
 import java.time.ZoneOffset;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.switchboard.chat.boundary.ChatRooms;
 import org.switchboard.chat.boundary.InvalidChatRequestException;
 import org.switchboard.ui.api.ClientAddress;
@@ -61,7 +66,7 @@ public class ChatResource {
 
     @GET
     @Operation(summary = "The rooms, most recently active first, with their message count and last activity")
-    public JsonArray rooms(@QueryParam("limit") @DefaultValue("1000") String limit) {
+    public JsonArray rooms(@Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) @QueryParam("limit") @DefaultValue("1000") String limit) {
         var array = JSON.createArrayBuilder();
         chat.rooms((int) Math.min(Integer.MAX_VALUE, number("limit", limit))).forEach(r -> {
             var room = JSON.createObjectBuilder().add("room", r.name()).add("messages", r.lastSeq());
@@ -79,7 +84,7 @@ public class ChatResource {
     @Path("{room}/messages")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Post {\"author\",\"text\"}: stored under the room's next sequence number, then broadcast")
-    public Response post(@PathParam("room") String room, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body) {
+    public Response post(@PathParam("room") String room, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "ChatMessageRequest"))) InputStream body) {
         if (!isJson(contentType)) {
             // Jersey lets a request without Content-Type through to a JSON method; a form cannot post here
             throw new NotSupportedException("Send the message as application/json.");
@@ -97,9 +102,9 @@ public class ChatResource {
     @Path("{room}/messages")
     @Operation(summary = "History, ascending: the page after 'after' (default 0), or the page before 'before'; at most 500")
     public JsonArray history(@PathParam("room") String room,
-                             @QueryParam("after") String after,
-                             @QueryParam("before") String before,
-                             @QueryParam("limit") @DefaultValue("100") String limit) {
+                             @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "0")) @QueryParam("after") String after,
+                             @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) @QueryParam("before") String before,
+                             @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) @QueryParam("limit") @DefaultValue("100") String limit) {
         if (after != null && before != null) {
             throw new InvalidChatRequestException("before", "give 'after' or 'before', not both");
         }
@@ -115,7 +120,7 @@ public class ChatResource {
     @GET
     @Path("{room}/messages/{seq}")
     @Operation(summary = "One message by its sequence number")
-    public Response message(@PathParam("room") String room, @PathParam("seq") String seq) {
+    public Response message(@PathParam("room") String room, @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) @PathParam("seq") String seq) {
         return chat.message(room, number("seq", seq))
                 .map(m -> Response.ok(ChatJson.of(m)).build())
                 .orElseGet(() -> Problem.of(Response.Status.NOT_FOUND, "Room " + room + " has no message " + seq + ".").toResponse().build());

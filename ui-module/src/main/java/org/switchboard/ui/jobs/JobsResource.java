@@ -32,6 +32,11 @@ import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.switchboard.jobs.boundary.InvalidJobRequestException;
 import org.switchboard.jobs.boundary.JobQueues;
@@ -68,7 +73,7 @@ public class JobsResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Enqueue {\"queue\",\"type\",\"payload\",\"delaySeconds\"?,\"runAt\"?,\"maxAttempts\"?,\"timeoutSeconds\"?,\"uniqueKey\"?}")
-    public Response enqueue(InputStream body) {
+    public Response enqueue(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "JobRequest"))) InputStream body) {
         var o = readObject(body);
         var delay = Duration.ZERO;
         if (o.containsKey("delaySeconds") && o.containsKey("runAt")) {
@@ -172,7 +177,7 @@ public class JobsResource {
     @GET
     @Path("scheduled")
     @Operation(summary = "Scheduled and retrying jobs, the soonest first: ?offset&limit (at most 500)")
-    public JsonObject scheduled(@QueryParam("offset") String offset, @QueryParam("limit") String limit) {
+    public JsonObject scheduled(@Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "0")) @QueryParam("offset") String offset, @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) @QueryParam("limit") String limit) {
         return listed(jobs::scheduledCount, jobs::scheduled, offset, limit, "runAt");
     }
 
@@ -186,7 +191,7 @@ public class JobsResource {
     @GET
     @Path("dead")
     @Operation(summary = "Dead jobs, the last to die first: ?offset&limit (at most 500)")
-    public JsonObject dead(@QueryParam("offset") String offset, @QueryParam("limit") String limit) {
+    public JsonObject dead(@Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "0")) @QueryParam("offset") String offset, @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) @QueryParam("limit") String limit) {
         return listed(jobs::deadCount, jobs::dead, offset, limit, "diedAt");
     }
 

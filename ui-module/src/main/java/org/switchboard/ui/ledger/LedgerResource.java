@@ -23,6 +23,11 @@ import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.switchboard.ledger.boundary.InvalidLedgerRequestException;
 import org.switchboard.ledger.boundary.Ledger;
@@ -55,7 +60,7 @@ public class LedgerResource {
     @Path("accounts")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create an account {\"id\",\"allowNegative\"?}: 201, or 200 if it exists with the same rules, 409 with others")
-    public Response createAccount(InputStream body) {
+    public Response createAccount(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "AccountRequest"))) InputStream body) {
         var o = readObject(body);
         var id = string(o, "id");
         var allowNegative = o.containsKey("allowNegative") && o.get("allowNegative") != JsonValue.NULL && bool(o, "allowNegative");
@@ -84,7 +89,8 @@ public class LedgerResource {
     @GET
     @Path("accounts/{id}/transfers")
     @Operation(summary = "An account's statement, newest first: decided transfers before place 'before' (exclusive), at most 'limit' (500)")
-    public Response statement(@PathParam("id") String id, @QueryParam("before") String before, @QueryParam("limit") String limit) {
+    public Response statement(@PathParam("id") String id, @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) @QueryParam("before") String before,
+                              @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) @QueryParam("limit") String limit) {
         if (ledger.account(id).isEmpty()) {
             return Problem.of(Response.Status.NOT_FOUND, "No account " + id + ".").toResponse().build();
         }
@@ -102,7 +108,7 @@ public class LedgerResource {
     @Path("transfers")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Transfer {\"id\"?,\"from\",\"to\",\"amount\"}; answers once decided: 201 successful, 422 rejected, 409 id reused with other fields, 503 still pending")
-    public Response transfer(InputStream body) {
+    public Response transfer(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "TransferRequest"))) InputStream body) {
         var o = readObject(body);
         var id = o.containsKey("id") && o.get("id") != JsonValue.NULL ? string(o, "id") : null;
         var amount = o.get("amount") instanceof JsonNumber n && n.isIntegral() ? exact(n) : invalidAmount();
@@ -122,7 +128,7 @@ public class LedgerResource {
     @GET
     @Path("check")
     @Operation(summary = "The invariant check: balances recomputed from the log, their sum, forbidden negatives, places, transfers pending longer than 'pendingSeconds' (60)")
-    public JsonObject check(@QueryParam("pendingSeconds") String pendingSeconds) {
+    public JsonObject check(@Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "0")) @QueryParam("pendingSeconds") String pendingSeconds) {
         var seconds = pendingSeconds == null ? 60 : number("pendingSeconds", pendingSeconds);
         var r = ledger.check(Duration.ofSeconds(Math.min(seconds, 365L * 86400)));
         var stale = LedgerJson.JSON.createArrayBuilder();
