@@ -60,7 +60,7 @@ public class SwitchboardAuthentication implements HttpAuthenticationMechanism {
     @Override
     public AuthenticationStatus validateRequest(HttpServletRequest request, HttpServletResponse response,
                                                 HttpMessageContext context) {
-        SecurityHeaders.apply(response); // this may answer before any filter runs
+        SecurityHeaders.apply(request, response); // this may answer before any filter runs
         if (context.isAuthenticationRequest() && context.getAuthParameters().getCredential() instanceof UsernamePasswordCredential login) {
             return formLogin(request, context, login);
         }

@@ -27,17 +27,24 @@ import java.io.IOException;
  */
 public class SecurityHeaders extends HttpFilter {
 
-    static final String POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-            + "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+    static final String POLICY = policy("'self'");
+    /** The API explorer's: Swagger UI sets style attributes as it renders (its scripts are still files of this origin only). */
+    static final String EXPLORER_POLICY = policy("'self' 'unsafe-inline'");
+
+    private static String policy(String styles) {
+        return "default-src 'self'; script-src 'self'; style-src " + styles + "; img-src 'self' data:; connect-src 'self'; "
+                + "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+    }
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain) throws IOException, ServletException {
-        apply(response);
+        apply(request, response);
         chain.doFilter(request, response);
     }
 
-    public static void apply(HttpServletResponse response) {
-        response.setHeader("Content-Security-Policy", POLICY);
+    public static void apply(HttpServletRequest request, HttpServletResponse response) {
+        var explorer = request.getRequestURI().startsWith(request.getContextPath() + "/api-docs/");
+        response.setHeader("Content-Security-Policy", explorer ? EXPLORER_POLICY : POLICY);
         response.setHeader("X-Content-Type-Options", "nosniff");
         response.setHeader("Referrer-Policy", "same-origin");
         response.setHeader("X-Frame-Options", "DENY");

@@ -65,6 +65,38 @@ class BadInputIT extends ClientSideIT {
                 .as("no transfer made").isEqualTo(404);
     }
 
+    @Test
+    void everyOperationDescribesItsBodyAndItsErrorAnswersWithAnExampleEach() {
+        var spec = Api.json(Deployed.get(base.resolve("/openapi"), "Accept", "application/json").body());
+        var components = spec.getJsonObject("components");
+        var operations = 0;
+        for (var path : spec.getJsonObject("paths").entrySet()) {
+            for (var entry : path.getValue().asJsonObject().entrySet()) {
+                operations++;
+                var name = entry.getKey().toUpperCase() + " " + path.getKey();
+                var operation = entry.getValue().asJsonObject();
+                var responses = operation.getJsonObject("responses");
+                assertThat(responses.keySet()).as(name).contains("503").anyMatch(code -> code.startsWith("4"));
+                for (var code : responses.keySet().stream().filter(c -> c.startsWith("4") || c.startsWith("5")).toList()) {
+                    var ref = responses.getJsonObject(code).getString("$ref").replace("#/components/responses/", "");
+                    var example = components.getJsonObject("responses").getJsonObject(ref).getJsonObject("content")
+                            .getJsonObject("application/problem+json").getJsonObject("example");
+                    assertThat(example.getInt("status")).as(name + " " + code).isEqualTo(Integer.parseInt(code));
+                }
+                if (operation.containsKey("requestBody")) {
+                    var schema = resolve(operation.getJsonObject("requestBody").getJsonObject("content").getJsonObject("application/json")
+                            .getJsonObject("schema"), components.getJsonObject("schemas"));
+                    assertThat(schema.containsKey("example")).as(name + ": its body's example").isTrue();
+                    assertThat(responses.keySet()).as(name).contains("400", "413", "415");
+                }
+                if (operation.containsKey("security")) {
+                    assertThat(responses.keySet()).as(name).contains("401");
+                }
+            }
+        }
+        assertThat(operations).isGreaterThan(30);
+    }
+
     /** The malformed requests for one operation. */
     List<Bad> malformed(String template, String method, JsonObject operation, JsonObject schemas) {
         var out = new ArrayList<Bad>();

@@ -48,6 +48,15 @@ class BrowserIT extends ClientSideIT {
     }
 
     @Test
+    void theApiExplorerShowsEveryOperationOfTheDescription() {
+        browser.get(base.resolve("api-docs/").toString());
+        waitFor().until(d -> d.findElements(By.cssSelector(".opblock")).size() > 30);
+        var summaries = browser.findElements(By.cssSelector(".opblock-summary-path")).stream().map(e -> e.getText()).toList();
+        assertThat(summaries).contains("/api/ledger/transfers", "/api/jobs", "/api/boards/{board}", "/api/chat/rooms/{room}/messages");
+        assertThat(browser.findElement(By.cssSelector("footer a[href$='/api-docs/']")).getText()).isEqualTo("API explorer");
+    }
+
+    @Test
     void theChatLandingPageOpensTheRoomItNamesThroughItsScriptFile() {
         var room = "csp-" + UUID.randomUUID().toString().substring(0, 8);
         browser.get(base.resolve("chat/").toString());

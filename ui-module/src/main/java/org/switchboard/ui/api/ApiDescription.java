@@ -1,0 +1,104 @@
+package org.switchboard.ui.api;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.eclipse.microprofile.openapi.OASFactory;
+import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.models.OpenAPI;
+import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.media.Schema;
+
+/**
+ * Completes the description at {@code /openapi} with the error answers, which every operation gives
+ * in the same shape (RFC 9457 {@code application/problem+json}, see {@link Problem}): each
+ * operation lists the statuses it can answer, each with an example. Which ones follows from what the
+ * operation takes (parameters or a body: 400; a body: 413 and 415; a path parameter: 404), from its
+ * login (401), and from the servers behind it (503, always); the few particular ones (409, 422, 429)
+ * are listed here by operation.
+ */
+public class ApiDescription implements OASFilter {
+
+    private record Status(String code, String name, String title, String detail) {
+    }
+
+    private static final List<Status> STATUSES = List.of(
+            new Status("400", "BadRequest", "Bad Request", "limit must be a whole number, 0 or more"),
+            new Status("401", "Unauthorized", "Unauthorized", "This call needs the admin login (HTTP Basic)."),
+            new Status("404", "NotFound", "Not Found", "Nothing was ever posted to board build-7."),
+            new Status("409", "Conflict", "Conflict", "transfer t-1001 exists with another 'amount'"),
+            new Status("413", "TooLarge", "Bad Request", "the body is larger than 64 KiB"),
+            new Status("415", "UnsupportedMediaType", "Unsupported Media Type", "Send the body as application/json."),
+            new Status("422", "Rejected", "Unprocessable Content", "Transfer t-1001 was rejected: insufficient funds."),
+            new Status("429", "TooManyRequests", "Too Many Requests", "20 every 10 seconds from one client and author; try again later."),
+            new Status("503", "Unavailable", "Service Unavailable", "Redis cannot be reached; try again shortly."));
+
+    /** The particular statuses, by method and path. */
+    private static final Map<String, List<String>> PARTICULAR = Map.of(
+            "POST /api/ledger/transfers", List.of("409", "422"),
+            "POST /api/ledger/accounts", List.of("409"),
+            "POST /api/chat/rooms/{room}/messages", List.of("429"),
+            "GET /api/chat/rooms/{room}/events", List.of("429"),
+            "GET /api/boards/{board}/events", List.of("429"),
+            "GET /api/boards/{board}", List.of("429"));
+
+    @Override
+    public void filterOpenAPI(OpenAPI openAPI) {
+        var components = openAPI.getComponents() == null ? OASFactory.createComponents() : openAPI.getComponents();
+        openAPI.setComponents(components);
+        components.addSchema("Problem", OASFactory.createSchema().type(Schema.SchemaType.OBJECT)
+                .description("RFC 9457 problem details; 'errors' names each input at fault")
+                .addRequired("type").addRequired("title").addRequired("status").addRequired("detail")
+                .addProperty("type", OASFactory.createSchema().type(Schema.SchemaType.STRING))
+                .addProperty("title", OASFactory.createSchema().type(Schema.SchemaType.STRING))
+                .addProperty("status", OASFactory.createSchema().type(Schema.SchemaType.INTEGER).description("the HTTP status"))
+                .addProperty("detail", OASFactory.createSchema().type(Schema.SchemaType.STRING))
+                .addProperty("errors", OASFactory.createSchema().type(Schema.SchemaType.ARRAY)
+                        .items(OASFactory.createSchema().type(Schema.SchemaType.OBJECT)
+                                .addProperty("field", OASFactory.createSchema().type(Schema.SchemaType.STRING))
+                                .addProperty("message", OASFactory.createSchema().type(Schema.SchemaType.STRING)))));
+        for (var status : STATUSES) {
+            var example = new LinkedHashMap<String, Object>();
+            example.put("type", "about:blank");
+            example.put("title", status.title());
+            example.put("status", Integer.parseInt(status.code()));
+            example.put("detail", status.detail());
+            components.addResponse(status.name(), OASFactory.createAPIResponse().description(status.title())
+                    .content(OASFactory.createContent().addMediaType(Problem.MEDIA_TYPE, OASFactory.createMediaType()
+                            .schema(OASFactory.createSchema().ref("Problem")).example(example))));
+        }
+        if (openAPI.getPaths() == null) {
+            return;
+        }
+        openAPI.getPaths().getPathItems().forEach((path, item) -> item.getOperations().forEach((method, operation) ->
+                describeErrors(method + " " + path, path.contains("{"), operation)));
+    }
+
+    private static void describeErrors(String key, boolean pathParameters, Operation operation) {
+        var codes = new TreeSet<String>();
+        var body = operation.getRequestBody() != null;
+        if (body || (operation.getParameters() != null && !operation.getParameters().isEmpty()) || pathParameters) {
+            codes.add("400");
+        }
+        if (body) {
+            codes.add("413");
+            codes.add("415");
+        }
+        if (pathParameters) {
+            codes.add("404");
+        }
+        if (operation.getSecurity() != null && !operation.getSecurity().isEmpty()) {
+            codes.add("401");
+        }
+        codes.add("503");
+        codes.addAll(PARTICULAR.getOrDefault(key, List.of()));
+        var responses = operation.getResponses() == null ? OASFactory.createAPIResponses() : operation.getResponses();
+        operation.setResponses(responses);
+        for (var status : STATUSES) {
+            if (codes.contains(status.code()) && !responses.hasAPIResponse(status.code())) {
+                responses.addAPIResponse(status.code(), OASFactory.createAPIResponse().ref(status.name()));
+            }
+        }
+    }
+}
