@@ -16,7 +16,8 @@ import org.eclipse.microprofile.openapi.models.media.Schema;
  * operation lists the statuses it can answer, each with an example. Which ones follows from what the
  * operation takes (parameters or a body: 400; a body: 413 and 415; a path parameter: 404), from its
  * login (401), and from the servers behind it (503, always); the few particular ones (409, 422, 429)
- * are listed here by operation.
+ * are listed here by operation. So are the success answers of the patterns' operations: their
+ * status and the schema of their body, whose example is in {@code META-INF/openapi.yaml}.
  */
 public class ApiDescription implements OASFilter {
 
@@ -42,6 +43,28 @@ public class ApiDescription implements OASFilter {
             "GET /api/chat/rooms/{room}/events", List.of("429"),
             "GET /api/boards/{board}/events", List.of("429"),
             "GET /api/boards/{board}", List.of("429"));
+
+    /** What an operation answers when it succeeds: its status and the schema of its body (in META-INF/openapi.yaml). */
+    private record Success(String code, String description, String schema) {
+    }
+
+    private static final Map<String, Success> SUCCESS = Map.ofEntries(
+            Map.entry("GET /api/boards", new Success("200", "the boards", "BoardSummaries")),
+            Map.entry("GET /api/boards/{board}", new Success("200", "the board; a long poll's answer also gives 'next'", "Board")),
+            Map.entry("PUT /api/boards/{board}", new Success("200", "the board with its new revision", "Board")),
+            Map.entry("GET /api/chat/rooms", new Success("200", "the rooms", "ChatRooms")),
+            Map.entry("GET /api/chat/rooms/{room}/messages", new Success("200", "the messages, ascending", "ChatMessages")),
+            Map.entry("POST /api/chat/rooms/{room}/messages", new Success("201", "the message as stored, with its number", "ChatMessage")),
+            Map.entry("GET /api/chat/rooms/{room}/messages/{seq}", new Success("200", "the message", "ChatMessage")),
+            Map.entry("GET /api/chat/rooms/{room}/presence", new Success("200", "who is in the room", "Presence")),
+            Map.entry("POST /api/jobs", new Success("201", "enqueued (200: the live job of the same unique key)", "Enqueued")),
+            Map.entry("GET /api/jobs/{id}", new Success("200", "the job", "Job")),
+            Map.entry("GET /api/ledger/accounts", new Success("200", "the accounts", "Accounts")),
+            Map.entry("POST /api/ledger/accounts", new Success("201", "created (200: it exists with the same rules)", "Account")),
+            Map.entry("GET /api/ledger/accounts/{id}", new Success("200", "the account", "Account")),
+            Map.entry("GET /api/ledger/accounts/{id}/transfers", new Success("200", "the statement, newest first", "Transfers")),
+            Map.entry("POST /api/ledger/transfers", new Success("201", "decided successful (422: rejected)", "Transfer")),
+            Map.entry("GET /api/ledger/transfers/{id}", new Success("200", "the transfer", "Transfer")));
 
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
@@ -99,6 +122,13 @@ public class ApiDescription implements OASFilter {
             if (codes.contains(status.code()) && !responses.hasAPIResponse(status.code())) {
                 responses.addAPIResponse(status.code(), OASFactory.createAPIResponse().ref(status.name()));
             }
+        }
+        var success = SUCCESS.get(key);
+        if (success != null) {
+            responses.removeAPIResponse("default");
+            responses.addAPIResponse(success.code(), OASFactory.createAPIResponse().description(success.description())
+                    .content(OASFactory.createContent().addMediaType("application/json", OASFactory.createMediaType()
+                            .schema(OASFactory.createSchema().ref(success.schema())))));
         }
     }
 }

@@ -70,6 +70,7 @@ class BadInputIT extends ClientSideIT {
         var spec = Api.json(Deployed.get(base.resolve("/openapi"), "Accept", "application/json").body());
         var components = spec.getJsonObject("components");
         var operations = 0;
+        var described = 0;
         for (var path : spec.getJsonObject("paths").entrySet()) {
             for (var entry : path.getValue().asJsonObject().entrySet()) {
                 operations++;
@@ -92,9 +93,19 @@ class BadInputIT extends ClientSideIT {
                 if (operation.containsKey("security")) {
                     assertThat(responses.keySet()).as(name).contains("401");
                 }
+                for (var code : responses.keySet().stream().filter(c -> c.startsWith("2")).toList()) {
+                    var content = responses.getJsonObject(code).getJsonObject("content");
+                    var json = content == null ? null : content.getJsonObject("application/json");
+                    if (json != null && json.getJsonObject("schema").containsKey("$ref")) {
+                        var schema = resolve(json.getJsonObject("schema"), components.getJsonObject("schemas"));
+                        assertThat(schema.containsKey("example")).as(name + " " + code + ": its body's example").isTrue();
+                        described++;
+                    }
+                }
             }
         }
         assertThat(operations).isGreaterThan(30);
+        assertThat(described).as("operations whose success answer has a schema with an example").isGreaterThanOrEqualTo(16);
     }
 
     /** The malformed requests for one operation. */
