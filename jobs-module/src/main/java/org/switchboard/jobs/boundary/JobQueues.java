@@ -149,6 +149,13 @@ public class JobQueues {
         }
     }
 
+    /** This node is stopping: its workers take no new job, and finish those they run (see {@code stop}). */
+    public void drain() {
+        if (runner != null) {
+            runner.stopFetching();
+        }
+    }
+
     @PreDestroy
     void stop() {
         if (runner != null) {

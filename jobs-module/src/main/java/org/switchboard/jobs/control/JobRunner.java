@@ -330,10 +330,18 @@ public class JobRunner implements AutoCloseable {
         return running.get();
     }
 
-    @Override
-    public void close() {
+    /**
+     * Takes no new job from now on (the node is stopping); the jobs running go on, and are
+     * acknowledged as they finish. {@link #close()} still follows.
+     */
+    public void stopFetching() {
         fetching = false;
         loops.shutdownNow();
+    }
+
+    @Override
+    public void close() {
+        stopFetching();
         var deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
         while (running.get() > 0 && System.nanoTime() < deadline) {
             sleep(Duration.ofMillis(50));

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.assertj.core.api.Assertions;
@@ -91,6 +92,28 @@ class JobRunnerTest {
         assertThat(waits.count()).as("every start, retries included").isEqualTo(32);
         assertThat(waits.max(java.util.concurrent.TimeUnit.MILLISECONDS)).as("by Redis's clock, never negative").isGreaterThanOrEqualTo(0);
         assertThat(registry.get("switchboard.jobs.waiting").tag("queue", "default").gauge().value()).isZero();
+    }
+
+    @Test
+    void aStoppingRunnerTakesNoNewJobAndFinishesTheOneItRuns() throws Exception {
+        var started = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        enqueue("long", "hold", 5, 60);
+        try (var runner = runner("w1", Map.of("hold", job -> {
+            started.countDown();
+            release.await();
+            return "\"held\"";
+        }, "noop", job -> "null"))) {
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            runner.stopFetching();
+            enqueue("later", "noop", 5, 60);
+            Thread.sleep(500); // several fetch rounds' worth
+            assertThat(store.find("later").orElseThrow().state()).as("not taken").isEqualTo(JobState.QUEUED);
+            release.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.find("long").orElseThrow().state() == JobState.SUCCEEDED);
+        }
+        assertThat(store.find("long").orElseThrow().result()).isEqualTo("\"held\"");
+        assertThat(store.find("later").orElseThrow().state()).as("left for another node").isEqualTo(JobState.QUEUED);
     }
 
     @Test

@@ -64,7 +64,20 @@ public class ApiDescription implements OASFilter {
             Map.entry("GET /api/ledger/accounts/{id}", new Success("200", "the account", "Account")),
             Map.entry("GET /api/ledger/accounts/{id}/transfers", new Success("200", "the statement, newest first", "Transfers")),
             Map.entry("POST /api/ledger/transfers", new Success("201", "decided successful (422: rejected)", "Transfer")),
-            Map.entry("GET /api/ledger/transfers/{id}", new Success("200", "the transfer", "Transfer")));
+            Map.entry("GET /api/ledger/transfers/{id}", new Success("200", "the transfer", "Transfer")),
+            Map.entry("GET /api/ledger/check", new Success("200", "the check's report", "InvariantReport")),
+            Map.entry("DELETE /api/jobs/{id}", new Success("200", "cancelled (a running job is interrupted)", "JobCancelled")),
+            Map.entry("GET /api/jobs/queues", new Success("200", "every queue's figures", "Queues")),
+            Map.entry("POST /api/jobs/queues/{queue}/pause", new Success("200", "paused", "QueuePaused")),
+            Map.entry("POST /api/jobs/queues/{queue}/resume", new Success("200", "resumed", "QueuePaused")),
+            Map.entry("GET /api/jobs/stats", new Success("200", "the totals", "JobStats")),
+            Map.entry("GET /api/jobs/workers", new Success("200", "the live workers", "Workers")),
+            Map.entry("GET /api/jobs/scheduled", new Success("200", "a page of scheduled and retrying jobs", "JobPage")),
+            Map.entry("POST /api/jobs/scheduled/{id}/run", new Success("200", "queued now", "Enqueued")),
+            Map.entry("GET /api/jobs/dead", new Success("200", "a page of dead jobs", "JobPage")),
+            Map.entry("POST /api/jobs/dead/{id}/retry", new Success("200", "queued again", "Enqueued")),
+            Map.entry("GET /api/jobs/cron", new Success("200", "the cron schedules", "CronSchedules")),
+            Map.entry("GET /api/system", new Success("200", "the servers this node uses", "System")));
 
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
@@ -123,12 +136,23 @@ public class ApiDescription implements OASFilter {
                 responses.addAPIResponse(status.code(), OASFactory.createAPIResponse().ref(status.name()));
             }
         }
+        if ("DELETE /api/jobs/dead/{id}".equals(key)) {
+            responses.removeAPIResponse("default");
+            responses.addAPIResponse("204", OASFactory.createAPIResponse().description("deleted"));
+        }
         var success = SUCCESS.get(key);
         if (success != null) {
             responses.removeAPIResponse("default");
             responses.addAPIResponse(success.code(), OASFactory.createAPIResponse().description(success.description())
                     .content(OASFactory.createContent().addMediaType("application/json", OASFactory.createMediaType()
                             .schema(OASFactory.createSchema().ref(success.schema())))));
+        }
+        var answered = responses.getAPIResponses().keySet().stream().anyMatch(code -> code.startsWith("2"));
+        if (!answered && responses.hasAPIResponse("default")) {
+            // an event stream: 200, its events described in its summary
+            var stream = responses.getAPIResponse("default");
+            responses.removeAPIResponse("default");
+            responses.addAPIResponse("200", stream.description("the event stream"));
         }
     }
 }

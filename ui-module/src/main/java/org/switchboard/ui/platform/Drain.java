@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.switchboard.jobs.boundary.JobQueues;
 import org.switchboard.ui.api.OpenStreams;
 
 /**
@@ -16,6 +17,7 @@ import org.switchboard.ui.api.OpenStreams;
  * <li>reports itself not ready ({@code /health/ready} DOWN), so that load balancers stop sending to it;</li>
  * <li>tells its event streams to reconnect (SSE {@code retry}, then closed) and answers its long
  * polls at once, so that their clients come back through the load balancer, to another node;</li>
+ * <li>takes no new job (its workers finish the ones they run, within the grace as a rule);</li>
  * <li>serves what still comes for {@code switchboard.shutdown.notice-seconds} (the balancers'
  * time to notice), then waits for the requests under way to finish;</li>
  * <li>closes its HTTP listener, so that what comes later is refused rather than answered by a
@@ -29,6 +31,9 @@ public class Drain {
 
     @Inject
     OpenStreams streams;
+
+    @Inject
+    JobQueues jobs;
 
     @Inject
     @ConfigProperty(name = "switchboard.shutdown.notice-seconds", defaultValue = "5")
@@ -69,6 +74,7 @@ public class Drain {
         say("not ready; event streams told to reconnect; " + active.get() + " request(s) under way; "
                 + Math.max(0, budget.toMillis()) + " ms to drain");
         streams.drain();
+        jobs.drain();
         sleepUntil(Math.min(deadline, start + Duration.ofSeconds(noticeSeconds).toNanos()), () -> false);
         sleepUntil(deadline, () -> active.get() <= 0);
         var left = active.get();

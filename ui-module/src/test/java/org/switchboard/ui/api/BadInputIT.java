@@ -93,19 +93,21 @@ class BadInputIT extends ClientSideIT {
                 if (operation.containsKey("security")) {
                     assertThat(responses.keySet()).as(name).contains("401");
                 }
+                assertThat(responses.keySet()).as(name + ": its success answer, by status").anyMatch(c -> c.startsWith("2"));
                 for (var code : responses.keySet().stream().filter(c -> c.startsWith("2")).toList()) {
                     var content = responses.getJsonObject(code).getJsonObject("content");
                     var json = content == null ? null : content.getJsonObject("application/json");
-                    if (json != null && json.getJsonObject("schema").containsKey("$ref")) {
+                    if (json != null) {
                         var schema = resolve(json.getJsonObject("schema"), components.getJsonObject("schemas"));
-                        assertThat(schema.containsKey("example")).as(name + " " + code + ": its body's example").isTrue();
+                        assertThat(schema.containsKey("example")).as(name + " " + code + ": its body's schema, with an example").isTrue();
                         described++;
                     }
                 }
             }
         }
         assertThat(operations).isGreaterThan(30);
-        assertThat(described).as("operations whose success answer has a schema with an example").isGreaterThanOrEqualTo(16);
+        assertThat(described).as("JSON success answers described, with an example: all but the two event streams and one 204")
+                .isEqualTo(operations - 3);
     }
 
     /** The malformed requests for one operation. */

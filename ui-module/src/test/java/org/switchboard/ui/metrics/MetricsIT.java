@@ -100,6 +100,14 @@ class MetricsIT extends ClientSideIT {
         }
     }
 
+    @Test
+    void switchedOffTheMetricsAreNotServed() {
+        try (var node = PayaraNode.start(Map.of("switchboard.metrics.enabled", "false"))) {
+            Api.assertProblem(Deployed.get(node.base().resolve("metrics")), 404);
+            assertThat(Deployed.get(node.base().resolve("api/boards")).statusCode()).as("the node itself serves").isEqualTo(200);
+        }
+    }
+
     /** The samples of a scrape in the Prometheus text format, by name and labels as written. */
     static Map<String, Double> scrape(URI base) {
         var response = Deployed.get(base.resolve("metrics"));
