@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,16 +22,23 @@ public final class RedisServer {
     private final Path binary;
     private final Path dir;
     private final int port;
+    private final List<String> options;
     private ManagedProcess process;
 
-    RedisServer(Path binary, Path dir, int port) {
+    RedisServer(Path binary, Path dir, int port, List<String> options) {
         this.binary = binary;
         this.dir = dir;
         this.port = port;
+        this.options = List.copyOf(options);
     }
 
     static RedisServer create(Path dir) {
-        return new RedisServer(locateBinary(dir), dir, FreePort.find());
+        return create(dir, List.of());
+    }
+
+    /** With these options on top of the usual ones (a cluster node's, for one). */
+    static RedisServer create(Path dir, List<String> options) {
+        return new RedisServer(locateBinary(dir), dir, FreePort.find(), options);
     }
 
     /** The system's {@code redis-server} when there is one, else the binary shipped in a Maven artifact. */
@@ -63,10 +71,12 @@ public final class RedisServer {
         if (process != null && process.isAlive()) {
             return this;
         }
-        process = ManagedProcess.start("redis", List.of(binary.toString(),
+        var command = new ArrayList<>(List.of(binary.toString(),
                 "--port", String.valueOf(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
                 "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
-                "--daemonize", "no", "--protected-mode", "yes"), dir);
+                "--daemonize", "no", "--protected-mode", "yes"));
+        command.addAll(options);
+        process = ManagedProcess.start("redis", command, dir);
         FreePort.awaitListening(port, Duration.ofSeconds(20), process);
         return this;
     }

@@ -22,6 +22,7 @@ public final class TestServers {
     private static Path baseDir;
     private static RedisServer redis;
     private static RedissonClient redisson;
+    private static RedisCluster redisCluster;
     private static PouchDbServer pouchDb;
     private static CouchDbCluster couchDbCluster;
     private static PostgresServer postgres;
@@ -45,8 +46,31 @@ public final class TestServers {
         return RedisServer.create(tempDir("redis-")).start();
     }
 
-    /** A Redisson client (string codec) on {@link #redis()}, shared by the JVM's tests; it reconnects when Redis is restarted. */
+    /**
+     * The Redis topology this JVM's Redis tests run on: {@code single} (the default) or
+     * {@code cluster} (system property {@code switchboard.test.redis}, set by a module's second test
+     * run of its Redis contract tests).
+     */
+    public static String redisTopology() {
+        return System.getProperty("switchboard.test.redis", "single");
+    }
+
+    /** The Redis Cluster of this JVM's tests, started at the first call. */
+    public static synchronized RedisCluster redisCluster() {
+        if (redisCluster == null) {
+            redisCluster = RedisCluster.start(dir("redis-cluster"));
+        }
+        return redisCluster;
+    }
+
+    /**
+     * A Redisson client (string codec) on the topology of {@link #redisTopology()}: {@link #redis()},
+     * or {@link #redisCluster()}; shared by the JVM's tests; it reconnects when Redis is restarted.
+     */
     public static synchronized RedissonClient redisson() {
+        if (redisson == null && "cluster".equals(redisTopology())) {
+            redisson = redisCluster().redisson();
+        }
         if (redisson == null) {
             var config = new Config();
             config.setCodec(StringCodec.INSTANCE);
@@ -120,6 +144,10 @@ public final class TestServers {
         if (redis != null) {
             redis.stop();
             redis = null;
+        }
+        if (redisCluster != null) {
+            redisCluster.close();
+            redisCluster = null;
         }
         if (pouchDb != null) {
             pouchDb.stop();

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
+import org.redisson.config.ReadMode;
 
 /**
  * {@code REDIS_URL}, turned into a Redisson configuration.
@@ -59,7 +60,11 @@ public record RedisUrl(String scheme, String user, String password, List<String>
         return new RedisUrl(scheme, user, password, nodes, master, database);
     }
 
-    /** The Redisson configuration: strings on the wire, so other clients can read what we write. */
+    /**
+     * The Redisson configuration: strings on the wire, so other clients can read what we write. On
+     * Sentinel and Cluster every read goes to a master, as the writes do: Redisson reads from replicas
+     * by default, and a replica lags, so a value just posted could read as missing or old.
+     */
     public Config toConfig() {
         var config = new Config();
         config.setCodec(StringCodec.INSTANCE);
@@ -75,9 +80,9 @@ public record RedisUrl(String scheme, String user, String password, List<String>
         switch (scheme) {
             case "redis-sentinel" -> config.useSentinelServers()
                     .setMasterName(master).addSentinelAddress(addresses).setDatabase(database)
-                    .setConnectTimeout(2000).setCheckSentinelsList(false);
+                    .setConnectTimeout(2000).setCheckSentinelsList(false).setReadMode(ReadMode.MASTER);
             case "redis-cluster" -> config.useClusterServers()
-                    .addNodeAddress(addresses).setConnectTimeout(2000);
+                    .addNodeAddress(addresses).setConnectTimeout(2000).setReadMode(ReadMode.MASTER);
             default -> config.useSingleServer()
                     .setAddress(addresses[0]).setDatabase(database).setConnectTimeout(2000);
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 import org.redisson.config.Config;
+import org.redisson.config.ReadMode;
 
 class RedisUrlTest {
 
@@ -41,6 +42,8 @@ class RedisUrlTest {
         assertThat(url.database()).isEqualTo(2);
         assertThat(url.password()).isEqualTo("pw");
         assertThat(url.toConfig().isSentinelConfig()).isTrue();
+        assertThat(url.toConfig().useSentinelServers().getReadMode()).as("a replica lags: reads go where the writes went")
+                .isEqualTo(ReadMode.MASTER);
     }
 
     @Test
@@ -48,6 +51,8 @@ class RedisUrlTest {
         var url = RedisUrl.parse("redis-cluster://n1:7000,n2:7001");
         assertThat(url.nodes()).containsExactly("n1:7000", "n2:7001");
         assertThat(url.toConfig().isClusterConfig()).isTrue();
+        assertThat(url.toConfig().useClusterServers().getReadMode()).as("a replica lags: reads go where the writes went")
+                .isEqualTo(ReadMode.MASTER);
     }
 
     @Test
