@@ -191,10 +191,18 @@ public class JobRunner implements AutoCloseable {
                 var more = free.drainPermits();
                 var batch = store.fetch(queue, settings.worker(), 1 + more);
                 free.release(1 + more - batch.size());
+                if (!fetching) {
+                    giveBack(batch); // taken as the node began to stop: another node runs them
+                    return;
+                }
                 if (batch.isEmpty()) {
                     // idle: block on the queue for one job (the batch fetch cannot block: it is a script)
                     free.acquire();
                     var one = store.fetchBlocking(queue, settings.worker(), settings.idlePoll());
+                    if (one.isPresent() && !fetching) {
+                        giveBack(List.of(one.get())); // a wait that ended as the node began to stop
+                        return;
+                    }
                     if (one.isPresent()) {
                         run(one.get(), free);
                     } else {
@@ -211,6 +219,12 @@ public class JobRunner implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, () -> "Fetching from queue " + queue + " failed; trying again", e);
                 sleep(Duration.ofSeconds(1));
             }
+        }
+    }
+
+    private void giveBack(List<FetchedJob> taken) {
+        if (!taken.isEmpty()) {
+            quietly(() -> store.requeue(settings.worker(), taken.stream().map(FetchedJob::id).toList()));
         }
     }
 
