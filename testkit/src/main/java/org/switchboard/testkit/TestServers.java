@@ -23,6 +23,7 @@ public final class TestServers {
     private static RedisServer redis;
     private static RedissonClient redisson;
     private static RedisCluster redisCluster;
+    private static RedisSentinel redisSentinel;
     private static PouchDbServer pouchDb;
     private static CouchDbCluster couchDbCluster;
     private static PostgresServer postgres;
@@ -47,12 +48,20 @@ public final class TestServers {
     }
 
     /**
-     * The Redis topology this JVM's Redis tests run on: {@code single} (the default) or
-     * {@code cluster} (system property {@code switchboard.test.redis}, set by a module's second test
-     * run of its Redis contract tests).
+     * The Redis topology this JVM's Redis tests run on: {@code single} (the default), {@code cluster}
+     * or {@code sentinel} (system property {@code switchboard.test.redis}, set by a module's further
+     * test runs of its Redis contract tests).
      */
     public static String redisTopology() {
         return System.getProperty("switchboard.test.redis", "single");
+    }
+
+    /** The Redis Sentinel set of this JVM's tests, started at the first call. */
+    public static synchronized RedisSentinel redisSentinel() {
+        if (redisSentinel == null) {
+            redisSentinel = RedisSentinel.start(dir("redis-sentinel"));
+        }
+        return redisSentinel;
     }
 
     /** The Redis Cluster of this JVM's tests, started at the first call. */
@@ -65,11 +74,14 @@ public final class TestServers {
 
     /**
      * A Redisson client (string codec) on the topology of {@link #redisTopology()}: {@link #redis()},
-     * or {@link #redisCluster()}; shared by the JVM's tests; it reconnects when Redis is restarted.
+     * {@link #redisCluster()} or {@link #redisSentinel()}; shared by the JVM's tests; it reconnects when Redis is restarted.
      */
     public static synchronized RedissonClient redisson() {
         if (redisson == null && "cluster".equals(redisTopology())) {
             redisson = redisCluster().redisson();
+        }
+        if (redisson == null && "sentinel".equals(redisTopology())) {
+            redisson = redisSentinel().redisson();
         }
         if (redisson == null) {
             var config = new Config();
@@ -148,6 +160,10 @@ public final class TestServers {
         if (redisCluster != null) {
             redisCluster.close();
             redisCluster = null;
+        }
+        if (redisSentinel != null) {
+            redisSentinel.close();
+            redisSentinel = null;
         }
         if (pouchDb != null) {
             pouchDb.stop();

@@ -44,9 +44,11 @@ class RedisJobStoreTest {
         for (int i = 0; i < 3; i++) {
             enqueue("digest-" + i, "{}");
         }
-        var servers = "cluster".equals(TestServers.redisTopology())
-                ? List.copyOf(redis.client().getRedisNodes(RedisNodes.CLUSTER).getMasters())
-                : List.of(redis.client().getRedisNodes(RedisNodes.SINGLE).getInstance());
+        List<? extends RedisNode> servers = switch (TestServers.redisTopology()) {
+            case "cluster" -> List.copyOf(redis.client().getRedisNodes(RedisNodes.CLUSTER).getMasters());
+            case "sentinel" -> List.of(redis.client().getRedisNodes(RedisNodes.SENTINEL_MASTER_SLAVE).getMaster());
+            default -> List.of(redis.client().getRedisNodes(RedisNodes.SINGLE).getInstance());
+        };
         assertThat(servers).as("EVALSHA, not the script's text each time")
                 .anyMatch(server -> server.info(RedisNode.InfoSection.COMMANDSTATS).containsKey("cmdstat_evalsha"));
     }
