@@ -1,10 +1,14 @@
 package org.switchboard.testkit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -34,22 +38,26 @@ public final class RedisCluster implements AutoCloseable {
         Prerequisite.require(cli.isPresent(), "redis-cli", "apt-get install redis-tools");
         var cluster = new RedisCluster(dir);
         for (int i = 0; i < 6; i++) {
+            // a replica that joined moments ago has had little contact with its master; with the
+            // default validity factor it would refuse to take over from it
             cluster.nodes.add(RedisServer.create(dir.resolve("node-" + i), List.of("--cluster-enabled", "yes",
-                    "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS))).start());
+                    "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS),
+                    "--cluster-replica-validity-factor", "0")).start());
         }
         var create = new ArrayList<>(List.of(cli.get().toString(), "--cluster", "create"));
         cluster.nodes.forEach(n -> create.add("127.0.0.1:" + n.port()));
         create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
         ManagedProcess.run(create, dir);
-        cluster.awaitState(cli.get(), Duration.ofSeconds(30));
+        cluster.awaitState(Duration.ofSeconds(30));
         return cluster;
     }
 
-    private void awaitState(Path cli, Duration within) {
+    private void awaitState(Duration within) {
         var deadline = Instant.now().plus(within);
         while (Instant.now().isBefore(deadline)) {
-            var ok = nodes.stream().allMatch(n -> ManagedProcess.run(List.of(cli.toString(), "-p", String.valueOf(n.port()), "cluster", "info"),
-                    dir).contains("cluster_state:ok"));
+            // and every replica has synchronised with its master: until then a failover loses what it lacks
+            var ok = nodes.stream().allMatch(n -> cli(n, "cluster", "info").contains("cluster_state:ok")
+                    && (cli(n, "info", "replication").contains("role:master") || cli(n, "info", "replication").contains("master_link_status:up")));
             if (ok) {
                 return;
             }
@@ -70,6 +78,53 @@ public final class RedisCluster implements AutoCloseable {
         var servers = config.useClusterServers().setReadMode(ReadMode.MASTER);
         nodes.forEach(n -> servers.addNodeAddress(n.url()));
         return Redisson.create(config);
+    }
+
+    /**
+     * The node that is the master of {@code key}'s slot now, from {@code CLUSTER NODES} as a live node
+     * reports it (a failover moves it to the promoted replica).
+     */
+    public RedisServer masterOf(String key) {
+        var live = nodes.stream().filter(n -> FreePort.isListening(n.port())).findFirst().orElseThrow();
+        var slot = Integer.parseInt(cli(live, "cluster", "keyslot", key).strip());
+        for (var line : cli(live, "cluster", "nodes").split("\n")) {
+            var fields = line.strip().split(" ");
+            if (fields.length < 9 || !fields[2].contains("master") || fields[2].contains("fail")) {
+                continue;
+            }
+            var port = Integer.parseInt(fields[1].replaceAll("^.*:(\\d+)@.*$", "$1"));
+            for (int i = 8; i < fields.length; i++) {
+                var range = fields[i].split("-");
+                if (range[0].startsWith("[")) {
+                    continue; // a slot being migrated
+                }
+                var from = Integer.parseInt(range[0]);
+                var to = range.length > 1 ? Integer.parseInt(range[1]) : from;
+                if (slot >= from && slot <= to) {
+                    return nodes.stream().filter(n -> n.port() == port).findFirst().orElseThrow();
+                }
+            }
+        }
+        throw new IllegalStateException("no live master serves slot " + slot);
+    }
+
+    /** What {@code redis-cli} answers this node, for this command. */
+    private static String cli(RedisServer node, String... command) {
+        var line = new ArrayList<>(List.of(Executables.onPath("redis-cli").orElseThrow().toString(), "-p", String.valueOf(node.port())));
+        line.addAll(List.of(command));
+        try {
+            var process = new ProcessBuilder(line).redirectErrorStream(true).start();
+            var out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", line) + " failed: " + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     public List<RedisServer> nodes() {
