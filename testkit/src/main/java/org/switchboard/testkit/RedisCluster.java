@@ -57,13 +57,17 @@ public final class RedisCluster implements AutoCloseable {
         while (Instant.now().isBefore(deadline)) {
             // and every replica has synchronised with its master: until then a failover loses what it lacks
             var ok = nodes.stream().allMatch(n -> cli(n, "cluster", "info").contains("cluster_state:ok")
-                    && (cli(n, "info", "replication").contains("role:master") || cli(n, "info", "replication").contains("master_link_status:up")));
+                    && synchronised(cli(n, "info", "replication")));
             if (ok) {
                 return;
             }
             FreePort.sleep(200);
         }
         throw new IllegalStateException("the Redis Cluster did not reach cluster_state:ok within " + within);
+    }
+
+    private static boolean synchronised(String replication) {
+        return replication.contains("role:master") || replication.contains("master_link_status:up");
     }
 
     /** {@code redis-cluster://} with every node, as {@code REDIS_URL} takes it. */

@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import java.util.function.ToDoubleFunction;
 import org.switchboard.jobs.entity.QueueStats;
@@ -57,37 +59,36 @@ public final class JobMetrics {
         Gauge.builder("switchboard.jobs.busy", running::getAsInt).description("Jobs this node runs now (busy workers)").register(registry);
     }
 
-    /** Shows a queue this node works on from the start, with nothing counted yet. */
-    void worksOn(String queue) {
-        processed(queue, 0);
-        failed(queue, 0);
-        startDelay(queue);
+    /** One queue's meters on this node, made once: they are touched for every job. */
+    private record QueueMeters(Timer startDelay, Counter processed, Counter failed) {
     }
 
-    private Timer startDelay(String queue) {
-        return Timer.builder("switchboard.jobs.start.delay").description("From enqueue (or from becoming due) to start")
-                .tag("queue", queue).serviceLevelObjectives(WAIT_BUCKETS).register(registry);
+    private final Map<String, QueueMeters> byQueue = new ConcurrentHashMap<>();
+
+    private QueueMeters of(String queue) {
+        return byQueue.computeIfAbsent(queue, q -> new QueueMeters(
+                Timer.builder("switchboard.jobs.start.delay").description("From enqueue (or from becoming due) to start")
+                        .tag("queue", q).serviceLevelObjectives(WAIT_BUCKETS).register(registry),
+                Counter.builder("switchboard.jobs.processed").description("Jobs that succeeded on this node").tag("queue", q).register(registry),
+                Counter.builder("switchboard.jobs.failed").description("Attempts that failed on this node (timed out or threw)")
+                        .tag("queue", q).register(registry)));
+    }
+
+    /** Shows a queue this node works on from the start, with nothing counted yet. */
+    void worksOn(String queue) {
+        of(queue);
     }
 
     void started(String queue, long waitedMillis) {
-        startDelay(queue).record(Duration.ofMillis(Math.max(0, waitedMillis)));
+        of(queue).startDelay().record(Duration.ofMillis(Math.max(0, waitedMillis)));
     }
 
     void processed(String queue) {
-        processed(queue, 1);
+        of(queue).processed().increment();
     }
 
     void failed(String queue) {
-        failed(queue, 1);
-    }
-
-    private void processed(String queue, int jobs) {
-        Counter.builder("switchboard.jobs.processed").description("Jobs that succeeded on this node").tag("queue", queue).register(registry).increment(jobs);
-    }
-
-    private void failed(String queue, int attempts) {
-        Counter.builder("switchboard.jobs.failed").description("Attempts that failed on this node (timed out or threw)")
-                .tag("queue", queue).register(registry).increment(attempts);
+        of(queue).failed().increment();
     }
 
     /** Every queue's state as just read. */
