@@ -1,6 +1,7 @@
 package org.switchboard.ui.metrics;
 
 import jakarta.inject.Inject;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -36,6 +37,17 @@ public class MetricsServlet extends HttpServlet {
     @Inject
     @ConfigProperty(name = "switchboard.metrics.token")
     Optional<String> token;
+
+    /** Only read: any other method is a 405 problem, not the container's page. */
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+        if (!"GET".equals(request.getMethod()) && !"HEAD".equals(request.getMethod())) {
+            response.setHeader("Allow", "GET, HEAD");
+            new Problem("about:blank", "Method Not Allowed", 405, "/metrics is read with GET.", null).write(response);
+            return;
+        }
+        super.service(request, response);
+    }
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {

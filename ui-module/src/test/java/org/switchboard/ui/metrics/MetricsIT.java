@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,11 +79,14 @@ class MetricsIT extends ClientSideIT {
     }
 
     @Test
-    void openMetricsIsServedToAScraperThatAsksForIt() {
+    void openMetricsIsServedToAScraperThatAsksForIt() throws Exception {
         var response = Deployed.get(base.resolve("metrics"), "Accept", "application/openmetrics-text; version=1.0.0");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/openmetrics-text"));
         assertThat(response.body().strip()).endsWith("# EOF");
+        var posted = Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("metrics"))
+                .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+        Api.assertProblem(posted, 405);
         var text = Deployed.get(base.resolve("metrics"));
         assertThat(text.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain; version=0.0.4"));
     }
