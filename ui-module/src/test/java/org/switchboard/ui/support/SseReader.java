@@ -34,6 +34,8 @@ public final class SseReader implements AutoCloseable {
     public volatile String retry;
     /** Whether the server ended the stream (as opposed to the test or a failure). */
     public volatile boolean endedByServer;
+    /** Whether the stream is over, however it ended: a client would now reconnect. */
+    public volatile boolean ended;
 
     public SseReader(URI uri, String... headers) {
         var request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream");
@@ -66,6 +68,8 @@ public final class SseReader implements AutoCloseable {
                 }
             } catch (Exception e) {
                 opened.countDown(); // closed by the test, or the node went away
+            } finally {
+                ended = true;
             }
         });
         try {
