@@ -1,22 +1,16 @@
 package org.switchboard.benchmarks;
 
-import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.switchboard.jobs.boundary.JobHandler;
 import org.switchboard.jobs.boundary.StandaloneJobs;
-import org.switchboard.testkit.ManagedProcess;
 import org.switchboard.testkit.TestServers;
 
 /**
@@ -32,8 +26,6 @@ import org.switchboard.testkit.TestServers;
  * <p>Run with {@code benchmarks/jobs [jobs] [concurrency] [rounds] [warm-up jobs]}; see docs/benchmarks.md.
  */
 public final class JobsBenchmark {
-
-    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":([0-9.]+)");
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--one")) { // one run of ours, in a JVM of its own
@@ -62,22 +54,21 @@ public final class JobsBenchmark {
         for (int round = 1; round <= rounds; round++) {
             var oursFirst = round % 2 == 1;
             for (var peer : oursFirst ? List.of("ours", "BullMQ") : List.of("BullMQ", "ours")) {
-                var line = peer.equals("ours") ? oneRun(List.of(javaCommand(), "-Xmx2g", "-cp", absoluteClassPath(),
-                                JobsBenchmark.class.getName(), "--one"), total, concurrency, warmup, true)
+                var line = peer.equals("ours") ? oneRun(ChildRuns.java(JobsBenchmark.class, "--one"), total, concurrency, warmup, true)
                         : oneRun(List.of("node", bullmqScript()), total, concurrency, warmup, false);
                 System.out.printf("round %d, %-6s %s%n", round, peer + ":", line);
-                (peer.equals("ours") ? ours : bull).add(fields(line));
+                (peer.equals("ours") ? ours : bull).add(ChildRuns.fields(line));
             }
         }
         for (var peer : List.of("ours", "BullMQ")) {
             var runs = peer.equals("ours") ? ours : bull;
             System.out.printf("median %-7s enqueue %8.0f jobs/s, process %8.0f jobs/s, enqueue->start with an idle worker p50 %.1f ms, p99 %.1f ms%n",
-                    peer + ":", median(runs, "enqueuePerSecond"), median(runs, "processPerSecond"),
-                    median(runs, "latencyP50Ms"), median(runs, "latencyP99Ms"));
+                    peer + ":", ChildRuns.median(runs, "enqueuePerSecond"), ChildRuns.median(runs, "processPerSecond"),
+                    ChildRuns.median(runs, "latencyP50Ms"), ChildRuns.median(runs, "latencyP99Ms"));
         }
         System.out.printf("ratio of medians ours / BullMQ: processing %.2f, enqueue %.2f%n",
-                median(ours, "processPerSecond") / median(bull, "processPerSecond"),
-                median(ours, "enqueuePerSecond") / median(bull, "enqueuePerSecond"));
+                ChildRuns.median(ours, "processPerSecond") / ChildRuns.median(bull, "processPerSecond"),
+                ChildRuns.median(ours, "enqueuePerSecond") / ChildRuns.median(bull, "enqueuePerSecond"));
     }
 
     /** One run on a redis-server of its own, stopped after; answers the run's JSON line. */
@@ -87,42 +78,10 @@ public final class JobsBenchmark {
             var full = new ArrayList<>(command);
             full.addAll(List.of(byUrl ? redis.url() : String.valueOf(redis.port()), String.valueOf(total), String.valueOf(concurrency),
                     String.valueOf(warmup)));
-            var process = ManagedProcess.start("bench-run", full, TestServers.tempDir("run-"));
-            var deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-            while (process.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-            }
-            process.stop();
-            return process.output().lines().filter(l -> l.startsWith("{")).reduce((x, y) -> y)
-                    .orElseThrow(() -> new IllegalStateException("the run printed no result:\n" + process.output()));
+            return ChildRuns.lastJsonLine(full);
         } finally {
             redis.stop();
         }
-    }
-
-    private static Map<String, Double> fields(String json) {
-        var out = new HashMap<String, Double>();
-        var m = FIELD.matcher(json);
-        while (m.find()) {
-            out.put(m.group(1), Double.parseDouble(m.group(2)));
-        }
-        return out;
-    }
-
-    private static double median(List<Map<String, Double>> runs, String field) {
-        var values = runs.stream().map(r -> r.get(field)).sorted().toList();
-        var n = values.size();
-        return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
-    }
-
-    /** This JVM's class path with every entry absolute: the child runs in a folder of its own. */
-    private static String absoluteClassPath() {
-        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .map(entry -> Path.of(entry).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator));
-    }
-
-    private static String javaCommand() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     private static String bullmqScript() {

@@ -7,8 +7,11 @@
  * <li>Every move of a job is one Lua script ({@code RedisJobStore}, its scripts in resources), so a job is always in exactly one
  * place: its queue (a list), a worker's pending list, the scheduled set (delayed jobs and retries,
  * by due time), the dead set, or finished. Times come from Redis's {@code TIME}, so nodes with skewed
- * clocks agree on what is due. All keys carry the hash tag {@code {jobs}}: on a Redis Cluster they
- * share a slot, which the scripts need.</li>
+ * clocks agree on what is due. Each queue's keys carry the queue's own hash tag ({@code {jobs:name}}):
+ * on a Redis Cluster a queue lives in one slot, which its scripts need, and queues spread over the
+ * masters, so a cluster adds capacity. A job's id does not name its queue: a look-up by id asks
+ * every queue at once. The names of the queues are a set beside them, added to before a queue's
+ * first job; the reaper, promoting, trimming and the dashboard go over that set.</li>
  * <li>The scripts are resources beside {@code RedisJobStore}, loaded once and run by {@code EVALSHA};
  * they get every key, or the prefix of a family of keys, from {@code JobKeys}, so no script spells a
  * key name and the key layout changes in one place.</li>

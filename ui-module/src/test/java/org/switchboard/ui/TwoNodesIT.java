@@ -356,7 +356,7 @@ class TwoNodesIT {
     void aCronTickIsEnqueuedOnceHoweverManyNodesFireIt() {
         // every node fires the schedule every 2 s; a tick's job has the same id on every node, so a tick
         // enqueued twice shows as a repeated id in the queue no node works on
-        var queue = TestServers.redisson().<String>getList("switchboard:{jobs}:queue:cron-check", StringCodec.INSTANCE);
+        var queue = TestServers.redisson().<String>getList("switchboard:{jobs:cron-check}:queue", StringCodec.INSTANCE);
         await().atMost(Duration.ofSeconds(60)).until(() -> queue.size() >= 5);
         var jobs = queue.readAll();
         System.out.println("cron on several nodes: " + jobs.size() + " jobs, " + new HashSet<>(jobs).size() + " distinct ticks");

@@ -6,6 +6,6 @@ import org.switchboard.jobs.control.JobKeys;
 public record BrokenEntityExample(String id) {
 
     public String key() {
-        return new JobKeys("example").job(id);
+        return new JobKeys("example").of("default").job(id);
     }
 }

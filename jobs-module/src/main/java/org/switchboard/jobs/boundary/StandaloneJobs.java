@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import org.redisson.config.Config;
 import org.switchboard.jobs.control.JobRunner;
 import org.switchboard.jobs.control.RedisJobStore;
 import org.switchboard.jobs.entity.Enqueued;
@@ -28,6 +29,11 @@ public final class StandaloneJobs implements AutoCloseable {
         return new StandaloneJobs(RedisJobStore.connect(redisUrl, prefix, connections));
     }
 
+    /** Queues under the key prefix {@code prefix}, on a Redis client of their own made from {@code config} (a Redis Cluster, say). */
+    public static StandaloneJobs connect(Config config, String prefix) {
+        return new StandaloneJobs(RedisJobStore.connect(config, prefix));
+    }
+
     /** Enqueues without waiting for Redis: many enqueues in flight share a connection. */
     public CompletionStage<Enqueued> enqueueAsync(String queue, String type, String payload) {
         return store.enqueueAsync(UUID.randomUUID().toString(), queue, type, payload, JobQueues.DEFAULT_ATTEMPTS, JobQueues.DEFAULT_TIMEOUT,
@@ -45,7 +51,12 @@ public final class StandaloneJobs implements AutoCloseable {
 
     /** Starts {@code concurrency} workers on {@code queue}, running the jobs of these types until closed (which waits for the running ones). */
     public AutoCloseable work(String queue, int concurrency, Map<String, JobHandler> handlers) {
-        var settings = new JobRunner.Settings("standalone-" + UUID.randomUUID().toString().substring(0, 8), Map.of(queue, concurrency),
+        return work(Map.of(queue, concurrency), handlers);
+    }
+
+    /** One worker on these queues, each with its number of slots, running the jobs of these types until closed. */
+    public AutoCloseable work(Map<String, Integer> concurrency, Map<String, JobHandler> handlers) {
+        var settings = new JobRunner.Settings("standalone-" + UUID.randomUUID().toString().substring(0, 8), Map.copyOf(concurrency),
                 Duration.ofSeconds(15), Duration.ofSeconds(1), RESULT_TTL, Duration.ofSeconds(1), Duration.ofMinutes(1),
                 Duration.ofSeconds(5), RedisJobStore.Retention.defaults(RESULT_TTL), List.of());
         return new JobRunner(store, handlers, settings, progress -> { }).start();

@@ -1,64 +1,80 @@
 package org.switchboard.jobs.control;
 
 /**
- * The Redis names of the job queues. All of them carry the hash tag {@code {jobs}}, so that on a
- * Redis Cluster they share one slot and every Lua script may touch any of them.
+ * The Redis names of the job queues. Each queue's keys carry the queue's own hash tag
+ * ({@code {jobs:name}}), so that on a Redis Cluster a queue lives in one slot, where its Lua scripts
+ * may touch any of its keys, and different queues spread over the masters. The few keys that span
+ * the queues (the names of the queues, the workers' heartbeats) share the tag {@code {jobs}}.
  */
 public record JobKeys(String prefix) {
 
-    public String base() {
-        return prefix + ":{jobs}:";
-    }
-
-    public String job(String id) {
-        return base() + "job:" + id;
-    }
-
-    public String queue(String queue) {
-        return base() + "queue:" + queue;
-    }
-
-    public String pending(String worker) {
-        return base() + "pending:" + worker;
-    }
-
-    public String unique(String key) {
-        return base() + "unique:" + key;
-    }
-
-    /** Delayed jobs and retries waiting for their time: id to due time (ms, Redis's clock). */
-    public String scheduled() {
-        return base() + "scheduled";
-    }
-
-    public String dead() {
-        return base() + "dead";
-    }
-
-    /** Succeeded jobs by finish time, for trimming. */
-    public String done() {
-        return base() + "done";
+    /** Every queue that ever had a job or was paused, by name. */
+    public String queues() {
+        return prefix + ":{jobs}:queues";
     }
 
     /** Workers by heartbeat deadline (ms). */
     public String workers() {
-        return base() + "workers";
+        return prefix + ":{jobs}:workers";
     }
 
-    public String queues() {
-        return base() + "queues";
+    /** The keys of one queue. */
+    public Queue of(String queue) {
+        return new Queue(queue, prefix + ":{jobs:" + queue + "}:");
     }
 
-    public String paused() {
-        return base() + "paused";
-    }
+    /** The keys of one queue, all in its slot. */
+    public record Queue(String name, String base) {
 
-    /** Per queue and state ({@code queue:state}), how many jobs are scheduled, running, retrying or dead. */
-    public String counts() {
-        return base() + "counts";
-    }
+        public String job(String id) {
+            return base + "job:" + id;
+        }
 
-    public String stats() {
-        return base() + "stats";
+        /** The prefix of the queue's job hashes, for scripts that find a job by id. */
+        public String jobPrefix() {
+            return job("");
+        }
+
+        /** The jobs waiting to run, oldest at the right. */
+        public String list() {
+            return base + "queue";
+        }
+
+        /** What a worker runs now from this queue. */
+        public String pending(String worker) {
+            return base + "pending:" + worker;
+        }
+
+        public String unique(String key) {
+            return base + "unique:" + key;
+        }
+
+        /** Delayed jobs and retries waiting for their time: id to due time (ms, Redis's clock). */
+        public String scheduled() {
+            return base + "scheduled";
+        }
+
+        public String dead() {
+            return base + "dead";
+        }
+
+        /** Succeeded jobs by finish time, for trimming. */
+        public String done() {
+            return base + "done";
+        }
+
+        /** Set while the queue is paused. */
+        public String paused() {
+            return base + "paused";
+        }
+
+        /** Per state ({@code queue:state}), how many jobs are scheduled, running, retrying or dead. */
+        public String counts() {
+            return base + "counts";
+        }
+
+        public String stats() {
+            return base + "stats";
+        }
     }
 }

@@ -68,17 +68,19 @@ public class JobRunner implements AutoCloseable {
     /** Finished jobs waiting for their acknowledgement: one script acknowledges all that came meanwhile. */
     private final LinkedBlockingQueue<RedisJobStore.Completion> finished = new LinkedBlockingQueue<>();
     /** Put in {@link #finished} by {@link #close}: the acknowledger flushes what came before it and ends. */
-    private static final RedisJobStore.Completion STOP = new RedisJobStore.Completion("", null);
+    private static final RedisJobStore.Completion STOP = new RedisJobStore.Completion("", "", null);
     private final Thread acker = Thread.ofVirtual().name("job-acks").unstarted(this::acknowledge);
     /** The attempts running on this node, by job id: cancelled when the job's cancellation is asked for. */
     private final Map<String, Future<?>> attempts = new ConcurrentHashMap<>();
+    /** The queue of each job in {@link #attempts}. */
+    private final Map<String, String> queueOf = new ConcurrentHashMap<>();
     private final Set<String> cancelling = ConcurrentHashMap.newKeySet();
     /**
      * The jobs this node holds: fetched and not yet acknowledged or failed. A job in the worker's
      * pending list but not here (seen twice, a few seconds apart) is an orphan and goes back to its queue.
      */
     private final Set<String> held = ConcurrentHashMap.newKeySet();
-    private Set<String> suspects = Set.of();
+    private Set<RedisJobStore.Held> suspects = Set.of();
     private int tick;
     /** Per cron schedule, its next tick. */
     private final Map<String, ZonedDateTime> ticksDue = new ConcurrentHashMap<>();
@@ -140,8 +142,8 @@ public class JobRunner implements AutoCloseable {
      * 5 s apart, so a fetch whose answer is on its way is never taken for one.
      */
     void requeueOrphans() {
-        var now = new HashSet<>(store.pendingIds(settings.worker()));
-        now.removeAll(held);
+        var now = new HashSet<RedisJobStore.Held>();
+        store.pendingJobs(settings.worker()).stream().filter(job -> !held.contains(job.id())).forEach(now::add);
         var orphans = new HashSet<>(now);
         orphans.retainAll(suspects);
         now.removeAll(orphans);
@@ -153,7 +155,9 @@ public class JobRunner implements AutoCloseable {
     }
 
     private void interruptCancelled() {
-        for (var id : store.cancelRequested(attempts.keySet())) {
+        var running = attempts.keySet().stream().map(id -> new RedisJobStore.Held(queueOf.get(id), id))
+                .filter(job -> job.queue() != null).toList();
+        for (var id : store.cancelRequested(running)) {
             var attempt = attempts.get(id);
             if (attempt != null && cancelling.add(id)) {
                 attempt.cancel(true);
@@ -224,7 +228,7 @@ public class JobRunner implements AutoCloseable {
 
     private void giveBack(List<FetchedJob> taken) {
         if (!taken.isEmpty()) {
-            quietly(() -> store.requeue(settings.worker(), taken.stream().map(FetchedJob::id).toList()));
+            quietly(() -> store.requeue(settings.worker(), taken.stream().map(job -> new RedisJobStore.Held(job.queue(), job.id())).toList()));
         }
     }
 
@@ -236,7 +240,7 @@ public class JobRunner implements AutoCloseable {
         jobs.execute(() -> {
             try {
                 if (handler == null) {
-                    store.fail(settings.worker(), job.id(), "no handler for job type '" + job.type() + "' on this node", Duration.ZERO, true);
+                    store.fail(settings.worker(), job.queue(), job.id(), "no handler for job type '" + job.type() + "' on this node", Duration.ZERO, true);
                     held.remove(job.id());
                     return;
                 }
@@ -251,33 +255,35 @@ public class JobRunner implements AutoCloseable {
     private void execute(FetchedJob job, JobHandler handler) {
         var context = new Context(job);
         var attempt = jobs.submit(() -> handler.handle(context));
+        queueOf.put(job.id(), job.queue());
         attempts.put(job.id(), attempt);
         var acknowledging = false;
         try {
             var result = attempt.get(Math.max(1, job.timeoutSeconds()), TimeUnit.SECONDS);
-            finished.add(new RedisJobStore.Completion(job.id(), result)); // acknowledged in the next batch
+            finished.add(new RedisJobStore.Completion(job.queue(), job.id(), result)); // acknowledged in the next batch
             acknowledging = true;
             metrics.processed(job.queue());
         } catch (CancellationException e) {
             if (cancelling.contains(job.id())) {
-                record(job, () -> store.cancelRunning(settings.worker(), job.id(), settings.resultTtl()));
+                record(job, () -> store.cancelRunning(settings.worker(), job.queue(), job.id(), settings.resultTtl()));
             }
         } catch (TimeoutException e) {
             attempt.cancel(true);
             metrics.failed(job.queue());
-            record(job, () -> store.fail(settings.worker(), job.id(), "timed out after " + job.timeoutSeconds() + " s", backoff(job.attempt()), false));
+            record(job, () -> store.fail(settings.worker(), job.queue(), job.id(), "timed out after " + job.timeoutSeconds() + " s", backoff(job.attempt()), false));
         } catch (ExecutionException e) {
             var cause = e.getCause() == null ? e : e.getCause();
             if (!fetching && cause instanceof InterruptedException) {
                 return; // interrupted because the node is closing: the job stays pending and is re-queued
             }
             metrics.failed(job.queue());
-            record(job, () -> store.fail(settings.worker(), job.id(), cause.getClass().getSimpleName() + ": " + cause.getMessage(), backoff(job.attempt()), false));
+            record(job, () -> store.fail(settings.worker(), job.queue(), job.id(), cause.getClass().getSimpleName() + ": " + cause.getMessage(), backoff(job.attempt()), false));
         } catch (InterruptedException e) {
             attempt.cancel(true); // the node is closing: the job stays pending and is re-queued
             Thread.currentThread().interrupt();
         } finally {
             attempts.remove(job.id());
+            queueOf.remove(job.id());
             cancelling.remove(job.id());
             if (!acknowledging) {
                 // its outcome is recorded, or it could not be (Redis down): then it is an orphan, re-queued by requeueOrphans
@@ -439,7 +445,7 @@ public class JobRunner implements AutoCloseable {
         public void progress(int percent, String message) {
             var clamped = Math.max(0, Math.min(100, percent));
             var json = "{\"percent\":" + clamped + (message == null ? "" : ",\"message\":" + jsonString(message)) + "}";
-            store.progress(job.id(), json);
+            store.progress(job.queue(), job.id(), json);
             progress.accept(new JobProgress(job.id(), job.queue(), job.type(), clamped, message));
         }
     }

@@ -6,13 +6,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -33,8 +39,11 @@ import org.switchboard.jobs.entity.Worker;
 
 /**
  * The job queues in Redis. Every move of a job is one Lua script (the {@code *.lua} resources beside
- * this class), so a job is always in exactly one place: a queue (list), a worker's pending list, the
- * scheduled set (delayed jobs and retries), the dead set, or finished. Times come from Redis's clock
+ * this class) on the keys of its queue, so a job is always in exactly one place: its queue (list), a
+ * worker's pending list of that queue, the queue's scheduled set (delayed jobs and retries), its dead
+ * set, or finished. Each queue's keys share one slot of a Redis Cluster and queues spread over the
+ * masters (see {@link JobKeys}); what spans the queues (the dashboard's lists and totals, promoting,
+ * trimming, the reaper) makes one call per queue, together. Times come from Redis's clock
  * ({@code TIME}), so nodes with skewed clocks agree on what is due. The scripts get every key, or the
  * prefix of a family of keys, from {@link JobKeys}: they never spell a key name themselves.
  *
@@ -55,7 +64,9 @@ public class RedisJobStore {
     private static final LuaScript FAIL = LuaScript.of("now", "state", "fail");
     private static final LuaScript PROMOTE = LuaScript.of("now", "state", "promote");
     private static final LuaScript HEARTBEAT = LuaScript.of("now", "heartbeat");
-    private static final LuaScript REQUEUE_WORKERS = LuaScript.of("now", "state", "back", "requeue-workers");
+    private static final LuaScript EXPIRED_WORKERS = LuaScript.of("now", "expired-workers");
+    private static final LuaScript FORGET_WORKER = LuaScript.of("now", "forget-worker");
+    private static final LuaScript REQUEUE_PENDING = LuaScript.of("now", "state", "back", "requeue-pending");
     private static final LuaScript REQUEUE_JOBS = LuaScript.of("now", "state", "back", "requeue-jobs");
     private static final LuaScript CANCEL = LuaScript.of("now", "state", "cancel");
     private static final LuaScript CANCEL_RUNNING = LuaScript.of("now", "state", "cancel-running");
@@ -66,10 +77,14 @@ public class RedisJobStore {
     private static final LuaScript CANCEL_REQUESTED = LuaScript.of("cancel-requested");
     private static final LuaScript QUEUE_STATS = LuaScript.of("now", "queue-stats");
     private static final LuaScript PAGE = LuaScript.of("page");
+    /** How long a queue this store enqueued to counts as known, before its name is added to the set of queues again. */
+    private static final long REGISTERED_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private RedissonClient redis;
     private JobKeys keys;
     private boolean ownsClient;
+    /** Queue name to when this store last added it to the set of queues (nanoTime). */
+    private final Map<String, Long> registered = new ConcurrentHashMap<>();
 
     protected RedisJobStore() {
         // for CDI's proxy
@@ -90,6 +105,11 @@ public class RedisJobStore {
         var config = new Config();
         config.setCodec(StringCodec.INSTANCE);
         config.useSingleServer().setAddress(redisUrl).setConnectionPoolSize(connections);
+        return connect(config, prefix);
+    }
+
+    /** A store with a Redis client of its own made from {@code config}, shut down by {@link #disconnect}. */
+    public static RedisJobStore connect(Config config, String prefix) {
         var store = new RedisJobStore(Redisson.create(config), new JobKeys(prefix));
         store.ownsClient = true;
         return store;
@@ -103,6 +123,10 @@ public class RedisJobStore {
 
     public JobKeys keys() {
         return keys;
+    }
+
+    /** A job of a worker's pending list, and the queue it came from. */
+    public record Held(String queue, String id) {
     }
 
     public Enqueued enqueue(String id, String queue, String type, String payload, int maxAttempts, int timeoutSeconds,
@@ -128,16 +152,38 @@ public class RedisJobStore {
     private CompletionStage<Enqueued> enqueueAsync(String id, String queue, String type, String payload, int maxAttempts,
                                                    int timeoutSeconds, Duration delay, String uniqueKey, Duration uniqueTtl,
                                                    boolean strict) {
-        var unique = uniqueKey == null ? keys.unique("-") : keys.unique(uniqueKey);
-        return ENQUEUE.<List<Object>>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LIST,
-                        List.of(keys.job(id), keys.queue(queue), keys.queues(), keys.scheduled(), unique, keys.counts()),
+        var q = keys.of(queue);
+        var unique = uniqueKey == null ? q.unique("-") : q.unique(uniqueKey);
+        return register(queue).thenCompose(known -> ENQUEUE.<List<Object>>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LIST,
+                        List.of(q.job(id), q.list(), q.scheduled(), unique, q.counts()),
                         id, queue, type, payload, String.valueOf(maxAttempts), String.valueOf(timeoutSeconds),
                         String.valueOf(Math.max(0, delay.toMillis())), String.valueOf(uniqueKey == null ? 0 : uniqueTtl.toMillis()),
-                        keys.job(""), strict ? "1" : "0")
+                        q.jobPrefix(), strict ? "1" : "0"))
                 .thenApply(r -> new Enqueued(str(r.get(0)), JobState.ofWire(str(r.get(1))), number(r.get(2)) == 1))
                 .exceptionally(e -> {
                     throw unavailable(e);
                 });
+    }
+
+    /**
+     * Adds the queue's name to the set of queues before its first job, and again now and then (the set
+     * spans the queues, so it cannot change in the enqueue's own script): what spans the queues (the
+     * dashboard, promoting, the reaper) finds every queue that holds a job.
+     */
+    private CompletionStage<Boolean> register(String queue) {
+        var last = registered.get(queue);
+        if (last != null && System.nanoTime() - last < REGISTERED_NANOS) {
+            return CompletableFuture.completedFuture(true);
+        }
+        return redis.getSet(keys.queues(), StringCodec.INSTANCE).addAsync(queue).thenApply(added -> {
+            registered.put(queue, System.nanoTime());
+            return added;
+        });
+    }
+
+    /** Every queue that ever had a job or was paused, by name. */
+    public List<String> queueNames() {
+        return call(() -> redis.<String>getSet(keys.queues(), StringCodec.INSTANCE).readAll().stream().sorted().toList());
     }
 
     /** Jobs that succeeded, since the beginning. */
@@ -151,14 +197,21 @@ public class RedisJobStore {
     }
 
     private long stat(String name) {
-        var v = call(() -> redis.<String, String>getMap(keys.stats(), StringCodec.INSTANCE).get(name));
-        return v == null ? 0 : Long.parseLong(v);
+        return eachQueue(q -> redis.<String, String>getMap(q.stats(), StringCodec.INSTANCE).getAsync(name)).stream()
+                .mapToLong(v -> v == null ? 0 : Long.parseLong(v)).sum();
+    }
+
+    /** The answers of one call per known queue, made together. */
+    private <R> List<R> eachQueue(Function<JobKeys.Queue, CompletionStage<R>> call) {
+        var calls = queueNames().stream().map(keys::of).map(call).map(CompletionStage::toCompletableFuture).toList();
+        return calls.stream().map(c -> join(c)).toList();
     }
 
     /** Moves up to {@code max} jobs from the queue into the worker's pending list and marks them running. */
     public List<FetchedJob> fetch(String queue, String worker, int max) {
+        var q = keys.of(queue);
         List<Object> r = eval(FETCH, RScript.ReturnType.LIST,
-                List.of(keys.queue(queue), keys.pending(worker), keys.paused(), keys.counts()), queue, String.valueOf(max), keys.job(""));
+                List.of(q.list(), q.pending(worker), q.paused(), q.counts()), queue, String.valueOf(max), q.jobPrefix());
         var jobs = new ArrayList<FetchedJob>(r.size() / 7);
         for (int i = 0; i + 6 < r.size(); i += 7) {
             jobs.add(fetched(queue, r, i));
@@ -181,12 +234,13 @@ public class RedisJobStore {
             Thread.sleep(timeout.toMillis());
             return Optional.empty();
         }
+        var q = keys.of(queue);
         // whole seconds: BRPOPLPUSH rounds, and 0 would block for ever
         var seconds = Math.max(1, timeout.toSeconds());
         String id;
         try {
-            id = redis.<String>getBlockingDeque(keys.queue(queue), StringCodec.INSTANCE)
-                    .pollLastAndOfferFirstTo(keys.pending(worker), seconds, TimeUnit.SECONDS);
+            id = redis.<String>getBlockingDeque(q.list(), StringCodec.INSTANCE)
+                    .pollLastAndOfferFirstTo(q.pending(worker), seconds, TimeUnit.SECONDS);
         } catch (RedisException e) {
             throw unavailable(e);
         }
@@ -194,73 +248,122 @@ public class RedisJobStore {
             return Optional.empty();
         }
         List<Object> r = eval(START, RScript.ReturnType.LIST,
-                List.of(keys.pending(worker), keys.job(id), keys.queue(queue), keys.paused(), keys.counts()), id, queue);
+                List.of(q.pending(worker), q.job(id), q.list(), q.paused(), q.counts()), id);
         return r.size() < 7 ? Optional.empty() : Optional.of(fetched(queue, r, 0));
     }
 
     /** Acknowledges a job: false if the worker no longer holds it (it was re-queued, e.g. by the reaper). */
-    public boolean complete(String worker, String id, String result, Duration resultTtl) {
-        return completeMany(worker, List.of(new Completion(id, result)), resultTtl) == 1;
+    public boolean complete(String worker, String queue, String id, String result, Duration resultTtl) {
+        return completeMany(worker, List.of(new Completion(queue, id, result)), resultTtl) == 1;
     }
 
     /** A finished job and its result, for {@link #completeMany}. */
-    public record Completion(String id, String result) {
+    public record Completion(String queue, String id, String result) {
     }
 
-    /** Acknowledges several finished jobs in one call; answers how many the worker still held. */
+    /** Acknowledges several finished jobs, one call per queue; answers how many the worker still held. */
     public int completeMany(String worker, List<Completion> completions, Duration resultTtl) {
-        var args = new ArrayList<Object>(2 + completions.size() * 2);
-        args.add(String.valueOf(Math.max(1, resultTtl.toSeconds())));
-        args.add(keys.job(""));
-        for (var c : completions) {
-            args.add(c.id());
-            args.add(c.result() == null ? "null" : c.result());
-        }
-        Long r = eval(COMPLETE, RScript.ReturnType.LONG, List.of(keys.pending(worker), keys.done(), keys.stats(), keys.counts()), args.toArray());
-        return count(r);
+        var byQueue = completions.stream().collect(Collectors.groupingBy(Completion::queue, LinkedHashMap::new, Collectors.toList()));
+        var calls = new ArrayList<CompletableFuture<Long>>();
+        byQueue.forEach((queue, done) -> {
+            var q = keys.of(queue);
+            var args = new ArrayList<Object>(2 + done.size() * 2);
+            args.add(String.valueOf(Math.max(1, resultTtl.toSeconds())));
+            args.add(q.jobPrefix());
+            for (var c : done) {
+                args.add(c.id());
+                args.add(c.result() == null ? "null" : c.result());
+            }
+            calls.add(COMPLETE.<Long>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LONG,
+                    List.of(q.pending(worker), q.done(), q.stats(), q.counts()), args.toArray()).toCompletableFuture());
+        });
+        return calls.stream().mapToInt(c -> count(join(c))).sum();
     }
 
     /** Records a failed attempt: retried after {@code retryDelay} while attempts remain, else dead. Empty if the worker no longer holds it. */
-    public Optional<JobState> fail(String worker, String id, String error, Duration retryDelay, boolean giveUp) {
+    public Optional<JobState> fail(String worker, String queue, String id, String error, Duration retryDelay, boolean giveUp) {
+        var q = keys.of(queue);
         String r = eval(FAIL, RScript.ReturnType.VALUE,
-                List.of(keys.pending(worker), keys.job(id), keys.scheduled(), keys.dead(), keys.stats(), keys.counts()),
+                List.of(q.pending(worker), q.job(id), q.scheduled(), q.dead(), q.stats(), q.counts()),
                 id, error == null ? "" : error, String.valueOf(Math.max(0, retryDelay.toMillis())), giveUp ? "1" : "0");
         return state(r);
     }
 
-    /** Moves delayed jobs and retries that are due into their queues; answers how many. */
+    /** Moves delayed jobs and retries that are due into their queues, up to {@code max} per queue; answers how many. */
     public int promoteDue(int max) {
-        return count(eval(PROMOTE, RScript.ReturnType.LONG, List.of(keys.scheduled(), keys.counts()),
-                String.valueOf(max), keys.job(""), keys.queue("")));
+        return eachQueue(q -> PROMOTE.<Long>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LONG,
+                List.of(q.scheduled(), q.counts(), q.list()), String.valueOf(max), q.jobPrefix())).stream().mapToInt(RedisJobStore::count).sum();
     }
 
     public void heartbeat(String worker, Duration ttl) {
         eval(HEARTBEAT, RScript.ReturnType.LONG, List.of(keys.workers()), worker, String.valueOf(ttl.toMillis()));
     }
 
-    /** Re-queues the pending jobs of every worker whose heartbeat expired; answers how many jobs. */
+    /**
+     * Re-queues the pending jobs of every worker whose heartbeat expired, then forgets the worker
+     * (unless it beat again meanwhile); answers how many jobs. Each queue's part is one script; a
+     * reaper that dies half-way leaves the worker listed, and the next one finishes the work.
+     */
     public int reapExpiredWorkers() {
-        return requeue("");
+        List<Object> expired = eval(EXPIRED_WORKERS, RScript.ReturnType.LIST, List.of(keys.workers()));
+        var moved = 0;
+        for (var worker : expired) {
+            moved += requeueAll(String.valueOf(worker));
+            eval(FORGET_WORKER, RScript.ReturnType.LONG, List.of(keys.workers()), String.valueOf(worker), "1");
+        }
+        return moved;
     }
 
-    /** Re-queues a worker's pending jobs (its own graceful shutdown); answers how many. */
+    /** Re-queues a worker's pending jobs (its own graceful shutdown) and forgets the worker; answers how many. */
     public int requeue(String worker) {
-        return count(eval(REQUEUE_WORKERS, RScript.ReturnType.LONG, List.of(keys.workers(), keys.counts()),
-                worker, keys.job(""), keys.queue(""), keys.pending("")));
+        var moved = requeueAll(worker);
+        eval(FORGET_WORKER, RScript.ReturnType.LONG, List.of(keys.workers()), worker, "0");
+        return moved;
     }
 
-    /** The ids in the worker's pending list. */
-    public List<String> pendingIds(String worker) {
-        return call(() -> redis.<String>getList(keys.pending(worker), StringCodec.INSTANCE).readAll());
+    private int requeueAll(String worker) {
+        return eachQueue(q -> REQUEUE_PENDING.<Long>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LONG,
+                List.of(q.pending(worker), q.counts(), q.list()), q.jobPrefix())).stream().mapToInt(RedisJobStore::count).sum();
     }
 
-    /** Re-queues these jobs if the worker's pending list holds them; answers how many. */
-    public int requeue(String worker, Collection<String> ids) {
-        var args = new ArrayList<Object>();
-        args.add(keys.job(""));
-        args.add(keys.queue(""));
-        args.addAll(ids);
-        return count(eval(REQUEUE_JOBS, RScript.ReturnType.LONG, List.of(keys.pending(worker), keys.counts()), args.toArray()));
+    /** The jobs in the worker's pending lists. */
+    public List<Held> pendingJobs(String worker) {
+        var names = queueNames();
+        var lists = names.stream().map(name -> redis.<String>getList(keys.of(name).pending(worker), StringCodec.INSTANCE)
+                .readAllAsync().toCompletableFuture()).toList();
+        var out = new ArrayList<Held>();
+        for (int i = 0; i < names.size(); i++) {
+            for (var id : join(lists.get(i))) {
+                out.add(new Held(names.get(i), id));
+            }
+        }
+        return out;
+    }
+
+    /** Re-queues these jobs if the worker's pending lists hold them; answers how many. */
+    public int requeue(String worker, Collection<Held> jobs) {
+        var moved = 0;
+        for (var entry : jobs.stream().collect(Collectors.groupingBy(Held::queue)).entrySet()) {
+            var q = keys.of(entry.getKey());
+            var args = new ArrayList<Object>();
+            args.add(q.jobPrefix());
+            entry.getValue().forEach(h -> args.add(h.id()));
+            moved += count(eval(REQUEUE_JOBS, RScript.ReturnType.LONG, List.of(q.pending(worker), q.counts(), q.list()), args.toArray()));
+        }
+        return moved;
+    }
+
+    /** The queue that holds the job with this id, if any (a job's id does not name its queue). */
+    private Optional<JobKeys.Queue> locate(String id) {
+        var names = queueNames();
+        var found = names.stream().map(name -> redis.getBucket(keys.of(name).job(id), StringCodec.INSTANCE).isExistsAsync()
+                .toCompletableFuture()).toList();
+        for (int i = 0; i < names.size(); i++) {
+            if (join(found.get(i))) {
+                return Optional.of(keys.of(names.get(i)));
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -268,45 +371,48 @@ public class RedisJobStore {
      * for its worker, which interrupts it. Answers the state it was in.
      */
     public Optional<JobState> cancel(String id, Duration keep) {
-        String r = eval(CANCEL, RScript.ReturnType.VALUE, List.of(keys.job(id), keys.scheduled(), keys.counts()),
-                id, keys.queue(""), String.valueOf(Math.max(1, keep.toSeconds())));
-        return state(r);
+        return locate(id).flatMap(q -> state(eval(CANCEL, RScript.ReturnType.VALUE, List.of(q.job(id), q.scheduled(), q.counts(), q.list()),
+                id, String.valueOf(Math.max(1, keep.toSeconds())))));
     }
 
     /** A worker ends a running job it interrupted on request; false if it no longer held the job. */
-    public boolean cancelRunning(String worker, String id, Duration keep) {
-        return count(eval(CANCEL_RUNNING, RScript.ReturnType.LONG, List.of(keys.pending(worker), keys.job(id), keys.counts()),
+    public boolean cancelRunning(String worker, String queue, String id, Duration keep) {
+        var q = keys.of(queue);
+        return count(eval(CANCEL_RUNNING, RScript.ReturnType.LONG, List.of(q.pending(worker), q.job(id), q.counts()),
                 id, String.valueOf(Math.max(1, keep.toSeconds())))) == 1;
     }
 
-    /** Of these running jobs, those whose cancellation was asked for. */
-    public Set<String> cancelRequested(Collection<String> ids) {
-        if (ids.isEmpty()) {
-            return Set.of();
+    /** Of these running jobs, the ids of those whose cancellation was asked for. */
+    public Set<String> cancelRequested(Collection<Held> running) {
+        var out = new HashSet<String>();
+        for (var entry : running.stream().collect(Collectors.groupingBy(Held::queue)).entrySet()) {
+            var q = keys.of(entry.getKey());
+            var ids = entry.getValue().stream().map(Held::id).toList();
+            List<Object> r = eval(CANCEL_REQUESTED, RScript.ReturnType.LIST, ids.stream().<Object>map(q::job).toList(), ids.toArray());
+            r.forEach(id -> out.add(String.valueOf(id)));
         }
-        var list = List.copyOf(ids);
-        List<Object> r = eval(CANCEL_REQUESTED, RScript.ReturnType.LIST, list.stream().<Object>map(keys::job).toList(), list.toArray());
-        return r.stream().map(String::valueOf).collect(Collectors.toSet());
+        return out;
     }
 
     /** Puts a dead job back in its queue with all its attempts again; answers false if it is not dead. */
     public boolean retryDead(String id) {
-        return runNow(keys.dead(), id, "1");
+        return locate(id).map(q -> runNow(q, q.dead(), id, "1")).orElse(false);
     }
 
     /** Runs a scheduled or retrying job now instead of at its time; false if it is not waiting. */
     public boolean runNow(String id) {
-        return runNow(keys.scheduled(), id, "0");
+        return locate(id).map(q -> runNow(q, q.scheduled(), id, "0")).orElse(false);
     }
 
-    private boolean runNow(String set, String id, String freshAttempts) {
-        String r = eval(RUN_NOW, RScript.ReturnType.VALUE, List.of(set, keys.job(id), keys.counts()), id, keys.queue(""), freshAttempts);
+    private boolean runNow(JobKeys.Queue q, String set, String id, String freshAttempts) {
+        String r = eval(RUN_NOW, RScript.ReturnType.VALUE, List.of(set, q.job(id), q.counts(), q.list()), id, freshAttempts);
         return r != null && !r.isEmpty();
     }
 
     /** Deletes a dead job; false if it is not dead. */
     public boolean deleteDead(String id) {
-        return count(eval(DELETE_DEAD, RScript.ReturnType.LONG, List.of(keys.dead(), keys.job(id), keys.counts()), id)) == 1;
+        return locate(id).map(q -> count(eval(DELETE_DEAD, RScript.ReturnType.LONG, List.of(q.dead(), q.job(id), q.counts()), id)) == 1)
+                .orElse(false);
     }
 
     /** How long and how many finished jobs are kept. */
@@ -318,113 +424,137 @@ public class RedisJobStore {
         }
     }
 
-    /** Deletes up to {@code budget} of the oldest succeeded and dead jobs beyond the retention; answers how many. */
+    /** Deletes up to {@code budget} of the oldest succeeded and dead jobs of each queue beyond the retention; answers how many. */
     public int trim(Retention keep, int budget) {
-        return count(eval(TRIM, RScript.ReturnType.LONG, List.of(keys.done(), keys.dead(), keys.counts()), keys.job(""),
+        return eachQueue(q -> TRIM.<Long>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LONG,
+                List.of(q.done(), q.dead(), q.counts()), q.jobPrefix(),
                 String.valueOf(keep.succeededAge().toMillis()), String.valueOf(keep.succeededCount()),
-                String.valueOf(keep.deadAge().toMillis()), String.valueOf(keep.deadCount()), String.valueOf(budget)));
+                String.valueOf(keep.deadAge().toMillis()), String.valueOf(keep.deadCount()), String.valueOf(budget)))
+                .stream().mapToInt(RedisJobStore::count).sum();
     }
 
     /** Every queue that ever had a job or was paused, by name. */
     public List<QueueStats> queueStats() {
-        List<Object> r = eval(QUEUE_STATS, RScript.ReturnType.LIST, List.of(keys.queues(), keys.paused(), keys.counts()),
-                keys.queue(""), keys.job(""));
+        var names = queueNames();
+        var calls = names.stream().map(keys::of).map(q -> QUEUE_STATS.<List<Object>>run(script(), RScript.Mode.READ_WRITE,
+                RScript.ReturnType.LIST, List.of(q.list(), q.paused(), q.counts()), q.name(), q.jobPrefix()).toCompletableFuture()).toList();
         var out = new ArrayList<QueueStats>();
-        for (int i = 0; i + 7 < r.size(); i += 8) {
-            var latency = number(r.get(i + 2));
-            out.add(new QueueStats(str(r.get(i)), number(r.get(i + 1)), latency < 0 ? null : Duration.ofMillis(latency),
-                    number(r.get(i + 3)) == 1, number(r.get(i + 4)), number(r.get(i + 5)), number(r.get(i + 6)), number(r.get(i + 7))));
+        for (int i = 0; i < names.size(); i++) {
+            List<Object> r = join(calls.get(i));
+            var latency = number(r.get(1));
+            out.add(new QueueStats(names.get(i), number(r.get(0)), latency < 0 ? null : Duration.ofMillis(latency),
+                    number(r.get(2)) == 1, number(r.get(3)), number(r.get(4)), number(r.get(5)), number(r.get(6))));
         }
         return out;
     }
 
     /** The scheduled and retrying jobs, the soonest first. */
     public List<ListedJob> scheduled(int offset, int count) {
-        return page(keys.scheduled(), offset, count, false);
+        return page(JobKeys.Queue::scheduled, offset, count, false);
     }
 
     /** The dead jobs, the last to die first. */
     public List<ListedJob> dead(int offset, int count) {
-        return page(keys.dead(), offset, count, true);
+        return page(JobKeys.Queue::dead, offset, count, true);
     }
 
     public long scheduledCount() {
-        return call(() -> redis.getScoredSortedSet(keys.scheduled(), StringCodec.INSTANCE).size());
+        return eachQueue(q -> redis.getScoredSortedSet(q.scheduled(), StringCodec.INSTANCE).sizeAsync()).stream().mapToLong(Integer::longValue).sum();
     }
 
     public long deadCount() {
-        return call(() -> redis.getScoredSortedSet(keys.dead(), StringCodec.INSTANCE).size());
+        return eachQueue(q -> redis.getScoredSortedSet(q.dead(), StringCodec.INSTANCE).sizeAsync()).stream().mapToLong(Integer::longValue).sum();
     }
 
-    private List<ListedJob> page(String set, int offset, int count, boolean newestFirst) {
-        List<Object> r = eval(PAGE, RScript.ReturnType.LIST, List.of(set),
-                keys.job(""), String.valueOf(offset), String.valueOf(count), newestFirst ? "1" : "0");
-        var out = new ArrayList<ListedJob>();
-        for (int i = 0; i + 8 < r.size(); i += 9) {
-            var state = str(r.get(i + 4));
-            if (state.isEmpty()) {
-                continue; // gone meanwhile
+    /** A page of one sorted set of every queue, merged by score: each queue gives its first {@code offset + count}. */
+    private List<ListedJob> page(Function<JobKeys.Queue, String> set, int offset, int count, boolean newestFirst) {
+        var merged = new ArrayList<ListedJob>();
+        for (List<Object> r : eachQueue(q -> PAGE.<List<Object>>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LIST,
+                List.of(set.apply(q)), q.jobPrefix(), "0", String.valueOf(offset + count), newestFirst ? "1" : "0"))) {
+            for (int i = 0; i + 8 < r.size(); i += 9) {
+                var state = str(r.get(i + 4));
+                if (state.isEmpty()) {
+                    continue; // gone meanwhile
+                }
+                merged.add(new ListedJob(str(r.get(i)), Instant.ofEpochMilli((long) Double.parseDouble(str(r.get(i + 1)))), str(r.get(i + 2)),
+                        str(r.get(i + 3)), JobState.ofWire(state), integer(str(r.get(i + 5))), integer(str(r.get(i + 6))),
+                        emptyToNull(str(r.get(i + 7))), instant(emptyToNull(str(r.get(i + 8))))));
             }
-            out.add(new ListedJob(str(r.get(i)), Instant.ofEpochMilli((long) Double.parseDouble(str(r.get(i + 1)))), str(r.get(i + 2)),
-                    str(r.get(i + 3)), JobState.ofWire(state), integer(str(r.get(i + 5))), integer(str(r.get(i + 6))),
-                    emptyToNull(str(r.get(i + 7))), instant(emptyToNull(str(r.get(i + 8))))));
         }
-        return out;
+        var order = Comparator.comparing(ListedJob::at).thenComparing(ListedJob::id);
+        merged.sort(newestFirst ? order.reversed() : order);
+        return merged.stream().skip(offset).limit(count).toList();
     }
 
-    /** The workers alive (heartbeat not expired) with the jobs each one holds now. */
+    /** The workers alive (heartbeat not expired) with the jobs each one holds now (up to 100 per queue). */
     public List<Worker> workers() {
         return call(() -> {
+            var names = queueNames();
             var out = new ArrayList<Worker>();
             for (var e : redis.<String>getScoredSortedSet(keys.workers(), StringCodec.INSTANCE).entryRange(0, -1)) {
                 var deadline = Instant.ofEpochMilli(e.getScore().longValue());
-                var ids = redis.<String>getList(keys.pending(e.getValue()), StringCodec.INSTANCE).range(0, 99);
-                out.add(new Worker(e.getValue(), deadline, ids.stream().map(this::find).flatMap(Optional::stream).toList()));
+                var jobs = new ArrayList<Job>();
+                for (var name : names) {
+                    var q = keys.of(name);
+                    for (var id : redis.<String>getList(q.pending(e.getValue()), StringCodec.INSTANCE).range(0, 99)) {
+                        find(q, id).ifPresent(jobs::add);
+                    }
+                }
+                out.add(new Worker(e.getValue(), deadline, jobs));
             }
             return out;
         });
     }
 
     /** Records a running job's progress (JSON text); false if the job is not running. */
-    public boolean progress(String id, String json) {
-        return count(eval(PROGRESS, RScript.ReturnType.LONG, List.of(keys.job(id)), json)) == 1;
+    public boolean progress(String queue, String id, String json) {
+        return count(eval(PROGRESS, RScript.ReturnType.LONG, List.of(keys.of(queue).job(id)), json)) == 1;
     }
 
     public Optional<Job> find(String id) {
-        Map<String, String> h = call(() -> redis.<String, String>getMap(keys.job(id), StringCodec.INSTANCE).readAllMap());
-        if (h.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(new Job(h.get("id"), h.get("queue"), h.get("type"), JobState.ofWire(h.get("state")),
+        var names = queueNames();
+        var hashes = names.stream().map(name -> redis.<String, String>getMap(keys.of(name).job(id), StringCodec.INSTANCE)
+                .readAllMapAsync().toCompletableFuture()).toList();
+        return hashes.stream().map(RedisJobStore::join).filter(h -> !h.isEmpty()).findFirst().map(RedisJobStore::job);
+    }
+
+    private Optional<Job> find(JobKeys.Queue q, String id) {
+        Map<String, String> h = call(() -> redis.<String, String>getMap(q.job(id), StringCodec.INSTANCE).readAllMap());
+        return h.isEmpty() ? Optional.empty() : Optional.of(job(h));
+    }
+
+    private static Job job(Map<String, String> h) {
+        return new Job(h.get("id"), h.get("queue"), h.get("type"), JobState.ofWire(h.get("state")),
                 integer(h.get("attempts")), integer(h.get("maxAttempts")), integer(h.get("timeoutSeconds")),
                 h.get("payload"), h.get("result"), h.get("error"), h.get("progress"),
-                instant(h.get("enqueuedAt")), instant(h.get("startedAt")), instant(h.get("finishedAt"))));
+                instant(h.get("enqueuedAt")), instant(h.get("startedAt")), instant(h.get("finishedAt")));
     }
 
     /** Stops handing out the queue's jobs (they stay queued); enqueueing goes on. */
     public void pause(String queue) {
         call(() -> {
             redis.getSet(keys.queues(), StringCodec.INSTANCE).add(queue);
-            return redis.getSet(keys.paused(), StringCodec.INSTANCE).add(queue);
+            redis.getBucket(keys.of(queue).paused(), StringCodec.INSTANCE).set("1");
+            return null;
         });
     }
 
     public void resume(String queue) {
-        call(() -> redis.getSet(keys.paused(), StringCodec.INSTANCE).remove(queue));
+        call(() -> redis.getBucket(keys.of(queue).paused(), StringCodec.INSTANCE).delete());
     }
 
     public boolean isPaused(String queue) {
-        return call(() -> redis.getSet(keys.paused(), StringCodec.INSTANCE).contains(queue));
+        return call(() -> redis.getBucket(keys.of(queue).paused(), StringCodec.INSTANCE).isExists());
     }
 
     /** How many jobs wait in the queue. */
     public long size(String queue) {
-        return call(() -> redis.getList(keys.queue(queue), StringCodec.INSTANCE).size());
+        return call(() -> redis.getList(keys.of(queue).list(), StringCodec.INSTANCE).size());
     }
 
-    /** How many jobs the worker holds. */
+    /** How many jobs the worker holds, over every queue. */
     public long pending(String worker) {
-        return call(() -> redis.getList(keys.pending(worker), StringCodec.INSTANCE).size());
+        return pendingJobs(worker).size();
     }
 
     private <R> R eval(LuaScript lua, RScript.ReturnType type, List<Object> keys, Object... args) {

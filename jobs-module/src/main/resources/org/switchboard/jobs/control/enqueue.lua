@@ -1,22 +1,21 @@
--- KEYS: job, queue, queues, scheduled, unique, counts.
+-- KEYS: job, queue, scheduled, unique, counts.
 -- ARGV: id, queue, type, payload, maxAttempts, timeoutSeconds, delayMs, uniqueTtlMs, jobPrefix,
 -- strict ('1': the unique key alone blocks a second job, even once the first is gone: cron ticks).
 if tonumber(ARGV[8]) > 0 then
-  local existing = redis.call('GET', KEYS[5])
+  local existing = redis.call('GET', KEYS[4])
   if existing and (ARGV[10] == '1' or redis.call('EXISTS', ARGV[9] .. existing) == 1) then
     return {existing, redis.call('HGET', ARGV[9] .. existing, 'state') or 'succeeded', 0}
   end
-  redis.call('SET', KEYS[5], ARGV[1], 'PX', ARGV[8])
+  redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[8])
 end
 local delay = tonumber(ARGV[7])
 local state = 'queued'
 if delay > 0 then state = 'scheduled' end
 redis.call('HSET', KEYS[1], 'id', ARGV[1], 'queue', ARGV[2], 'type', ARGV[3], 'payload', ARGV[4],
   'maxAttempts', ARGV[5], 'timeoutSeconds', ARGV[6], 'state', state, 'attempts', 0, 'enqueuedAt', now)
-redis.call('SADD', KEYS[3], ARGV[2])
 if delay > 0 then
-  redis.call('ZADD', KEYS[4], now + delay, ARGV[1])
-  redis.call('HINCRBY', KEYS[6], ARGV[2] .. ':scheduled', 1)
+  redis.call('ZADD', KEYS[3], now + delay, ARGV[1])
+  redis.call('HINCRBY', KEYS[5], ARGV[2] .. ':scheduled', 1)
 else
   redis.call('HSET', KEYS[1], 'queuedAt', now)
   redis.call('LPUSH', KEYS[2], ARGV[1])

@@ -1,6 +1,6 @@
--- KEYS: queue, pending, paused, counts. ARGV: queue name, how many, jobPrefix.
+-- KEYS: queue, pending, paused (a flag), counts. ARGV: queue name, how many, jobPrefix.
 -- Answers id, type, payload, attempt, maxAttempts, timeout, and how long it waited (ms) per job.
-if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then return {} end
+if redis.call('EXISTS', KEYS[3]) == 1 then return {} end
 local out = {}
 local started = 0
 for i = 1, tonumber(ARGV[2]) do

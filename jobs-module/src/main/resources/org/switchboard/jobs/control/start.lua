@@ -1,7 +1,7 @@
--- KEYS: pending, job, queue, paused, counts. ARGV: id, queue name.
+-- KEYS: pending, job, queue, paused (a flag), counts. ARGV: id.
 -- Starts a job a blocking move took: unless the queue was paused meanwhile (then the job goes back),
 -- or the job is gone.
-if redis.call('SISMEMBER', KEYS[4], ARGV[2]) == 1 then
+if redis.call('EXISTS', KEYS[4]) == 1 then
   redis.call('LREM', KEYS[1], 1, ARGV[1])
   redis.call('RPUSH', KEYS[3], ARGV[1])
   return {}

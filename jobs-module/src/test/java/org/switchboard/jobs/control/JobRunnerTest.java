@@ -283,8 +283,8 @@ class JobRunnerTest {
         // a blocking fetch whose answer never reached the worker (Redis restarting): the job sits in its pending list.
         // Set up before the worker starts, so that its own fetch cannot take the job first.
         enqueue("lost", "work", 5, 60);
-        assertThat(redis.client().<String>getDeque(store.keys().queue("default"), StringCodec.INSTANCE)
-                .pollLastAndOfferFirstTo(store.keys().pending("w1"))).isEqualTo("lost");
+        assertThat(redis.client().<String>getDeque(store.keys().of("default").list(), StringCodec.INSTANCE)
+                .pollLastAndOfferFirstTo(store.keys().of("default").pending("w1"))).isEqualTo("lost");
         try (var runner = runner("w1", Map.of("work", job -> {
             ran.add(job.id());
             return "null";
@@ -311,7 +311,7 @@ class JobRunnerTest {
         a.fireCron(t.plusSeconds(35)); // 03:00:36: ticks 20 and 30 were missed; only the one due fires
         b.fireCron(t.plusSeconds(35));
         assertThat(store.size("default")).isEqualTo(2);
-        var job = store.find(redis.client().<String>getList(store.keys().queue("default"), StringCodec.INSTANCE).get(0)).orElseThrow();
+        var job = store.find(redis.client().<String>getList(store.keys().of("default").list(), StringCodec.INSTANCE).get(0)).orElseThrow();
         assertThat(job.payload()).isEqualTo("{\"from\":\"cron\"}");
     }
 

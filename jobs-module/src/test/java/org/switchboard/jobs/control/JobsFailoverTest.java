@@ -41,7 +41,7 @@ class JobsFailoverTest {
         }), settings, p -> { }).start()) {
             for (int i = 0; i < 600; i++) {
                 if (i == 200) {
-                    cluster.masterOf(keys.queue("default")).kill();
+                    cluster.masterOf(keys.of("default").list()).kill();
                 }
                 var id = "job-" + i;
                 while (true) {

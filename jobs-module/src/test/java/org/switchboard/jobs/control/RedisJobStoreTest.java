@@ -3,8 +3,10 @@ package org.switchboard.jobs.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -12,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +23,7 @@ import org.redisson.api.options.KeysScanOptions;
 import org.redisson.api.redisnode.RedisNode;
 import org.redisson.api.redisnode.RedisNodes;
 import org.redisson.client.codec.StringCodec;
+import org.redisson.connection.CRC16;
 import org.switchboard.jobs.entity.Enqueued;
 import org.switchboard.jobs.entity.FetchedJob;
 import org.switchboard.jobs.entity.JobState;
@@ -69,14 +73,14 @@ class RedisJobStoreTest {
         assertThat(store.find("a").orElseThrow().state()).isEqualTo(JobState.RUNNING);
         assertThat(store.pending("w1")).isEqualTo(1);
 
-        assertThat(store.complete("w1", "a", "{\"ok\":true}", Duration.ofHours(24))).isTrue();
+        assertThat(store.complete("w1", "default", "a", "{\"ok\":true}", Duration.ofHours(24))).isTrue();
         var done = store.find("a").orElseThrow();
         assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(done.result()).isEqualTo("{\"ok\":true}");
         assertThat(done.finishedAt()).isAfterOrEqualTo(done.startedAt()).isAfterOrEqualTo(done.enqueuedAt());
         assertThat(store.pending("w1")).isZero();
-        assertThat(redis.client().getKeys().remainTimeToLive(store.keys().job("a"))).as("the result expires").isPositive();
-        assertThat(store.complete("w1", "a", "{}", Duration.ofHours(1))).as("acknowledged once").isFalse();
+        assertThat(redis.client().getKeys().remainTimeToLive(store.keys().of("default").job("a"))).as("the result expires").isPositive();
+        assertThat(store.complete("w1", "default", "a", "{}", Duration.ofHours(1))).as("acknowledged once").isFalse();
     }
 
     @Test
@@ -86,8 +90,8 @@ class RedisJobStoreTest {
         }
         store.fetch("default", "w1", 2);
         store.fetch("default", "w2", 1);
-        var done = store.completeMany("w1", List.of(new RedisJobStore.Completion("m0", "{\"n\":0}"), new RedisJobStore.Completion("m1", null),
-                new RedisJobStore.Completion("m2", "{}")), Duration.ofHours(1));
+        var done = store.completeMany("w1", List.of(new RedisJobStore.Completion("default", "m0", "{\"n\":0}"), new RedisJobStore.Completion("default", "m1", null),
+                new RedisJobStore.Completion("default", "m2", "{}")), Duration.ofHours(1));
         assertThat(done).as("m2 is w2's").isEqualTo(2);
         assertThat(store.find("m0").orElseThrow().result()).isEqualTo("{\"n\":0}");
         assertThat(store.find("m1").orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
@@ -121,7 +125,7 @@ class RedisJobStoreTest {
                     for (List<FetchedJob> batch; !(batch = store.fetch("default", worker, 7)).isEmpty(); ) {
                         batch.forEach(job -> {
                             taken.add(job.id());
-                            assertThat(store.complete(worker, job.id(), "null", Duration.ofMinutes(5))).isTrue();
+                            assertThat(store.complete(worker, job.queue(), job.id(), "null", Duration.ofMinutes(5))).isTrue();
                         });
                     }
                     return null;
@@ -161,12 +165,12 @@ class RedisJobStoreTest {
         for (int attempt = 1; attempt <= 3; attempt++) {
             var fetched = store.fetch("default", "w1", 1);
             assertThat(fetched).singleElement().extracting(FetchedJob::attempt).isEqualTo(attempt);
-            var outcome = store.fail("w1", "f", "boom " + attempt, Duration.ZERO, false).orElseThrow();
+            var outcome = store.fail("w1", "default", "f", "boom " + attempt, Duration.ZERO, false).orElseThrow();
             assertThat(outcome).isEqualTo(attempt < 3 ? JobState.RETRYING : JobState.DEAD);
             assertThat(store.find("f").orElseThrow().error()).isEqualTo("boom " + attempt);
             store.promoteDue(10);
         }
-        assertThat(redis.client().getScoredSortedSet(store.keys().dead(), StringCodec.INSTANCE).contains("f")).isTrue();
+        assertThat(redis.client().getScoredSortedSet(store.keys().of("default").dead(), StringCodec.INSTANCE).contains("f")).isTrue();
         assertThat(store.fetch("default", "w1", 1)).isEmpty();
         assertThat(store.pending("w1")).isZero();
     }
@@ -175,7 +179,7 @@ class RedisJobStoreTest {
     void aRetryWaitsForItsBackoff() {
         enqueue("b", "{}");
         store.fetch("default", "w1", 1);
-        store.fail("w1", "b", "later", Duration.ofSeconds(30), false);
+        store.fail("w1", "default", "b", "later", Duration.ofSeconds(30), false);
         assertThat(store.promoteDue(10)).isZero();
         assertThat(store.find("b").orElseThrow().state()).isEqualTo(JobState.RETRYING);
     }
@@ -201,7 +205,7 @@ class RedisJobStoreTest {
         var again = store.fetch("default", "alive", 3);
         assertThat(again).extracting(FetchedJob::id).containsExactly("r0", "r1", "r3");
         assertThat(again.getFirst().attempt()).isEqualTo(2);
-        assertThat(store.complete("dying", "r0", "null", Duration.ofMinutes(1))).as("the dead worker's late ack").isFalse();
+        assertThat(store.complete("dying", "default", "r0", "null", Duration.ofMinutes(1))).as("the dead worker's late ack").isFalse();
     }
 
     @Test
@@ -223,7 +227,7 @@ class RedisJobStoreTest {
         assertThat(store.find("b1").orElseThrow().state()).isEqualTo(JobState.RUNNING);
         assertThat(store.pending("idle")).isEqualTo(1);
         assertThat(store.fetchBlocking("default", "idle", Duration.ofSeconds(1))).as("nothing more").isEmpty();
-        redis.client().getSet(store.keys().paused(), StringCodec.INSTANCE).add("default");
+        store.pause("default");
         enqueue("b2", "{}");
         assertThat(store.fetchBlocking("default", "idle", Duration.ofSeconds(1))).as("paused").isEmpty();
         assertThat(store.size("default")).isEqualTo(1);
@@ -232,9 +236,9 @@ class RedisJobStoreTest {
     @Test
     void aPausedQueueHandsOutNothing() {
         enqueue("p", "{}");
-        redis.client().getSet(store.keys().paused(), StringCodec.INSTANCE).add("default");
+        store.pause("default");
         assertThat(store.fetch("default", "w1", 5)).isEmpty();
-        redis.client().getSet(store.keys().paused(), StringCodec.INSTANCE).remove("default");
+        store.resume("default");
         assertThat(store.fetch("default", "w1", 5)).hasSize(1);
     }
 
@@ -249,7 +253,7 @@ class RedisJobStoreTest {
         assertThat(store.find("s").orElseThrow().state()).isEqualTo(JobState.CANCELLED);
         assertThat(store.fetch("default", "w1", 5)).extracting(FetchedJob::id).containsExactly("running");
         assertThat(store.cancel("running", Duration.ofHours(1))).contains(JobState.RUNNING);
-        assertThat(redis.client().getMap(store.keys().job("running"), StringCodec.INSTANCE).get("cancelRequested")).isEqualTo("1");
+        assertThat(redis.client().getMap(store.keys().of("default").job("running"), StringCodec.INSTANCE).get("cancelRequested")).isEqualTo("1");
         assertThat(store.cancel("q", Duration.ofHours(1))).as("already final").contains(JobState.CANCELLED);
         assertThat(store.cancel("never", Duration.ofHours(1))).isEmpty();
         assertThat(store.promoteDue(10)).isZero();
@@ -270,9 +274,9 @@ class RedisJobStoreTest {
         assertThat(stats("mail").size()).isZero();
         assertThat(stats("mail").latency()).as("an empty queue has no oldest job").isNull();
 
-        store.fail("w1", "a", "boom", Duration.ZERO, false); // its only attempt: dead
-        store.fail("w1", "b", "boom", Duration.ofMinutes(1), false); // retrying
-        store.completeMany("w1", List.of(new RedisJobStore.Completion("c", "1")), Duration.ofHours(1));
+        store.fail("w1", "mail", "a", "boom", Duration.ZERO, false); // its only attempt: dead
+        store.fail("w1", "mail", "b", "boom", Duration.ofMinutes(1), false); // retrying
+        store.completeMany("w1", List.of(new RedisJobStore.Completion("mail", "c", "1")), Duration.ofHours(1));
         assertThat(stats("mail")).usingRecursiveComparison().ignoringFields("latency").isEqualTo(new QueueStats("mail", 0, null, false, 0, 1, 1, 1));
 
         store.cancel("later", Duration.ofHours(1));
@@ -293,8 +297,8 @@ class RedisJobStoreTest {
         enqueue("x", "{}");
         enqueue("y", "{}");
         store.fetch("default", "w1", 2);
-        store.fail("w1", "x", "poison", Duration.ZERO, true);
-        store.fail("w1", "y", "poison", Duration.ZERO, true);
+        store.fail("w1", "default", "x", "poison", Duration.ZERO, true);
+        store.fail("w1", "default", "y", "poison", Duration.ZERO, true);
         assertThat(store.dead(0, 10)).extracting(ListedJob::id).containsExactly("y", "x");
         assertThat(store.dead(0, 10).get(0).error()).isEqualTo("poison");
         assertThat(store.deadCount()).isEqualTo(2);
@@ -320,7 +324,7 @@ class RedisJobStoreTest {
         store.enqueue("in-a-minute", "default", "noop", "{}", 5, 60, Duration.ofMinutes(1), null, null);
         enqueue("r", "{}");
         store.fetch("default", "w1", 1);
-        store.fail("w1", "r", "flaky", Duration.ofMinutes(30), false);
+        store.fail("w1", "default", "r", "flaky", Duration.ofMinutes(30), false);
         assertThat(store.scheduled(0, 10)).extracting(ListedJob::id, ListedJob::state).containsExactly(
                 Tuple.tuple("in-a-minute", JobState.SCHEDULED),
                 Tuple.tuple("r", JobState.RETRYING),
@@ -343,16 +347,16 @@ class RedisJobStoreTest {
         var fetched = store.fetch("default", "w1", 38);
         assertThat(fetched).hasSize(38);
         for (int i = 0; i < 30; i++) {
-            store.complete("w1", "ok" + i, "1", Duration.ofHours(1));
+            store.complete("w1", "default", "ok" + i, "1", Duration.ofHours(1));
         }
         for (int i = 0; i < 8; i++) {
-            store.fail("w1", "bad" + i, "x", Duration.ZERO, true);
+            store.fail("w1", "default", "bad" + i, "x", Duration.ZERO, true);
         }
         var keep = new RedisJobStore.Retention(Duration.ofHours(1), 10, Duration.ofDays(1), 5);
         assertThat(store.trim(keep, 7)).as("a budget per call").isEqualTo(7);
         assertThat(store.trim(keep, 1000)).isEqualTo(20 + 3 - 7);
         assertThat(store.trim(keep, 1000)).isZero();
-        assertThat(redis.client().getScoredSortedSet(store.keys().done()).size()).isEqualTo(10);
+        assertThat(redis.client().getScoredSortedSet(store.keys().of("default").done()).size()).isEqualTo(10);
         assertThat(store.find("ok0")).as("the oldest are gone").isEmpty();
         assertThat(store.find("ok29")).isPresent();
         assertThat(store.deadCount()).isEqualTo(5);
@@ -368,7 +372,7 @@ class RedisJobStoreTest {
     void aStrictUniqueKeyLetsOneEnqueueThroughEvenAfterTheJobIsGone() {
         var first = store.enqueueOnce("t1", "default", "noop", "{}", 5, 60, "cron:x:1000", Duration.ofMinutes(1));
         assertThat(first.created()).isTrue();
-        redis.client().getKeys().delete(store.keys().job("t1"));
+        redis.client().getKeys().delete(store.keys().of("default").job("t1"));
         var second = store.enqueueOnce("t2", "default", "noop", "{}", 5, 60, "cron:x:1000", Duration.ofMinutes(1));
         assertThat(second.created()).isFalse();
         assertThat(second.id()).isEqualTo("t1");
@@ -381,12 +385,68 @@ class RedisJobStoreTest {
         enqueue("b", "{}");
         store.fetch("default", "w1", 2);
         store.cancel("b", Duration.ofHours(1));
-        assertThat(store.cancelRequested(List.of("a", "b", "nope"))).containsExactly("b");
-        assertThat(store.cancelRunning("w1", "b", Duration.ofHours(1))).isTrue();
+        assertThat(store.cancelRequested(Stream.of("a", "b", "nope").map(id -> new RedisJobStore.Held("default", id)).toList())).containsExactly("b");
+        assertThat(store.cancelRunning("w1", "default", "b", Duration.ofHours(1))).isTrue();
         assertThat(store.find("b").orElseThrow().state()).isEqualTo(JobState.CANCELLED);
         assertThat(stats("default").running()).isEqualTo(1);
-        assertThat(store.cancelRunning("w1", "b", Duration.ofHours(1))).isFalse();
-        assertThat(redis.client().getKeys().remainTimeToLive(store.keys().job("b"))).isPositive();
+        assertThat(store.cancelRunning("w1", "default", "b", Duration.ofHours(1))).isFalse();
+        assertThat(redis.client().getKeys().remainTimeToLive(store.keys().of("default").job("b"))).isPositive();
+    }
+
+    @Test
+    void whatSpansTheQueuesSeesTheJobsOfEveryQueue() throws Exception {
+        store.enqueue("m1", "mail", "noop", "{}", 1, 60, Duration.ZERO, null, null);
+        store.enqueue("m2", "mail", "noop", "{}", 5, 60, Duration.ZERO, null, null);
+        store.enqueue("d1", "default", "noop", "{}", 1, 60, Duration.ZERO, null, null);
+        store.enqueue("later-mail", "mail", "noop", "{}", 5, 60, Duration.ofMinutes(2), null, null);
+        store.enqueue("later-default", "default", "noop", "{}", 5, 60, Duration.ofMinutes(1), null, null);
+        assertThat(store.queueNames()).containsExactly("default", "mail");
+        assertThat(store.find("m1").orElseThrow().queue()).as("found by id alone").isEqualTo("mail");
+        assertThat(store.scheduled(0, 10)).as("the soonest first, over both queues").extracting(ListedJob::id)
+                .containsExactly("later-default", "later-mail");
+        assertThat(store.scheduledCount()).isEqualTo(2);
+        assertThat(store.runNow("later-mail")).isTrue();
+        assertThat(store.cancel("later-default", Duration.ofHours(1))).contains(JobState.SCHEDULED);
+
+        store.heartbeat("dying", Duration.ofSeconds(2));
+        assertThat(store.fetch("mail", "dying", 1)).extracting(FetchedJob::id).containsExactly("m1");
+        assertThat(store.fetch("default", "dying", 1)).extracting(FetchedJob::id).containsExactly("d1");
+        assertThat(store.pendingJobs("dying")).containsExactlyInAnyOrder(new RedisJobStore.Held("mail", "m1"), new RedisJobStore.Held("default", "d1"));
+        var reaped = new AtomicInteger();
+        await().atMost(Duration.ofSeconds(15)).until(() -> reaped.addAndGet(store.reapExpiredWorkers()) >= 2);
+        assertThat(reaped.get()).as("the dead worker's jobs of both queues, once").isEqualTo(2);
+        assertThat(store.workers()).extracting(w -> w.name()).doesNotContain("dying");
+
+        assertThat(store.fetch("mail", "w1", 5)).as("the re-queued job first").extracting(FetchedJob::id).containsExactly("m1", "m2", "later-mail");
+        assertThat(store.fetch("default", "w1", 5)).extracting(FetchedJob::id).containsExactly("d1");
+        store.fail("w1", "mail", "m1", "poison", Duration.ZERO, true);
+        Thread.sleep(5); // a later death, by Redis's clock
+        store.fail("w1", "default", "d1", "poison", Duration.ZERO, true);
+        assertThat(store.dead(0, 10)).as("the last to die first, over both queues").extracting(ListedJob::id).containsExactly("d1", "m1");
+        assertThat(store.dead(1, 10)).extracting(ListedJob::id).containsExactly("m1");
+        assertThat(store.deadCount()).isEqualTo(2);
+        assertThat(store.completeMany("w1", List.of(new RedisJobStore.Completion("mail", "m2", "1"),
+                new RedisJobStore.Completion("mail", "later-mail", "2")), Duration.ofHours(1))).isEqualTo(2);
+        assertThat(store.processed()).isEqualTo(2);
+        assertThat(store.failed()).isEqualTo(2);
+        assertThat(store.retryDead("m1")).isTrue();
+        assertThat(store.deleteDead("d1")).isTrue();
+        assertThat(store.find("d1")).isEmpty();
+        assertThat(store.size("mail")).isEqualTo(1);
+    }
+
+    @Test
+    void eachQueueKeepsItsKeysInOneSlotAndQueuesSpreadOverSlots() {
+        var slots = new HashSet<Integer>();
+        for (var name : List.of("default", "mail", "reports", "images", "billing", "search")) {
+            var q = store.keys().of(name);
+            var keys = List.of(q.job("x"), q.list(), q.pending("w"), q.unique("u"), q.scheduled(), q.dead(), q.done(), q.paused(), q.counts(), q.stats());
+            assertThat(keys.stream().map(k -> k.substring(k.indexOf('{'), k.indexOf('}') + 1)).distinct()).as(name + ": one hash tag").hasSize(1);
+            var tag = q.list().substring(q.list().indexOf('{') + 1, q.list().indexOf('}'));
+            slots.add(CRC16.crc16(tag.getBytes(StandardCharsets.UTF_8)) % 16384); // a Redis Cluster's slot of the tag
+
+        }
+        assertThat(slots).as("six queues, six slots").hasSize(6);
     }
 
     private QueueStats stats(String queue) {
