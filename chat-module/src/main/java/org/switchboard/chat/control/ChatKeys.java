@@ -3,9 +3,14 @@ package org.switchboard.chat.control;
 /** The Redis names of the chat rooms, all under the application's prefix. */
 public record ChatKeys(String prefix) {
 
-    /** The one channel of every room's live messages. */
+    /** The one channel of every room's live messages, in classic pub/sub. */
     public String channel() {
         return prefix + ":chat:live";
+    }
+
+    /** Channel {@code k} of the rooms' live messages, in sharded pub/sub (see {@code Channels}). */
+    public String shardedChannel(int k) {
+        return prefix + ":chat:live:{chat-" + k + "}";
     }
 
     /** The presence leases of a room: connection id to name, each with its own expiry. */

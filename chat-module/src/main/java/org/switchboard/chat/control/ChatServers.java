@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadFactory;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.RedisException;
+import org.switchboard.channels.Channels;
 import org.switchboard.chat.boundary.ChatUnavailableException;
 
 /**
@@ -26,19 +27,28 @@ public class ChatServers {
 
     private RedissonClient redis;
     private ChatKeys keys;
+    private String pubsub;
 
     protected ChatServers() {
         // for CDI's proxy
     }
 
+    public ChatServers(RedissonClient redis, String prefix) {
+        this(redis, prefix, "auto");
+    }
+
+    /** @param pubsub {@code auto}, {@code classic} or {@code sharded}: see {@link Channels#mode}. */
     @Inject
-    public ChatServers(RedissonClient redis, @ConfigProperty(name = "switchboard.redis.prefix", defaultValue = "switchboard") String prefix) {
+    public ChatServers(RedissonClient redis, @ConfigProperty(name = "switchboard.redis.prefix", defaultValue = "switchboard") String prefix,
+                       @ConfigProperty(name = "switchboard.redis.pubsub", defaultValue = "auto") String pubsub) {
         this.redis = redis;
         this.keys = new ChatKeys(prefix);
+        this.pubsub = pubsub;
     }
 
     public LiveFeed feed(MessageStore history, ThreadFactory threads, Duration checkEvery, ChatMetrics metrics) {
-        return new LiveFeed(redis, keys, history, threads, checkEvery, metrics);
+        var channels = new Channels(redis, Channels.mode(redis, pubsub), keys.channel(), keys::shardedChannel);
+        return new LiveFeed(channels, history, threads, checkEvery, metrics);
     }
 
     public Presence presence(Duration lease) {

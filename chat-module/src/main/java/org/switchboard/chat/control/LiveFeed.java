@@ -16,10 +16,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import org.redisson.api.RTopic;
-import org.redisson.api.RedissonClient;
-import org.redisson.api.listener.BaseStatusListener;
-import org.redisson.client.codec.StringCodec;
+import org.switchboard.channels.Channels;
 import org.switchboard.chat.boundary.Follower;
 import org.switchboard.chat.entity.ChatMessage;
 
@@ -27,7 +24,8 @@ import org.switchboard.chat.entity.ChatMessage;
  * The live messages of one node, with the guarantee that every follower gets every message after
  * its starting point exactly once, in order.
  *
- * <p>One Redis subscription serves the node. Per room with followers, a <em>tail</em> knows the
+ * <p>One Redis subscription serves the node (one per channel when the channels are sharded: a room's
+ * messages all go on one of them, in order). Per room with followers, a <em>tail</em> knows the
  * highest number it has passed on ({@code head}) and passes on only {@code head + 1}: a number below
  * is a duplicate and dropped; a number above is held back, since two requests that commit one after
  * the other may publish the other way round, and if the missing numbers have not come within
@@ -56,7 +54,7 @@ public class LiveFeed implements AutoCloseable {
 
     private final MessageStore history;
     private final ChatMetrics metrics;
-    private final RTopic topic;
+    private final Channels channels;
     private final ConcurrentHashMap<String, Tail> tails = new ConcurrentHashMap<>();
     /** The tails' own thread: live messages, backfills and checks run here one after another. */
     private final ExecutorService feed;
@@ -64,13 +62,11 @@ public class LiveFeed implements AutoCloseable {
     private final ExecutorService delivery;
     private final ScheduledExecutorService ticker;
     private volatile CompletableFuture<Void> subscription;
-    private volatile int messageListener = -1;
-    private volatile int statusListener = -1;
 
-    public LiveFeed(RedissonClient redis, ChatKeys keys, MessageStore history, ThreadFactory threads, Duration checkEvery, ChatMetrics metrics) {
+    public LiveFeed(Channels channels, MessageStore history, ThreadFactory threads, Duration checkEvery, ChatMetrics metrics) {
         this.history = history;
         this.metrics = metrics;
-        this.topic = redis.getTopic(keys.channel(), StringCodec.INSTANCE);
+        this.channels = channels;
         this.feed = Executors.newSingleThreadExecutor(threads);
         this.delivery = Executors.newThreadPerTaskExecutor(threads);
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("chat-feed-ticker").factory());
@@ -79,7 +75,7 @@ public class LiveFeed implements AutoCloseable {
 
     /** Broadcasts a committed message to every node. A lost publish is made up for by the tails' checks. */
     public CompletionStage<Long> publish(ChatMessage message) {
-        return topic.publishAsync(MessageCodec.encode(message));
+        return channels.publish(message.room(), MessageCodec.encode(message));
     }
 
     /** Follows {@code room} from the message after {@code afterSeq}; close the answer to stop. */
@@ -269,17 +265,8 @@ public class LiveFeed implements AutoCloseable {
     }
 
     private CompletableFuture<Void> subscribe() {
-        if (statusListener < 0) {
-            statusListener = topic.addListener(new BaseStatusListener() {
-                @Override
-                public void onSubscribe(String channel) {
-                    onFeed(LiveFeed.this::checkAll); // messages may have been lost while it was down
-                }
-            });
-        }
-        return topic.addListenerAsync(String.class, (channel, message) -> onMessage(message))
-                .toCompletableFuture()
-                .thenAccept(id -> messageListener = id);
+        // after a (re)subscription, messages may have been lost while it was down
+        return channels.listen(this::onMessage, () -> onFeed(this::checkAll));
     }
 
     @Override
@@ -288,16 +275,7 @@ public class LiveFeed implements AutoCloseable {
         feed.shutdownNow();
         tails.values().forEach(t -> t.readers.forEach(r -> r.end(new IllegalStateException("the node is shutting down"))));
         delivery.shutdownNow();
-        try {
-            if (messageListener >= 0) {
-                topic.removeListener(messageListener);
-            }
-            if (statusListener >= 0) {
-                topic.removeListener(statusListener);
-            }
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "Could not unsubscribe from the chat channel", e);
-        }
+        channels.close();
     }
 
     private static final class Tail {

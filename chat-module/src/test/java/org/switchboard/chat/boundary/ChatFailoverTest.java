@@ -11,13 +11,14 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.switchboard.channels.Channels;
 import org.switchboard.chat.control.ChatKeys;
 import org.switchboard.chat.control.ChatServers;
 import org.switchboard.chat.control.ResourceLocalMessageStore;
 import org.switchboard.testkit.TestServers;
 
 /**
- * Chat rooms through a failover of a Redis Cluster: the master that serves the live channel is
+ * Chat rooms through a failover of a Redis Cluster: the master that serves the room's live channel is
  * killed (SIGKILL) while messages are posted and read; its replica takes over. Every reader still
  * gets every message exactly once, in order.
  */
@@ -46,7 +47,8 @@ class ChatFailoverTest {
             }
             for (int i = 1; i <= 300; i++) {
                 if (i == 101) {
-                    cluster.masterOf(new ChatKeys(prefix).channel()).kill();
+                    // the room's channel: the channels are sharded on a cluster
+                    cluster.masterOf(new ChatKeys(prefix).shardedChannel(Channels.bucket("lobby"))).kill();
                 }
                 while (true) {
                     try {

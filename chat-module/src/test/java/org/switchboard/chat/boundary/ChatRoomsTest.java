@@ -29,7 +29,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.redisson.client.codec.StringCodec;
+import org.switchboard.channels.Channels;
+import org.switchboard.chat.control.ChatKeys;
 import org.switchboard.chat.control.ChatServers;
 import org.switchboard.chat.control.MessageCodec;
 import org.switchboard.chat.control.ResourceLocalMessageStore;
@@ -181,6 +182,12 @@ class ChatRoomsTest {
         assertThat(meters.get("switchboard.chat.delivery.lag").timer().count()).isPositive();
     }
 
+    /** The chat's channels, for a test that broadcasts a message as a node would. */
+    private Channels channels() {
+        var keys = new ChatKeys(redis.prefix());
+        return new Channels(redis.client(), Channels.mode(redis.client(), "auto"), keys.channel(), keys::shardedChannel);
+    }
+
     @Test
     void aBroadcastAheadOfTheHistoryIsHeldBackUntilTheGapIsFilled() {
         var reader = follow(0);
@@ -188,9 +195,9 @@ class ChatRoomsTest {
         reader.awaitSeqs(1);
         var two = history.append(room, "a", "two");
         var three = history.append(room, "a", "three");
-        redis.client().getTopic(redis.prefix() + ":chat:live", StringCodec.INSTANCE).publish(MessageCodec.encode(three));
-        redis.client().getTopic(redis.prefix() + ":chat:live", StringCodec.INSTANCE).publish(MessageCodec.encode(two)); // late and out of order
-        redis.client().getTopic(redis.prefix() + ":chat:live", StringCodec.INSTANCE).publish(MessageCodec.encode(three)); // and twice
+        channels().publish(room, MessageCodec.encode(three));
+        channels().publish(room, MessageCodec.encode(two)); // late and out of order
+        channels().publish(room, MessageCodec.encode(three)); // and twice
         reader.awaitSeqs(3);
         post(1);
         reader.awaitSeqs(4);
@@ -227,7 +234,7 @@ class ChatRoomsTest {
         var four = history.append(room, "a", "four"); // committed, and its broadcast lost
         history.down.set(true);
         var five = new ChatMessage(room, 5, "a", "five", four.postedAt());
-        redis.client().getTopic(redis.prefix() + ":chat:live", StringCodec.INSTANCE).publish(MessageCodec.encode(five));
+        channels().publish(room, MessageCodec.encode(five));
         sleep(1000); // seq 5 cannot be passed on before 4, and 4 cannot be read
         assertThat(reader.seqs()).containsExactly(1L, 2L, 3L);
         history.down.set(false);

@@ -13,8 +13,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.redisson.api.RTopic;
-import org.redisson.api.listener.BaseStatusListener;
+import org.switchboard.channels.Channels;
 import org.switchboard.noticeboard.boundary.BoardsUnavailableException;
 import org.switchboard.noticeboard.entity.Board;
 import org.switchboard.noticeboard.entity.WatchOutcome;
@@ -41,7 +40,7 @@ public class BoardWatchers implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BoardWatchers.class.getName());
 
     private RedisBoardStore store;
-    private RTopic topic;
+    private Channels channels;
     private final ConcurrentHashMap<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
     /**
      * The last post of each board seen on the subscription since it was (re)established. Posts come
@@ -60,8 +59,6 @@ public class BoardWatchers implements AutoCloseable {
     private final CompletableFuture<Void> subscribed = new CompletableFuture<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean closed;
-    private volatile int messageListener = -1;
-    private volatile int statusListener = -1;
 
     protected BoardWatchers() {
         // for CDI's proxy
@@ -70,7 +67,7 @@ public class BoardWatchers implements AutoCloseable {
     @Inject
     public BoardWatchers(RedisBoardStore store) {
         this.store = store;
-        this.topic = store.topic();
+        this.channels = store.channels();
         this.timeouts = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("noticeboard-timeouts").factory());
         this.timeouts.setRemoveOnCancelPolicy(true);
     }
@@ -180,19 +177,8 @@ public class BoardWatchers implements AutoCloseable {
         if (closed) {
             return;
         }
-        var status = statusListener >= 0 ? CompletableFuture.completedFuture(statusListener)
-                : topic.addListenerAsync(new BaseStatusListener() {
-                    @Override
-                    public void onSubscribe(String channel) {
-                        recheckAll();
-                    }
-                }).toCompletableFuture();
-        status.thenCompose(id -> {
-            statusListener = id;
-            return topic.addListenerAsync(String.class, (channel, message) -> RedisBoardStore.parseMessage(message).ifPresent(this::onPost));
-        }).whenComplete((id, failure) -> {
+        channels.listen(message -> RedisBoardStore.parseMessage(message).ifPresent(this::onPost), this::recheckAll).whenComplete((ok, failure) -> {
             if (failure == null) {
-                messageListener = id;
                 subscribed.complete(null);
             } else if (!closed) {
                 LOG.log(System.Logger.Level.DEBUG, "The notice boards' subscription failed; trying again in a second", failure);
@@ -207,12 +193,7 @@ public class BoardWatchers implements AutoCloseable {
         closed = true;
         timeouts.shutdownNow();
         completions.shutdown();
-        if (messageListener >= 0) {
-            topic.removeListener(messageListener);
-        }
-        if (statusListener >= 0) {
-            topic.removeListener(statusListener);
-        }
+        channels.close();
     }
 
     private static final class Waiter {

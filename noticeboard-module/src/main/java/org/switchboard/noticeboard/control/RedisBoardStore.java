@@ -17,10 +17,10 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.redisson.api.RScript;
-import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.RedisException;
 import org.redisson.client.codec.StringCodec;
+import org.switchboard.channels.Channels;
 import org.switchboard.noticeboard.boundary.BoardsUnavailableException;
 import org.switchboard.noticeboard.entity.Board;
 import org.switchboard.noticeboard.entity.BoardSummary;
@@ -49,7 +49,7 @@ public class RedisBoardStore {
             local revision = redis.call('HINCRBY', KEYS[1], 'revision', 1)
             redis.call('HSET', KEYS[1], 'value', ARGV[1], 'epoch', epoch, 'postedAt', now)
             local header = cjson.encode({board = ARGV[4], revision = revision, epoch = epoch, postedAt = now})
-            redis.call('PUBLISH', ARGV[3], header .. '\\n' .. ARGV[1])
+            redis.call(ARGV[5], ARGV[3], header .. '\\n' .. ARGV[1])
             return {revision, epoch, now}
             """;
 
@@ -58,20 +58,28 @@ public class RedisBoardStore {
 
     private RedissonClient redis;
     private BoardKeys keys;
+    private Channels channels;
 
     protected RedisBoardStore() {
         // for CDI's proxy
     }
 
-    @Inject
-    public RedisBoardStore(RedissonClient redis, @ConfigProperty(name = "switchboard.redis.prefix", defaultValue = "switchboard") String prefix) {
-        this.redis = redis;
-        this.keys = new BoardKeys(prefix);
+    public RedisBoardStore(RedissonClient redis, String prefix) {
+        this(redis, prefix, "auto");
     }
 
-    /** The topic every post is published on, for the watchers' one subscription. */
-    public RTopic topic() {
-        return redis.getTopic(keys.channel(), StringCodec.INSTANCE);
+    /** @param pubsub {@code auto}, {@code classic} or {@code sharded}: see {@link Channels#mode}. */
+    @Inject
+    public RedisBoardStore(RedissonClient redis, @ConfigProperty(name = "switchboard.redis.prefix", defaultValue = "switchboard") String prefix,
+                           @ConfigProperty(name = "switchboard.redis.pubsub", defaultValue = "auto") String pubsub) {
+        this.redis = redis;
+        this.keys = new BoardKeys(prefix);
+        this.channels = new Channels(redis, Channels.mode(redis, pubsub), keys.channel(), keys::shardedChannel);
+    }
+
+    /** The channels every post is published on, for the watchers' subscription. */
+    public Channels channels() {
+        return channels;
     }
 
     public BoardKeys keys() {
@@ -84,7 +92,8 @@ public class RedisBoardStore {
 
     private Board postNow(String name, String json) {
         List<Object> result = redis.getScript(StringCodec.INSTANCE).eval(RScript.Mode.READ_WRITE, POST,
-                RScript.ReturnType.LIST, List.of(keys.board(name)), json, newEpoch(), keys.channel(), name);
+                RScript.ReturnType.LIST, List.of(keys.board(name)), json, newEpoch(), channels.channel(name), name,
+                channels.publishCommand());
         var revision = (Long) result.get(0);
         var epoch = (String) result.get(1);
         var postedAt = Instant.ofEpochMilli((Long) result.get(2));

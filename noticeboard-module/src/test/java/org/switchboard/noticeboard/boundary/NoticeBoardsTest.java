@@ -19,7 +19,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.redisson.client.codec.StringCodec;
+import org.switchboard.channels.Channels;
+import org.switchboard.noticeboard.control.BoardKeys;
 import org.switchboard.noticeboard.control.BoardWatchers;
 import org.switchboard.noticeboard.control.RedisBoardStore;
 import org.switchboard.noticeboard.entity.WatchOutcome;
@@ -97,9 +98,9 @@ class NoticeBoardsTest {
     @Test
     void subscribersSeePostsInRevisionOrder() throws Exception {
         var seen = new ConcurrentLinkedQueue<Long>();
-        var topic = redis.client().getTopic(redis.prefix() + ":noticeboard:posts", StringCodec.INSTANCE);
-        var id = topic.addListener(String.class, (channel, message) ->
-                seen.add(RedisBoardStore.parseMessage(message).orElseThrow().revision()));
+        var keys = new BoardKeys(redis.prefix());
+        var channels = new Channels(redis.client(), Channels.mode(redis.client(), "auto"), keys.channel(), keys::shardedChannel);
+        channels.listen(message -> seen.add(RedisBoardStore.parseMessage(message).orElseThrow().revision()), () -> { }).get(10, TimeUnit.SECONDS);
         try {
             for (int i = 0; i < 100; i++) {
                 boards.post("ordered", String.valueOf(i));
@@ -107,7 +108,7 @@ class NoticeBoardsTest {
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 100);
             assertThat(List.copyOf(seen)).containsExactlyElementsOf(IntStream.rangeClosed(1, 100).mapToObj(i -> (long) i).toList());
         } finally {
-            topic.removeListener(id);
+            channels.close();
         }
     }
 
@@ -172,7 +173,7 @@ class NoticeBoardsTest {
     void aBoardLostByRedisStartsANewEpochAndOldCursorsAreAnswered() throws Exception {
         boards.post("b", "1");
         var old = boards.post("b", "2");
-        redis.client().getKeys().delete(redis.prefix() + ":noticeboard:board:b");
+        redis.client().getKeys().delete(new BoardKeys(redis.prefix()).board("b"));
 
         var gone = watch("b", old.revision(), old.epoch(), Duration.ofSeconds(30));
         assertThat(gone.changed()).isTrue();
