@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
@@ -193,7 +194,13 @@ public class JobRunner implements AutoCloseable {
             try {
                 free.acquire();
                 var more = free.drainPermits();
-                var batch = store.fetch(queue, settings.worker(), 1 + more);
+                List<FetchedJob> batch;
+                try {
+                    batch = store.fetch(queue, settings.worker(), 1 + more);
+                } catch (RuntimeException e) {
+                    free.release(1 + more); // Redis out of reach: the slots stay free for the next try
+                    throw e;
+                }
                 free.release(1 + more - batch.size());
                 if (!fetching) {
                     giveBack(batch); // taken as the node began to stop: another node runs them
@@ -202,7 +209,13 @@ public class JobRunner implements AutoCloseable {
                 if (batch.isEmpty()) {
                     // idle: block on the queue for one job (the batch fetch cannot block: it is a script)
                     free.acquire();
-                    var one = store.fetchBlocking(queue, settings.worker(), settings.idlePoll());
+                    Optional<FetchedJob> one;
+                    try {
+                        one = store.fetchBlocking(queue, settings.worker(), settings.idlePoll());
+                    } catch (RuntimeException e) {
+                        free.release();
+                        throw e;
+                    }
                     if (one.isPresent() && !fetching) {
                         giveBack(List.of(one.get())); // a wait that ended as the node began to stop
                         return;

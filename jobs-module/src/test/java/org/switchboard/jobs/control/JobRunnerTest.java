@@ -2,6 +2,7 @@ package org.switchboard.jobs.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -276,6 +277,28 @@ class JobRunnerTest {
         assertThat(runs.get()).isGreaterThanOrEqualTo(300);
         assertThat(store.pending("w1")).isZero();
         assertThat(store.size("default")).isZero();
+    }
+
+    @Test
+    void anIdleWorkerTakesJobsAgainAfterRedisWasDown() throws Exception {
+        assumeTrue("single".equals(TestServers.redisTopology()), "stops the single server");
+        var server = TestServers.redis();
+        try (var runner = runner("w1", Map.of("work", job -> {
+            runs.incrementAndGet();
+            return "null";
+        }))) {
+            Thread.sleep(500); // idle: its fetches find nothing
+            server.stop();
+            Thread.sleep(12_000); // longer than the client retries a command: the fetches meanwhile fail
+            server.start();
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> { // once Redis answers again
+                enqueue("later0", "work", 5, 60);
+                return true;
+            });
+            IntStream.range(1, 20).forEach(i -> enqueue("later" + i, "work", 5, 60));
+            await().atMost(Duration.ofSeconds(30)).until(() -> IntStream.range(0, 20)
+                    .allMatch(i -> store.find("later" + i).orElseThrow().state() == JobState.SUCCEEDED));
+        }
     }
 
     @Test
