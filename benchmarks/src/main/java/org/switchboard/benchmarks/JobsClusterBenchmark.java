@@ -30,7 +30,8 @@ import org.switchboard.testkit.TestServers;
  * <li>one queue (on one master);</li>
  * <li>three queues whose keys all live on that same master: as many fetch loops and slots as below,
  * so that any gain of the last layout is the masters', not the loops';</li>
- * <li>three queues, each on a master of its own.</li>
+ * <li>three queues, each on a master of its own;</li>
+ * <li>one queue in the durable mode: each enqueue waits for the master's replica to have it.</li>
  * </ul>
  * Each run is a fresh JVM on a freshly started cluster, after a warm-up of W jobs; the order of the
  * layouts alternates between rounds, and the medians of the rounds are compared. Each run also
@@ -42,12 +43,13 @@ import org.switchboard.testkit.TestServers;
  */
 public final class JobsClusterBenchmark {
 
-    private static final List<String> LAYOUTS = List.of("1 queue, 1 master", "3 queues, 1 master", "3 queues, 3 masters");
+    private static final String DURABLE = "1 queue, WAIT 1 replica";
+    private static final List<String> LAYOUTS = List.of("1 queue, 1 master", "3 queues, 1 master", "3 queues, 3 masters", DURABLE);
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--one")) { // one run, in a JVM of its own
             one(List.of(args[1].split(",")), List.of(args[2].split(",")), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
-                    Integer.parseInt(args[5]));
+                    Integer.parseInt(args[5]), Integer.parseInt(args[6]));
             System.exit(0);
         }
         var total = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
@@ -83,6 +85,8 @@ public final class JobsClusterBenchmark {
         var one = ChildRuns.median(results.get(LAYOUTS.get(0)), "processPerSecond");
         System.out.printf("ratio of medians, processing: 3 queues on 1 master / 1 queue %.2f, 3 queues on 3 masters / 1 queue %.2f%n",
                 ChildRuns.median(results.get(LAYOUTS.get(1)), "processPerSecond") / one, ChildRuns.median(results.get(LAYOUTS.get(2)), "processPerSecond") / one);
+        System.out.printf("ratio of medians, enqueue: durable (WAIT 1 replica) / 1 queue %.2f%n",
+                ChildRuns.median(results.get(DURABLE), "enqueuePerSecond") / ChildRuns.median(results.get(LAYOUTS.get(0)), "enqueuePerSecond"));
     }
 
     /** One run of a layout on a cluster of its own, stopped after; answers the run's JSON line. */
@@ -91,7 +95,7 @@ public final class JobsClusterBenchmark {
             var queues = queues(cluster, layout);
             var nodes = cluster.nodes().stream().map(RedisServer::url).collect(Collectors.joining(","));
             return ChildRuns.lastJsonLine(ChildRuns.java(JobsClusterBenchmark.class, "--one", nodes, String.join(",", queues),
-                    String.valueOf(total), String.valueOf(concurrency), String.valueOf(warmup)));
+                    String.valueOf(total), String.valueOf(concurrency), String.valueOf(warmup), layout.equals(DURABLE) ? "1" : "0"));
         }
     }
 
@@ -105,7 +109,7 @@ public final class JobsClusterBenchmark {
         }
         var masters = List.copyOf(byMaster.values());
         return switch (layout) {
-            case "1 queue, 1 master" -> List.of(masters.get(0).get(0));
+            case "1 queue, 1 master", DURABLE -> List.of(masters.get(0).get(0));
             case "3 queues, 1 master" -> masters.get(0).subList(0, 3);
             default -> List.of(masters.get(0).get(0), masters.get(1).get(0), masters.get(2).get(0));
         };
@@ -114,19 +118,19 @@ public final class JobsClusterBenchmark {
     private static Config config(List<String> nodes) {
         var config = new Config();
         config.setCodec(StringCodec.INSTANCE);
-        var servers = config.useClusterServers().setReadMode(ReadMode.MASTER).setMasterConnectionPoolSize(64);
+        var servers = config.useClusterServers().setReadMode(ReadMode.MASTER);
         nodes.forEach(servers::addNodeAddress);
         return config;
     }
 
-    private static void one(List<String> nodes, List<String> queues, int total, int concurrency, int warmup) throws Exception {
+    private static void one(List<String> nodes, List<String> queues, int total, int concurrency, int warmup, int waitReplicas) throws Exception {
         if (warmup > 0) {
-            try (var warm = StandaloneJobs.connect(config(nodes), "warm-" + UUID.randomUUID().toString().substring(0, 8))) {
+            try (var warm = StandaloneJobs.connectCluster(nodes, "warm-" + UUID.randomUUID().toString().substring(0, 8), 64, waitReplicas)) {
                 enqueueThenProcess(warm, queues, warmup, concurrency, () -> { });
             }
         }
         var admin = Redisson.create(config(nodes));
-        try (var jobs = StandaloneJobs.connect(config(nodes), "bench-" + UUID.randomUUID().toString().substring(0, 8))) {
+        try (var jobs = StandaloneJobs.connectCluster(nodes, "bench-" + UUID.randomUUID().toString().substring(0, 8), 64, waitReplicas)) {
             var cpu = new Map[2];
             var machine = new long[2][];
             var seconds = enqueueThenProcess(jobs, queues, total, concurrency, () -> {

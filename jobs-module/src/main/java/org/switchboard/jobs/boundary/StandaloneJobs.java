@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
-import org.redisson.config.Config;
 import org.switchboard.jobs.control.JobRunner;
 import org.switchboard.jobs.control.RedisJobStore;
 import org.switchboard.jobs.entity.Enqueued;
@@ -29,9 +28,14 @@ public final class StandaloneJobs implements AutoCloseable {
         return new StandaloneJobs(RedisJobStore.connect(redisUrl, prefix, connections));
     }
 
-    /** Queues under the key prefix {@code prefix}, on a Redis client of their own made from {@code config} (a Redis Cluster, say). */
-    public static StandaloneJobs connect(Config config, String prefix) {
-        return new StandaloneJobs(RedisJobStore.connect(config, prefix));
+    /**
+     * Queues under the key prefix {@code prefix} on the Redis Cluster of these nodes
+     * ({@code redis://host:port} each), on a client of their own reading from the masters; each enqueue
+     * waits for {@code waitReplicas} replicas (up to a second), 0 for none.
+     */
+    public static StandaloneJobs connectCluster(List<String> nodes, String prefix, int connections, int waitReplicas) {
+        return new StandaloneJobs(RedisJobStore.connectCluster(nodes, prefix, connections,
+                waitReplicas == 0 ? RedisJobStore.ReplicaWait.NONE : new RedisJobStore.ReplicaWait(waitReplicas, Duration.ofSeconds(1))));
     }
 
     /** Enqueues without waiting for Redis: many enqueues in flight share a connection. */

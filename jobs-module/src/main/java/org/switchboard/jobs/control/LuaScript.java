@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.redisson.api.RScript;
+import org.redisson.api.RScriptAsync;
 
 /**
  * A Lua script made of resources beside this class (shared functions first), read once. Redisson's
@@ -36,7 +37,7 @@ final class LuaScript {
         return new LuaScript(text.toString());
     }
 
-    <R> CompletionStage<R> run(RScript script, RScript.Mode mode, RScript.ReturnType type, List<Object> keys, Object... args) {
+    <R> CompletionStage<R> run(RScriptAsync script, RScript.Mode mode, RScript.ReturnType type, List<Object> keys, Object... args) {
         return script.evalAsync(mode, body, type, keys, args);
     }
 }

@@ -23,11 +23,14 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.redisson.Redisson;
+import org.redisson.api.BatchOptions;
 import org.redisson.api.RScript;
+import org.redisson.api.RScriptAsync;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.RedisException;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
+import org.redisson.config.ReadMode;
 import org.switchboard.jobs.boundary.JobsUnavailableException;
 import org.switchboard.jobs.entity.Enqueued;
 import org.switchboard.jobs.entity.FetchedJob;
@@ -82,6 +85,7 @@ public class RedisJobStore {
 
     private RedissonClient redis;
     private JobKeys keys;
+    private ReplicaWait replicaWait = ReplicaWait.NONE;
     private boolean ownsClient;
     /** Queue name to when this store last added it to the set of queues (nanoTime). */
     private final Map<String, Long> registered = new ConcurrentHashMap<>();
@@ -90,14 +94,42 @@ public class RedisJobStore {
         // for CDI's proxy
     }
 
+    /**
+     * @param waitReplicas the durable mode: an enqueue is acknowledged only once this many replicas have
+     *                     it ({@code WAIT}), 0 for Redis's own asynchronous replication
+     */
     @Inject
-    public RedisJobStore(RedissonClient redis, @ConfigProperty(name = "switchboard.redis.prefix", defaultValue = "switchboard") String prefix) {
-        this(redis, new JobKeys(prefix));
+    public RedisJobStore(RedissonClient redis, @ConfigProperty(name = "switchboard.redis.prefix", defaultValue = "switchboard") String prefix,
+                         @ConfigProperty(name = "switchboard.redis.wait-replicas", defaultValue = "0") int waitReplicas,
+                         @ConfigProperty(name = "switchboard.redis.wait-millis", defaultValue = "1000") long waitMillis) {
+        this(redis, new JobKeys(prefix), new ReplicaWait(waitReplicas, Duration.ofMillis(waitMillis)));
     }
 
     public RedisJobStore(RedissonClient redis, JobKeys keys) {
+        this(redis, keys, ReplicaWait.NONE);
+    }
+
+    public RedisJobStore(RedissonClient redis, JobKeys keys, ReplicaWait replicaWait) {
         this.redis = redis;
         this.keys = keys;
+        this.replicaWait = replicaWait;
+    }
+
+    /**
+     * How many replicas must have a write before it is acknowledged, and how long to wait for them.
+     * Redis replicates asynchronously: a master that dies before it passed a write on loses it when its
+     * replica takes over. Waiting ({@code WAIT}, on the connection that wrote) closes that window for
+     * the writes that wait, at the cost of a round trip to the replicas.
+     */
+    public record ReplicaWait(int replicas, Duration timeout) {
+
+        public static final ReplicaWait NONE = new ReplicaWait(0, Duration.ZERO);
+
+        public ReplicaWait {
+            if (replicas < 0 || replicas > 0 && (timeout.isNegative() || timeout.isZero())) {
+                throw new IllegalArgumentException("switchboard.redis.wait-replicas is 0 or more, with a positive switchboard.redis.wait-millis");
+            }
+        }
     }
 
     /** A store with a Redis client of its own ({@code redis://host:port}), shut down by {@link #disconnect}: for tools outside a container. */
@@ -105,12 +137,20 @@ public class RedisJobStore {
         var config = new Config();
         config.setCodec(StringCodec.INSTANCE);
         config.useSingleServer().setAddress(redisUrl).setConnectionPoolSize(connections);
-        return connect(config, prefix);
+        return connect(config, prefix, ReplicaWait.NONE);
     }
 
-    /** A store with a Redis client of its own made from {@code config}, shut down by {@link #disconnect}. */
-    public static RedisJobStore connect(Config config, String prefix) {
-        var store = new RedisJobStore(Redisson.create(config), new JobKeys(prefix));
+    /** A store on the Redis Cluster of these nodes, with a client of its own reading from the masters, shut down by {@link #disconnect}. */
+    public static RedisJobStore connectCluster(List<String> nodes, String prefix, int connections, ReplicaWait replicaWait) {
+        var config = new Config();
+        config.setCodec(StringCodec.INSTANCE);
+        var servers = config.useClusterServers().setReadMode(ReadMode.MASTER).setMasterConnectionPoolSize(connections);
+        nodes.forEach(servers::addNodeAddress);
+        return connect(config, prefix, replicaWait);
+    }
+
+    private static RedisJobStore connect(Config config, String prefix, ReplicaWait replicaWait) {
+        var store = new RedisJobStore(Redisson.create(config), new JobKeys(prefix), replicaWait);
         store.ownsClient = true;
         return store;
     }
@@ -154,15 +194,35 @@ public class RedisJobStore {
                                                    boolean strict) {
         var q = keys.of(queue);
         var unique = uniqueKey == null ? q.unique("-") : q.unique(uniqueKey);
-        return register(queue).thenCompose(known -> ENQUEUE.<List<Object>>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LIST,
-                        List.of(q.job(id), q.list(), q.scheduled(), unique, q.counts()),
+        return register(queue).thenCompose(known -> durably(script -> ENQUEUE.<List<Object>>run(script, RScript.Mode.READ_WRITE,
+                        RScript.ReturnType.LIST, List.of(q.job(id), q.list(), q.scheduled(), unique, q.counts()),
                         id, queue, type, payload, String.valueOf(maxAttempts), String.valueOf(timeoutSeconds),
                         String.valueOf(Math.max(0, delay.toMillis())), String.valueOf(uniqueKey == null ? 0 : uniqueTtl.toMillis()),
-                        q.jobPrefix(), strict ? "1" : "0"))
+                        q.jobPrefix(), strict ? "1" : "0")))
                 .thenApply(r -> new Enqueued(str(r.get(0)), JobState.ofWire(str(r.get(1))), number(r.get(2)) == 1))
                 .exceptionally(e -> {
                     throw unavailable(e);
                 });
+    }
+
+    /**
+     * Runs a write; in the durable mode, in a batch that ends with {@code WAIT} on its connection, and
+     * refused as unavailable when too few replicas confirmed it in time (it may be on the master:
+     * an enqueue sent again with the same unique key finds it).
+     */
+    private <R> CompletionStage<R> durably(Function<RScriptAsync, CompletionStage<R>> write) {
+        if (replicaWait.replicas() == 0) {
+            return write.apply(script());
+        }
+        var batch = redis.createBatch(BatchOptions.defaults().sync(replicaWait.replicas(), replicaWait.timeout()));
+        var result = write.apply(batch.getScript(StringCodec.INSTANCE));
+        return batch.executeAsync().thenCompose(done -> {
+            if (done.getSyncedSlaves() < replicaWait.replicas()) {
+                throw new JobsUnavailableException("the enqueue reached " + done.getSyncedSlaves() + " of the " + replicaWait.replicas()
+                        + " replica(s) required within " + replicaWait.timeout().toMillis() + " ms; the job may be enqueued", null);
+            }
+            return result;
+        });
     }
 
     /**

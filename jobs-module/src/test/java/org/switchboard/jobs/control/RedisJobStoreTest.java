@@ -1,6 +1,7 @@
 package org.switchboard.jobs.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import org.redisson.api.redisnode.RedisNode;
 import org.redisson.api.redisnode.RedisNodes;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.connection.CRC16;
+import org.switchboard.jobs.boundary.JobsUnavailableException;
 import org.switchboard.jobs.entity.Enqueued;
 import org.switchboard.jobs.entity.FetchedJob;
 import org.switchboard.jobs.entity.JobState;
@@ -391,6 +393,26 @@ class RedisJobStoreTest {
         assertThat(stats("default").running()).isEqualTo(1);
         assertThat(store.cancelRunning("w1", "default", "b", Duration.ofHours(1))).isFalse();
         assertThat(redis.client().getKeys().remainTimeToLive(store.keys().of("default").job("b"))).isPositive();
+    }
+
+    @Test
+    void inTheDurableModeAnEnqueueIsAcknowledgedOnlyOnceEnoughReplicasHaveIt() {
+        var replicas = "single".equals(TestServers.redisTopology()) ? 0 : 1; // each master's one replica on the cluster and Sentinel
+        var durable = new RedisJobStore(redis.client(), new JobKeys(redis.prefix()), new RedisJobStore.ReplicaWait(1, Duration.ofSeconds(2)));
+        if (replicas >= 1) {
+            assertThat(durable.enqueue("d1", "default", "noop", "{}", 5, 60, Duration.ZERO, null, null).created()).isTrue();
+        } else {
+            assertThatThrownBy(() -> durable.enqueue("d1", "default", "noop", "{}", 5, 60, Duration.ZERO, null, null))
+                    .isInstanceOf(JobsUnavailableException.class).hasMessageContaining("reached 0 of the 1 replica(s)");
+        }
+        var tooMany = new RedisJobStore(redis.client(), new JobKeys(redis.prefix()),
+                new RedisJobStore.ReplicaWait(replicas + 1, Duration.ofMillis(300)));
+        assertThatThrownBy(() -> tooMany.enqueue("d2", "default", "noop", "{}", 5, 60, Duration.ZERO, "d2", Duration.ofMinutes(1)))
+                .isInstanceOf(JobsUnavailableException.class)
+                .hasMessageContaining("reached " + replicas + " of the " + (replicas + 1) + " replica(s) required within 300 ms; the job may be enqueued");
+        assertThat(store.enqueue("d2-again", "default", "noop", "{}", 5, 60, Duration.ZERO, "d2", Duration.ofMinutes(1)).id())
+                .as("sent again under its unique key, the enqueue finds the job the master kept").isEqualTo("d2");
+        assertThatThrownBy(() -> new RedisJobStore.ReplicaWait(1, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

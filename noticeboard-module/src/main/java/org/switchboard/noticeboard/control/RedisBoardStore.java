@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 import jakarta.json.spi.JsonProvider;
 import java.io.StringReader;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -14,9 +15,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.redisson.api.BatchOptions;
+import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
+import org.redisson.api.RScriptAsync;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.RedisException;
 import org.redisson.client.codec.StringCodec;
@@ -59,22 +64,35 @@ public class RedisBoardStore {
     private RedissonClient redis;
     private BoardKeys keys;
     private Channels channels;
+    private int waitReplicas;
+    private Duration waitTimeout = Duration.ZERO;
 
     protected RedisBoardStore() {
         // for CDI's proxy
     }
 
     public RedisBoardStore(RedissonClient redis, String prefix) {
-        this(redis, prefix, "auto");
+        this(redis, prefix, "auto", 0, 1000);
     }
 
-    /** @param pubsub {@code auto}, {@code classic} or {@code sharded}: see {@link Channels#mode}. */
+    /**
+     * @param pubsub       {@code auto}, {@code classic} or {@code sharded}: see {@link Channels#mode}
+     * @param waitReplicas the durable mode: a post is acknowledged only once this many replicas have it
+     *                     ({@code WAIT}, within {@code waitMillis}), 0 for Redis's own asynchronous replication
+     */
     @Inject
     public RedisBoardStore(RedissonClient redis, @ConfigProperty(name = "switchboard.redis.prefix", defaultValue = "switchboard") String prefix,
-                           @ConfigProperty(name = "switchboard.redis.pubsub", defaultValue = "auto") String pubsub) {
+                           @ConfigProperty(name = "switchboard.redis.pubsub", defaultValue = "auto") String pubsub,
+                           @ConfigProperty(name = "switchboard.redis.wait-replicas", defaultValue = "0") int waitReplicas,
+                           @ConfigProperty(name = "switchboard.redis.wait-millis", defaultValue = "1000") long waitMillis) {
+        if (waitReplicas < 0 || waitReplicas > 0 && waitMillis <= 0) {
+            throw new IllegalArgumentException("switchboard.redis.wait-replicas is 0 or more, with a positive switchboard.redis.wait-millis");
+        }
         this.redis = redis;
         this.keys = new BoardKeys(prefix);
         this.channels = new Channels(redis, Channels.mode(redis, pubsub), keys.channel(), keys::shardedChannel);
+        this.waitReplicas = waitReplicas;
+        this.waitTimeout = Duration.ofMillis(waitMillis);
     }
 
     /** The channels every post is published on, for the watchers' subscription. */
@@ -91,15 +109,34 @@ public class RedisBoardStore {
     }
 
     private Board postNow(String name, String json) {
-        List<Object> result = redis.getScript(StringCodec.INSTANCE).eval(RScript.Mode.READ_WRITE, POST,
+        List<Object> result = durably(script -> script.evalAsync(RScript.Mode.READ_WRITE, POST,
                 RScript.ReturnType.LIST, List.of(keys.board(name)), json, newEpoch(), channels.channel(name), name,
-                channels.publishCommand());
+                channels.publishCommand()));
         var revision = (Long) result.get(0);
         var epoch = (String) result.get(1);
         var postedAt = Instant.ofEpochMilli((Long) result.get(2));
         // the index only serves the list of boards; it is not part of a board's state
         redis.getScoredSortedSet(keys.index(), StringCodec.INSTANCE).add(postedAt.toEpochMilli(), name);
         return new Board(name, revision, epoch, postedAt, json);
+    }
+
+    /**
+     * Runs a write and answers its result; in the durable mode, in a batch that ends with {@code WAIT}
+     * on its connection, refused as unavailable when too few replicas confirmed it in time (the post
+     * may stand on the master: its watchers may have seen it).
+     */
+    private <R> R durably(Function<RScriptAsync, RFuture<R>> write) {
+        if (waitReplicas == 0) {
+            return write.apply(redis.getScript(StringCodec.INSTANCE)).toCompletableFuture().join();
+        }
+        var batch = redis.createBatch(BatchOptions.defaults().sync(waitReplicas, waitTimeout));
+        var result = write.apply(batch.getScript(StringCodec.INSTANCE));
+        var done = batch.execute();
+        if (done.getSyncedSlaves() < waitReplicas) {
+            throw new BoardsUnavailableException("the post reached " + done.getSyncedSlaves() + " of the " + waitReplicas
+                    + " replica(s) required within " + waitTimeout.toMillis() + " ms", null);
+        }
+        return result.toCompletableFuture().join();
     }
 
     public CompletableFuture<Optional<Board>> read(String name) {

@@ -48,6 +48,26 @@ class NoticeBoardsTest {
         watchers.close();
     }
 
+    /** The replicas this run's topology has: one on the cluster (each master's) and on Sentinel, none on a single server. */
+    static int replicas() {
+        return "single".equals(TestServers.redisTopology()) ? 0 : 1;
+    }
+
+    @Test
+    void inTheDurableModeAPostIsAcknowledgedOnlyOnceEnoughReplicasHaveIt() {
+        var durable = new RedisBoardStore(redis.client(), redis.prefix(), "auto", 1, 2000);
+        if (replicas() >= 1) {
+            assertThat(durable.post("durable", "{\"percent\":1}").revision()).isEqualTo(1);
+        } else {
+            assertThatThrownBy(() -> durable.post("durable", "{\"percent\":1}")).isInstanceOf(BoardsUnavailableException.class)
+                    .hasMessageContaining("reached 0 of the 1 replica(s)");
+        }
+        var tooMany = new RedisBoardStore(redis.client(), redis.prefix(), "auto", replicas() + 1, 300);
+        assertThatThrownBy(() -> tooMany.post("durable", "{\"percent\":2}")).isInstanceOf(BoardsUnavailableException.class)
+                .hasMessageContaining("reached " + replicas() + " of the " + (replicas() + 1) + " replica(s) required within 300 ms");
+        assertThatThrownBy(() -> new RedisBoardStore(redis.client(), redis.prefix(), "auto", 1, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void aPostIsReadBackWithRevisionEpochAndTime() {
         var posted = boards.post("build-7", "{\"percent\": 40}");
