@@ -38,8 +38,9 @@ import org.switchboard.ui.support.PayaraNode;
 import org.switchboard.ui.support.SseReader;
 
 /**
- * Two Payara Micro instances side by side, as in production: one Redis, one CouchDB and one
- * PostgreSQL database (the embedded H2 file serves one process only). Started by hand beside the
+ * Two Payara Micro instances side by side, as in production: one Redis (run once more on a Redis
+ * Cluster, see the pom), one CouchDB and one PostgreSQL database (the embedded H2 file serves one
+ * process only). Started by hand beside the
  * node Arquillian manages. A test that kills node b leaves it dead; the next test starts it again,
  * so the tests run in any order.
  */
@@ -55,9 +56,13 @@ class TwoNodesIT {
     @BeforeAll
     static void start() throws Exception {
         var pg = TestServers.requirePostgres();
-        database = Map.of("DATABASE_URL", pg.jdbcUrl(), "DATABASE_USER", pg.user(),
+        var settings = new HashMap<>(Map.of("DATABASE_URL", pg.jdbcUrl(), "DATABASE_USER", pg.user(),
                 // every node fires this schedule; its jobs wait in a queue no node works on, to be counted
-                "switchboard.jobs.cron.twonodes", "*/2 * * * * *; cron-check; noop");
+                "switchboard.jobs.cron.twonodes", "*/2 * * * * *; cron-check; noop"));
+        if ("cluster".equals(TestServers.redisTopology())) {
+            settings.put("REDIS_URL", TestServers.redisCluster().url()); // the run of these tests on a Redis Cluster
+        }
+        database = Map.copyOf(settings);
         var ofB = new HashMap<>(database);
         ofB.put("COUCHDB_URL", TestServers.couchDb().fromLast());
         databaseOfB = Map.copyOf(ofB);
