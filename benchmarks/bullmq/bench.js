@@ -3,6 +3,7 @@
 // goes through the same steps first, on a queue of its own, as the Java side's run does.
 // Usage: node bench.js <redis port> [jobs] [concurrency] [warm-up jobs]
 const { Queue, Worker } = require('bullmq');
+const { Redis } = require('ioredis');
 
 async function main() {
   const port = Number(process.argv[2]);
@@ -19,7 +20,19 @@ async function main() {
   }
   const queue = new Queue('bench-' + Date.now(), { connection });
   await queue.waitUntilReady();
+  // a connection of its own reads the server's counters, as JobsBenchmark's does for ours
+  const admin = new Redis({ host: '127.0.0.1', port });
+  const before = await counters(admin);
   const { enqueueSeconds, processSeconds } = await run(queue, total, concurrency, connection);
+  const after = await counters(admin);
+  admin.disconnect();
+  const redis = {};
+  for (const name of Object.keys(after)) {
+    redis[name] = (after[name] - (before[name] || 0)) / total;
+  }
+  redis.redisCpuMicrosPerJob = redis.cpuSeconds * 1e6;
+  delete redis.cpuSeconds;
+  redis.commandsPerJob = Object.keys(redis).filter((k) => k.startsWith('cmd_')).reduce((sum, k) => sum + redis[k], 0);
 
   // latency from enqueue to start, with an idle worker: one job at a time
   const latencies = [];
@@ -40,7 +53,26 @@ async function main() {
   const pct = (p) => latencies[Math.max(0, Math.ceil(p / 100 * latencies.length) - 1)];
   console.log(JSON.stringify({ total, concurrency, warmup, enqueueSeconds, processSeconds,
     enqueuePerSecond: total / enqueueSeconds, processPerSecond: total / processSeconds,
-    latencyP50Ms: pct(50), latencyP99Ms: pct(99) }));
+    latencyP50Ms: pct(50), latencyP99Ms: pct(99), ...redis }));
+}
+
+/**
+ * The Redis server's counters so far, as JobsBenchmark reads them for ours: CPU seconds, bytes in and
+ * out, and the calls of each command (cmd_<name>).
+ */
+async function counters(client) {
+  const field = (text, name) => Number((text.match(new RegExp('^' + name + ':([0-9.]+)', 'm')) || [])[1] || 0);
+  const cpu = await client.info('cpu');
+  const stats = await client.info('stats');
+  const out = {
+    cpuSeconds: field(cpu, 'used_cpu_user') + field(cpu, 'used_cpu_sys'),
+    netInBytesPerJob: field(stats, 'total_net_input_bytes'),
+    netOutBytesPerJob: field(stats, 'total_net_output_bytes'),
+  };
+  for (const match of (await client.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    out['cmd_' + match[1].replace('|', '_')] = Number(match[2]);
+  }
+  return out;
 }
 
 /** Enqueues `total` noop jobs, then processes them with one worker; answers both durations. */

@@ -5,10 +5,16 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.redisnode.RedisNode;
+import org.redisson.api.redisnode.RedisNodes;
+import org.redisson.config.Config;
 import org.switchboard.jobs.boundary.JobHandler;
 import org.switchboard.jobs.boundary.StandaloneJobs;
 import org.switchboard.testkit.TestServers;
@@ -23,6 +29,11 @@ import org.switchboard.testkit.TestServers;
  * processed, then dropped) before it measures. Rounds alternate which goes first; the figures
  * compared are the medians of the rounds.
  *
+ * <p>Each run also reads its Redis server's counters before and after the measured enqueue and
+ * processing (ours here, BullMQ's in bench.js, the same way): CPU time, bytes in and out, and the calls
+ * of each command, per job. Redis is the shared bottleneck, and its CPU per job moves least with the
+ * machine's noise.
+ *
  * <p>Run with {@code benchmarks/jobs [jobs] [concurrency] [rounds] [warm-up jobs]}; see docs/benchmarks.md.
  */
 public final class JobsBenchmark {
@@ -30,8 +41,10 @@ public final class JobsBenchmark {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--one")) { // one run of ours, in a JVM of its own
             var result = ours(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
-            System.out.printf("{\"enqueuePerSecond\":%.1f,\"processPerSecond\":%.1f,\"latencyP50Ms\":%.2f,\"latencyP99Ms\":%.2f}%n",
-                    result.enqueueRate, result.processRate, result.p50, result.p99);
+            var redis = new StringBuilder();
+            result.redisPerJob.forEach((name, value) -> redis.append(String.format(",\"%s\":%.3f", name, value)));
+            System.out.printf("{\"enqueuePerSecond\":%.1f,\"processPerSecond\":%.1f,\"latencyP50Ms\":%.2f,\"latencyP99Ms\":%.2f%s}%n",
+                    result.enqueueRate, result.processRate, result.p50, result.p99, redis);
             System.exit(0);
         }
         var total = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
@@ -69,6 +82,17 @@ public final class JobsBenchmark {
         System.out.printf("ratio of medians ours / BullMQ: processing %.2f, enqueue %.2f%n",
                 ChildRuns.median(ours, "processPerSecond") / ChildRuns.median(bull, "processPerSecond"),
                 ChildRuns.median(ours, "enqueuePerSecond") / ChildRuns.median(bull, "enqueuePerSecond"));
+        System.out.println("Redis's side, per job over the measured enqueue and processing (medians; from INFO cpu, stats and commandstats):");
+        for (var peer : List.of("ours", "BullMQ")) {
+            var runs = peer.equals("ours") ? ours : bull;
+            var commands = runs.stream().flatMap(r -> r.keySet().stream()).distinct().filter(k -> k.startsWith("cmd_"))
+                    .map(k -> Map.entry(k.substring(4), ChildRuns.median(runs.stream().map(r -> Map.of(k, r.getOrDefault(k, 0.0))).toList(), k)))
+                    .filter(e -> e.getValue() >= 0.005).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .map(e -> String.format("%s %.2f", e.getKey(), e.getValue())).toList();
+            System.out.printf("  %-7s CPU %.1f µs, %.0f bytes in, %.0f bytes out, %.2f commands: %s%n", peer + ":",
+                    ChildRuns.median(runs, "redisCpuMicrosPerJob"), ChildRuns.median(runs, "netInBytesPerJob"),
+                    ChildRuns.median(runs, "netOutBytesPerJob"), ChildRuns.median(runs, "commandsPerJob"), String.join(", ", commands));
+        }
     }
 
     /** One run on a redis-server of its own, stopped after; answers the run's JSON line. */
@@ -88,7 +112,27 @@ public final class JobsBenchmark {
         return Path.of(System.getProperty("switchboard.root", "."), "benchmarks", "bullmq", "bench.js").toAbsolutePath().toString();
     }
 
-    private record Result(double enqueueRate, double processRate, double p50, double p99) {
+    private record Result(double enqueueRate, double processRate, double p50, double p99, Map<String, Double> redisPerJob) {
+    }
+
+    /**
+     * The Redis server's counters so far: CPU seconds (user and system), bytes in and out
+     * ({@code netInBytesPerJob}, {@code netOutBytesPerJob} once divided), and the calls of each
+     * command ({@code cmd_<name>}); the same as benchmarks/bullmq/bench.js reads.
+     */
+    private static Map<String, Double> redisCounters(RedissonClient admin) {
+        var node = admin.getRedisNodes(RedisNodes.SINGLE).getInstance();
+        var out = new TreeMap<String, Double>();
+        var cpu = node.info(RedisNode.InfoSection.CPU);
+        out.put("cpuSeconds", Double.parseDouble(cpu.get("used_cpu_user")) + Double.parseDouble(cpu.get("used_cpu_sys")));
+        var stats = node.info(RedisNode.InfoSection.STATS);
+        out.put("netInBytesPerJob", Double.parseDouble(stats.get("total_net_input_bytes")));
+        out.put("netOutBytesPerJob", Double.parseDouble(stats.get("total_net_output_bytes")));
+        node.info(RedisNode.InfoSection.COMMANDSTATS).forEach((name, value) -> {
+            var calls = value.replaceAll("^calls=(\\d+),.*$", "$1");
+            out.put("cmd_" + name.replace("cmdstat_", "").replace('|', '_'), Double.parseDouble(calls));
+        });
+        return out;
     }
 
     private static Result ours(String redisUrl, int total, int concurrency, int warmup) throws Exception {
@@ -97,10 +141,21 @@ public final class JobsBenchmark {
                 enqueueThenProcess(warm, warmup, concurrency);
             }
         }
+        var config = new Config();
+        config.useSingleServer().setAddress(redisUrl).setConnectionPoolSize(1).setConnectionMinimumIdleSize(1);
+        var admin = Redisson.create(config);
         try (var jobs = StandaloneJobs.connect(redisUrl, "bench-" + UUID.randomUUID().toString().substring(0, 8), 64)) {
+            var before = redisCounters(admin);
             var seconds = enqueueThenProcess(jobs, total, concurrency);
+            var after = redisCounters(admin);
+            var perJob = new TreeMap<String, Double>();
+            after.forEach((name, value) -> perJob.put(name, (value - before.getOrDefault(name, 0.0)) / total));
+            perJob.put("redisCpuMicrosPerJob", perJob.remove("cpuSeconds") * 1e6);
+            perJob.put("commandsPerJob", perJob.entrySet().stream().filter(e -> e.getKey().startsWith("cmd_")).mapToDouble(Map.Entry::getValue).sum());
             var latencies = idleLatencies(jobs, concurrency);
-            return new Result(total / seconds[0], total / seconds[1], AppNode.percentile(latencies, 50), AppNode.percentile(latencies, 99));
+            return new Result(total / seconds[0], total / seconds[1], AppNode.percentile(latencies, 50), AppNode.percentile(latencies, 99), perJob);
+        } finally {
+            admin.shutdown();
         }
     }
 
