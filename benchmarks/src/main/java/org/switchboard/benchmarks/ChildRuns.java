@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +43,29 @@ final class ChildRuns {
         process.stop();
         return process.output().lines().filter(l -> l.startsWith("{")).reduce((x, y) -> y)
                 .orElseThrow(() -> new IllegalStateException("the run printed no result:\n" + process.output()));
+    }
+
+    /** One run of an entrant, answering its JSON line. */
+    interface Run {
+        String of(String entrant) throws Exception;
+    }
+
+    /**
+     * Runs each entrant once per round, in the given order in odd rounds and in the reverse order in
+     * even ones, and prints each run's line; answers the numbers of each entrant's runs.
+     */
+    static Map<String, List<Map<String, Double>>> alternating(int rounds, List<String> entrants, Run run) throws Exception {
+        var width = entrants.stream().mapToInt(String::length).max().orElse(1);
+        var results = new LinkedHashMap<String, List<Map<String, Double>>>();
+        entrants.forEach(entrant -> results.put(entrant, new ArrayList<>()));
+        for (int round = 1; round <= rounds; round++) {
+            for (var entrant : round % 2 == 1 ? entrants : entrants.reversed()) {
+                var line = run.of(entrant);
+                System.out.printf("round %d, %-" + width + "s %s%n", round, entrant + ":", line);
+                results.get(entrant).add(fields(line));
+            }
+        }
+        return results;
     }
 
     /** The numbers of a flat JSON line, by name. */

@@ -62,17 +62,11 @@ public final class JobsBenchmark {
     private static void run(int total, int concurrency, int rounds, int warmup) throws Exception {
         System.out.printf("Job-queue benchmark: %d noop jobs, concurrency %d, %d rounds; each run a fresh process on a fresh redis-server, "
                 + "after a warm-up of %d jobs%n", total, concurrency, rounds, warmup);
-        var ours = new ArrayList<Map<String, Double>>();
-        var bull = new ArrayList<Map<String, Double>>();
-        for (int round = 1; round <= rounds; round++) {
-            var oursFirst = round % 2 == 1;
-            for (var peer : oursFirst ? List.of("ours", "BullMQ") : List.of("BullMQ", "ours")) {
-                var line = peer.equals("ours") ? oneRun(ChildRuns.java(JobsBenchmark.class, "--one"), total, concurrency, warmup, true)
-                        : oneRun(List.of("node", bullmqScript()), total, concurrency, warmup, false);
-                System.out.printf("round %d, %-6s %s%n", round, peer + ":", line);
-                (peer.equals("ours") ? ours : bull).add(ChildRuns.fields(line));
-            }
-        }
+        var results = ChildRuns.alternating(rounds, List.of("ours", "BullMQ"), peer -> peer.equals("ours")
+                ? oneRun(ChildRuns.java(JobsBenchmark.class, "--one"), total, concurrency, warmup, true)
+                : oneRun(List.of("node", bullmqScript()), total, concurrency, warmup, false));
+        var ours = results.get("ours");
+        var bull = results.get("BullMQ");
         for (var peer : List.of("ours", "BullMQ")) {
             var runs = peer.equals("ours") ? ours : bull;
             System.out.printf("median %-7s enqueue %8.0f jobs/s, process %8.0f jobs/s, enqueue->start with an idle worker p50 %.1f ms, p99 %.1f ms%n",

@@ -67,16 +67,7 @@ public final class JobsClusterBenchmark {
     private static void run(int total, int concurrency, int rounds, int warmup) throws Exception {
         System.out.printf("Job queues on a Redis Cluster (3 masters, 3 replicas, append-only file everysec): %d noop jobs, %d slots per queue, "
                 + "%d rounds; each run a fresh JVM on a fresh cluster, after a warm-up of %d jobs%n", total, concurrency, rounds, warmup);
-        var results = new LinkedHashMap<String, List<Map<String, Double>>>();
-        LAYOUTS.forEach(layout -> results.put(layout, new ArrayList<>()));
-        for (int round = 1; round <= rounds; round++) {
-            var order = round % 2 == 1 ? LAYOUTS : LAYOUTS.reversed();
-            for (var layout : order) {
-                var line = oneRun(layout, total, concurrency, warmup);
-                System.out.printf("round %d, %-20s %s%n", round, layout + ":", line);
-                results.get(layout).add(ChildRuns.fields(line));
-            }
-        }
+        var results = ChildRuns.alternating(rounds, LAYOUTS, layout -> oneRun(layout, total, concurrency, warmup));
         results.forEach((layout, runs) -> System.out.printf("median %-20s enqueue %8.0f jobs/s, process %8.0f jobs/s (min %.0f, max %.0f); "
                         + "while processing: Redis CPU %.1f µs per job, the busiest master's %.1f µs per job, machine busy %.0f%%%n", layout + ":",
                 ChildRuns.median(runs, "enqueuePerSecond"), ChildRuns.median(runs, "processPerSecond"), ChildRuns.min(runs, "processPerSecond"),

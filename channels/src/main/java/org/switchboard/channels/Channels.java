@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
+import java.util.function.Predicate;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.listener.BaseStatusListener;
@@ -121,11 +122,12 @@ public final class Channels implements AutoCloseable {
 
     /**
      * Listens to every channel: {@code onMessage} with each message, {@code onSubscribe} after each
-     * subscription and resubscription of any channel (Redisson resubscribes after a reconnection or a
-     * failover; messages published meanwhile are lost, and the caller reads what it missed). Answers
-     * when every channel is subscribed. Called again after a failure, it completes what is missing.
+     * subscription and resubscription of a channel, with the keys that channel carries (Redisson
+     * resubscribes after a reconnection or a failover; messages published meanwhile are lost, and the
+     * caller reads again what those keys may have missed, not every key). Answers when every channel
+     * is subscribed. Called again after a failure, it completes what is missing.
      */
-    public synchronized CompletableFuture<Void> listen(Consumer<String> onMessage, Runnable onSubscribe) {
+    public synchronized CompletableFuture<Void> listen(Consumer<String> onMessage, Consumer<Predicate<String>> onSubscribe) {
         var all = new CompletableFuture<?>[topics.size()];
         for (int i = 0; i < topics.size(); i++) {
             var current = listening.get(i);
@@ -138,13 +140,14 @@ public final class Channels implements AutoCloseable {
         return CompletableFuture.allOf(all);
     }
 
-    private CompletableFuture<Void> listen(int i, Consumer<String> onMessage, Runnable onSubscribe) {
+    private CompletableFuture<Void> listen(int i, Consumer<String> onMessage, Consumer<Predicate<String>> onSubscribe) {
         var topic = topics.get(i);
+        Predicate<String> carried = key -> mode == Mode.CLASSIC || bucket(key) == i;
         var status = statusListeners[i] >= 0 ? CompletableFuture.completedFuture(statusListeners[i])
                 : topic.addListenerAsync(new BaseStatusListener() {
                     @Override
                     public void onSubscribe(String channel) {
-                        onSubscribe.run();
+                        onSubscribe.accept(carried);
                     }
                 }).toCompletableFuture();
         return status.thenCompose(id -> {

@@ -24,10 +24,17 @@ class ChannelsFailoverTest {
         var client = cluster.redisson();
         var prefix = "failover-" + UUID.randomUUID();
         var subscriptions = new AtomicInteger();
+        var roomAgain = new AtomicInteger(); // resubscriptions that name the room's channel's keys
         var got = ConcurrentHashMap.<String>newKeySet();
         try (var listener = new Channels(client, Channels.Mode.SHARDED, prefix, k -> prefix + ":{" + prefix + "-" + k + "}");
              var publisher = new Channels(client, Channels.Mode.SHARDED, prefix, k -> prefix + ":{" + prefix + "-" + k + "}")) {
-            listener.listen(got::add, subscriptions::incrementAndGet).get(10, TimeUnit.SECONDS);
+            listener.listen(got::add, carried -> {
+                subscriptions.incrementAndGet();
+                if (carried.test("room")) {
+                    roomAgain.incrementAndGet();
+                }
+            }).get(10, TimeUnit.SECONDS);
+            var roomBefore = roomAgain.get();
             var before = subscriptions.get();
             publisher.publish("room", "before").toCompletableFuture().get(10, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(10)).until(() -> got.contains("before"));
@@ -50,6 +57,8 @@ class ChannelsFailoverTest {
                     + "%d resubscription(s) reported%n", took, subscriptions.get() - before);
             assertThat(got).as("a message published after the failover").anyMatch(m -> m.startsWith("after-"));
             assertThat(subscriptions.get()).as("the listener was told it was subscribed again").isGreaterThan(before);
+            assertThat(roomAgain.get()).as("and told which keys to read again: the room's among them").isGreaterThan(roomBefore);
+            assertThat(subscriptions.get() - before).as("only the channels of the killed master").isLessThan(Channels.BUCKETS);
         } finally {
             client.shutdown();
         }

@@ -42,7 +42,7 @@ class ChannelsTest {
                 listeners.get(i).listen(message -> {
                     var parts = message.split(" ");
                     mine.computeIfAbsent(parts[0], k -> new CopyOnWriteArrayList<>()).add(Integer.parseInt(parts[1]));
-                }, subscriptions::incrementAndGet).get(10, TimeUnit.SECONDS);
+                }, carried -> subscriptions.incrementAndGet()).get(10, TimeUnit.SECONDS);
             }
             var keys = IntStream.range(0, 40).mapToObj(i -> "room-" + i).toList();
             for (int n = 0; n < 50; n++) {

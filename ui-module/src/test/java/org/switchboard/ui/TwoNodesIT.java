@@ -66,12 +66,9 @@ class TwoNodesIT {
         var ofB = new HashMap<>(database);
         ofB.put("COUCHDB_URL", TestServers.couchDb().fromLast());
         databaseOfB = Map.copyOf(ofB);
-        try (var starting = Executors.newFixedThreadPool(2)) {
-            var first = starting.submit(() -> PayaraNode.start(database));
-            var second = starting.submit(() -> PayaraNode.start(databaseOfB));
-            a = first.get(6, TimeUnit.MINUTES);
-            b = second.get(6, TimeUnit.MINUTES);
-        }
+        var nodes = PayaraNode.startTogether(database, databaseOfB);
+        a = nodes.get(0);
+        b = nodes.get(1);
     }
 
     @Test

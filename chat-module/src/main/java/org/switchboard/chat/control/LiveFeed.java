@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Predicate;
 import org.switchboard.channels.Channels;
 import org.switchboard.chat.boundary.Follower;
 import org.switchboard.chat.entity.ChatMessage;
@@ -32,7 +33,7 @@ import org.switchboard.chat.entity.ChatMessage;
  * {@link #GAP_GRACE} the channel lost them and they are read from SQL. The tail is made the way a reader should be: subscribe first
  * (buffering what arrives), then read where the history ends, then merge. Messages can still be lost
  * with nothing after them to show the gap (a node killed between its commit and its publish, a
- * dropped subscription): every {@code checkEvery}, and on every (re)subscription, each tail compares
+ * dropped subscription): every {@code checkEvery} each tail, and on every (re)subscription each tail of a room its channel carries, compares
  * its head with the room's last number in SQL and backfills. All of a node's tails run on one thread,
  * so a tail needs no lock.
  *
@@ -70,7 +71,7 @@ public class LiveFeed implements AutoCloseable {
         this.feed = Executors.newSingleThreadExecutor(threads);
         this.delivery = Executors.newThreadPerTaskExecutor(threads);
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("chat-feed-ticker").factory());
-        this.ticker.scheduleWithFixedDelay(() -> onFeed(this::checkAll), checkEvery.toMillis(), checkEvery.toMillis(), TimeUnit.MILLISECONDS);
+        this.ticker.scheduleWithFixedDelay(() -> onFeed(() -> check(room -> true)), checkEvery.toMillis(), checkEvery.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Broadcasts a committed message to every node. A lost publish is made up for by the tails' checks. */
@@ -199,8 +200,12 @@ public class LiveFeed implements AutoCloseable {
         tail.readers.forEach(Reader::kick);
     }
 
-    private void checkAll() {
+    /** Compares the followed rooms that {@code rooms} accepts with their history in SQL, and backfills. */
+    private void check(Predicate<String> rooms) {
         for (var tail : tails.values()) {
+            if (!rooms.test(tail.room)) {
+                continue;
+            }
             if (tail.head < 0) {
                 initialize(tail);
                 continue;
@@ -266,7 +271,7 @@ public class LiveFeed implements AutoCloseable {
 
     private CompletableFuture<Void> subscribe() {
         // after a (re)subscription, messages may have been lost while it was down
-        return channels.listen(this::onMessage, () -> onFeed(this::checkAll));
+        return channels.listen(this::onMessage, rooms -> onFeed(() -> check(rooms)));
     }
 
     @Override

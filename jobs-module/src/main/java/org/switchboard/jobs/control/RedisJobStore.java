@@ -263,7 +263,11 @@ public class RedisJobStore {
 
     /** The answers of one call per known queue, made together. */
     private <R> List<R> eachQueue(Function<JobKeys.Queue, CompletionStage<R>> call) {
-        var calls = queueNames().stream().map(keys::of).map(call).map(CompletionStage::toCompletableFuture).toList();
+        return eachQueue(queueNames(), call);
+    }
+
+    private <R> List<R> eachQueue(List<String> names, Function<JobKeys.Queue, CompletionStage<R>> call) {
+        var calls = names.stream().map(keys::of).map(call).map(CompletionStage::toCompletableFuture).toList();
         return calls.stream().map(c -> join(c)).toList();
     }
 
@@ -366,9 +370,13 @@ public class RedisJobStore {
      */
     public int reapExpiredWorkers() {
         List<Object> expired = eval(EXPIRED_WORKERS, RScript.ReturnType.LIST, List.of(keys.workers()));
+        if (expired.isEmpty()) {
+            return 0;
+        }
+        var names = queueNames();
         var moved = 0;
         for (var worker : expired) {
-            moved += requeueAll(String.valueOf(worker));
+            moved += requeueAll(names, String.valueOf(worker));
             eval(FORGET_WORKER, RScript.ReturnType.LONG, List.of(keys.workers()), String.valueOf(worker), "1");
         }
         return moved;
@@ -376,13 +384,13 @@ public class RedisJobStore {
 
     /** Re-queues a worker's pending jobs (its own graceful shutdown) and forgets the worker; answers how many. */
     public int requeue(String worker) {
-        var moved = requeueAll(worker);
+        var moved = requeueAll(queueNames(), worker);
         eval(FORGET_WORKER, RScript.ReturnType.LONG, List.of(keys.workers()), worker, "0");
         return moved;
     }
 
-    private int requeueAll(String worker) {
-        return eachQueue(q -> REQUEUE_PENDING.<Long>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LONG,
+    private int requeueAll(List<String> names, String worker) {
+        return eachQueue(names, q -> REQUEUE_PENDING.<Long>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LONG,
                 List.of(q.pending(worker), q.counts(), q.list()), q.jobPrefix())).stream().mapToInt(RedisJobStore::count).sum();
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.switchboard.channels.Channels;
 import org.switchboard.noticeboard.boundary.BoardsUnavailableException;
 import org.switchboard.noticeboard.entity.Board;
@@ -166,18 +167,21 @@ public class BoardWatchers implements AutoCloseable {
         }
     }
 
-    /** After a (re)subscription, messages may have been lost: read every watched board again. */
-    private void recheckAll() {
-        lastSeen.clear();
-        waiting.forEach((board, watchers) -> store.read(board).thenAccept(current ->
-                watchers.forEach(w -> offer(w, current.orElse(null)))));
+    /** After a (re)subscription, the messages of its channel may have been lost: read the watched boards it carries again. */
+    private void recheck(Predicate<String> boards) {
+        lastSeen.keySet().removeIf(boards);
+        waiting.forEach((board, watchers) -> {
+            if (boards.test(board)) {
+                store.read(board).thenAccept(current -> watchers.forEach(w -> offer(w, current.orElse(null))));
+            }
+        });
     }
 
     private void subscribe() {
         if (closed) {
             return;
         }
-        channels.listen(message -> RedisBoardStore.parseMessage(message).ifPresent(this::onPost), this::recheckAll).whenComplete((ok, failure) -> {
+        channels.listen(message -> RedisBoardStore.parseMessage(message).ifPresent(this::onPost), this::recheck).whenComplete((ok, failure) -> {
             if (failure == null) {
                 subscribed.complete(null);
             } else if (!closed) {

@@ -120,7 +120,7 @@ class NoticeBoardsTest {
         var seen = new ConcurrentLinkedQueue<Long>();
         var keys = new BoardKeys(redis.prefix());
         var channels = new Channels(redis.client(), Channels.mode(redis.client(), "auto"), keys.channel(), keys::shardedChannel);
-        channels.listen(message -> seen.add(RedisBoardStore.parseMessage(message).orElseThrow().revision()), () -> { }).get(10, TimeUnit.SECONDS);
+        channels.listen(message -> seen.add(RedisBoardStore.parseMessage(message).orElseThrow().revision()), carried -> { }).get(10, TimeUnit.SECONDS);
         try {
             for (int i = 0; i < 100; i++) {
                 boards.post("ordered", String.valueOf(i));

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.switchboard.testkit.FreePort;
 import org.switchboard.testkit.ManagedProcess;
@@ -47,6 +49,19 @@ public final class PayaraNode implements AutoCloseable {
     /** A node, and {@code whileStarting} called with its address just before its process starts (a watcher of the start). */
     public static PayaraNode start(Map<String, String> settings, Consumer<URI> whileStarting) {
         return start(settings, false, whileStarting);
+    }
+
+    /** Nodes with these settings each, started side by side (a start takes most of a minute). */
+    @SafeVarargs
+    public static List<PayaraNode> startTogether(Map<String, String>... settings) throws Exception {
+        try (var starting = Executors.newFixedThreadPool(settings.length)) {
+            var futures = Arrays.stream(settings).map(each -> starting.submit(() -> start(each))).toList();
+            var nodes = new ArrayList<PayaraNode>();
+            for (var future : futures) {
+                nodes.add(future.get(6, TimeUnit.MINUTES));
+            }
+            return nodes;
+        }
     }
 
     /** A node that also serves HTTPS on 127.0.0.1, with Payara Micro's own self-signed certificate. */
