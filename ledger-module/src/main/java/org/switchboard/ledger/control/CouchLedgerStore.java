@@ -554,7 +554,7 @@ public class CouchLedgerStore {
         return base + URLEncoder.encode(id, StandardCharsets.UTF_8) + query;
     }
 
-    private record BulkResult(String id, String rev, String error) {
+    private record BulkResult(String id, String rev, String error, String reason) {
     }
 
     /**
@@ -586,7 +586,8 @@ public class CouchLedgerStore {
             if (error != null && !"conflict".equals(error) && !"forbidden".equals(error)) {
                 throw new CouchDbException("_bulk_docs: " + o.get("id").getAsString() + " was not written: " + o);
             }
-            results.add(new BulkResult(o.get("id").getAsString(), o.has("rev") ? o.get("rev").getAsString() : null, error));
+            results.add(new BulkResult(o.get("id").getAsString(), o.has("rev") ? o.get("rev").getAsString() : null, error,
+                    o.has("reason") ? o.get("reason").getAsString() : null));
         }
         return results;
     }
@@ -675,8 +676,10 @@ public class CouchLedgerStore {
         var batch = new ArrayList<Decision>();
         for (var element : doc.getAsJsonArray("batch")) {
             var d = element.getAsJsonObject();
+            var unstored = d.has("from") ? new Transfer(d.get("id").getAsString(), d.get("from").getAsString(), d.get("to").getAsString(),
+                    d.get("amount").getAsLong(), Instant.ofEpochMilli(d.get("timestamp").getAsLong()), TransferStatus.PENDING, null, null, null) : null;
             batch.add(new Decision(d.get("id").getAsString(), TransferStatus.ofWire(d.get("status").getAsString()),
-                    d.has("reason") ? d.get("reason").getAsString() : null, d.get("seq").getAsLong()));
+                    d.has("reason") ? d.get("reason").getAsString() : null, d.get("seq").getAsLong(), unstored));
         }
         return new Head(doc.get("_rev").getAsString(), doc.get("seq").getAsLong(), balances, base, batch, epoch,
                 doc.has("by") ? doc.get("by").getAsString() : null);
@@ -783,6 +786,12 @@ public class CouchLedgerStore {
                 o.addProperty("reason", d.reason());
             }
             o.addProperty("seq", d.seq());
+            if (d.transfer() != null) { // decided before it was stored: the head carries it whole
+                o.addProperty("from", d.transfer().from());
+                o.addProperty("to", d.transfer().to());
+                o.addProperty("amount", d.transfer().amount());
+                o.addProperty("timestamp", d.transfer().timestamp().toEpochMilli());
+            }
             decisions.add(o);
         }
         doc.add("batch", decisions);
@@ -809,44 +818,60 @@ public class CouchLedgerStore {
 
     /**
      * Writes committed decisions onto their transfers (roll forward): each transfer still pending
-     * takes its status, place and reason; one already decided is left alone. Idempotent: any node may
-     * do it, any number of times.
+     * takes its status, place and reason; one already decided is left alone; one the log does not
+     * hold yet is written whole, as decided, from what its decision carries. Idempotent: any node
+     * may do it, any number of times.
      */
     public void apply(List<Decision> decisions) {
         apply(decisions, null);
     }
 
-    /** A transfer as read, with the revision of its document: what a write of its decision must name. */
+    /**
+     * A transfer as read, with the revision of its document: what a write of its decision must name.
+     * A null {@code rev}: the log does not hold it yet, and its decision is written as a new document.
+     */
     public record StoredTransfer(Transfer transfer, String rev) {
     }
 
     /**
-     * {@link #apply(List)}, starting from these pending transfers as read (with their {@code _rev}): no
-     * read before the first write. A transfer changed since is read again. Answers these transfers as
-     * written, each with its decision.
+     * {@link #apply(List)}, starting from these transfers as read (with their {@code _rev}, or none
+     * for one the log does not hold yet): no read before the first write. A transfer changed since is
+     * read again. Answers the transfers of the decisions as written, by this call or by another.
      */
     public List<Transfer> apply(List<Decision> decisions, List<StoredTransfer> asRead) {
         var written = new ArrayList<Transfer>();
         var remaining = new LinkedHashMap<String, Decision>();
         decisions.forEach(d -> remaining.put(d.id(), d));
+        var refusedBefore = new HashMap<String, String>(); // a new document refused: found missing on the next read, it stays refused
         for (int round = 0; !remaining.isEmpty(); round++) {
             if (round > 20) {
                 throw new CouchDbException("could not write " + remaining.size() + " decided transfer(s) after 20 rounds");
             }
             var now = Instant.now().toEpochMilli();
+            var current = new HashMap<String, JsonObject>();
+            var refused = new HashMap<String, String>(refusedBefore);
+            refusedBefore.clear();
+            (round == 0 && asRead != null ? asRead.stream().map(CouchLedgerStore::doc).toList()
+                    : docs(remaining.keySet().stream().map(id -> "transfer:" + id).toList()))
+                    .forEach(doc -> current.put(doc.get("id").getAsString(), doc));
             var updates = new ArrayList<JsonObject>();
-            var current = round == 0 && asRead != null ? asRead.stream().map(CouchLedgerStore::doc).toList()
-                    : docs(remaining.keySet().stream().map(id -> "transfer:" + id).toList());
-            for (var doc : current) {
-                if (!remaining.containsKey(doc.get("id").getAsString())) {
+            for (var d : List.copyOf(remaining.values())) {
+                var doc = current.get(d.id());
+                if (doc == null && refused.containsKey(d.id())) {
+                    // committed, and the database will not take it: nothing is decided on top until it does
+                    throw new CouchDbException("transfer " + d.id() + " was refused by the database (" + refused.get(d.id())
+                            + "); its decision is committed, and is written out once the database takes it");
+                }
+                if (doc == null && d.transfer() != null) {
+                    var t = d.transfer();
+                    doc = pendingDoc(t.id(), t.from(), t.to(), t.amount(), t.timestamp());
+                } else if (doc == null) {
+                    throw new CouchDbException("transfer " + d.id() + " of a committed batch is not in the log");
+                } else if (!"pending".equals(doc.get("status").getAsString())) {
+                    remaining.remove(d.id()); // decided already (by another node rolling forward)
+                    written.add(transfer(doc));
                     continue;
                 }
-                var id = doc.get("id").getAsString();
-                if (!"pending".equals(doc.get("status").getAsString())) {
-                    remaining.remove(id); // decided already (by another node rolling forward)
-                    continue;
-                }
-                var d = remaining.get(id);
                 doc.addProperty("status", d.status().wire());
                 doc.addProperty("seq", d.seq());
                 doc.addProperty("resolvedAt", now);
@@ -854,18 +879,20 @@ public class CouchLedgerStore {
                     doc.addProperty("reason", d.reason());
                 }
                 updates.add(doc);
-                if (round == 0 && asRead != null) {
-                    written.add(transfer(doc));
-                }
             }
             if (updates.isEmpty()) {
                 return written;
             }
+            var byId = new HashMap<String, JsonObject>();
+            updates.forEach(doc -> byId.put(doc.get("_id").getAsString(), doc));
             for (var result : bulk(updates)) {
                 var id = result.id().substring("transfer:".length());
                 if (result.error() == null) {
                     remaining.remove(id);
-                } // a conflict: read again in the next round
+                    written.add(transfer(byId.get(result.id())));
+                } else if ("forbidden".equals(result.error()) && !byId.get(result.id()).has("_rev")) {
+                    refusedBefore.put(id, result.reason());
+                } // a conflict (stored meanwhile, or written out by another node): read again in the next round
             }
         }
         return written;
@@ -1006,11 +1033,13 @@ public class CouchLedgerStore {
         return new StoredTransfer(transfer(doc), doc.get("_rev").getAsString());
     }
 
-    /** The document of a transfer as read: only a pending one is written back. */
+    /** The document of a transfer as read (pending: only such a one is written back), or as it is to be stored. */
     private static JsonObject doc(StoredTransfer stored) {
         var t = stored.transfer();
         var doc = pendingDoc(t.id(), t.from(), t.to(), t.amount(), t.timestamp());
-        doc.addProperty("_rev", stored.rev());
+        if (stored.rev() != null) {
+            doc.addProperty("_rev", stored.rev());
+        }
         return doc;
     }
 

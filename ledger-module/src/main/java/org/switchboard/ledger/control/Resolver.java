@@ -2,8 +2,10 @@ package org.switchboard.ledger.control;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -139,13 +141,55 @@ public class Resolver {
     public Transfer submit(Transfer fresh, Duration wait) {
         var start = System.nanoTime();
         var deadline = start + wait.toNanos();
-        var stored = store(fresh, wait).transfer(); // or the transfer stored before under this id: one write either way
-        sameFields(stored, fresh);
-        var answer = await(stored, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        Transfer answer;
+        if (!deferring() && rules.containsKey(fresh.from()) && rules.containsKey(fresh.to())) {
+            answer = decideUnstored(fresh, deadline);
+            sameFields(answer, fresh);
+        } else {
+            var stored = store(fresh, wait).transfer(); // or the transfer stored before under this id: one write either way
+            sameFields(stored, fresh);
+            answer = await(stored, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
         if (answer.isDecided()) {
             metrics.answered(start);
         }
         return answer;
+    }
+
+    /**
+     * Transfers this node decides before storing them, by id: a round writes each one once, decided,
+     * instead of storing it pending and then writing its decision (each write costs Apache CouchDB a
+     * run of the {@code validate_doc_update} guard). The round reads their ids first: one stored
+     * meanwhile, or before under the same id, is decided or answered as stored.
+     */
+    private final ConcurrentHashMap<String, Transfer> unstored = new ConcurrentHashMap<>();
+
+    /**
+     * This node decides: the transfer goes into its next round unstored. Answers it decided; when it is
+     * not within the wait, it is stored pending (a transfer answered as pending is in the log), and
+     * answered as stored, or as the transfer found under its id.
+     */
+    private Transfer decideUnstored(Transfer fresh, long deadline) {
+        var id = fresh.id();
+        unstored.putIfAbsent(id, fresh); // the same id twice at once: one transfer, whose fields the other is compared with
+        var answer = answers.computeIfAbsent(id, k -> new CompletableFuture<>());
+        try {
+            waiting.add(id);
+            drive(answer, deadline, rounds, this::decideWaiting);
+            if (answer.isDone()) {
+                return answer.join();
+            }
+            unstored.remove(id, fresh);
+            var inserted = store.insertAll(List.of(fresh)).get(0); // a round under way may still decide it: it then writes onto this
+            if (inserted == null) {
+                throw new CouchDbException("transfer " + id + " was refused by the database");
+            }
+            return inserted.transfer();
+        } finally {
+            // answered, stored, or failed (a round that has not taken it yet leaves it; a resend decides it)
+            unstored.remove(id, fresh);
+            answers.remove(id, answer);
+        }
     }
 
     private static void sameFields(Transfer stored, Transfer fresh) {
@@ -301,7 +345,7 @@ public class Resolver {
             return;
         }
         try {
-            round(() -> store.stored(ids), run -> {
+            round(() -> withUnstored(ids, store.stored(ids)), run -> {
                 var asStored = new ArrayList<StoredTransfer>();
                 var toRead = new ArrayList<String>();
                 for (var id : ids) {
@@ -313,7 +357,7 @@ public class Resolver {
                     }
                 }
                 if (!toRead.isEmpty()) {
-                    asStored.addAll(store.stored(toRead));
+                    asStored.addAll(withUnstored(toRead, store.stored(toRead)));
                 }
                 return asStored;
             });
@@ -321,6 +365,27 @@ public class Resolver {
             waiting.addAll(ids); // the next round tries them again
             throw e;
         }
+    }
+
+    /**
+     * The transfers read under these ids, and for each id not found, the transfer this node's caller
+     * sent, not stored yet ({@code rev} null). The read comes first: the log may hold the id already,
+     * stored by a resend through another node, or decided long ago.
+     */
+    private List<StoredTransfer> withUnstored(Collection<String> ids, List<StoredTransfer> read) {
+        if (unstored.isEmpty()) {
+            return read;
+        }
+        var found = new HashSet<String>();
+        read.forEach(st -> found.add(st.transfer().id()));
+        var out = new ArrayList<>(read);
+        for (var id : ids) {
+            var fresh = unstored.get(id);
+            if (fresh != null && !found.contains(id)) {
+                out.add(new StoredTransfer(fresh, null));
+            }
+        }
+        return out;
     }
 
     /**
@@ -384,7 +449,10 @@ public class Resolver {
             }
             pending.sort(Comparator.comparing(Transfer::timestamp).thenComparing(Transfer::id));
             var changed = new HashMap<String, Long>();
-            var decisions = decide(head, pending, changed);
+            var unstoredHere = new HashMap<String, Transfer>();
+            asRead.stream().filter(st -> st.rev() == null).forEach(st -> unstoredHere.put(st.transfer().id(), st.transfer()));
+            var decisions = decide(head, pending, changed).stream()
+                    .map(d -> unstoredHere.containsKey(d.id()) ? d.carrying(unstoredHere.get(d.id())) : d).toList();
             beforeCommit.run();
             var written = store.commit(head, changed, decisions);
             // decided here, whatever the outcome: an entry filled in later must not decide them again

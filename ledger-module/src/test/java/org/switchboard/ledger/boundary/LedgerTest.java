@@ -186,7 +186,7 @@ class LedgerTest {
     }
 
     @Test
-    void theDatabaseRefusesToChangeADecidedTransferOrToStoreOneDecided() {
+    void theDatabaseRefusesToChangeADecidedTransferOrToStoreOneDecidedWithoutAPlace() {
         ledger.transfer("t", "issuer", "alice", 10);
         var doc = db.find(JsonObject.class, "transfer:t");
         doc.addProperty("amount", 1_000_000);
@@ -203,6 +203,14 @@ class LedgerTest {
         assertThatThrownBy(() -> db.save(forged)).isInstanceOf(CouchDbException.class).hasMessageContaining("starts pending");
         assertThat(ledger.find("t").orElseThrow().amount()).isEqualTo(10);
         assertThat(ledger.check(Duration.ofMinutes(1)).ok()).isTrue();
+        // the ledger itself stores a transfer decided at its place; one stored so behind its back
+        // is taken by the database, and the check, which reads the log, reports it
+        forged.addProperty("seq", 2);
+        db.save(forged);
+        var report = ledger.check(Duration.ofMinutes(1));
+        assertThat(report.ok()).isFalse();
+        assertThat(report.mismatches()).contains("bob: 0 at the head, 5 from the log");
+        assertThat(report.placeProblems()).contains("2 decided transfers in the log, 1 at the head");
     }
 
     @Test
@@ -226,7 +234,7 @@ class LedgerTest {
     }
 
     @Test
-    void aWriteTheDatabaseRefusesMakesTheLedgerUnavailableAndStoresNothing() {
+    void aWriteTheDatabaseRefusesMakesTheLedgerUnavailableUntilItTakesIt() {
         // another design document whose validation refuses some writes, as a database's own rules or
         // a user without the right to write would
         var refuse = new JsonObject();
@@ -234,20 +242,37 @@ class LedgerTest {
         refuse.addProperty("validate_doc_update", "function (doc) {"
                 + " if (doc._id === 'transfer:refused' || doc._id === 'account:refused') { throw({forbidden: 'not here'}); }"
                 + " if (doc._id === 'transfer:unauthorized') { throw({unauthorized: 'not you'}); } }");
-        db.save(refuse);
+        var saved = db.save(refuse);
 
-        assertThatThrownBy(() -> ledger.transfer("refused", "issuer", "alice", 5)).isInstanceOf(LedgerUnavailableException.class)
-                .hasMessageContaining("refused");
-        assertThatThrownBy(() -> ledger.transfer("unauthorized", "issuer", "alice", 5)).isInstanceOf(LedgerUnavailableException.class)
-                .hasMessageContaining("not you");
         assertThatThrownBy(() -> ledger.createAccounts(List.of("fine", "refused"), false)).isInstanceOf(LedgerUnavailableException.class)
                 .hasMessageContaining("refused");
         assertThatThrownBy(() -> ledger.createAccount("refused", false)).isInstanceOf(LedgerUnavailableException.class);
-
-        assertThat(ledger.find("refused")).isEmpty();
-        assertThat(ledger.find("unauthorized")).isEmpty();
         assertThat(ledger.account("refused")).isEmpty();
-        assertThat(ledger.check(Duration.ofMinutes(1)).ok()).isTrue();
+
+        // a transfer's decision is committed before its document is written: one the database refuses
+        // stops the ledger (503) until the database takes it, and is then written out as decided
+        assertThatThrownBy(() -> ledger.transfer("refused", "issuer", "alice", 5)).isInstanceOf(LedgerUnavailableException.class)
+                .hasMessageContaining("not here");
+        assertThatThrownBy(() -> ledger.transfer("next", "issuer", "alice", 1)).isInstanceOf(LedgerUnavailableException.class)
+                .hasMessageContaining("not here");
+        assertThat(ledger.find("refused")).isEmpty();
+
+        refuse.addProperty("_rev", saved.getRev());
+        refuse.addProperty("validate_doc_update", "function (doc) {"
+                + " if (doc._id === 'transfer:unauthorized') { throw({unauthorized: 'not you'}); } }");
+        saved = db.update(refuse);
+        assertThat(ledger.transfer("next", "issuer", "alice", 1).status()).isEqualTo(TransferStatus.SUCCESSFUL);
+        assertThat(ledger.find("refused").orElseThrow().status()).isEqualTo(TransferStatus.SUCCESSFUL);
+
+        assertThatThrownBy(() -> ledger.transfer("unauthorized", "issuer", "alice", 7)).isInstanceOf(LedgerUnavailableException.class)
+                .hasMessageContaining("not you");
+        assertThat(ledger.find("unauthorized")).isEmpty();
+        refuse.addProperty("_rev", saved.getRev());
+        db.remove(refuse);
+
+        var report = ledger.check(Duration.ofMinutes(1));
+        assertThat(report.ok()).isTrue();
+        assertThat(report.balances()).containsEntry("alice", 5L + 1 + 7);
     }
 
     @Test

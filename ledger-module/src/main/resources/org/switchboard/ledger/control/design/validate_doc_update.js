@@ -10,8 +10,9 @@ function (newDoc, oldDoc, userCtx) {
       throw({forbidden: 'a pending transfer becomes successful or rejected'});
     }
   }
-  if (!oldDoc && newDoc.type === 'transfer' && newDoc.status !== 'pending') {
-    throw({forbidden: 'a transfer starts pending'});
+  if (!oldDoc && newDoc.type === 'transfer' && newDoc.status !== 'pending'
+      && !((newDoc.status === 'successful' || newDoc.status === 'rejected') && typeof newDoc.seq === 'number')) {
+    throw({forbidden: 'a transfer starts pending, or decided at its place'});
   }
   if (oldDoc && oldDoc.type === 'account' && (newDoc._deleted || newDoc.allowNegative !== oldDoc.allowNegative)) {
     throw({forbidden: 'an account keeps its rules'});
