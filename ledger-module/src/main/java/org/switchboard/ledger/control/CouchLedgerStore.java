@@ -679,7 +679,8 @@ public class CouchLedgerStore {
             var unstored = d.has("from") ? new Transfer(d.get("id").getAsString(), d.get("from").getAsString(), d.get("to").getAsString(),
                     d.get("amount").getAsLong(), Instant.ofEpochMilli(d.get("timestamp").getAsLong()), TransferStatus.PENDING, null, null, null) : null;
             batch.add(new Decision(d.get("id").getAsString(), TransferStatus.ofWire(d.get("status").getAsString()),
-                    d.has("reason") ? d.get("reason").getAsString() : null, d.get("seq").getAsLong(), unstored));
+                    d.has("reason") ? d.get("reason").getAsString() : null, d.get("seq").getAsLong(), unstored,
+                    d.has("via") ? d.get("via").getAsString() : null));
         }
         return new Head(doc.get("_rev").getAsString(), doc.get("seq").getAsLong(), balances, base, batch, epoch,
                 doc.has("by") ? doc.get("by").getAsString() : null);
@@ -792,6 +793,9 @@ public class CouchLedgerStore {
                 o.addProperty("amount", d.transfer().amount());
                 o.addProperty("timestamp", d.transfer().timestamp().toEpochMilli());
             }
+            if (d.via() != null) {
+                o.addProperty("via", d.via());
+            }
             decisions.add(o);
         }
         doc.add("batch", decisions);
@@ -851,7 +855,7 @@ public class CouchLedgerStore {
             var current = new HashMap<String, JsonObject>();
             var refused = new HashMap<String, String>(refusedBefore);
             refusedBefore.clear();
-            (round == 0 && asRead != null ? asRead.stream().map(CouchLedgerStore::doc).toList()
+            (round == 0 && asRead != null ? asRead.stream().filter(st -> st.rev() != null).map(CouchLedgerStore::doc).toList()
                     : docs(remaining.keySet().stream().map(id -> "transfer:" + id).toList()))
                     .forEach(doc -> current.put(doc.get("id").getAsString(), doc));
             var updates = new ArrayList<JsonObject>();
@@ -865,6 +869,9 @@ public class CouchLedgerStore {
                 if (doc == null && d.transfer() != null) {
                     var t = d.transfer();
                     doc = pendingDoc(t.id(), t.from(), t.to(), t.amount(), t.timestamp());
+                    if (d.via() != null) {
+                        doc.addProperty("via", d.via());
+                    }
                 } else if (doc == null) {
                     throw new CouchDbException("transfer " + d.id() + " of a committed batch is not in the log");
                 } else if (!"pending".equals(doc.get("status").getAsString())) {
@@ -910,12 +917,25 @@ public class CouchLedgerStore {
 
     /**
      * The documents changed since {@code since}, with their content; waits up to {@code waitMillis}
-     * for a change when there is none yet ({@code feed=longpoll}).
+     * for a change when there is none yet ({@code feed=longpoll}). Where the server filters the feed
+     * by a selector, only what a node follows comes: heads, inboxes, pending transfers, and the
+     * transfers another node decided for this one ({@code via}).
      */
     public Changes changes(String since, int waitMillis, int limit) {
         var query = "_changes?feed=longpoll&include_docs=true&limit=" + limit + "&timeout=" + waitMillis
                 + "&since=" + URLEncoder.encode(since, StandardCharsets.UTF_8);
-        var body = request(base -> new HttpGet(base + query)).body().getAsJsonObject();
+        JsonObject body;
+        if (selectorFeed()) {
+            var selector = JsonParser.parseString("{\"selector\":{\"$or\":[{\"type\":{\"$in\":[\"head\",\"inbox\"]}},"
+                    + "{\"status\":\"pending\"},{\"via\":\"" + node + "\"}]}}").toString();
+            body = request(base -> {
+                var post = new HttpPost(base + query + "&filter=_selector");
+                post.setEntity(new StringEntity(selector, ContentType.APPLICATION_JSON));
+                return post;
+            }).body().getAsJsonObject();
+        } else {
+            body = request(base -> new HttpGet(base + query)).body().getAsJsonObject();
+        }
         var docs = new ArrayList<JsonObject>();
         for (var row : body.getAsJsonArray("results")) {
             var doc = row.getAsJsonObject().get("doc");
@@ -925,6 +945,92 @@ public class CouchLedgerStore {
         }
         var last = body.get("last_seq");
         return new Changes(docs, last.isJsonPrimitive() ? last.getAsString() : last.toString());
+    }
+
+    private volatile Boolean selectorFeed;
+
+    /**
+     * Whether the server filters the changes feed by a selector, in the server itself: Apache CouchDB
+     * does (2.0 and later); PouchDB Server does not (a request for it stops the server). Without it,
+     * every node reads every change.
+     */
+    private boolean selectorFeed() {
+        if (selectorFeed == null) {
+            var root = couch(db -> {
+                var get = new HttpGet(db.getBaseUri());
+                return read(get, db.executeRequest(get));
+            }).body();
+            selectorFeed = root.isJsonObject() && root.getAsJsonObject().has("couchdb");
+        }
+        return selectorFeed;
+    }
+
+    static final String INBOX = "ledger:inbox:";
+    /** The revision of this node's inbox as this node last wrote it. */
+    private volatile String inboxRev;
+
+    /**
+     * Hands transfers to the node that decides, in one write: this node's inbox document, written over
+     * with the transfers this node's callers now wait for. The deciding node finds it in its changes
+     * feed; a transfer it decides from there is written with {@code via} naming this node.
+     */
+    public synchronized void handOver(Collection<Transfer> transfers) {
+        var doc = new JsonObject();
+        doc.addProperty("_id", INBOX + node);
+        doc.addProperty("type", "inbox");
+        doc.addProperty("by", node);
+        var array = new JsonArray();
+        for (var t : transfers) {
+            var o = new JsonObject();
+            o.addProperty("id", t.id());
+            o.addProperty("from", t.from());
+            o.addProperty("to", t.to());
+            o.addProperty("amount", t.amount());
+            o.addProperty("timestamp", t.timestamp().toEpochMilli());
+            array.add(o);
+        }
+        doc.add("transfers", array);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            if (inboxRev != null) {
+                doc.addProperty("_rev", inboxRev);
+            } else {
+                doc.remove("_rev");
+            }
+            var answer = request(base -> {
+                var put = new HttpPut(docUri(base, INBOX + node, ""));
+                put.setEntity(new StringEntity(doc.toString(), ContentType.APPLICATION_JSON));
+                return put;
+            });
+            if (answer.status() == 201 || answer.status() == 202) {
+                inboxRev = answer.body().getAsJsonObject().get("rev").getAsString();
+                return;
+            }
+            if (answer.status() != 409) {
+                throw new CouchDbException("PUT of the inbox: HTTP " + answer.status() + " " + answer.body());
+            }
+            var current = request(base -> new HttpGet(docUri(base, INBOX + node, "")));
+            inboxRev = current.status() == 200 ? current.body().getAsJsonObject().get("_rev").getAsString() : null;
+        }
+        throw new CouchDbException("the inbox of node " + node + " kept changing under it");
+    }
+
+    /** Transfers another node handed over, and that node's name. */
+    record Inbox(String by, List<Transfer> transfers) {
+    }
+
+    /** A document of the feed as another node's inbox, if it is one. */
+    static Optional<Inbox> inbox(JsonObject doc) {
+        if (!"inbox".equals(doc.has("type") ? doc.get("type").getAsString() : null) || !doc.has("by")) {
+            return Optional.empty();
+        }
+        var transfers = new ArrayList<Transfer>();
+        for (var element : doc.getAsJsonArray("transfers")) {
+            var t = element.getAsJsonObject();
+            transfers.add(new Transfer(t.get("id").getAsString(), t.get("from").getAsString(), t.get("to").getAsString(),
+                    t.get("amount").getAsLong(), Instant.ofEpochMilli(t.get("timestamp").getAsLong()), TransferStatus.PENDING,
+                    null, null, null));
+        }
+        return Optional.of(new Inbox(doc.get("by").getAsString(), transfers));
     }
 
     /** A document of the feed as a transfer, if it is one. */
@@ -1033,13 +1139,11 @@ public class CouchLedgerStore {
         return new StoredTransfer(transfer(doc), doc.get("_rev").getAsString());
     }
 
-    /** The document of a transfer as read (pending: only such a one is written back), or as it is to be stored. */
+    /** The document of a transfer as read: only a pending one is written back. */
     private static JsonObject doc(StoredTransfer stored) {
         var t = stored.transfer();
         var doc = pendingDoc(t.id(), t.from(), t.to(), t.amount(), t.timestamp());
-        if (stored.rev() != null) {
-            doc.addProperty("_rev", stored.rev());
-        }
+        doc.addProperty("_rev", stored.rev());
         return doc;
     }
 

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -142,7 +143,7 @@ public class Resolver {
         var start = System.nanoTime();
         var deadline = start + wait.toNanos();
         Transfer answer;
-        if (!deferring() && rules.containsKey(fresh.from()) && rules.containsKey(fresh.to())) {
+        if (rules.containsKey(fresh.from()) && rules.containsKey(fresh.to())) {
             answer = decideUnstored(fresh, deadline);
             sameFields(answer, fresh);
         } else {
@@ -165,17 +166,29 @@ public class Resolver {
     private final ConcurrentHashMap<String, Transfer> unstored = new ConcurrentHashMap<>();
 
     /**
-     * This node decides: the transfer goes into its next round unstored. Answers it decided; when it is
-     * not within the wait, it is stored pending (a transfer answered as pending is in the log), and
-     * answered as stored, or as the transfer found under its id.
+     * The transfer goes into this node's next round unstored; or, when {@code handOver}, to the node
+     * that decides, through this node's inbox, and into this node's own rounds only if that node has
+     * not decided it within {@link #DEFER}. Answers it decided; when it is not within the wait, it is
+     * stored pending (a transfer answered as pending is in the log), and answered as stored, or as the
+     * transfer found under its id.
      */
     private Transfer decideUnstored(Transfer fresh, long deadline) {
         var id = fresh.id();
         unstored.putIfAbsent(id, fresh); // the same id twice at once: one transfer, whose fields the other is compared with
         var answer = answers.computeIfAbsent(id, k -> new CompletableFuture<>());
         try {
-            waiting.add(id);
-            drive(answer, deadline, rounds, this::decideWaiting);
+            var handed = false;
+            while (!answer.isDone() && System.nanoTime() < deadline) {
+                if (!handed && deferring()) {
+                    handed = true;
+                    handOver(fresh, answer, deadline);
+                    continue;
+                }
+                waiting.add(id);
+                var mayHandOver = !handed;
+                // a round that loses the head to the node that decides yields to it: hand over then
+                drive(answer, deadline, rounds, this::decideWaiting, () -> mayHandOver && deferring());
+            }
             if (answer.isDone()) {
                 return answer.join();
             }
@@ -185,11 +198,59 @@ public class Resolver {
                 throw new CouchDbException("transfer " + id + " was refused by the database");
             }
             return inserted.transfer();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
         } finally {
             // answered, stored, or failed (a round that has not taken it yet leaves it; a resend decides it)
             unstored.remove(id, fresh);
+            handedOver.remove(id, fresh);
             answers.remove(id, answer);
         }
+    }
+
+    /** Hands the transfer to the node that decides, and waits up to {@link #DEFER} for its answer. */
+    private void handOver(Transfer fresh, CompletableFuture<Transfer> answer, long deadline) {
+        var handed = new Submission(fresh, new CompletableFuture<>());
+        toHand.add(handed);
+        drive(handed.stored(), deadline, inboxes, this::writeInbox, () -> false);
+        handed.stored().join(); // CouchDB failing: the caller hears it
+        try {
+            answer.get(Math.max(1, Math.min(DEFER.toNanos(), deadline - System.nanoTime())), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // not decided yet: the caller decides it here
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Transfers this node's callers hand to the node that decides: written together in the next inbox write. */
+    private final ConcurrentLinkedQueue<Submission> toHand = new ConcurrentLinkedQueue<>();
+    /** The transfers in this node's inbox: those handed over whose callers still wait. */
+    private final ConcurrentHashMap<String, Transfer> handedOver = new ConcurrentHashMap<>();
+    /** One inbox write at a time per node. */
+    private final Lane inboxes = new Lane();
+
+    private void writeInbox() {
+        var handed = new ArrayList<Submission>();
+        for (Submission s; (s = toHand.poll()) != null; ) {
+            handed.add(s);
+            handedOver.put(s.transfer().id(), s.transfer());
+        }
+        if (handed.isEmpty()) {
+            return;
+        }
+        try {
+            store.handOver(List.copyOf(handedOver.values()));
+            handed.forEach(s -> s.stored().complete(null));
+        } catch (RuntimeException e) {
+            handed.forEach(s -> s.stored().completeExceptionally(e));
+        }
+    }
+
+    /** Transfers other nodes handed over through their inboxes, by id, with the node each came from: this node decides them unstored. */
+    private final ConcurrentHashMap<String, Handed> handedIn = new ConcurrentHashMap<>();
+
+    private record Handed(Transfer transfer, String by) {
     }
 
     private static void sameFields(Transfer stored, Transfer fresh) {
@@ -214,7 +275,7 @@ public class Resolver {
     public CouchLedgerStore.Inserted store(Transfer fresh, Duration wait) {
         var submission = new Submission(fresh, new CompletableFuture<>());
         toStore.add(submission);
-        drive(submission.stored(), System.nanoTime() + wait.toNanos(), inserts, this::storeSubmitted);
+        drive(submission.stored(), System.nanoTime() + wait.toNanos(), inserts, this::storeSubmitted, () -> false);
         if (!submission.stored().isDone()) {
             throw new IllegalStateException("the transfer could not be stored within " + wait.toSeconds() + " s");
         }
@@ -225,9 +286,9 @@ public class Resolver {
         }
     }
 
-    /** Does {@code work} whenever {@code lane} is free, else waits for it to be freed, until {@code answer} is done. */
-    private void drive(CompletableFuture<?> answer, long deadline, Lane lane, Runnable work) {
-        while (!answer.isDone() && System.nanoTime() < deadline) {
+    /** Does {@code work} whenever {@code lane} is free, else waits for it to be freed, until {@code answer} is done or {@code stop} holds. */
+    private void drive(CompletableFuture<?> answer, long deadline, Lane lane, Runnable work, BooleanSupplier stop) {
+        while (!answer.isDone() && System.nanoTime() < deadline && !stop.getAsBoolean()) {
             var freed = lane.freed; // read before trying: a leave in between completes this one
             if (lane.lock.tryLock()) {
                 try {
@@ -319,12 +380,18 @@ public class Resolver {
             }
             if (!answer.isDone()) {
                 waiting.add(stored.id());
-                drive(answer, deadline, rounds, this::decideWaiting);
+                drive(answer, deadline, rounds, this::decideWaiting, () -> false);
             }
             return answer.isDone() ? answer.join() : store.find(stored.id()).orElse(stored);
         } finally {
             answers.remove(stored.id(), answer);
         }
+    }
+
+    /** The node whose caller sent this transfer, when it is another node's, handed over. */
+    private String sentVia(String id) {
+        var other = unstored.containsKey(id) ? null : handedIn.get(id);
+        return other == null ? null : other.by();
     }
 
     /** One round over the transfers this node's callers wait for (the lock is held). */
@@ -360,7 +427,10 @@ public class Resolver {
                     asStored.addAll(withUnstored(toRead, store.stored(toRead)));
                 }
                 return asStored;
-            });
+            }, true);
+            ids.forEach(handedIn::remove); // decided, or found decided or stored: the log has them now
+        } catch (Yield y) {
+            waiting.addAll(ids); // its callers hand theirs over; the rest wait for this node's next round
         } catch (RuntimeException e) {
             waiting.addAll(ids); // the next round tries them again
             throw e;
@@ -373,7 +443,7 @@ public class Resolver {
      * stored by a resend through another node, or decided long ago.
      */
     private List<StoredTransfer> withUnstored(Collection<String> ids, List<StoredTransfer> read) {
-        if (unstored.isEmpty()) {
+        if (unstored.isEmpty() && handedIn.isEmpty()) {
             return read;
         }
         var found = new HashSet<String>();
@@ -381,8 +451,14 @@ public class Resolver {
         var out = new ArrayList<>(read);
         for (var id : ids) {
             var fresh = unstored.get(id);
-            if (fresh != null && !found.contains(id)) {
+            var other = handedIn.get(id);
+            if (found.contains(id)) {
+                continue;
+            }
+            if (fresh != null) {
                 out.add(new StoredTransfer(fresh, null));
+            } else if (other != null) {
+                out.add(new StoredTransfer(other.transfer(), null));
             }
         }
         return out;
@@ -395,21 +471,26 @@ public class Resolver {
      * again from the new head. Answers the transfers it decided; waiting callers get theirs, and
      * those decided elsewhere meanwhile.
      */
-    private List<Transfer> round(Supplier<List<StoredTransfer>> read, LongFunction<List<StoredTransfer>> onChain) {
+    private List<Transfer> round(Supplier<List<StoredTransfer>> read, LongFunction<List<StoredTransfer>> onChain, boolean mayYield) {
         try {
-            return round(read, onChain, known);
+            return round(read, onChain, known, mayYield);
         } catch (RuntimeException e) {
             known = null; // a write may or may not have been taken: the head is read again
             throw e;
         }
     }
 
-    private List<Transfer> round(Supplier<List<StoredTransfer>> read, LongFunction<List<StoredTransfer>> onChain, Known chain) {
+    private List<Transfer> round(Supplier<List<StoredTransfer>> read, LongFunction<List<StoredTransfer>> onChain, Known chain,
+                                 boolean mayYield) {
         long uncertainSince = 0;
+        var lost = false;
         while (true) {
             var head = chain != null ? chain.head() : store.head();
             if (chain == null) {
                 seen(head.seq(), head.by());
+            }
+            if (lost && mayYield && deferring()) {
+                throw YIELD; // the node that decides took the head: this one's callers hand their transfers to it
             }
             if (chain == null && !head.rev().equals(writtenRev)) {
                 if (!appliedSoon(head)) {
@@ -452,7 +533,7 @@ public class Resolver {
             var unstoredHere = new HashMap<String, Transfer>();
             asRead.stream().filter(st -> st.rev() == null).forEach(st -> unstoredHere.put(st.transfer().id(), st.transfer()));
             var decisions = decide(head, pending, changed).stream()
-                    .map(d -> unstoredHere.containsKey(d.id()) ? d.carrying(unstoredHere.get(d.id())) : d).toList();
+                    .map(d -> unstoredHere.containsKey(d.id()) ? d.carrying(unstoredHere.get(d.id()), sentVia(d.id())) : d).toList();
             beforeCommit.run();
             var written = store.commit(head, changed, decisions);
             // decided here, whatever the outcome: an entry filled in later must not decide them again
@@ -484,9 +565,21 @@ public class Resolver {
                 uncertainSince = uncertain(uncertainSince);
             } else {
                 metrics.lostRace(); // another resolver moved the head first: decide again on its balances
+                lost = true;
             }
         }
     }
+
+    /** A round that gave way to the node that decides, deciding nothing. */
+    private static final class Yield extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Yield() {
+            super("gave way to the node that decides", null, false, false);
+        }
+    }
+
+    private static final Yield YIELD = new Yield();
 
     /**
      * Several nodes: one decides for all. Each node whose callers wait, once it has seen another node
@@ -545,6 +638,19 @@ public class Resolver {
                         seen(committed.get().seq(), committed.get().by());
                         continue;
                     }
+                    var inbox = CouchLedgerStore.inbox(doc);
+                    if (inbox.isPresent()) {
+                        if (!inbox.get().by().equals(store.node)) {
+                            for (var t : inbox.get().transfers()) {
+                                if (!answers.containsKey(t.id()) && !unstored.containsKey(t.id())) {
+                                    handedIn.put(t.id(), new Handed(t, inbox.get().by()));
+                                    othersPending.put(t.id(), true);
+                                }
+                            }
+                            otherSeenAt = System.nanoTime();
+                        }
+                        continue;
+                    }
                     var transfer = CouchLedgerStore.asTransfer(doc);
                     if (transfer.isEmpty()) {
                         continue;
@@ -581,6 +687,7 @@ public class Resolver {
         } finally {
             following.set(false);
             othersPending.clear();
+            handedIn.clear();
         }
     }
 
@@ -722,7 +829,7 @@ public class Resolver {
     public int resolveOnce() {
         rounds.enter();
         try {
-            return round(() -> store.oldestPending(batchSize), null).size();
+            return round(() -> store.oldestPending(batchSize), null, false).size(); // the sweep rolls forward: it never gives way
         } finally {
             rounds.leave();
         }
