@@ -673,17 +673,20 @@ public class CouchLedgerStore {
     private Head parse(JsonObject doc, long epoch) {
         var balances = amounts(doc.getAsJsonObject("balances"));
         var base = doc.has("base") ? checkpoint(doc.get("base").getAsString()) : null;
+        return new Head(doc.get("_rev").getAsString(), doc.get("seq").getAsLong(), balances, base, batch(doc), epoch,
+                doc.has("by") ? doc.get("by").getAsString() : null);
+    }
+
+    private static List<Decision> batch(JsonObject head) {
         var batch = new ArrayList<Decision>();
-        for (var element : doc.getAsJsonArray("batch")) {
+        for (var element : head.getAsJsonArray("batch")) {
             var d = element.getAsJsonObject();
             var unstored = d.has("from") ? new Transfer(d.get("id").getAsString(), d.get("from").getAsString(), d.get("to").getAsString(),
                     d.get("amount").getAsLong(), Instant.ofEpochMilli(d.get("timestamp").getAsLong()), TransferStatus.PENDING, null, null, null) : null;
             batch.add(new Decision(d.get("id").getAsString(), TransferStatus.ofWire(d.get("status").getAsString()),
-                    d.has("reason") ? d.get("reason").getAsString() : null, d.get("seq").getAsLong(), unstored,
-                    d.has("via") ? d.get("via").getAsString() : null));
+                    d.has("reason") ? d.get("reason").getAsString() : null, d.get("seq").getAsLong(), unstored));
         }
-        return new Head(doc.get("_rev").getAsString(), doc.get("seq").getAsLong(), balances, base, batch, epoch,
-                doc.has("by") ? doc.get("by").getAsString() : null);
+        return batch;
     }
 
     /** Creates the head of epoch {@code next} with the state of a closed head; one writer wins, the others find it there. */
@@ -762,6 +765,7 @@ public class CouchLedgerStore {
     private Written write(Head head, Head next) {
         var doc = headDoc(head.epoch(), next);
         doc.addProperty("_rev", head.rev());
+        doc.addProperty("parent", head.rev()); // a node that follows learns from it that the parent was committed
         return putHead(doc);
     }
 
@@ -792,9 +796,6 @@ public class CouchLedgerStore {
                 o.addProperty("to", d.transfer().to());
                 o.addProperty("amount", d.transfer().amount());
                 o.addProperty("timestamp", d.transfer().timestamp().toEpochMilli());
-            }
-            if (d.via() != null) {
-                o.addProperty("via", d.via());
             }
             decisions.add(o);
         }
@@ -869,9 +870,6 @@ public class CouchLedgerStore {
                 if (doc == null && d.transfer() != null) {
                     var t = d.transfer();
                     doc = pendingDoc(t.id(), t.from(), t.to(), t.amount(), t.timestamp());
-                    if (d.via() != null) {
-                        doc.addProperty("via", d.via());
-                    }
                 } else if (doc == null) {
                     throw new CouchDbException("transfer " + d.id() + " of a committed batch is not in the log");
                 } else if (!"pending".equals(doc.get("status").getAsString())) {
@@ -917,20 +915,33 @@ public class CouchLedgerStore {
 
     /**
      * The documents changed since {@code since}, with their content; waits up to {@code waitMillis}
-     * for a change when there is none yet ({@code feed=longpoll}). Where the server filters the feed
-     * by a selector, only what a node follows comes: heads, inboxes, pending transfers, and the
-     * transfers another node decided for this one ({@code via}).
+     * for a change when there is none yet ({@code feed=longpoll}). Where the server can, only the
+     * documents a node follows come: the head (this epoch's and the next) and the inboxes. Apache
+     * CouchDB picks them by id from its index of changes without reading any other document.
      */
     public Changes changes(String since, int waitMillis, int limit) {
+        return changes(since, waitMillis, limit, true, true);
+    }
+
+    /** {@link #changes(String, int, int)}, where the server picks by id: the heads, the inboxes, or both. */
+    public Changes changes(String since, int waitMillis, int limit, boolean heads, boolean inboxes) {
         var query = "_changes?feed=longpoll&include_docs=true&limit=" + limit + "&timeout=" + waitMillis
                 + "&since=" + URLEncoder.encode(since, StandardCharsets.UTF_8);
         JsonObject body;
-        if (selectorFeed()) {
-            var selector = JsonParser.parseString("{\"selector\":{\"$or\":[{\"type\":{\"$in\":[\"head\",\"inbox\"]}},"
-                    + "{\"status\":\"pending\"},{\"via\":\"" + node + "\"}]}}").toString();
+        if (feedById()) {
+            var ids = new JsonArray();
+            if (heads) {
+                ids.add(headId(epoch));
+                ids.add(headId(epoch + 1));
+            }
+            if (inboxes) {
+                inboxIds().forEach(ids::add);
+            }
+            var filter = new JsonObject();
+            filter.add("doc_ids", ids);
             body = request(base -> {
-                var post = new HttpPost(base + query + "&filter=_selector");
-                post.setEntity(new StringEntity(selector, ContentType.APPLICATION_JSON));
+                var post = new HttpPost(base + query + "&filter=_doc_ids");
+                post.setEntity(new StringEntity(filter.toString(), ContentType.APPLICATION_JSON));
                 return post;
             }).body().getAsJsonObject();
         } else {
@@ -941,44 +952,67 @@ public class CouchLedgerStore {
             var doc = row.getAsJsonObject().get("doc");
             if (doc != null && doc.isJsonObject()) {
                 docs.add(doc.getAsJsonObject());
+                var id = doc.getAsJsonObject().get("_id").getAsString();
+                if (id.startsWith(HEAD + ":")) {
+                    // a head of a later epoch: the feed follows that one (and its next) from now on
+                    var seenEpoch = Long.parseLong(id.substring(HEAD.length() + 1));
+                    if (seenEpoch > epoch) {
+                        epoch = seenEpoch;
+                    }
+                }
             }
         }
         var last = body.get("last_seq");
         return new Changes(docs, last.isJsonPrimitive() ? last.getAsString() : last.toString());
     }
 
-    private volatile Boolean selectorFeed;
+    private static List<String> inboxIds() {
+        var ids = new ArrayList<String>();
+        for (int slot = 0; slot < INBOX_SLOTS; slot++) {
+            ids.add(INBOX + slot);
+        }
+        return ids;
+    }
+
+    /** Every inbox document as it is now. */
+    public List<JsonObject> inboxesNow() {
+        return docs(inboxIds());
+    }
+
+    private volatile Boolean feedById;
 
     /**
-     * Whether the server filters the changes feed by a selector, in the server itself: Apache CouchDB
-     * does (2.0 and later); PouchDB Server does not (a request for it stops the server). Without it,
-     * every node reads every change.
+     * Whether the server's changes feed picks documents by id with their content: Apache CouchDB does;
+     * PouchDB Server answers such a feed without the documents' content. Without it, every node reads
+     * every change.
      */
-    private boolean selectorFeed() {
-        if (selectorFeed == null) {
+    boolean feedById() {
+        if (feedById == null) {
             var root = couch(db -> {
                 var get = new HttpGet(db.getBaseUri());
                 return read(get, db.executeRequest(get));
             }).body();
-            selectorFeed = root.isJsonObject() && root.getAsJsonObject().has("couchdb");
+            feedById = root.isJsonObject() && root.getAsJsonObject().has("couchdb");
         }
-        return selectorFeed;
+        return feedById;
     }
 
     static final String INBOX = "ledger:inbox:";
-    /** The revision of this node's inbox as this node last wrote it. */
-    private volatile String inboxRev;
+    /**
+     * How many inbox documents there are: each node writes to one, chosen by its name, and the feed
+     * follows them all by id. Two nodes that share one each keep their own entry in it.
+     */
+    static final int INBOX_SLOTS = 16;
+    private final String inboxId = INBOX + Math.floorMod(node.hashCode(), INBOX_SLOTS);
+    /** This node's inbox document as this node last wrote it (the other nodes' entries as they were then). */
+    private JsonObject inbox;
 
     /**
-     * Hands transfers to the node that decides, in one write: this node's inbox document, written over
-     * with the transfers this node's callers now wait for. The deciding node finds it in its changes
-     * feed; a transfer it decides from there is written with {@code via} naming this node.
+     * Hands transfers to the node that decides, in one write: this node's entry in its inbox
+     * document, written over with the transfers this node's callers now wait for. The deciding node
+     * finds the inbox in its changes feed.
      */
     public synchronized void handOver(Collection<Transfer> transfers) {
-        var doc = new JsonObject();
-        doc.addProperty("_id", INBOX + node);
-        doc.addProperty("type", "inbox");
-        doc.addProperty("by", node);
         var array = new JsonArray();
         for (var t : transfers) {
             var o = new JsonObject();
@@ -989,48 +1023,59 @@ public class CouchLedgerStore {
             o.addProperty("timestamp", t.timestamp().toEpochMilli());
             array.add(o);
         }
-        doc.add("transfers", array);
         for (int attempt = 0; attempt < 5; attempt++) {
-            if (inboxRev != null) {
-                doc.addProperty("_rev", inboxRev);
-            } else {
-                doc.remove("_rev");
+            if (inbox == null) {
+                try {
+                    inbox = request(base -> new HttpGet(docUri(base, inboxId, ""))).body().getAsJsonObject();
+                } catch (NoDocumentException missing) {
+                    inbox = new JsonObject();
+                }
+                inbox.addProperty("_id", inboxId);
+                inbox.addProperty("type", "inbox");
+                if (!inbox.has("nodes")) {
+                    inbox.add("nodes", new JsonObject());
+                }
             }
+            inbox.getAsJsonObject("nodes").add(node, array);
+            var doc = inbox;
             var answer = request(base -> {
-                var put = new HttpPut(docUri(base, INBOX + node, ""));
+                var put = new HttpPut(docUri(base, inboxId, ""));
                 put.setEntity(new StringEntity(doc.toString(), ContentType.APPLICATION_JSON));
                 return put;
             });
             if (answer.status() == 201 || answer.status() == 202) {
-                inboxRev = answer.body().getAsJsonObject().get("rev").getAsString();
+                inbox.addProperty("_rev", answer.body().getAsJsonObject().get("rev").getAsString());
                 return;
             }
             if (answer.status() != 409) {
                 throw new CouchDbException("PUT of the inbox: HTTP " + answer.status() + " " + answer.body());
             }
-            var current = request(base -> new HttpGet(docUri(base, INBOX + node, "")));
-            inboxRev = current.status() == 200 ? current.body().getAsJsonObject().get("_rev").getAsString() : null;
+            inbox = null; // another node wrote its entry meanwhile: read it, and write this one's beside it
         }
-        throw new CouchDbException("the inbox of node " + node + " kept changing under it");
+        throw new CouchDbException("the inbox " + inboxId + " kept changing under this node");
     }
 
     /** Transfers another node handed over, and that node's name. */
     record Inbox(String by, List<Transfer> transfers) {
     }
 
-    /** A document of the feed as another node's inbox, if it is one. */
-    static Optional<Inbox> inbox(JsonObject doc) {
-        if (!"inbox".equals(doc.has("type") ? doc.get("type").getAsString() : null) || !doc.has("by")) {
-            return Optional.empty();
+    /** A document of the feed as the inboxes of the nodes that wrote to it (none if it is no inbox). */
+    static List<Inbox> inboxes(JsonObject doc) {
+        if (!"inbox".equals(doc.has("type") ? doc.get("type").getAsString() : null) || !doc.has("nodes")) {
+            return List.of();
         }
-        var transfers = new ArrayList<Transfer>();
-        for (var element : doc.getAsJsonArray("transfers")) {
-            var t = element.getAsJsonObject();
-            transfers.add(new Transfer(t.get("id").getAsString(), t.get("from").getAsString(), t.get("to").getAsString(),
-                    t.get("amount").getAsLong(), Instant.ofEpochMilli(t.get("timestamp").getAsLong()), TransferStatus.PENDING,
-                    null, null, null));
+        var out = new ArrayList<Inbox>();
+        for (var entry : doc.getAsJsonObject("nodes").entrySet()) {
+            var transfers = new ArrayList<Transfer>();
+            for (var element : entry.getValue().getAsJsonArray()) {
+                var t = element.getAsJsonObject();
+                transfers.add(new Transfer(t.get("id").getAsString(), t.get("from").getAsString(), t.get("to").getAsString(),
+                        t.get("amount").getAsLong(), Instant.ofEpochMilli(t.get("timestamp").getAsLong()), TransferStatus.PENDING,
+                        null, null, null));
+            }
+            out.add(new Inbox(entry.getKey(), transfers));
         }
-        return Optional.of(new Inbox(doc.get("by").getAsString(), transfers));
+        return out;
     }
 
     /** A document of the feed as a transfer, if it is one. */
@@ -1041,6 +1086,18 @@ public class CouchLedgerStore {
 
     /** A head of the feed: its place and who committed it. */
     record Committed(long seq, String by) {
+    }
+
+    /** A head as the feed shows it: its revision, the one it was written on ({@code parent}), its place and its batch. */
+    record Seen(String rev, String parent, long seq, List<Decision> batch) {
+    }
+
+    /** A document of the feed as a head, if it is one. */
+    static Optional<Seen> seen(JsonObject doc) {
+        return "head".equals(doc.has("type") ? doc.get("type").getAsString() : null) && doc.has("seq") && doc.has("batch")
+                ? Optional.of(new Seen(doc.get("_rev").getAsString(), doc.has("parent") ? doc.get("parent").getAsString() : null,
+                        doc.get("seq").getAsLong(), batch(doc)))
+                : Optional.empty();
     }
 
     /** A document of the feed as a head's place and committer ("by"), if it is a head that names one. */

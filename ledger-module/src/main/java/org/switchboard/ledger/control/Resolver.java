@@ -1,11 +1,14 @@
 package org.switchboard.ledger.control;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -248,10 +251,7 @@ public class Resolver {
     }
 
     /** Transfers other nodes handed over through their inboxes, by id, with the node each came from: this node decides them unstored. */
-    private final ConcurrentHashMap<String, Handed> handedIn = new ConcurrentHashMap<>();
-
-    private record Handed(Transfer transfer, String by) {
-    }
+    private final ConcurrentHashMap<String, Transfer> handedIn = new ConcurrentHashMap<>();
 
     private static void sameFields(Transfer stored, Transfer fresh) {
         if (!stored.from().equals(fresh.from())) {
@@ -388,12 +388,6 @@ public class Resolver {
         }
     }
 
-    /** The node whose caller sent this transfer, when it is another node's, handed over. */
-    private String sentVia(String id) {
-        var other = unstored.containsKey(id) ? null : handedIn.get(id);
-        return other == null ? null : other.by();
-    }
-
     /** One round over the transfers this node's callers wait for (the lock is held). */
     private void decideWaiting() {
         var ids = new LinkedHashSet<String>();
@@ -428,7 +422,11 @@ public class Resolver {
                 }
                 return asStored;
             }, true);
-            ids.forEach(handedIn::remove); // decided, or found decided or stored: the log has them now
+            ids.forEach(id -> {
+                if (handedIn.remove(id) != null && !unstored.containsKey(id)) {
+                    decidedForOthers.incrementAndGet(); // decided, or found decided or stored: the log has them now
+                }
+            });
         } catch (Yield y) {
             waiting.addAll(ids); // its callers hand theirs over; the rest wait for this node's next round
         } catch (RuntimeException e) {
@@ -458,7 +456,7 @@ public class Resolver {
             if (fresh != null) {
                 out.add(new StoredTransfer(fresh, null));
             } else if (other != null) {
-                out.add(new StoredTransfer(other.transfer(), null));
+                out.add(new StoredTransfer(other, null));
             }
         }
         return out;
@@ -533,7 +531,7 @@ public class Resolver {
             var unstoredHere = new HashMap<String, Transfer>();
             asRead.stream().filter(st -> st.rev() == null).forEach(st -> unstoredHere.put(st.transfer().id(), st.transfer()));
             var decisions = decide(head, pending, changed).stream()
-                    .map(d -> unstoredHere.containsKey(d.id()) ? d.carrying(unstoredHere.get(d.id()), sentVia(d.id())) : d).toList();
+                    .map(d -> unstoredHere.containsKey(d.id()) ? d.carrying(unstoredHere.get(d.id())) : d).toList();
             beforeCommit.run();
             var written = store.commit(head, changed, decisions);
             // decided here, whatever the outcome: an entry filled in later must not decide them again
@@ -629,26 +627,39 @@ public class Resolver {
     private void followFeed() {
         try {
             var since = store.feedNow();
+            var wasDeciding = false;
             while (!closed && System.nanoTime() - otherSeenAt < FOLLOW_FOR.toNanos()) {
-                var changes = store.changes(since, 1000, 500);
+                // the node that decides follows the inboxes, the others the head; one that starts
+                // deciding reads the inboxes once, for what was handed over before it followed them
+                var deciding = decides();
+                var changes = store.changes(since, FEED_WAIT_MILLIS, 500, !deciding, deciding);
                 since = changes.last();
-                for (var doc : changes.docs()) {
+                var docs = changes.docs();
+                if (deciding && !wasDeciding) {
+                    docs = new ArrayList<>(docs);
+                    docs.addAll(store.inboxesNow());
+                }
+                wasDeciding = deciding;
+                for (var doc : docs) {
                     var committed = CouchLedgerStore.committed(doc);
                     if (committed.isPresent()) {
                         seen(committed.get().seq(), committed.get().by());
+                        CouchLedgerStore.seen(doc).ifPresent(this::answerFrom);
                         continue;
                     }
-                    var inbox = CouchLedgerStore.inbox(doc);
-                    if (inbox.isPresent()) {
-                        if (!inbox.get().by().equals(store.node)) {
-                            for (var t : inbox.get().transfers()) {
+                    var inboxes = CouchLedgerStore.inboxes(doc);
+                    for (var inbox : inboxes) {
+                        if (!inbox.by().equals(store.node) && !inbox.transfers().isEmpty()) {
+                            for (var t : inbox.transfers()) {
                                 if (!answers.containsKey(t.id()) && !unstored.containsKey(t.id())) {
-                                    handedIn.put(t.id(), new Handed(t, inbox.get().by()));
+                                    handedIn.put(t.id(), t);
                                     othersPending.put(t.id(), true);
                                 }
                             }
                             otherSeenAt = System.nanoTime();
                         }
+                    }
+                    if (!inboxes.isEmpty()) {
                         continue;
                     }
                     var transfer = CouchLedgerStore.asTransfer(doc);
@@ -676,7 +687,7 @@ public class Resolver {
                         rounds.leave();
                     }
                 }
-                if (!changes.docs().isEmpty()) {
+                if (!changes.docs().isEmpty() && !store.feedById()) {
                     Thread.sleep(FEED_PAUSE_MILLIS);
                 }
             }
@@ -691,17 +702,62 @@ public class Resolver {
         }
     }
 
+    /** Heads the feed showed lately, by revision: a later head written on one of them shows that one committed. */
+    private final Map<String, CouchLedgerStore.Seen> recentHeads = Collections.synchronizedMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, CouchLedgerStore.Seen> eldest) {
+            return size() > 16;
+        }
+    });
+
     /**
-     * A pause after the feed gave changes, so that the next read finds several: each read costs the
-     * database as much as a write. Measured on one Apache CouchDB node with two nodes deciding, 8
-     * clients: 5 ms, about one read per transfer per node and 0.65 of one node's rate; 20 ms, 0.75;
-     * 50 ms, 0.80. An idle feed still answers a change at once.
+     * Answers this node's callers whose transfers a head of the feed decided. On one copy a head that
+     * is there is committed. On several, a head may lose to a rival until it is committed on every
+     * copy, and nothing in it is answered before: its batch is answered once a head written on it
+     * with a later place shows up, since a node decides only on a committed head.
+     */
+    private void answerFrom(CouchLedgerStore.Seen head) {
+        if (store.copies() == 1) {
+            answerBatch(head.batch());
+            return;
+        }
+        var parent = head.parent() == null ? null : recentHeads.get(head.parent());
+        if (parent != null && head.seq() > parent.seq()) {
+            answerBatch(parent.batch());
+        }
+        recentHeads.put(head.rev(), head);
+    }
+
+    private void answerBatch(List<Decision> batch) {
+        for (var d : batch) {
+            var t = d.transfer(); // decided unstored: the head carries the transfer whole
+            if (t != null && answers.containsKey(d.id()) && answer(new Transfer(t.id(), t.from(), t.to(), t.amount(), t.timestamp(),
+                    d.status(), d.reason(), d.seq(), Instant.ofEpochMilli(System.currentTimeMillis())))) {
+                answeredByFeed.incrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * Where the feed brings every change (PouchDB Server), a pause after it gave some, so that the
+     * next read finds several: each read costs the database as much as a write. Measured on one
+     * Apache CouchDB node with two nodes deciding, 8 clients, when the feed brought every change
+     * there too: 5 ms, about one read per transfer per node and 0.65 of one node's rate; 20 ms,
+     * 0.75; 50 ms, 0.80. An idle feed still answers a change at once. A feed by id reads nothing
+     * else, and waits for nothing.
      */
     private static final int FEED_PAUSE_MILLIS = 50;
+    /**
+     * How long one read of the feed waits for a change: a node whose role changed (it starts or stops
+     * deciding) follows the other documents from its next read on.
+     */
+    private static final int FEED_WAIT_MILLIS = 250;
     private static final System.Logger LOG = System.getLogger(Resolver.class.getName());
 
     /** How many of this node's callers another node's decisions answered, through the feed. */
     final AtomicInteger answeredByFeed = new AtomicInteger();
+    /** How many transfers other nodes handed to this one went through its rounds (decided there, or found decided). */
+    final AtomicInteger decidedForOthers = new AtomicInteger();
 
     /** Whether this node decides: the newest head it has seen is its own. */
     boolean decides() {
