@@ -131,16 +131,20 @@ public final class LedgerBenchmark {
         for (var kind : kinds()) {
             var values = results.get(kind);
             var m = median(values);
-            var relative = switch (kind) {
-                case RAW -> "";
-                case ONE_NODE -> String.format("  %.2f of raw", m / raw);
-                case TWO_NODES -> String.format("  %.2f of raw, %.2f of 1 node", m / raw, m / one);
-                case MANY_ACCOUNTS -> String.format("  %.2f of raw, %.2f of 10 accounts", m / raw, m / one);
-                case UNGUARDED -> String.format("  %.2f of raw, %.2f of guarded", m / raw, m / one);
-            };
+            var relative = new ArrayList<String>();
+            if (kind != Kind.RAW && !Double.isNaN(raw)) {
+                relative.add(String.format("%.2f of raw", m / raw));
+            }
+            if (kind != Kind.RAW && kind != Kind.ONE_NODE && !Double.isNaN(one)) {
+                relative.add(String.format("%.2f of %s", m / one, switch (kind) {
+                    case TWO_NODES -> "1 node";
+                    case MANY_ACCOUNTS -> "10 accounts";
+                    default -> "guarded";
+                }));
+            }
             System.out.printf("  %-40s %8.1f/s (%.1f-%.1f)%s%n", kind.label + (kind == Kind.RAW ? ", " + clients + " writers" : ""), m,
                     values.stream().mapToDouble(Double::doubleValue).min().orElse(0), values.stream().mapToDouble(Double::doubleValue).max().orElse(0),
-                    relative);
+                    relative.isEmpty() ? "" : "  " + String.join(", ", relative));
         }
         if (growth > 0) {
             grow(server, clients, growth, raw);
@@ -150,10 +154,10 @@ public final class LedgerBenchmark {
             var m = medianOf(results, kind);
             parts.add(switch (kind) {
                 case RAW -> String.format("raw %.1f/s", m);
-                case ONE_NODE -> String.format("1 node %.1f/s (%.2f of raw)", m, m / raw);
-                case TWO_NODES -> String.format("2 nodes %.1f/s (%.2f of 1 node)", m, m / one);
-                case MANY_ACCOUNTS -> String.format("100,000 accounts %.1f/s (%.2f of 10)", m, m / one);
-                case UNGUARDED -> String.format("unguarded %.1f/s (%.2f of raw)", m, m / raw);
+                case ONE_NODE -> String.format("1 node %.1f/s", m) + share(m, raw, "raw");
+                case TWO_NODES -> String.format("2 nodes %.1f/s", m) + share(m, one, "1 node");
+                case MANY_ACCOUNTS -> String.format("100,000 accounts %.1f/s", m) + share(m, one, "10");
+                case UNGUARDED -> String.format("unguarded %.1f/s", m) + share(m, raw, "raw");
             });
         }
         return "  " + name + ":" + System.lineSeparator() + "    " + String.join(" | ", parts);
@@ -163,6 +167,11 @@ public final class LedgerBenchmark {
     private static List<Kind> kinds() {
         var only = System.getProperty("ledger.only", "");
         return Arrays.stream(Kind.values()).filter(k -> only.isBlank() || Arrays.asList(only.split(",")).contains(k.flag)).toList();
+    }
+
+    /** " (0.59 of raw)", or nothing when the base was not measured in this run. */
+    private static String share(double m, double base, String of) {
+        return Double.isNaN(base) ? "" : String.format(" (%.2f of %s)", m / base, of);
     }
 
     private static double medianOf(Map<Kind, List<Double>> results, Kind kind) {

@@ -35,8 +35,18 @@
  * head's last batch: every round of every resolver first writes that batch (idempotently: a transfer
  * already decided is left alone) before it decides anything, so a batch is always written out before
  * the next one can be committed. A {@code validate_doc_update} function makes the database refuse any
- * change to a decided transfer, any transfer stored as already decided, and any change of an
+ * change to a decided transfer, a transfer stored decided without a place, and any change of an
  * account's rules. The check verifies that the places of the decided transfers are exactly 1 to N.</li>
+ * <li><b>Written once.</b> The node that decides takes its callers' transfers into a round without
+ * storing them first, and writes each one once, already decided (Apache CouchDB runs the guard for
+ * every document written, so a pending write and then a decided one cost it twice). The head's batch
+ * then carries such a transfer whole, so whoever rolls the batch forward can write it. The round
+ * reads the transfers' ids first, on the head it decides on: an id the log holds (a resend, or one
+ * stored pending meanwhile) is answered or decided as stored, and one stored pending after that read
+ * takes the decision onto its document. A caller whose wait ends gets its transfer stored pending, so
+ * that a transfer answered as pending is in the log. The one cost: a transfer whose decision is
+ * committed and whose document the database then refuses (a rule of its own) stops the ledger (503)
+ * until the database takes it.</li>
  * <li><b>Idempotency.</b> The transfer's id is the document id: a second request with the id finds
  * the first transfer; with the same fields it waits for and answers the first outcome, with other
  * fields it is a conflict naming the field.</li>
@@ -56,11 +66,14 @@
  * writers of one checkpoint write the same content. A commit's cost then hardly grows with the number
  * of accounts.</li>
  * <li><b>One decider among several nodes.</b> A node that has seen another commit follows the
- * changes feed. The node that committed the newest head decides: its rounds take the other nodes'
- * pending transfers from the feed (read again as they are now before deciding), and the other nodes
- * leave their callers' transfers to it, answering them when the feed shows them decided. A transfer
- * left waiting longer than {@code Resolver.DEFER} is decided by its own node, which then decides for
- * all. This only chooses who proposes a batch; every batch still goes through the commit point.</li>
+ * changes feed. The node that committed the newest head decides; the others hand their callers'
+ * transfers to it through an inbox document (one write for all the transfers a node's callers wait
+ * for, not one per transfer), and answer them from the heads the feed shows. A round that loses the
+ * head to the deciding node gives way to it instead of racing it again. A transfer left waiting
+ * longer than {@code Resolver.DEFER} is decided by its own node, which then decides for all. This
+ * only chooses who proposes a batch; every batch still goes through the commit point. On Apache
+ * CouchDB the feed picks the heads and the inboxes by id, and the server reads no other document
+ * for it.</li>
  * </ul>
  *
  * <p>On a CouchDB cluster a write guarded by {@code _rev} is not a commit point by itself: two
@@ -68,11 +81,17 @@
  * So the head is written with {@code w} equal to the number of copies, a decision is answered only
  * once every copy took the head that holds it and no rival revision is on any copy, and a rival is
  * removed before anything is decided on top (see {@code CouchLedgerStore.Outcome}). While a copy is
- * missing (a CouchDB node down), nothing is decided: callers get 503 until it is back.
+ * missing (a CouchDB node down), nothing is decided: callers get 503 until it is back. A node that
+ * follows answers a transfer from a head of the feed only once a later head was written on that one:
+ * a node decides only on a committed head. The ids a round reads are safe on a cluster too: a round
+ * decides on another node's head only once its batch reads as written (a read that finds a document
+ * on one copy of three writes it to the others before answering), or after writing it out itself on
+ * every copy.
  *
  * <p>Limits, measured in {@code docs/benchmarks.md}: one head means one decision stream, bounded by
- * the head's write rate. Two application nodes still decide fewer transfers than one: the feed costs
- * the database reads, and a follower's transfer takes two trips through it. Apache CouchDB runs the
+ * the head's write rate. On one CouchDB node, two application nodes decide fewer transfers than one:
+ * the database is the only way between them, and a transfer handed over costs it requests (the inbox
+ * write, both feeds) that one node does not make. Apache CouchDB runs the
  * {@code validate_doc_update} guard in its JavaScript engine for every document written
  * ({@code switchboard.ledger.guard-writes}), and indexes the views in the background.
  *

@@ -91,8 +91,8 @@ public class CouchLedgerStore {
      * once, given the same {@code guarded} on every node.
      *
      * <p>{@code guarded}: the design document has a {@code validate_doc_update} that makes the
-     * database refuse any change to a decided transfer, any transfer stored as already decided, and
-     * any change of an account's rules, whoever writes. The ledger never makes such a write itself,
+     * database refuse any change to a decided transfer, any transfer stored decided without a place,
+     * and any change of an account's rules, whoever writes. The ledger never makes such a write itself,
      * so this guards against other writers. Apache CouchDB runs the function in its JavaScript
      * engine, a separate process, for every document written: measured on one CouchDB 3.5 node, the
      * ledger decided about half as many transfers per second with it ({@code docs/benchmarks.md}).
