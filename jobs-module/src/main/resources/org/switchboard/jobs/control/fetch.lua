@@ -7,11 +7,12 @@ for i = 1, tonumber(ARGV[2]) do
   local id = redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')
   if not id then break end
   local key = ARGV[3] .. id
-  if redis.call('EXISTS', key) == 1 then
-    local attempt = redis.call('HINCRBY', key, 'attempts', 1)
-    redis.call('HSET', key, 'state', 'running', 'startedAt', now)
+  -- one read and one write per job: a job without a type is gone (deleted while queued)
+  local f = redis.call('HMGET', key, 'type', 'payload', 'maxAttempts', 'timeoutSeconds', 'queuedAt', 'attempts')
+  if f[1] then
+    local attempt = (tonumber(f[6]) or 0) + 1
+    redis.call('HSET', key, 'attempts', attempt, 'state', 'running', 'startedAt', now)
     started = started + 1
-    local f = redis.call('HMGET', key, 'type', 'payload', 'maxAttempts', 'timeoutSeconds', 'queuedAt')
     table.insert(out, id)
     table.insert(out, f[1])
     table.insert(out, f[2])

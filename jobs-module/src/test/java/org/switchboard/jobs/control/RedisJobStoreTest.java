@@ -178,6 +178,27 @@ class RedisJobStoreTest {
     }
 
     @Test
+    void aJobThatSucceedsOnItsSecondAttemptKeepsNoErrorAndLeavesNoCountBehind() {
+        store.enqueue("s", "default", "noop", "{}", 3, 60, Duration.ZERO, null, null);
+        store.fetch("default", "w1", 1);
+        store.fail("w1", "default", "s", "once", Duration.ZERO, false);
+        store.promoteDue(10);
+        assertThat(store.fetch("default", "w1", 1)).singleElement().extracting(FetchedJob::attempt).isEqualTo(2);
+        assertThat(stats("default").running()).isEqualTo(1);
+
+        assertThat(store.complete("w1", "default", "s", "{\"ok\":true}", Duration.ofHours(1))).isTrue();
+
+        var job = store.find("s").orElseThrow();
+        assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(job.error()).isNull();
+        assertThat(job.attempts()).isEqualTo(2);
+        var counts = stats("default");
+        assertThat(counts.running()).isZero();
+        assertThat(counts.retrying()).isZero();
+        assertThat(counts.scheduled()).isZero();
+    }
+
+    @Test
     void aRetryWaitsForItsBackoff() {
         enqueue("b", "{}");
         store.fetch("default", "w1", 1);
