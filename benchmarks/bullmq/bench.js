@@ -1,7 +1,7 @@
 // BullMQ baseline for benchmarks/jobs: enqueue N noop jobs (addBulk, 1000 per call), then process them
 // with one Worker at the given concurrency; prints one JSON line with both rates. A warm-up of W jobs
 // goes through the same steps first, on a queue of its own, as the Java side's run does.
-// Usage: node bench.js <redis port> [jobs] [concurrency] [warm-up jobs]
+// Usage: node bench.js <redis port> [jobs] [concurrency] [warm-up jobs] [payload padding, characters]
 const { Queue, Worker } = require('bullmq');
 const { Redis } = require('ioredis');
 
@@ -10,11 +10,12 @@ async function main() {
   const total = Number(process.argv[3] || 100000);
   const concurrency = Number(process.argv[4] || 50);
   const warmup = Number(process.argv[5] || 0);
+  const pad = 'x'.repeat(Number(process.argv[6] || 0));
   const connection = { host: '127.0.0.1', port, maxRetriesPerRequest: null };
   if (warmup > 0) {
     const warm = new Queue('warm-' + Date.now(), { connection });
     await warm.waitUntilReady();
-    await run(warm, warmup, concurrency, connection);
+    await run(warm, warmup, concurrency, connection, pad);
     await warm.obliterate({ force: true });
     await warm.close();
   }
@@ -23,7 +24,7 @@ async function main() {
   // a connection of its own reads the server's counters, as JobsBenchmark's does for ours
   const admin = new Redis({ host: '127.0.0.1', port });
   const before = await counters(admin);
-  const { enqueueSeconds, processSeconds } = await run(queue, total, concurrency, connection);
+  const { enqueueSeconds, processSeconds } = await run(queue, total, concurrency, connection, pad);
   const after = await counters(admin);
   admin.disconnect();
   const redis = {};
@@ -76,12 +77,12 @@ async function counters(client) {
 }
 
 /** Enqueues `total` noop jobs, then processes them with one worker; answers both durations. */
-async function run(queue, total, concurrency, connection) {
+async function run(queue, total, concurrency, connection, pad) {
   let t0 = process.hrtime.bigint();
   for (let i = 0; i < total; i += 1000) {
     const batch = [];
     for (let j = i; j < Math.min(total, i + 1000); j++) {
-      batch.push({ name: 'noop', data: { i: j }, opts: { removeOnComplete: true, removeOnFail: true } });
+      batch.push({ name: 'noop', data: pad ? { i: j, pad } : { i: j }, opts: { removeOnComplete: true, removeOnFail: true } });
     }
     await queue.addBulk(batch);
   }

@@ -40,7 +40,8 @@ public final class JobsBenchmark {
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--one")) { // one run of ours, in a JVM of its own
-            var result = ours(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            var result = ours(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                    Integer.parseInt(args[5]));
             var redis = new StringBuilder();
             result.redisPerJob.forEach((name, value) -> redis.append(String.format(",\"%s\":%.3f", name, value)));
             System.out.printf("{\"enqueuePerSecond\":%.1f,\"processPerSecond\":%.1f,\"latencyP50Ms\":%.2f,\"latencyP99Ms\":%.2f%s}%n",
@@ -51,20 +52,21 @@ public final class JobsBenchmark {
         var concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         var rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         var warmup = args.length > 3 ? Integer.parseInt(args[3]) : 20_000;
+        var padding = args.length > 4 ? Integer.parseInt(args[4]) : 0;
         try {
-            run(total, concurrency, rounds, warmup);
+            run(total, concurrency, rounds, warmup, padding);
         } finally {
             TestServers.stopAll();
         }
         System.exit(0);
     }
 
-    private static void run(int total, int concurrency, int rounds, int warmup) throws Exception {
-        System.out.printf("Job-queue benchmark: %d noop jobs, concurrency %d, %d rounds; each run a fresh process on a fresh redis-server, "
-                + "after a warm-up of %d jobs%n", total, concurrency, rounds, warmup);
+    private static void run(int total, int concurrency, int rounds, int warmup, int padding) throws Exception {
+        System.out.printf("Job-queue benchmark: %d noop jobs%s, concurrency %d, %d rounds; each run a fresh process on a fresh redis-server, "
+                + "after a warm-up of %d jobs%n", total, padding > 0 ? " (payloads padded by " + padding + " bytes)" : "", concurrency, rounds, warmup);
         var results = ChildRuns.alternating(rounds, List.of("ours", "BullMQ"), peer -> peer.equals("ours")
-                ? oneRun(ChildRuns.java(JobsBenchmark.class, "--one"), total, concurrency, warmup, true)
-                : oneRun(List.of("node", bullmqScript()), total, concurrency, warmup, false));
+                ? oneRun(ChildRuns.java(JobsBenchmark.class, "--one"), total, concurrency, warmup, padding, true)
+                : oneRun(List.of("node", bullmqScript()), total, concurrency, warmup, padding, false));
         var ours = results.get("ours");
         var bull = results.get("BullMQ");
         for (var peer : List.of("ours", "BullMQ")) {
@@ -90,12 +92,12 @@ public final class JobsBenchmark {
     }
 
     /** One run on a redis-server of its own, stopped after; answers the run's JSON line. */
-    private static String oneRun(List<String> command, int total, int concurrency, int warmup, boolean byUrl) throws Exception {
+    private static String oneRun(List<String> command, int total, int concurrency, int warmup, int padding, boolean byUrl) throws Exception {
         var redis = TestServers.newRedis();
         try {
             var full = new ArrayList<>(command);
             full.addAll(List.of(byUrl ? redis.url() : String.valueOf(redis.port()), String.valueOf(total), String.valueOf(concurrency),
-                    String.valueOf(warmup)));
+                    String.valueOf(warmup), String.valueOf(padding)));
             return ChildRuns.lastJsonLine(full);
         } finally {
             redis.stop();
@@ -129,10 +131,10 @@ public final class JobsBenchmark {
         return out;
     }
 
-    private static Result ours(String redisUrl, int total, int concurrency, int warmup) throws Exception {
+    private static Result ours(String redisUrl, int total, int concurrency, int warmup, int padding) throws Exception {
         if (warmup > 0) {
             try (var warm = StandaloneJobs.connect(redisUrl, "warm-" + UUID.randomUUID().toString().substring(0, 8), 64)) {
-                enqueueThenProcess(warm, warmup, concurrency);
+                enqueueThenProcess(warm, warmup, concurrency, padding);
             }
         }
         var config = new Config();
@@ -140,7 +142,7 @@ public final class JobsBenchmark {
         var admin = Redisson.create(config);
         try (var jobs = StandaloneJobs.connect(redisUrl, "bench-" + UUID.randomUUID().toString().substring(0, 8), 64)) {
             var before = redisCounters(admin);
-            var seconds = enqueueThenProcess(jobs, total, concurrency);
+            var seconds = enqueueThenProcess(jobs, total, concurrency, padding);
             var after = redisCounters(admin);
             var perJob = new TreeMap<String, Double>();
             after.forEach((name, value) -> perJob.put(name, (value - before.getOrDefault(name, 0.0)) / total));
@@ -153,14 +155,18 @@ public final class JobsBenchmark {
         }
     }
 
-    /** Enqueues {@code total} noop jobs, then works them off; answers both durations in seconds. */
+    /**
+     * Enqueues {@code total} noop jobs (their payloads padded by {@code padding} characters, as
+     * bench.js pads BullMQ's), then works them off; answers both durations in seconds.
+     */
     @SuppressWarnings("try") // the workers run while the block waits on them: they are there to be closed
-    private static double[] enqueueThenProcess(StandaloneJobs jobs, int total, int concurrency) throws Exception {
+    private static double[] enqueueThenProcess(StandaloneJobs jobs, int total, int concurrency, int padding) throws Exception {
+        var pad = padding > 0 ? ",\"pad\":\"" + "x".repeat(padding) + "\"" : "";
         var inFlight = new Semaphore(2000);
         var started = System.nanoTime();
         for (int i = 0; i < total; i++) {
             inFlight.acquire();
-            jobs.enqueueAsync("default", "noop", "{\"i\":" + i + "}").whenComplete((r, e) -> inFlight.release());
+            jobs.enqueueAsync("default", "noop", "{\"i\":" + i + pad + "}").whenComplete((r, e) -> inFlight.release());
         }
         inFlight.acquire(2000);
         inFlight.release(2000);
