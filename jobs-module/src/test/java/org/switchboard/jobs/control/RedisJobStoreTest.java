@@ -249,6 +249,7 @@ class RedisJobStoreTest {
         assertThat(job.attempt()).isEqualTo(1);
         assertThat(store.find("b1").orElseThrow().state()).isEqualTo(JobState.RUNNING);
         assertThat(store.pending("idle")).isEqualTo(1);
+        assertThat(stats("default").running()).as("counted as running once").isEqualTo(1);
         assertThat(store.fetchBlocking("default", "idle", Duration.ofSeconds(1))).as("nothing more").isEmpty();
         store.pause("default");
         enqueue("b2", "{}");
