@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -68,17 +67,9 @@ public class JobRunner implements AutoCloseable {
     private final AtomicInteger running = new AtomicInteger();
     private volatile boolean fetching = true;
     /** Finished jobs waiting for their acknowledgement: one script acknowledges all that came meanwhile. */
-    /**
-     * Finished jobs not yet acknowledged, per queue. The queue's fetch loop hands them in with its next
-     * fetch (one call for both, as its slots free up); while it waits idle on an empty queue, the
-     * acknowledger does, woken through {@link #ackWake}.
-     */
-    private final ConcurrentHashMap<String, ConcurrentLinkedQueue<RedisJobStore.Completion>> finished = new ConcurrentHashMap<>();
-    /** The queues whose fetch loop waits idle: their finished jobs are the acknowledger's to hand in. */
-    private final Set<String> idle = ConcurrentHashMap.newKeySet();
-    /** Queues with finished jobs for the acknowledger; {@link #STOP} by {@link #close}: it flushes them all and ends. */
-    private final LinkedBlockingQueue<String> ackWake = new LinkedBlockingQueue<>();
-    private static final String STOP = "\u0000stop";
+    private final LinkedBlockingQueue<RedisJobStore.Completion> finished = new LinkedBlockingQueue<>();
+    /** Put in {@link #finished} by {@link #close}: the acknowledger flushes what came before it and ends. */
+    private static final RedisJobStore.Completion STOP = new RedisJobStore.Completion("", "", null);
     private final Thread acker = Thread.ofVirtual().name("job-acks").unstarted(this::acknowledge);
     /** The attempts running on this node, by job id: cancelled when the job's cancellation is asked for. */
     private final Map<String, Future<?>> attempts = new ConcurrentHashMap<>();
@@ -203,14 +194,11 @@ public class JobRunner implements AutoCloseable {
             try {
                 free.acquire();
                 var more = free.drainPermits();
-                var done = takeFinished(queue);
                 List<FetchedJob> batch;
                 try {
-                    batch = store.completeThenFetch(queue, settings.worker(), done, settings.resultTtl(), 1 + more);
-                    done.forEach(c -> held.remove(c.id()));
+                    batch = store.fetch(queue, settings.worker(), 1 + more);
                 } catch (RuntimeException e) {
                     free.release(1 + more); // Redis out of reach: the slots stay free for the next try
-                    finishedIn(queue).addAll(done); // acknowledged with the next one
                     throw e;
                 }
                 free.release(1 + more - batch.size());
@@ -219,24 +207,14 @@ public class JobRunner implements AutoCloseable {
                     return;
                 }
                 if (batch.isEmpty()) {
-                    // idle: block on the queue for one job (the batch fetch cannot block: it is a script);
-                    // meanwhile the acknowledger hands in what finishes (a job that finished before the
-                    // flag was up is woken for here: one of the two sees the other)
-                    idle.add(queue);
+                    // idle: block on the queue for one job (the batch fetch cannot block: it is a script)
+                    free.acquire();
                     Optional<FetchedJob> one;
                     try {
-                        if (!finishedIn(queue).isEmpty()) {
-                            ackWake.add(queue);
-                        }
-                        free.acquire();
-                        try {
-                            one = store.fetchBlocking(queue, settings.worker(), settings.idlePoll());
-                        } catch (RuntimeException e) {
-                            free.release();
-                            throw e;
-                        }
-                    } finally {
-                        idle.remove(queue);
+                        one = store.fetchBlocking(queue, settings.worker(), settings.idlePoll());
+                    } catch (RuntimeException e) {
+                        free.release();
+                        throw e;
                     }
                     if (one.isPresent() && !fetching) {
                         giveBack(List.of(one.get())); // a wait that ended as the node began to stop
@@ -295,10 +273,7 @@ public class JobRunner implements AutoCloseable {
         var acknowledging = false;
         try {
             var result = attempt.get(Math.max(1, job.timeoutSeconds()), TimeUnit.SECONDS);
-            finishedIn(job.queue()).add(new RedisJobStore.Completion(job.queue(), job.id(), result)); // acknowledged in the next batch
-            if (idle.contains(job.queue()) || !fetching) {
-                ackWake.add(job.queue());
-            }
+            finished.add(new RedisJobStore.Completion(job.queue(), job.id(), result)); // acknowledged in the next batch
             acknowledging = true;
             metrics.processed(job.queue());
         } catch (CancellationException e) {
@@ -338,39 +313,21 @@ public class JobRunner implements AutoCloseable {
         }
     }
 
-    private ConcurrentLinkedQueue<RedisJobStore.Completion> finishedIn(String queue) {
-        return finished.computeIfAbsent(queue, q -> new ConcurrentLinkedQueue<>());
-    }
-
-    /** Takes up to 1,000 of a queue's finished jobs, to be acknowledged. */
-    private List<RedisJobStore.Completion> takeFinished(String queue) {
-        var batch = new ArrayList<RedisJobStore.Completion>();
-        var waiting = finishedIn(queue);
-        for (RedisJobStore.Completion c; batch.size() < 1000 && (c = waiting.poll()) != null; ) {
-            batch.add(c);
-        }
-        return batch;
-    }
-
     /**
-     * Acknowledges the finished jobs of queues whose fetch loop waits idle, in batches, one script call
-     * per batch. A job is acknowledged after it finished, never before: if the node dies in between,
-     * the job runs again (at-least-once).
+     * Acknowledges finished jobs in batches, one script call per batch. A job is acknowledged after it
+     * finished, never before: if the node dies in between, the job runs again (at-least-once).
      */
     private void acknowledge() {
+        var batch = new ArrayList<RedisJobStore.Completion>();
         while (true) {
-            String queue;
             try {
-                queue = ackWake.take();
+                batch.add(finished.take());
             } catch (InterruptedException e) {
                 return; // a crash (tests): what was not acknowledged runs again
             }
-            var last = STOP.equals(queue);
-            for (var q : last ? List.copyOf(finished.keySet()) : List.of(queue)) {
-                for (var batch = takeFinished(q); !batch.isEmpty(); batch = takeFinished(q)) {
-                    flush(batch);
-                }
-            }
+            finished.drainTo(batch, 999);
+            var last = batch.remove(STOP);
+            flush(batch);
             if (last) {
                 return;
             }
@@ -423,7 +380,7 @@ public class JobRunner implements AutoCloseable {
             sleep(Duration.ofMillis(50));
         }
         jobs.shutdownNow();
-        ackWake.add(STOP); // what finished is acknowledged: done, not run again
+        finished.add(STOP); // what finished is acknowledged: done, not run again
         try {
             acker.join(Duration.ofSeconds(10));
         } catch (InterruptedException e) {

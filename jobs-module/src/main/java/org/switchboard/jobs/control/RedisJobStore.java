@@ -61,10 +61,9 @@ import org.switchboard.jobs.entity.Worker;
 public class RedisJobStore {
 
     private static final LuaScript ENQUEUE = LuaScript.of("now", "enqueue");
-    private static final LuaScript FETCH = LuaScript.of("now", "fetch-fn", "fetch");
-    private static final LuaScript COMPLETE_FETCH = LuaScript.of("now", "state", "complete-fn", "fetch-fn", "complete-fetch");
+    private static final LuaScript FETCH = LuaScript.of("now", "fetch");
     private static final LuaScript START = LuaScript.of("now", "state", "start");
-    private static final LuaScript COMPLETE = LuaScript.of("now", "state", "complete-fn", "complete");
+    private static final LuaScript COMPLETE = LuaScript.of("now", "state", "complete");
     private static final LuaScript FAIL = LuaScript.of("now", "state", "fail");
     private static final LuaScript PROMOTE = LuaScript.of("now", "state", "promote");
     private static final LuaScript HEARTBEAT = LuaScript.of("now", "heartbeat");
@@ -275,39 +274,13 @@ public class RedisJobStore {
     /** Moves up to {@code max} jobs from the queue into the worker's pending list and marks them running. */
     public List<FetchedJob> fetch(String queue, String worker, int max) {
         var q = keys.of(queue);
-        return fetched(queue, eval(FETCH, RScript.ReturnType.LIST,
-                List.of(q.list(), q.pending(worker), q.paused(), q.counts()), queue, String.valueOf(max), q.jobPrefix()));
-    }
-
-    /** The jobs a fetch script answered: seven values each. */
-    private static List<FetchedJob> fetched(String queue, List<Object> r) {
+        List<Object> r = eval(FETCH, RScript.ReturnType.LIST,
+                List.of(q.list(), q.pending(worker), q.paused(), q.counts()), queue, String.valueOf(max), q.jobPrefix());
         var jobs = new ArrayList<FetchedJob>(r.size() / 7);
         for (int i = 0; i + 6 < r.size(); i += 7) {
             jobs.add(fetched(queue, r, i));
         }
         return jobs;
-    }
-
-    /**
-     * Acknowledges finished jobs of {@code queue} and takes up to {@code max} new ones, in one call:
-     * a worker's slot that frees up hands its job in and takes the next in one round trip.
-     */
-    public List<FetchedJob> completeThenFetch(String queue, String worker, List<Completion> done, Duration resultTtl, int max) {
-        if (done.isEmpty()) {
-            return fetch(queue, worker, max);
-        }
-        var q = keys.of(queue);
-        var args = new ArrayList<Object>(4 + done.size() * 2);
-        args.add(queue);
-        args.add(String.valueOf(max));
-        args.add(q.jobPrefix());
-        args.add(String.valueOf(Math.max(1, resultTtl.toSeconds())));
-        for (var c : done) {
-            args.add(c.id());
-            args.add(c.result() == null ? "null" : c.result());
-        }
-        return fetched(queue, eval(COMPLETE_FETCH, RScript.ReturnType.LIST,
-                List.of(q.list(), q.pending(worker), q.paused(), q.counts(), q.done(), q.stats()), args.toArray()));
     }
 
     private static FetchedJob fetched(String queue, List<Object> r, int i) {

@@ -28,7 +28,6 @@ import org.redisson.connection.CRC16;
 import org.switchboard.jobs.boundary.JobsUnavailableException;
 import org.switchboard.jobs.entity.Enqueued;
 import org.switchboard.jobs.entity.FetchedJob;
-import org.switchboard.jobs.entity.Job;
 import org.switchboard.jobs.entity.JobState;
 import org.switchboard.jobs.entity.ListedJob;
 import org.switchboard.jobs.entity.QueueStats;
@@ -197,25 +196,6 @@ class RedisJobStoreTest {
         assertThat(counts.running()).isZero();
         assertThat(counts.retrying()).isZero();
         assertThat(counts.scheduled()).isZero();
-    }
-
-    @Test
-    void aWorkerHandsInWhatItFinishedAndTakesItsNextJobsInOneCall() {
-        enqueue("one", "{}");
-        enqueue("two", "{}");
-        enqueue("three", "{}");
-        assertThat(store.fetch("default", "w1", 1)).extracting(FetchedJob::id).containsExactly("one");
-
-        var next = store.completeThenFetch("default", "w1", List.of(new RedisJobStore.Completion("default", "one", "{\"n\":1}")),
-                Duration.ofHours(1), 2);
-
-        assertThat(next).extracting(FetchedJob::id).containsExactly("two", "three");
-        assertThat(store.find("one").orElseThrow()).extracting(Job::state, Job::result).containsExactly(JobState.SUCCEEDED, "{\"n\":1}");
-        assertThat(store.pending("w1")).isEqualTo(2);
-        assertThat(stats("default").running()).isEqualTo(2);
-        assertThat(store.completeThenFetch("default", "w1", List.of(new RedisJobStore.Completion("default", "one", "{}")),
-                Duration.ofHours(1), 1)).as("acknowledged once, and nothing left to take").isEmpty();
-        assertThat(store.find("one").orElseThrow().result()).isEqualTo("{\"n\":1}");
     }
 
     @Test
