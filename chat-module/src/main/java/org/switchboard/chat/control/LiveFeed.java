@@ -143,7 +143,10 @@ public class LiveFeed implements AutoCloseable {
         if (message.seq() > tail.head + 1) {
             // Ahead of the next number. Usually the one before was just published a moment later by
             // another request: hold this one back for a short grace, then read the gap from SQL.
-            tail.ahead.put(message.seq(), message);
+            if (tail.ahead.putIfAbsent(message.seq(), message) != null) {
+                metrics.duplicate(); // held back already
+                return;
+            }
             if (tail.ahead.size() >= MAX_QUEUED) {
                 fillGap(tail);
             } else if (tail.ahead.size() == 1) {
@@ -160,7 +163,9 @@ public class LiveFeed implements AutoCloseable {
         for (ChatMessage next; (next = tail.ahead.remove(tail.head + 1)) != null; ) {
             pass(tail, next);
         }
-        tail.ahead.headMap(tail.head + 1).clear();
+        var backfilled = tail.ahead.headMap(tail.head + 1); // held back, then read from SQL first
+        backfilled.forEach((seq, m) -> metrics.duplicate());
+        backfilled.clear();
     }
 
     /** The grace is over: reads the numbers missing before the held-back messages from SQL. */
