@@ -1,6 +1,8 @@
 package org.switchboard.testkit;
 
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.redisson.api.RedissonClient;
 
 /**
@@ -8,50 +10,29 @@ import org.redisson.api.RedissonClient;
  * Redis Cluster (the master of a key's slot goes) and the Sentinel set (its one master goes, and the
  * sentinels promote the replica). Each is this JVM's shared one, so a JVM runs one failover of each.
  */
-public interface RedisFailover {
+public record RedisFailover(String name, Supplier<RedissonClient> client, Consumer<String> killer) {
 
     /** A Redisson client of its own on the topology, reading from the masters; the caller shuts it down. */
-    RedissonClient redisson();
+    public RedissonClient redisson() {
+        return client.get();
+    }
 
     /** Kills (SIGKILL) the master that holds {@code key} now. */
-    void killMasterOf(String key);
+    public void killMasterOf(String key) {
+        killer.accept(key);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
 
     /** Both topologies, for a parameterised test. */
-    static List<RedisFailover> both() {
-        return List.of(new OnCluster(), new OnSentinel());
-    }
-
-    final class OnCluster implements RedisFailover {
-        @Override
-        public RedissonClient redisson() {
-            return TestServers.redisCluster().redisson();
-        }
-
-        @Override
-        public void killMasterOf(String key) {
-            TestServers.redisCluster().masterOf(key).kill();
-        }
-
-        @Override
-        public String toString() {
-            return "Redis Cluster";
-        }
-    }
-
-    final class OnSentinel implements RedisFailover {
-        @Override
-        public RedissonClient redisson() {
-            return TestServers.redisSentinel().redisson();
-        }
-
-        @Override
-        public void killMasterOf(String key) {
-            TestServers.redisSentinel().master().kill();
-        }
-
-        @Override
-        public String toString() {
-            return "Redis Sentinel";
-        }
+    public static List<RedisFailover> both() {
+        return List.of(
+                new RedisFailover("Redis Cluster", () -> TestServers.redisCluster().redisson(),
+                        key -> TestServers.redisCluster().masterOf(key).kill()),
+                new RedisFailover("Redis Sentinel", () -> TestServers.redisSentinel().redisson(),
+                        key -> TestServers.redisSentinel().master().kill()));
     }
 }

@@ -2,17 +2,14 @@
 -- setState's work done inline, and the counts' changes summed over the batch: each command a
 -- script runs costs Redis as much as a command sent on its own.
 local done = 0
-local counts = {}
+local changes = {}
 for i = 3, #ARGV, 2 do
   local id = ARGV[i]
   if redis.call('LREM', KEYS[1], -1, id) == 1 then
     local key = ARGV[2] .. id
     local old = redis.call('HMGET', key, 'state', 'queue', 'error')
     if old[2] then -- the job is still there (not deleted while it ran)
-      if old[1] ~= 'succeeded' and old[1] and counted[old[1]] then
-        local field = old[2] .. ':' .. old[1]
-        counts[field] = (counts[field] or 0) - 1
-      end
+      countChange(changes, old[2], old[1], 'succeeded')
       redis.call('HSET', key, 'state', 'succeeded', 'finishedAt', now, 'result', ARGV[i + 1])
       if old[3] then redis.call('HDEL', key, 'error') end
       redis.call('EXPIRE', key, tonumber(ARGV[1]))
@@ -21,6 +18,6 @@ for i = 3, #ARGV, 2 do
     done = done + 1
   end
 end
-for field, change in pairs(counts) do redis.call('HINCRBY', KEYS[4], field, change) end
+applyCounts(KEYS[4], changes)
 redis.call('HINCRBY', KEYS[3], 'processed', done)
 return done

@@ -13,9 +13,10 @@ if not f[1] then
   return {}
 end
 local attempt = (tonumber(f[6]) or 0) + 1
-if f[7] ~= 'running' and f[8] then
-  if f[7] and counted[f[7]] then redis.call('HINCRBY', KEYS[5], f[8] .. ':' .. f[7], -1) end
-  redis.call('HINCRBY', KEYS[5], f[8] .. ':running', 1)
+if f[8] then
+  local changes = {}
+  countChange(changes, f[8], f[7], 'running')
+  applyCounts(KEYS[5], changes)
 end
 redis.call('HSET', KEYS[2], 'attempts', attempt, 'state', 'running', 'startedAt', now)
 return {ARGV[1], f[1], f[2], tostring(attempt), f[3], f[4], tostring(now - (tonumber(f[5]) or now))}

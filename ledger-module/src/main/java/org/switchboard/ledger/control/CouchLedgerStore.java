@@ -847,15 +847,13 @@ public class CouchLedgerStore {
         var written = new ArrayList<Transfer>();
         var remaining = new LinkedHashMap<String, Decision>();
         decisions.forEach(d -> remaining.put(d.id(), d));
-        var refusedBefore = new HashMap<String, String>(); // a new document refused: found missing on the next read, it stays refused
+        var refused = new HashMap<String, String>(); // a new document refused: still missing on a later read, it stays refused
         for (int round = 0; !remaining.isEmpty(); round++) {
             if (round > 20) {
                 throw new CouchDbException("could not write " + remaining.size() + " decided transfer(s) after 20 rounds");
             }
             var now = Instant.now().toEpochMilli();
             var current = new HashMap<String, JsonObject>();
-            var refused = new HashMap<String, String>(refusedBefore);
-            refusedBefore.clear();
             (round == 0 && asRead != null ? asRead.stream().filter(st -> st.rev() != null).map(CouchLedgerStore::doc).toList()
                     : docs(remaining.keySet().stream().map(id -> "transfer:" + id).toList()))
                     .forEach(doc -> current.put(doc.get("id").getAsString(), doc));
@@ -896,7 +894,7 @@ public class CouchLedgerStore {
                     remaining.remove(id);
                     written.add(transfer(byId.get(result.id())));
                 } else if ("forbidden".equals(result.error()) && !byId.get(result.id()).has("_rev")) {
-                    refusedBefore.put(id, result.reason());
+                    refused.put(id, result.reason());
                 } // a conflict (stored meanwhile, or written out by another node): read again in the next round
             }
         }
@@ -916,14 +914,10 @@ public class CouchLedgerStore {
     /**
      * The documents changed since {@code since}, with their content; waits up to {@code waitMillis}
      * for a change when there is none yet ({@code feed=longpoll}). Where the server can, only the
-     * documents a node follows come: the head (this epoch's and the next) and the inboxes. Apache
-     * CouchDB picks them by id from its index of changes without reading any other document.
+     * documents a node follows come: the head (this epoch's and the next) if {@code heads}, the
+     * inboxes if {@code inboxes}. Apache CouchDB picks them by id from its index of changes without
+     * reading any other document.
      */
-    public Changes changes(String since, int waitMillis, int limit) {
-        return changes(since, waitMillis, limit, true, true);
-    }
-
-    /** {@link #changes(String, int, int)}, where the server picks by id: the heads, the inboxes, or both. */
     public Changes changes(String since, int waitMillis, int limit, boolean heads, boolean inboxes) {
         var query = "_changes?feed=longpoll&include_docs=true&limit=" + limit + "&timeout=" + waitMillis
                 + "&since=" + URLEncoder.encode(since, StandardCharsets.UTF_8);

@@ -3,13 +3,9 @@ package org.switchboard.ledger.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.lightcouch.CouchDbClient;
-import org.switchboard.ledger.entity.Transfer;
 import org.switchboard.ledger.entity.TransferStatus;
 
 /**
@@ -17,26 +13,12 @@ import org.switchboard.ledger.entity.TransferStatus;
  * either back. Both shortcuts must give way when someone else decided meanwhile: the transfer is
  * decided once, whoever decided it, and the balances count it once.
  */
-class UnreadTransferTest {
-
-    CouchDbClient db = Couch.freshDatabase();
-    CouchLedgerStore store = new CouchLedgerStore(db);
-    Resolver nodeA = new Resolver(store, 100);
-    Resolver nodeB = new Resolver(store, 100);
+class UnreadTransferTest extends TwoNodesOnOneDatabase {
 
     @BeforeEach
-    void accounts() {
-        store.install();
-        store.createAccount("issuer", true);
-        store.createAccount("alice", false);
-        store.createAccount("bob", false);
+    void nodeAHoldsTheHead() {
         // node A commits once, so that it holds the head it made and decides its next transfers on it
         nodeA.submit(transfer("opening", "issuer", "alice", 100), Duration.ofSeconds(10));
-    }
-
-    @AfterEach
-    void drop() {
-        Couch.drop(db);
     }
 
     @Test
@@ -86,9 +68,5 @@ class UnreadTransferTest {
 
         assertThat(answered.status()).as("alice has 30 left after node B's transfer").isEqualTo(TransferStatus.REJECTED);
         assertThat(store.head().balances()).isEqualTo(Map.of("issuer", -100L, "alice", 30L, "bob", 70L));
-    }
-
-    private static Transfer transfer(String id, String from, String to, long amount) {
-        return new Transfer(id, from, to, amount, Instant.now(), TransferStatus.PENDING, null, null, null);
     }
 }

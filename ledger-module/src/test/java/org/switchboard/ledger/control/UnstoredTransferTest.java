@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.lightcouch.CouchDbClient;
 import org.switchboard.ledger.entity.Transfer;
 import org.switchboard.ledger.entity.TransferStatus;
 
@@ -22,27 +19,13 @@ import org.switchboard.ledger.entity.TransferStatus;
  * decided. Whatever happens between the commit and that write, a transfer is decided once, at one
  * place, and the log and the head agree.
  */
-class UnstoredTransferTest {
-
-    CouchDbClient db = Couch.freshDatabase();
-    CouchLedgerStore store = new CouchLedgerStore(db);
-    Resolver nodeA = new Resolver(store, 100);
-    Resolver nodeB = new Resolver(store, 100);
+class UnstoredTransferTest extends TwoNodesOnOneDatabase {
 
     @BeforeEach
-    void accounts() {
-        store.install();
-        store.createAccount("issuer", true);
-        store.createAccount("alice", false);
-        store.createAccount("bob", false);
+    void bothNodesKnowTheAccounts() {
         var rules = Map.of("issuer", true, "alice", false, "bob", false);
         nodeA.knows(rules);
         nodeB.knows(rules);
-    }
-
-    @AfterEach
-    void drop() {
-        Couch.drop(db);
     }
 
     @Test
@@ -144,9 +127,5 @@ class UnstoredTransferTest {
         assertThat(onItsChain.seq()).isEqualTo(2);
         assertThat(store.head().seq()).isEqualTo(2);
         assertThat(store.balancesFromLog()).isEqualTo(Map.of("issuer", -101L, "alice", 100L, "bob", 1L));
-    }
-
-    private static Transfer transfer(String id, String from, String to, long amount) {
-        return new Transfer(id, from, to, amount, Instant.now(), TransferStatus.PENDING, null, null, null);
     }
 }
