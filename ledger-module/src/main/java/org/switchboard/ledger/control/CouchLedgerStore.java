@@ -684,7 +684,8 @@ public class CouchLedgerStore {
             var unstored = d.has("from") ? new Transfer(d.get("id").getAsString(), d.get("from").getAsString(), d.get("to").getAsString(),
                     d.get("amount").getAsLong(), Instant.ofEpochMilli(d.get("timestamp").getAsLong()), TransferStatus.PENDING, null, null, null) : null;
             batch.add(new Decision(d.get("id").getAsString(), TransferStatus.ofWire(d.get("status").getAsString()),
-                    d.has("reason") ? d.get("reason").getAsString() : null, d.get("seq").getAsLong(), unstored));
+                    d.has("reason") ? d.get("reason").getAsString() : null, d.get("seq").getAsLong(), unstored,
+                    d.has("at") ? Instant.ofEpochMilli(d.get("at").getAsLong()) : null));
         }
         return batch;
     }
@@ -791,6 +792,9 @@ public class CouchLedgerStore {
                 o.addProperty("reason", d.reason());
             }
             o.addProperty("seq", d.seq());
+            if (d.at() != null) {
+                o.addProperty("at", d.at().toEpochMilli());
+            }
             if (d.transfer() != null) { // decided before it was stored: the head carries it whole
                 o.addProperty("from", d.transfer().from());
                 o.addProperty("to", d.transfer().to());
@@ -877,7 +881,7 @@ public class CouchLedgerStore {
                 }
                 doc.addProperty("status", d.status().wire());
                 doc.addProperty("seq", d.seq());
-                doc.addProperty("resolvedAt", now);
+                doc.addProperty("resolvedAt", d.at() != null ? d.at().toEpochMilli() : now); // the same whoever writes it
                 if (d.reason() != null) {
                     doc.addProperty("reason", d.reason());
                 }

@@ -731,8 +731,8 @@ public class Resolver {
     private void answerBatch(List<Decision> batch) {
         for (var d : batch) {
             var t = d.transfer(); // decided unstored: the head carries the transfer whole
-            if (t != null && answers.containsKey(d.id()) && answer(new Transfer(t.id(), t.from(), t.to(), t.amount(), t.timestamp(),
-                    d.status(), d.reason(), d.seq(), Instant.ofEpochMilli(System.currentTimeMillis())))) {
+            if (t != null && d.at() != null && answers.containsKey(d.id())
+                    && answer(new Transfer(t.id(), t.from(), t.to(), t.amount(), t.timestamp(), d.status(), d.reason(), d.seq(), d.at()))) {
                 answeredByFeed.incrementAndGet();
             }
         }
@@ -903,30 +903,31 @@ public class Resolver {
             rules.putAll(store.accounts(unknown));
         }
         var accounts = rules;
+        var at = Instant.ofEpochMilli(System.currentTimeMillis());
         var decisions = new ArrayList<Decision>(transfers.size());
         for (var t : transfers) {
             var place = seq + decisions.size() + 1;
             var fromRule = accounts.get(t.from());
             if (fromRule == null || !accounts.containsKey(t.to())) {
-                decisions.add(new Decision(t.id(), TransferStatus.REJECTED, UNKNOWN_ACCOUNT, place));
+                decisions.add(new Decision(t.id(), TransferStatus.REJECTED, UNKNOWN_ACCOUNT, place, at));
                 continue;
             }
             long from = changed.containsKey(t.from()) ? changed.get(t.from()) : head.balance(t.from());
             long to = changed.containsKey(t.to()) ? changed.get(t.to()) : head.balance(t.to());
             if (!fromRule && from < t.amount()) {
-                decisions.add(new Decision(t.id(), TransferStatus.REJECTED, INSUFFICIENT_FUNDS, place));
+                decisions.add(new Decision(t.id(), TransferStatus.REJECTED, INSUFFICIENT_FUNDS, place, at));
                 continue;
             }
             // amounts are at most MAX_AMOUNT and so are balances, so these cannot overflow a long
             var newFrom = from - t.amount();
             var newTo = to + t.amount();
             if (t.amount() > Transfer.MAX_AMOUNT || newFrom < -Transfer.MAX_AMOUNT || newTo > Transfer.MAX_AMOUNT) {
-                decisions.add(new Decision(t.id(), TransferStatus.REJECTED, OVERFLOW, place));
+                decisions.add(new Decision(t.id(), TransferStatus.REJECTED, OVERFLOW, place, at));
                 continue;
             }
             changed.put(t.from(), newFrom);
             changed.put(t.to(), newTo);
-            decisions.add(new Decision(t.id(), TransferStatus.SUCCESSFUL, null, place));
+            decisions.add(new Decision(t.id(), TransferStatus.SUCCESSFUL, null, place, at));
         }
         return decisions;
     }
