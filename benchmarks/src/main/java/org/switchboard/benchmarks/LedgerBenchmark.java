@@ -36,7 +36,9 @@ import org.switchboard.testkit.TestServers;
  * <li>ours on one node: C clients making T transfers between 10 accounts, through the ledger
  * module in this JVM as a node runs it;</li>
  * <li>ours on two nodes: the same, C/2 clients on each of two ledger nodes (each its own engine,
- * resolver and connections), the second through the last coordinator;</li>
+ * resolver and connections), the second through the last coordinator, each serving its relay on
+ * loopback HTTP as {@code switchboard.ledger.relay-url} makes a node do; and the same without the
+ * relay (the nodes hand over through the database only);</li>
  * <li>ours among 100,000 accounts: one node, T transfers between random pairs of them, created
  * through that node, with the views' index built over them before the clock starts;</li>
  * <li>ours unguarded: one node, 10 accounts, without the database's {@code validate_doc_update}
@@ -91,6 +93,7 @@ public final class LedgerBenchmark {
 
     private enum Kind {
         RAW("raw", "raw single-document writes"), ONE_NODE("one", "ours, 1 node, 10 accounts"), TWO_NODES("two", "ours, 2 nodes, 10 accounts"),
+        TWO_NODES_NO_RELAY("two-no-relay", "ours, 2 nodes, 10 accounts, no relay"),
         MANY_ACCOUNTS("many", "ours, 1 node, 100,000 accounts"), UNGUARDED("unguarded", "ours, 1 node, 10 accounts, unguarded");
 
         final String flag;
@@ -115,10 +118,11 @@ public final class LedgerBenchmark {
             for (var kind : order) {
                 var rate = switch (kind) {
                     case RAW -> raw(server, clients);
-                    case ONE_NODE -> ours(server, clients, transfers, 1, 10, true);
-                    case TWO_NODES -> ours(server, clients, transfers, 2, 10, true);
-                    case MANY_ACCOUNTS -> ours(server, clients, transfers, 1, MANY_ACCOUNTS, true);
-                    case UNGUARDED -> ours(server, clients, transfers, 1, 10, false);
+                    case ONE_NODE -> ours(server, clients, transfers, 1, 10, true, true);
+                    case TWO_NODES -> ours(server, clients, transfers, 2, 10, true, true);
+                    case TWO_NODES_NO_RELAY -> ours(server, clients, transfers, 2, 10, true, false);
+                    case MANY_ACCOUNTS -> ours(server, clients, transfers, 1, MANY_ACCOUNTS, true, true);
+                    case UNGUARDED -> ours(server, clients, transfers, 1, 10, false, true);
                 };
                 results.computeIfAbsent(kind, k -> new ArrayList<>()).add(rate);
                 line.append(String.format(" %s %.1f/s;", kind.label, rate));
@@ -137,7 +141,7 @@ public final class LedgerBenchmark {
             }
             if (kind != Kind.RAW && kind != Kind.ONE_NODE && !Double.isNaN(one)) {
                 relative.add(String.format("%.2f of %s", m / one, switch (kind) {
-                    case TWO_NODES -> "1 node";
+                    case TWO_NODES, TWO_NODES_NO_RELAY -> "1 node";
                     case MANY_ACCOUNTS -> "10 accounts";
                     default -> "guarded";
                 }));
@@ -156,6 +160,7 @@ public final class LedgerBenchmark {
                 case RAW -> String.format("raw %.1f/s", m);
                 case ONE_NODE -> String.format("1 node %.1f/s", m) + share(m, raw, "raw");
                 case TWO_NODES -> String.format("2 nodes %.1f/s", m) + share(m, one, "1 node");
+                case TWO_NODES_NO_RELAY -> String.format("2 nodes without the relay %.1f/s", m) + share(m, one, "1 node");
                 case MANY_ACCOUNTS -> String.format("100,000 accounts %.1f/s", m) + share(m, one, "10");
                 case UNGUARDED -> String.format("unguarded %.1f/s", m) + share(m, raw, "raw");
             });
@@ -163,7 +168,7 @@ public final class LedgerBenchmark {
         return "  " + name + ":" + System.lineSeparator() + "    " + String.join(" | ", parts);
     }
 
-    /** The measurements to make: all, or those named in {@code -Dledger.only} (comma-separated: raw, one, two, many, unguarded). */
+    /** The measurements to make: all, or those named in {@code -Dledger.only} (comma-separated: raw, one, two, two-no-relay, many, unguarded). */
     private static List<Kind> kinds() {
         var only = System.getProperty("ledger.only", "");
         return Arrays.stream(Kind.values()).filter(k -> only.isBlank() || Arrays.asList(only.split(",")).contains(k.flag)).toList();
@@ -217,12 +222,15 @@ public final class LedgerBenchmark {
     }
 
     /** {@code transfers} transfers by {@code clients} clients spread over {@code nodes} ledger nodes, between {@code accounts} accounts: successful transfers/s. */
-    private static double ours(CouchDbServer server, int clients, int transfers, int nodes, int accounts, boolean guarded) throws Exception {
+    private static double ours(CouchDbServer server, int clients, int transfers, int nodes, int accounts, boolean guarded, boolean relayed)
+            throws Exception {
         var database = freshName("ledger");
         var ledgers = new ArrayList<Ledger>();
+        var secret = UUID.randomUUID().toString();
         for (int n = 0; n < nodes; n++) {
-            ledgers.add(Ledger.connect(n == 0 ? server.urlWithLogin() : server.fromLastWithLogin(), database, clients * 4, 500,
-                    Duration.ofSeconds(120), guarded));
+            var ledger = Ledger.connect(n == 0 ? server.urlWithLogin() : server.fromLastWithLogin(), database, clients * 4, 500,
+                    Duration.ofSeconds(120), guarded);
+            ledgers.add(nodes > 1 && relayed ? ledger.relaying(secret) : ledger);
         }
         var ids = new ArrayList<String>();
         for (int i = 0; i < accounts; i++) {

@@ -74,6 +74,16 @@
  * only chooses who proposes a batch; every batch still goes through the commit point. On Apache
  * CouchDB the feed picks the heads and the inboxes by id, and the server reads no other document
  * for it.</li>
+ * <li><b>A relay between the nodes.</b> Given each node's address ({@code switchboard.ledger.relay-url})
+ * and a secret they share ({@code switchboard.ledger.relay-secret}), the deciding node names its
+ * address in the heads it commits, and the others send their callers' transfers there over HTTP,
+ * to be decided and answered as its own callers' are ({@code control.Relay}). A node whose transfers
+ * the relay answers leaves the feed unread, so CouchDB does the same work per transfer as for one
+ * node. Relayed transfers come a round trip after the deciding node's own callers, and would fall
+ * to the next round; so a round waits up to {@code Resolver.GATHER} for as many of them as the
+ * last round took. A relay that gives no outcome (a node gone, a secret that differs, no answer
+ * in time) leaves the transfer to the inbox; a transfer relayed in is decided where it arrived,
+ * never sent on. The relay changes who proposes a transfer, never how it is decided.</li>
  * </ul>
  *
  * <p>On a CouchDB cluster a write guarded by {@code _rev} is not a commit point by itself: two

@@ -58,7 +58,10 @@ class TwoNodesIT {
         var pg = TestServers.requirePostgres();
         var settings = new HashMap<>(Map.of("DATABASE_URL", pg.jdbcUrl(), "DATABASE_USER", pg.user(),
                 // every node fires this schedule; its jobs wait in a queue no node works on, to be counted
-                "switchboard.jobs.cron.twonodes", "*/2 * * * * *; cron-check; noop"));
+                "switchboard.jobs.cron.twonodes", "*/2 * * * * *; cron-check; noop",
+                // the ledger's nodes send their callers' transfers to the deciding node over HTTP
+                "switchboard.ledger.relay-url", "http://127.0.0.1:" + PayaraNode.PORT + "/switchboard/api/ledger/relay",
+                "switchboard.ledger.relay-secret", UUID.randomUUID().toString()));
         if ("cluster".equals(TestServers.redisTopology())) {
             settings.put("REDIS_URL", TestServers.redisCluster().url()); // the run of these tests on a Redis Cluster
         }
@@ -287,6 +290,29 @@ class TwoNodesIT {
         assertThat(total).as("no money made or lost").isEqualTo(8000);
         assertThat(disagreements).as("every retried id kept its first outcome").isEmpty();
         assertThat(outcomes).hasSize(6 * 290);
+        assertThat(relayedTo(a) + relayedTo(b)).as("transfers relayed to the deciding node over HTTP").isPositive();
+    }
+
+    /** How many transfers other nodes relayed to this one (its metrics; since it started). */
+    private static long relayedTo(PayaraNode node) {
+        return Deployed.get(node.base().resolve("metrics")).body().lines()
+                .filter(line -> line.startsWith("switchboard_ledger_relayed_total{") && line.contains("direction=\"received\""))
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
+    void theLedgersRelayTakesNothingWithoutTheNodesSecret() throws Exception {
+        var transfer = "{\"id\":\"relay-x\",\"from\":\"a\",\"to\":\"b\",\"amount\":1,\"timestamp\":1,\"waitMillis\":1000}";
+        for (var authorization : new String[] {null, "Bearer wrong", Deployed.basic("admin", Deployed.adminPassword())}) {
+            var request = HttpRequest.newBuilder(a.base().resolve("api/ledger/relay")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(transfer));
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            Api.assertProblem(Deployed.HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()), 401);
+        }
+        var stored = Deployed.get(a.base().resolve("api/ledger/transfers/relay-x"), "Authorization", Deployed.basic("admin", Deployed.adminPassword()));
+        assertThat(stored.statusCode()).as("nothing stored").isEqualTo(404);
     }
 
     @Test

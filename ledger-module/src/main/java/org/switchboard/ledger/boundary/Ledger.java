@@ -1,5 +1,6 @@
 package org.switchboard.ledger.boundary;
 
+import com.sun.net.httpserver.HttpServer;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -24,6 +25,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.switchboard.ledger.control.CouchLedgerStore;
 import org.switchboard.ledger.control.InvariantCheck;
 import org.switchboard.ledger.control.LedgerEngine;
+import org.switchboard.ledger.control.Relay;
 import org.switchboard.ledger.entity.Account;
 import org.switchboard.ledger.entity.InvariantReport;
 import org.switchboard.ledger.entity.Transfer;
@@ -104,10 +106,30 @@ public class Ledger {
         return guarded(engine::probe);
     }
 
-    /** Closes the connections of a ledger made with {@link #connect}. */
+    /** Closes the connections of a ledger made with {@link #connect}, and its relay's server if it serves one. */
     public void close() {
         stop();
+        if (relayServer != null) {
+            relayServer.stop(0);
+        }
         engine.close();
+    }
+
+    private HttpServer relayServer;
+
+    /**
+     * A ledger made with {@link #connect}, before its first use: serves its relay on 127.0.0.1 at a
+     * free port, and sends its callers' transfers to the deciding node's relay, with the secret every
+     * node shares (in the application: {@code switchboard.ledger.relay-url} and {@code -secret}).
+     */
+    public Ledger relaying(String secret) {
+        try {
+            relayServer = Relay.serve(this::relayed);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        engine.relayAt(Relay.address(relayServer), secret);
+        return this;
     }
 
     /** Decides what is pending: the transfers of callers that died or gave up waiting. */
@@ -190,6 +212,25 @@ public class Ledger {
      */
     public Transfer transfer(String id, String from, String to, long amount) {
         var transferId = id == null ? UUID.randomUUID().toString() : id;
+        checkTransfer(transferId, from, to, amount);
+        var fresh = new Transfer(transferId, from, to, amount, Instant.now(), TransferStatus.PENDING, null, null, null);
+        var transfer = guarded(() -> engine.resolver().submit(fresh, Duration.ofSeconds(waitSeconds)));
+        return outcome(transfer);
+    }
+
+    /**
+     * Answers a transfer another node relayed to this one (see {@code switchboard.ledger.relay-url}),
+     * for the relay's HTTP endpoint: {@code authorization} is the request's header, {@code body} its
+     * content. The answer carries its own status: the transfer decided or stored pending, or a problem.
+     */
+    public RelayAnswer relayed(String authorization, String body) {
+        return engine.resolver().relay().receive(authorization, body, (fresh, wait) -> {
+            checkTransfer(fresh.id(), fresh.from(), fresh.to(), fresh.amount());
+            return guarded(() -> engine.resolver().submit(fresh, wait, false));
+        });
+    }
+
+    private static void checkTransfer(String transferId, String from, String to, long amount) {
         checkNewId("id", transferId);
         checkId("from", from);
         checkId("to", to);
@@ -199,8 +240,9 @@ public class Ledger {
         if (amount <= 0 || amount > Transfer.MAX_AMOUNT) {
             throw new InvalidLedgerRequestException("amount", "the amount is a whole number of minor units from 1 to " + Transfer.MAX_AMOUNT);
         }
-        var fresh = new Transfer(transferId, from, to, amount, Instant.now(), TransferStatus.PENDING, null, null, null);
-        var transfer = guarded(() -> engine.resolver().submit(fresh, Duration.ofSeconds(waitSeconds)));
+    }
+
+    private static Transfer outcome(Transfer transfer) {
         if (!transfer.isDecided()) {
             throw new TransferPendingException(transfer);
         }

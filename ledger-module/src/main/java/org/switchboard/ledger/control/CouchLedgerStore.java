@@ -63,6 +63,8 @@ public class CouchLedgerStore {
     private final CouchCoordinators couch;
     /** This node's name in the heads it commits ("by"): other nodes see who decides. */
     final String node = UUID.randomUUID().toString();
+    /** Where other nodes reach this one's relay, named in the heads it commits; null: they hand over through the database. */
+    volatile String relayAddress;
 
     public CouchLedgerStore(CouchCoordinators couch) {
         this.couch = couch;
@@ -767,6 +769,9 @@ public class CouchLedgerStore {
         var doc = headDoc(head.epoch(), next);
         doc.addProperty("_rev", head.rev());
         doc.addProperty("parent", head.rev()); // a node that follows learns from it that the parent was committed
+        if (relayAddress != null) {
+            doc.addProperty("relay", relayAddress); // the other nodes send their callers' transfers there
+        }
         return putHead(doc);
     }
 
@@ -1086,6 +1091,12 @@ public class CouchLedgerStore {
     record Committed(long seq, String by) {
     }
 
+    /** The address a head names for relaying transfers to its committer ("relay"), if it names one. */
+    static Optional<String> relay(JsonObject doc) {
+        return "head".equals(doc.has("type") ? doc.get("type").getAsString() : null) && doc.has("relay")
+                ? Optional.of(doc.get("relay").getAsString()) : Optional.empty();
+    }
+
     /** A head as the feed shows it: its revision, the one it was written on ({@code parent}), its place and its batch. */
     record Seen(String rev, String parent, long seq, List<Decision> batch) {
     }
@@ -1199,6 +1210,23 @@ public class CouchLedgerStore {
         var t = stored.transfer();
         var doc = pendingDoc(t.id(), t.from(), t.to(), t.amount(), t.timestamp());
         doc.addProperty("_rev", stored.rev());
+        return doc;
+    }
+
+    /** A transfer as the fields {@link #transfer(JsonObject)} reads (no document id or revision). */
+    static JsonObject transferJson(Transfer t) {
+        var doc = pendingDoc(t.id(), t.from(), t.to(), t.amount(), t.timestamp());
+        doc.remove("_id");
+        doc.addProperty("status", t.status().wire());
+        if (t.reason() != null) {
+            doc.addProperty("reason", t.reason());
+        }
+        if (t.seq() != null) {
+            doc.addProperty("seq", t.seq());
+        }
+        if (t.resolvedAt() != null) {
+            doc.addProperty("resolvedAt", t.resolvedAt().toEpochMilli());
+        }
         return doc;
     }
 

@@ -8,6 +8,7 @@ import jakarta.inject.Provider;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -33,6 +34,7 @@ public class LedgerEngine {
     private CouchLedgerStore store;
     private Resolver resolver;
     private LedgerMetrics metrics = LedgerMetrics.none();
+    private Relay relay = Relay.off();
 
     protected LedgerEngine() {
         // for CDI's proxy
@@ -43,7 +45,9 @@ public class LedgerEngine {
     @Inject
     public LedgerEngine(Provider<List<CouchDbProperties>> coordinators,
             @ConfigProperty(name = "switchboard.ledger.batch", defaultValue = "200") int batchSize,
-            @ConfigProperty(name = "switchboard.ledger.guard-writes", defaultValue = "true") boolean guarded, MeterRegistry meters) {
+            @ConfigProperty(name = "switchboard.ledger.guard-writes", defaultValue = "true") boolean guarded,
+            @ConfigProperty(name = "switchboard.ledger.relay-url") Optional<String> relayUrl,
+            @ConfigProperty(name = "switchboard.ledger.relay-secret") Optional<String> relaySecret, MeterRegistry meters) {
         this.couchDb = () -> {
             synchronized (this) {
                 if (made == null) {
@@ -54,7 +58,19 @@ public class LedgerEngine {
         };
         this.batchSize = batchSize;
         this.guarded = guarded;
+        this.relay = Relay.at(relayUrl.orElse(null), relaySecret.orElse(null));
         this.metrics = new LedgerMetrics(meters);
+    }
+
+    /**
+     * Outside a container (tools): this node takes relayed transfers at {@code address} and sends its
+     * callers' transfers to the deciding node's, with the secret every node shares. Before the first use.
+     */
+    public synchronized void relayAt(String address, String secret) {
+        if (store != null) {
+            throw new IllegalStateException("the relay is set before the ledger's first use");
+        }
+        relay = Relay.at(address, secret);
     }
 
     /** Outside a container (tests, tools): the client comes from {@code couchDb}, asked at the first use. */
@@ -105,6 +121,7 @@ public class LedgerEngine {
             var s = new CouchLedgerStore(couchDb.get());
             s.install(guarded);
             resolver = new Resolver(s, batchSize, metrics);
+            resolver.relayThrough(relay);
             store = s;
         }
         return store;

@@ -1,6 +1,7 @@
 package org.switchboard.ledger.control;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -13,7 +14,8 @@ import org.switchboard.ledger.entity.TransferStatus;
 /**
  * The ledger's meters on this node: the transfers its rounds decided, by outcome; its commits that
  * lost the race for the head to another round (decided again on the new head); its callers waiting
- * for a decision; and how long a transfer took from its request to its decision.
+ * for a decision; how long a transfer took from its request to its decision; and the transfers
+ * relayed to and from other nodes.
  */
 public final class LedgerMetrics {
 
@@ -50,6 +52,14 @@ public final class LedgerMetrics {
     void waiting(IntSupplier callers) {
         Gauge.builder("switchboard.ledger.pending", callers::getAsInt)
                 .description("Transfers this node's callers wait on to be decided").register(registry);
+    }
+
+    /** Transfers this node relayed to the deciding node and got answered, and those other nodes relayed here. */
+    void relaying(Relay relay) {
+        FunctionCounter.builder("switchboard.ledger.relayed", relay, r -> r.sent.get()).tag("direction", "sent")
+                .description("Transfers relayed between this node and the deciding node, answered").register(registry);
+        FunctionCounter.builder("switchboard.ledger.relayed", relay, r -> r.received.get()).tag("direction", "received")
+                .description("Transfers relayed between this node and the deciding node, answered").register(registry);
     }
 
     void decided(Transfer transfer) {

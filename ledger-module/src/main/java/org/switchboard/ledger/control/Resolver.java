@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,7 +22,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongFunction;
@@ -143,11 +146,46 @@ public class Resolver {
      * before (the retry of a transfer decided as rejected).
      */
     public Transfer submit(Transfer fresh, Duration wait) {
+        return submit(fresh, wait, true);
+    }
+
+    /**
+     * {@link #submit(Transfer, Duration)}, for a transfer another node relayed here when not
+     * {@code mayHandOver}: it is decided on this node whoever decides, so that it never goes back.
+     */
+    public Transfer submit(Transfer fresh, Duration wait, boolean mayHandOver) {
+        if (mayHandOver) {
+            return submitted(fresh, wait, true);
+        }
+        relayedIn.put(fresh.id(), true);
+        relayArrivals.incrementAndGet();
+        try {
+            return submitted(fresh, wait, false);
+        } finally {
+            relayedIn.remove(fresh.id());
+        }
+    }
+
+    /** Transfers other nodes relayed here that wait for their decision, by id. */
+    private final ConcurrentHashMap<String, Boolean> relayedIn = new ConcurrentHashMap<>();
+    /** How many relayed transfers arrived, ever; and how many of them had when the last round started. */
+    private final AtomicLong relayArrivals = new AtomicLong();
+    private long relayArrivalsTaken;
+    /** How many relayed transfers the last round took: the next one waits up to {@link #GATHER} for as many. */
+    private int relayedLastRound;
+    /** The longest a round waits for relayed transfers: a few of a relay's round trips on a busy machine. */
+    static final Duration GATHER = Duration.ofMillis(10);
+    private static final long GATHER_STEP_NANOS = 100_000;
+
+    private Transfer submitted(Transfer fresh, Duration wait, boolean mayHandOver) {
         var start = System.nanoTime();
         var deadline = start + wait.toNanos();
         Transfer answer;
-        if (rules.containsKey(fresh.from()) && rules.containsKey(fresh.to())) {
-            answer = decideUnstored(fresh, deadline);
+        var relayed = mayHandOver && deferring() ? relayed(fresh, deadline) : Optional.<Transfer>empty();
+        if (relayed.isPresent()) {
+            answer = relayed.get();
+        } else if (rules.containsKey(fresh.from()) && rules.containsKey(fresh.to())) {
+            answer = decideUnstored(fresh, deadline, mayHandOver);
             sameFields(answer, fresh);
         } else {
             var stored = store(fresh, wait).transfer(); // or the transfer stored before under this id: one write either way
@@ -175,22 +213,26 @@ public class Resolver {
      * stored pending (a transfer answered as pending is in the log), and answered as stored, or as the
      * transfer found under its id.
      */
-    private Transfer decideUnstored(Transfer fresh, long deadline) {
+    private Transfer decideUnstored(Transfer fresh, long deadline, boolean mayHandOver) {
         var id = fresh.id();
         unstored.putIfAbsent(id, fresh); // the same id twice at once: one transfer, whose fields the other is compared with
         var answer = answers.computeIfAbsent(id, k -> new CompletableFuture<>());
         try {
-            var handed = false;
+            var handed = !mayHandOver;
             while (!answer.isDone() && System.nanoTime() < deadline) {
                 if (!handed && deferring()) {
                     handed = true;
+                    var relayed = relayed(fresh, deadline);
+                    if (relayed.isPresent()) {
+                        return relayed.get();
+                    }
                     handOver(fresh, answer, deadline);
                     continue;
                 }
                 waiting.add(id);
-                var mayHandOver = !handed;
+                var mayYield = !handed;
                 // a round that loses the head to the node that decides yields to it: hand over then
-                drive(answer, deadline, rounds, this::decideWaiting, () -> mayHandOver && deferring());
+                drive(answer, deadline, rounds, this::decideWaiting, () -> mayYield && deferring());
             }
             if (answer.isDone()) {
                 return answer.join();
@@ -224,6 +266,47 @@ public class Resolver {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** How this node sends transfers to the node that decides, and takes them from the others. */
+    private volatile Relay relay = Relay.off();
+
+    /** The relay's address of the node that committed the newest head this node's feed showed, if that head named one. */
+    private record RelayOf(String by, String address) {
+    }
+
+    private volatile RelayOf deciderRelay;
+
+    /** Sends and takes transfers through {@code relay}; the heads this node commits name its address. */
+    void relayThrough(Relay relay) {
+        this.relay = relay;
+        store.relayAddress = relay.address();
+        if (relay.on()) {
+            metrics.relaying(relay);
+        }
+    }
+
+    public Relay relay() {
+        return relay;
+    }
+
+    /** When a relayed transfer was last answered (nanoTime): meanwhile this node's feed rests, see {@link #followFeed}. */
+    private volatile long relayedAt;
+
+    /** The transfer sent to the deciding node's relay and answered there; empty when that node names none or did not answer. */
+    private Optional<Transfer> relayed(Transfer fresh, long deadline) {
+        var relayed = relay.send(deciderAddress(), fresh, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        if (relayed.isPresent()) {
+            relayedAt = System.nanoTime();
+            otherSeenAt = relayedAt; // the deciding node is at work
+        }
+        return relayed;
+    }
+
+    /** The address of the deciding node's relay, if its newest head named one. */
+    private String deciderAddress() {
+        var r = deciderRelay;
+        return r != null && r.by().equals(newest.get().by()) ? r.address() : null;
     }
 
     /** Transfers this node's callers hand to the node that decides: written together in the next inbox write. */
@@ -390,10 +473,20 @@ public class Resolver {
 
     /** One round over the transfers this node's callers wait for (the lock is held). */
     private void decideWaiting() {
+        // callers of other nodes that the last round answered send their next transfers over the
+        // relay, a round trip later than this node's own: a round that starts at once leaves them to
+        // the next one, and every round then decides fewer transfers. So it waits a little for as
+        // many as the last round had
+        var gatherUntil = System.nanoTime() + GATHER.toNanos();
+        while (relayArrivals.get() - relayArrivalsTaken < relayedLastRound && System.nanoTime() < gatherUntil) {
+            LockSupport.parkNanos(GATHER_STEP_NANOS);
+        }
+        relayArrivalsTaken = relayArrivals.get();
         var ids = new LinkedHashSet<String>();
         for (String id; (id = waiting.poll()) != null; ) {
             ids.add(id);
         }
+        relayedLastRound = (int) ids.stream().filter(relayedIn::containsKey).count();
         for (var id : othersPending.keySet()) {
             if (ids.size() >= batchSize) {
                 break;
@@ -629,6 +722,12 @@ public class Resolver {
             var since = store.feedNow();
             var wasDeciding = false;
             while (!closed && System.nanoTime() - otherSeenAt < FOLLOW_FOR.toNanos()) {
+                if (!decides() && System.nanoTime() - relayedAt < FEED_REST.toNanos()) {
+                    // the deciding node answers this node's callers over the relay, and nothing else of
+                    // the feed is for a node that does not decide: each read would cost CouchDB a request
+                    Thread.sleep(FEED_WAIT_MILLIS);
+                    continue;
+                }
                 // the node that decides follows the inboxes, the others the head; one that starts
                 // deciding reads the inboxes once, for what was handed over before it followed them
                 var deciding = decides();
@@ -644,6 +743,7 @@ public class Resolver {
                     var committed = CouchLedgerStore.committed(doc);
                     if (committed.isPresent()) {
                         seen(committed.get().seq(), committed.get().by());
+                        deciderRelay = new RelayOf(committed.get().by(), CouchLedgerStore.relay(doc).orElse(null));
                         CouchLedgerStore.seen(doc).ifPresent(this::answerFrom);
                         continue;
                     }
@@ -752,6 +852,8 @@ public class Resolver {
      * deciding) follows the other documents from its next read on.
      */
     private static final int FEED_WAIT_MILLIS = 250;
+    /** How long after its last relayed answer a node that does not decide leaves the feed unread. */
+    static final Duration FEED_REST = Duration.ofSeconds(1);
     private static final System.Logger LOG = System.getLogger(Resolver.class.getName());
 
     /** How many of this node's callers another node's decisions answered, through the feed. */

@@ -102,6 +102,13 @@ class LedgerIT extends ClientSideIT {
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
         Api.assertProblem(get("api/ledger/accounts/" + a + "/transfers?limit=0"), 400);
+        // a node without switchboard.ledger.relay-url and -secret takes no relayed transfer
+        var relayed = Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/ledger/relay")).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer anything").POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"relayed-" + run + "\",\"from\":\""
+                        + a + "\",\"to\":\"" + b + "\",\"amount\":1,\"timestamp\":1,\"waitMillis\":1000}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Api.assertProblem(relayed, 404);
+        assertThat(get("api/ledger/transfers/relayed-" + run).statusCode()).as("nothing stored").isEqualTo(404);
     }
 
     private HttpResponse<String> get(String path) {

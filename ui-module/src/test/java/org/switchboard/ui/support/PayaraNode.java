@@ -42,6 +42,9 @@ public final class PayaraNode implements AutoCloseable {
      * configuration and the HTTP listener's setup, seen in about one start in twenty here): a node not ready in
      * two minutes is killed and started once more.
      */
+    /** In a setting's value, stands for the node's HTTP port (chosen when it starts). */
+    public static final String PORT = "{port}";
+
     public static PayaraNode start(Map<String, String> settings) {
         return start(settings, false, base -> { });
     }
@@ -89,7 +92,7 @@ public final class PayaraNode implements AutoCloseable {
                 .filter(option -> settings.keySet().stream().noneMatch(key -> option.startsWith("-D" + key + "=")))
                 .forEach(command::add);
         command.add("-DDATA_DIR=" + dir.resolve("data"));
-        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        settings.forEach((key, value) -> command.add("-D" + key + "=" + value.replace(PORT, String.valueOf(port))));
         command.addAll(List.of("-jar", System.getProperty("payara.microJar"),
                 "--deploy", System.getProperty("switchboard.war"), "--contextroot", "/switchboard",
                 "--port", String.valueOf(port), "--nocluster", "--disablephonehome",
