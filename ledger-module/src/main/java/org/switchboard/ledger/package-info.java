@@ -99,9 +99,9 @@
  * every copy.
  *
  * <p>Limits, measured in {@code docs/benchmarks.md}: one head means one decision stream, bounded by
- * the head's write rate. On one CouchDB node, two application nodes decide fewer transfers than one:
- * the database is the only way between them, and a transfer handed over costs it requests (the inbox
- * write, both feeds) that one node does not make. Apache CouchDB runs the
+ * the head's write rate. Without the relay, two application nodes decide fewer transfers than one:
+ * the database is then the only way between them, and a transfer handed over costs it requests (the
+ * inbox write, both feeds) that one node does not make. Apache CouchDB runs the
  * {@code validate_doc_update} guard in its JavaScript engine for every document written
  * ({@code switchboard.ledger.guard-writes}), and indexes the views in the background.
  *

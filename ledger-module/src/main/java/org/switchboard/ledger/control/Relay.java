@@ -101,9 +101,31 @@ public final class Relay {
      * unknown account) is thrown as this node would throw it.
      */
     Optional<Transfer> send(String to, Transfer fresh, Duration wait) {
-        if (!on() || to == null || to.equals(address)) {
+        var failed = failure;
+        if (!on() || to == null || to.equals(address) || failed != null && failed.address().equals(to)
+                && System.nanoTime() - failed.at() < RESTING.toNanos()) {
             return Optional.empty();
         }
+        var answer = exchange(to, fresh, wait);
+        if (answer.isEmpty()) {
+            failure = new Failure(to, System.nanoTime());
+        }
+        return answer;
+    }
+
+    /** The last address that gave no outcome, and when (nanoTime). */
+    private record Failure(String address, long at) {
+    }
+
+    private volatile Failure failure;
+    /**
+     * How long a node leaves alone an address that gave no outcome: a relay misconfigured, or one
+     * that cannot be reached (a connection that waits for its timeout), would otherwise delay every
+     * transfer before it goes the database's way.
+     */
+    static final Duration RESTING = Duration.ofSeconds(5);
+
+    private Optional<Transfer> exchange(String to, Transfer fresh, Duration wait) {
         var body = new JsonObject();
         body.addProperty("id", fresh.id());
         body.addProperty("from", fresh.from());

@@ -15,7 +15,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.switchboard.ledger.entity.TransferStatus;
 import org.switchboard.testkit.TestServers;
 
@@ -30,7 +31,7 @@ import org.switchboard.testkit.TestServers;
  */
 class ClusterBankTest {
 
-    final String database = "ledger-bank-" + UUID.randomUUID().toString().substring(0, 8);
+    final String database = "ledger-bank-" + UUID.randomUUID().toString().substring(0, 8); // one per run: JUnit makes an instance per run
     final List<Ledger> nodes = new ArrayList<>();
 
     @AfterEach
@@ -38,13 +39,18 @@ class ClusterBankTest {
         nodes.forEach(Ledger::close);
     }
 
-    @Test
-    void noDoubleSpendThroughTwoCoordinatorsWithACouchDbNodeKilledAndRestarted() throws Exception {
+    /** With the relay between the ledger nodes, and without it (through the database only). */
+    @ParameterizedTest(name = "relay {0}")
+    @ValueSource(booleans = {true, false})
+    void noDoubleSpendThroughTwoCoordinatorsWithACouchDbNodeKilledAndRestarted(boolean relayed) throws Exception {
         var cluster = TestServers.couchDbCluster();
         assumeTrue(cluster.isPresent(), "needs SWITCHBOARD_TEST_COUCHDB_RELEASE: a CouchDB cluster the harness starts and may kill");
         var server = cluster.get().server();
-        nodes.add(Ledger.connect(server.urlWithLogin(), database, 16, 100, Duration.ofSeconds(10)));
-        nodes.add(Ledger.connect(server.fromLastWithLogin(), database, 16, 100, Duration.ofSeconds(10)));
+        var secret = UUID.randomUUID().toString();
+        for (var url : List.of(server.urlWithLogin(), server.fromLastWithLogin())) {
+            var node = Ledger.connect(url, database, 16, 100, Duration.ofSeconds(10));
+            nodes.add(relayed ? node.relaying(secret) : node);
+        }
         var a = nodes.get(0);
         a.createAccount("issuer", true);
         var accounts = new ArrayList<String>();
@@ -100,7 +106,7 @@ class ClusterBankTest {
         for (var entry : outcomes.entrySet()) {
             assertThat(a.find(entry.getKey()).orElseThrow().status()).as(entry.getKey()).isEqualTo(entry.getValue());
         }
-        System.out.println("bank test on a CouchDB cluster: " + outcomes.size() + " transfers, a CouchDB node killed and restarted, "
+        System.out.println("bank test on a CouchDB cluster, " + (relayed ? "with" : "without") + " the relay: " + outcomes.size() + " transfers, a CouchDB node killed and restarted, "
                 + resent.get() + " sends repeated after CouchDB was unavailable or the transfer still pending; check ok=" + check.ok()
                 + ", decided " + check.decided() + ", disagreements " + disagreements.size());
         assertThat(check.ok()).as(check.toString()).isTrue();
