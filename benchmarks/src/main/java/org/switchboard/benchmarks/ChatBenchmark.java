@@ -99,8 +99,9 @@ public final class ChatBenchmark {
         for (int rate : RISING) {
             var result = runStep(rate);
             var p99 = AppNode.percentile(result.latencies, 99);
-            System.out.printf("rising: %4d msg/s:     sent %5d (%.0f/s achieved), p50 %7.1f ms, p99 %7.1f ms, node CPU %3.0f%%%s%n",
+            System.out.printf("rising: %4d msg/s:     sent %5d (%.0f/s achieved), p50 %7.1f ms, p99 %7.1f ms, node CPU %3.0f%%, %.1f µs per event%s%n",
                     rate, result.sent, result.sent / (double) stepSeconds, AppNode.percentile(result.latencies, 50), p99, result.cpuPercent,
+                    result.cpuPerEventMicros,
                     result.drained ? "" : ", readers still behind after 60 s");
             if (p99 < TARGET_P99_MS && result.drained && result.sent >= rate * stepSeconds * 0.95) {
                 best = rate;
@@ -110,9 +111,10 @@ public final class ChatBenchmark {
         }
         System.out.printf("highest rate with p99 < %.0f ms: %s%n", TARGET_P99_MS, best == 0 ? "none of the rates tried" : best + " msg/s");
         var fixed = runStep(200); // last: on a two-core machine it is an overload, and its backlog would spill into the next step
-        System.out.printf("at 200 msg/s (%d s):    p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d deliveries; node CPU %.0f%% of one core%n",
+        System.out.printf("at 200 msg/s (%d s):    p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d deliveries; node CPU %.0f%% of one core,"
+                        + " %.1f µs per delivered event%n",
                 stepSeconds, AppNode.percentile(fixed.latencies, 50), AppNode.percentile(fixed.latencies, 99),
-                AppNode.percentile(fixed.latencies, 100), fixed.latencies.size(), fixed.cpuPercent);
+                AppNode.percentile(fixed.latencies, 100), fixed.latencies.size(), fixed.cpuPercent, fixed.cpuPerEventMicros);
         if (!fixed.drained) {
             System.out.printf("                        (readers were still behind 60 s after the last post)%n");
         }
@@ -168,7 +170,8 @@ public final class ChatBenchmark {
         System.out.printf("warm-up:                30 s of posts, history reads and 50 readers on another room%n");
     }
 
-    private record Step(List<Long> latencies, int sent, boolean drained, double cpuPercent) {
+    /** {@code cpuPerEventMicros}: the node's CPU time from the step's first post until every reader had its last message, over the deliveries. */
+    private record Step(List<Long> latencies, int sent, boolean drained, double cpuPercent, double cpuPerEventMicros) {
     }
 
     /** Posts at {@code rate} for the step's length (open loop), then waits for every reader to catch up. */
@@ -198,10 +201,12 @@ public final class ChatBenchmark {
         var cpu = app.cpuTime().minus(cpuBefore).toNanos() * 100.0 / (System.nanoTime() - wallBefore);
         Thread.sleep(500); // the last posts' answers
         var drained = awaitDelivered(lastPosted.get(), Duration.ofSeconds(60)) == readerCount;
+        var latencies = new ArrayList<>(step);
+        var perEvent = app.cpuTime().minus(cpuBefore).toNanos() / 1000.0 / Math.max(1, latencies.size());
         if (!drained) {
             awaitDelivered(lastPosted.get(), Duration.ofSeconds(300)); // the next step starts from a quiet node
         }
-        return new Step(new ArrayList<>(step), sent.get(), drained, cpu);
+        return new Step(latencies, sent.get(), drained, cpu, perEvent);
     }
 
     private void post() {
