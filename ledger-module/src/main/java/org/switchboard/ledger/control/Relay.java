@@ -47,6 +47,9 @@ public final class Relay {
     /** The longest wait a relayed transfer may ask for: the callers' own wait is seconds. */
     static final Duration MAX_WAIT = Duration.ofSeconds(120);
 
+    /** The shortest shared secret taken. */
+    static final int MIN_SECRET = 16;
+
     private final String address;
     private final byte[] secret;
     private final CloseableHttpClient http;
@@ -72,11 +75,15 @@ public final class Relay {
 
     /**
      * A relay for the node reached at {@code address} (the full URL of its relay endpoint), with the
-     * secret every node shares; off unless both are given.
+     * secret every node shares (at least {@value #MIN_SECRET} characters); off unless both are given.
      */
     public static Relay at(String address, String secret) {
         if (address == null || address.isBlank() || secret == null || secret.isBlank()) {
             return off();
+        }
+        if (secret.length() < MIN_SECRET) {
+            // the endpoint takes no login: a short secret could be guessed by trying
+            throw new IllegalArgumentException("switchboard.ledger.relay-secret has at least " + MIN_SECRET + " characters");
         }
         var uri = URI.create(address.strip());
         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {

@@ -29,6 +29,7 @@ class RelayTest {
     Resolver[] nodes = {new Resolver(one, 100), new Resolver(two, 100)};
     List<HttpServer> servers = new ArrayList<>();
     static final Duration WAIT = Duration.ofSeconds(30);
+    static final String SECRET = "the-secret-of-the-nodes";
 
     @AfterEach
     void stop() {
@@ -90,7 +91,7 @@ class RelayTest {
 
     @Test
     void theFollowersTransfersGoToTheDeciderOverHttp() throws Exception {
-        relays("s3cret", "s3cret");
+        relays(SECRET, SECRET);
         bank();
         var sent = nodes[0].relay().sent.get() + nodes[1].relay().sent.get();
         assertThat(sent).as("transfers relayed to the node that decides").isPositive();
@@ -99,7 +100,7 @@ class RelayTest {
 
     @Test
     void aRelayThatRefusesTheSecretLeavesTheTransfersToTheDatabase() throws Exception {
-        relays("s3cret", "another");
+        relays(SECRET, "another-secret-of-the-nodes");
         bank();
         assertThat(nodes[0].relay().sent.get() + nodes[1].relay().sent.get()).isZero();
         assertThat(nodes[0].relay().received.get() + nodes[1].relay().received.get()).isZero();
@@ -109,7 +110,7 @@ class RelayTest {
 
     @Test
     void aRelayThatIsGoneLeavesTheTransfersToTheDatabase() throws Exception {
-        relays("s3cret", "s3cret");
+        relays(SECRET, SECRET);
         servers.forEach(s -> s.stop(0));
         servers.clear();
         bank();
@@ -117,8 +118,16 @@ class RelayTest {
     }
 
     @Test
+    void aShortSecretIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Relay.at("http://127.0.0.1:1/relay", "short"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("16");
+        assertThat(Relay.at("http://127.0.0.1:1/relay", null).on()).isFalse();
+        assertThat(Relay.at(null, SECRET).on()).isFalse();
+    }
+
+    @Test
     void theRelayAnswersBadInputWithAProblemAndStoresNothing() throws Exception {
-        relays("s3cret", "s3cret");
+        relays(SECRET, SECRET);
         one.install();
         one.createAccount("issuer", true);
         one.createAccount("a0", false);
@@ -126,24 +135,24 @@ class RelayTest {
         var ok = "{\"id\":\"r1\",\"from\":\"issuer\",\"to\":\"a0\",\"amount\":5,\"timestamp\":1,\"waitMillis\":10000}";
         assertThat(relay.receive(null, ok, (t, w) -> nodes[0].submit(t, w, false)).status()).isEqualTo(401);
         assertThat(relay.receive("Bearer wrong", ok, (t, w) -> nodes[0].submit(t, w, false)).status()).isEqualTo(401);
-        var malformed = relay.receive("Bearer s3cret", "{\"id\":", (t, w) -> nodes[0].submit(t, w, false));
+        var malformed = relay.receive("Bearer " + SECRET, "{\"id\":", (t, w) -> nodes[0].submit(t, w, false));
         assertThat(malformed.status()).isEqualTo(400);
         assertThat(malformed.contentType()).isEqualTo("application/problem+json");
-        var oversized = relay.receive("Bearer s3cret", "{\"id\":\"" + "x".repeat(5000) + "\"}", (t, w) -> nodes[0].submit(t, w, false));
+        var oversized = relay.receive("Bearer " + SECRET, "{\"id\":\"" + "x".repeat(5000) + "\"}", (t, w) -> nodes[0].submit(t, w, false));
         assertThat(oversized.status()).isEqualTo(400);
         assertThat(one.find("r1")).isEmpty();
 
-        var decided = relay.receive("Bearer s3cret", ok, (t, w) -> nodes[0].submit(t, w, false));
+        var decided = relay.receive("Bearer " + SECRET, ok, (t, w) -> nodes[0].submit(t, w, false));
         assertThat(decided.status()).isEqualTo(200);
         var answer = CouchLedgerStore.transfer(JsonParser.parseString(decided.body()).getAsJsonObject());
         assertThat(answer.status()).isEqualTo(TransferStatus.SUCCESSFUL);
         assertThat(answer).isEqualTo(one.find("r1").orElseThrow());
 
-        var changed = relay.receive("Bearer s3cret", ok.replace("\"amount\":5", "\"amount\":6"), (t, w) -> nodes[0].submit(t, w, false));
+        var changed = relay.receive("Bearer " + SECRET, ok.replace("\"amount\":5", "\"amount\":6"), (t, w) -> nodes[0].submit(t, w, false));
         assertThat(changed.status()).isEqualTo(409);
         assertThat(JsonParser.parseString(changed.body()).getAsJsonObject().get("field").getAsString()).isEqualTo("amount");
         // the sending side throws the other node's refusal as its own
-        var sender = Relay.at("http://127.0.0.1:1/unused", "s3cret");
+        var sender = Relay.at("http://127.0.0.1:1/unused", SECRET);
         var conflict = org.assertj.core.api.Assertions.catchThrowable(() -> sender.send(Relay.address(servers.get(0)),
                 new Transfer("r1", "issuer", "a0", 7, Instant.now(), TransferStatus.PENDING, null, null, null), WAIT));
         assertThat(conflict).isInstanceOf(org.switchboard.ledger.boundary.TransferConflictException.class);
