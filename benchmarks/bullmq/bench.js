@@ -38,12 +38,12 @@ async function main() {
   // latency from enqueue to start, with an idle worker: one job at a time
   const latencies = [];
   let started;
-  const idle = new Worker(queue.name, async (job) => { latencies.push(Date.now() - job.data.sentAt); started(); },
+  const idle = new Worker(queue.name, async (job) => { latencies.push(performance.now() - job.data.sentAt); started(); },
     { connection, concurrency: 1 });
   await idle.waitUntilReady();
   for (let i = 0; i < 200; i++) {
     const wait = new Promise((resolve) => { started = resolve; });
-    await queue.add('noop', { sentAt: Date.now() }, { removeOnComplete: true });
+    await queue.add('noop', { sentAt: performance.now() }, { removeOnComplete: true });
     await wait;
     await new Promise((r) => setTimeout(r, 5));
   }
