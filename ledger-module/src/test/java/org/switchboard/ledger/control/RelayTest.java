@@ -1,19 +1,17 @@
 package org.switchboard.ledger.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpServer;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.lightcouch.CouchDbClient;
-import org.switchboard.ledger.entity.Transfer;
+import org.switchboard.ledger.boundary.TransferConflictException;
 import org.switchboard.ledger.entity.TransferStatus;
 
 /**
@@ -28,7 +26,6 @@ class RelayTest {
     CouchLedgerStore two = new CouchLedgerStore(db);
     Resolver[] nodes = {new Resolver(one, 100), new Resolver(two, 100)};
     List<HttpServer> servers = new ArrayList<>();
-    static final Duration WAIT = Duration.ofSeconds(30);
     static final String SECRET = "the-secret-of-the-nodes";
 
     @AfterEach
@@ -40,9 +37,6 @@ class RelayTest {
         Couch.drop(db);
     }
 
-    private static Transfer transfer(String id, String from, String to, long amount) {
-        return new Transfer(id, from, to, amount, Instant.now(), TransferStatus.PENDING, null, null, null);
-    }
 
     /** Each node serves its relay and sends through it, with its own secret. */
     private void relays(String secretOne, String secretTwo) throws Exception {
@@ -55,44 +49,10 @@ class RelayTest {
         }
     }
 
-    /** 8 clients, 40 transfers each, half on each node, after both nodes saw the other commit. */
-    private void bank() throws Exception {
-        one.install();
-        one.createAccount("issuer", true);
-        for (int i = 0; i < 4; i++) {
-            one.createAccount("a" + i, false);
-        }
-        nodes[0].submit(transfer("w0", "issuer", "a0", 1), WAIT);
-        nodes[1].submit(transfer("w1", "issuer", "a1", 1), WAIT);
-        nodes[0].submit(transfer("w2", "issuer", "a2", 1), WAIT);
-        var made = new ArrayList<Future<Transfer>>();
-        try (var pool = Executors.newFixedThreadPool(8)) {
-            for (int c = 0; c < 8; c++) {
-                var node = nodes[c % 2];
-                var client = c;
-                made.add(pool.submit(() -> {
-                    Transfer last = null;
-                    for (int i = 0; i < 40; i++) {
-                        last = node.submit(transfer("c" + client + "-" + i, "issuer", "a" + (i % 4), 1), WAIT);
-                        assertThat(last.status()).isEqualTo(TransferStatus.SUCCESSFUL);
-                        assertThat(last.seq()).isNotNull();
-                    }
-                    return last;
-                }));
-            }
-            for (var f : made) {
-                assertThat(f.get().status()).isEqualTo(TransferStatus.SUCCESSFUL);
-            }
-        }
-        var report = InvariantCheck.run(one, nodes[0], Duration.ofMinutes(1));
-        assertThat(report.ok()).as(report.toString()).isTrue();
-        assertThat(report.decided()).isEqualTo(3 + 8 * 40);
-    }
-
     @Test
     void theFollowersTransfersGoToTheDeciderOverHttp() throws Exception {
         relays(SECRET, SECRET);
-        bank();
+        TwoNodeBank.run(one, nodes);
         var sent = nodes[0].relay().sent.get() + nodes[1].relay().sent.get();
         assertThat(sent).as("transfers relayed to the node that decides").isPositive();
         assertThat(nodes[0].relay().received.get() + nodes[1].relay().received.get()).isEqualTo(sent);
@@ -101,7 +61,7 @@ class RelayTest {
     @Test
     void aRelayThatRefusesTheSecretLeavesTheTransfersToTheDatabase() throws Exception {
         relays(SECRET, "another-secret-of-the-nodes");
-        bank();
+        TwoNodeBank.run(one, nodes);
         assertThat(nodes[0].relay().sent.get() + nodes[1].relay().sent.get()).isZero();
         assertThat(nodes[0].relay().received.get() + nodes[1].relay().received.get()).isZero();
         assertThat(nodes[0].decidedForOthers.get() + nodes[1].decidedForOthers.get())
@@ -113,13 +73,13 @@ class RelayTest {
         relays(SECRET, SECRET);
         servers.forEach(s -> s.stop(0));
         servers.clear();
-        bank();
+        TwoNodeBank.run(one, nodes);
         assertThat(nodes[0].relay().sent.get() + nodes[1].relay().sent.get()).isZero();
     }
 
     @Test
     void aShortSecretIsRefused() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Relay.at("http://127.0.0.1:1/relay", "short"))
+        assertThatThrownBy(() -> Relay.at("http://127.0.0.1:1/relay", "short"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("16");
         assertThat(Relay.at("http://127.0.0.1:1/relay", null).on()).isFalse();
         assertThat(Relay.at(null, SECRET).on()).isFalse();
@@ -153,11 +113,11 @@ class RelayTest {
         assertThat(JsonParser.parseString(changed.body()).getAsJsonObject().get("field").getAsString()).isEqualTo("amount");
         // the sending side throws the other node's refusal as its own
         var sender = Relay.at("http://127.0.0.1:1/unused", SECRET);
-        var conflict = org.assertj.core.api.Assertions.catchThrowable(() -> sender.send(Relay.address(servers.get(0)),
-                new Transfer("r1", "issuer", "a0", 7, Instant.now(), TransferStatus.PENDING, null, null, null), WAIT));
-        assertThat(conflict).isInstanceOf(org.switchboard.ledger.boundary.TransferConflictException.class);
+        var conflict = catchThrowable(() -> sender.send(Relay.address(servers.get(0)),
+                TwoNodeBank.transfer("r1", "issuer", "a0", 7), TwoNodeBank.WAIT));
+        assertThat(conflict).isInstanceOf(TransferConflictException.class);
         var resent = sender.send(Relay.address(servers.get(0)),
-                new Transfer("r1", "issuer", "a0", 5, Instant.now(), TransferStatus.PENDING, null, null, null), WAIT);
+                TwoNodeBank.transfer("r1", "issuer", "a0", 5), TwoNodeBank.WAIT);
         assertThat(resent).contains(answer);
     }
 }
