@@ -170,7 +170,7 @@ public class ChatRooms {
         limit(limiter, sender + "\n" + author, rateMessages + " every " + rateSeconds + " seconds from one client and author");
         limit(addressLimiter, sender, addressMessages + " every " + rateSeconds + " seconds from one client");
         limit(roomLimiter, room, roomMessages + " every " + rateSeconds + " seconds in one room");
-        var message = guarded(() -> history.append(room, author, text));
+        var message = stored(() -> history.append(room, author, text));
         metrics.posted();
         feed.publish(message);
         return message;
@@ -181,7 +181,7 @@ public class ChatRooms {
         checkRoom(room);
         checkCursor("after", afterSeq);
         var page = page(limit);
-        return guarded(() -> history.after(room, afterSeq, page));
+        return stored(() -> history.after(room, afterSeq, page));
     }
 
     /** The messages just before {@code beforeSeq}, ascending, at most {@link #MAX_PAGE}. */
@@ -189,17 +189,17 @@ public class ChatRooms {
         checkRoom(room);
         checkCursor("before", beforeSeq);
         var page = page(limit);
-        return guarded(() -> history.before(room, beforeSeq, page));
+        return stored(() -> history.before(room, beforeSeq, page));
     }
 
     public Optional<ChatMessage> message(String room, long seq) {
         checkRoom(room);
-        return guarded(() -> history.find(room, seq));
+        return stored(() -> history.find(room, seq));
     }
 
     /** The rooms, most recently active first; a room's message count is its last number. */
     public List<ChatRoom> rooms(int limit) {
-        return guarded(() -> history.rooms(Math.max(1, Math.min(limit, 10_000))));
+        return stored(() -> history.rooms(Math.max(1, Math.min(limit, 10_000))));
     }
 
     /**
@@ -249,6 +249,14 @@ public class ChatRooms {
             following.close();
         } catch (Exception e) {
             // the follower ends with the failure answered to its caller
+        }
+    }
+
+    private static <T> T stored(Supplier<T> databaseCall) {
+        try {
+            return databaseCall.get();
+        } catch (RuntimeException e) {
+            throw ChatServers.storeFailed(e);
         }
     }
 

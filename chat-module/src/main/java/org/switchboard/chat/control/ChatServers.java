@@ -25,6 +25,8 @@ import org.switchboard.chat.boundary.ChatUnavailableException;
 @ApplicationScoped
 public class ChatServers {
 
+    private static final System.Logger LOG = System.getLogger(ChatServers.class.getName());
+
     private RedissonClient redis;
     private ChatKeys keys;
     private String pubsub;
@@ -86,6 +88,20 @@ public class ChatServers {
             }
         }
         return failure instanceof CompletionException && failure.getCause() instanceof RuntimeException cause ? cause : failure;
+    }
+
+    /**
+     * A failure of the message store, always the module's own "unavailable": the store's statements
+     * take only checked input, so whatever breaks in them (the driver, the container's pool or
+     * transaction, the persistence provider, each with exceptions of its own) is the database's
+     * failure. The unrecognised ones are logged whole, so that a defect among them still shows.
+     */
+    public static ChatUnavailableException storeFailed(RuntimeException failure) {
+        if (unavailable(failure) instanceof ChatUnavailableException known) {
+            return known;
+        }
+        LOG.log(System.Logger.Level.WARNING, "The SQL database failed", failure);
+        return new ChatUnavailableException("The SQL database failed: " + failure, failure);
     }
 
     /** SQLSTATE class 08 is "connection exception", whatever the database. */

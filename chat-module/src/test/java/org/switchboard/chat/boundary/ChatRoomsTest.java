@@ -244,6 +244,21 @@ class ChatRoomsTest {
     }
 
     @Test
+    void anyFailureOfTheStoreIsTheDatabaseBeingUnavailable() {
+        post(1);
+        history.down.set(true); // fails with an exception of no driver's or provider's family
+        try {
+            for (Runnable call : List.<Runnable>of(() -> chat.post(room, "a", "lost?", "ip"), () -> chat.after(room, 0, 10),
+                    () -> chat.before(room, 2, 10), () -> chat.message(room, 1), () -> chat.rooms(10))) {
+                assertThatThrownBy(call::run).isInstanceOf(ChatUnavailableException.class).hasMessageContaining("SQL database");
+            }
+        } finally {
+            history.down.set(false);
+        }
+        assertThat(chat.after(room, 0, 10)).extracting(ChatMessage::text).containsExactly("m1");
+    }
+
+    @Test
     void badInputIsRefusedAndNothingIsStored() {
         assertInvalid("room", () -> chat.post("bad room", "a", "x", "ip"));
         assertInvalid("room", () -> chat.post("r".repeat(65), "a", "x", "ip"));
