@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,8 +39,11 @@ import org.switchboard.testkit.TestServers;
  * prints, over its processing phase, the Redis CPU time per job (all masters, from {@code INFO cpu}),
  * which moves least with the machine's noise; the busiest master's, whose inverse bounds what the
  * layout can process; and how busy the machine's cores were (a saturated machine caps every layout).
+ * On a machine with fewer cores than the cluster has processes, the last argument holds each Redis
+ * process to a share of a core (a control group; needs root), so that each stands for a server of
+ * its own with a fixed capacity and the masters, not the machine, are what is measured.
  *
- * <p>Run with {@code benchmarks/jobs-cluster [jobs] [concurrency per queue] [rounds] [warm-up jobs]}; see docs/benchmarks.md.
+ * <p>Run with {@code benchmarks/jobs-cluster [jobs] [concurrency per queue] [rounds] [warm-up jobs] [cores per Redis process]}; see docs/benchmarks.md.
  */
 public final class JobsClusterBenchmark {
 
@@ -56,18 +60,20 @@ public final class JobsClusterBenchmark {
         var concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         var rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         var warmup = args.length > 3 ? Integer.parseInt(args[3]) : 20_000;
+        var redisCores = args.length > 4 ? Double.parseDouble(args[4]) : 0;
         try {
-            run(total, concurrency, rounds, warmup);
+            run(total, concurrency, rounds, warmup, redisCores);
         } finally {
             TestServers.stopAll();
         }
         System.exit(0);
     }
 
-    private static void run(int total, int concurrency, int rounds, int warmup) throws Exception {
-        System.out.printf("Job queues on a Redis Cluster (3 masters, 3 replicas, append-only file everysec): %d noop jobs, %d slots per queue, "
-                + "%d rounds; each run a fresh JVM on a fresh cluster, after a warm-up of %d jobs%n", total, concurrency, rounds, warmup);
-        var results = ChildRuns.alternating(rounds, LAYOUTS, layout -> oneRun(layout, total, concurrency, warmup));
+    private static void run(int total, int concurrency, int rounds, int warmup, double redisCores) throws Exception {
+        System.out.printf("Job queues on a Redis Cluster (3 masters, 3 replicas, append-only file everysec%s): %d noop jobs, %d slots per queue, "
+                + "%d rounds; each run a fresh JVM on a fresh cluster, after a warm-up of %d jobs%n",
+                redisCores > 0 ? "; each Redis process capped to " + CpuCap.describe(redisCores) : "", total, concurrency, rounds, warmup);
+        var results = ChildRuns.alternating(rounds, LAYOUTS, layout -> oneRun(layout, total, concurrency, warmup, redisCores));
         results.forEach((layout, runs) -> System.out.printf("median %-20s enqueue %8.0f jobs/s, process %8.0f jobs/s (min %.0f, max %.0f); "
                         + "while processing: Redis CPU %.1f µs per job, the busiest master's %.1f µs per job, machine busy %.0f%%%n", layout + ":",
                 ChildRuns.median(runs, "enqueuePerSecond"), ChildRuns.median(runs, "processPerSecond"), ChildRuns.min(runs, "processPerSecond"),
@@ -78,15 +84,27 @@ public final class JobsClusterBenchmark {
                 ChildRuns.median(results.get(LAYOUTS.get(1)), "processPerSecond") / one, ChildRuns.median(results.get(LAYOUTS.get(2)), "processPerSecond") / one);
         System.out.printf("ratio of medians, enqueue: durable (WAIT 1 replica) / 1 queue %.2f%n",
                 ChildRuns.median(results.get(DURABLE), "enqueuePerSecond") / ChildRuns.median(results.get(LAYOUTS.get(0)), "enqueuePerSecond"));
+        System.out.printf("one enqueue at a time, median of the runs' p50 / p99: 1 queue %.2f / %.2f ms, durable (WAIT 1 replica) %.2f / %.2f ms%n",
+                ChildRuns.median(results.get(LAYOUTS.get(0)), "loneEnqueueP50Ms"), ChildRuns.median(results.get(LAYOUTS.get(0)), "loneEnqueueP99Ms"),
+                ChildRuns.median(results.get(DURABLE), "loneEnqueueP50Ms"), ChildRuns.median(results.get(DURABLE), "loneEnqueueP99Ms"));
     }
 
-    /** One run of a layout on a cluster of its own, stopped after; answers the run's JSON line. */
-    private static String oneRun(String layout, int total, int concurrency, int warmup) throws Exception {
+    /**
+     * One run of a layout on a cluster of its own, stopped after; answers the run's JSON line. With
+     * {@code redisCores} above 0, every Redis process of the cluster is held to that share of a core.
+     */
+    private static String oneRun(String layout, int total, int concurrency, int warmup, double redisCores) throws Exception {
+        var caps = new ArrayList<CpuCap>();
         try (var cluster = RedisCluster.start(TestServers.tempDir("cluster-"))) {
+            if (redisCores > 0) {
+                cluster.nodes().forEach(node -> caps.add(CpuCap.of(node.pid(), redisCores)));
+            }
             var queues = queues(cluster, layout);
             var nodes = cluster.nodes().stream().map(RedisServer::url).collect(Collectors.joining(","));
             return ChildRuns.lastJsonLine(ChildRuns.java(JobsClusterBenchmark.class, "--one", nodes, String.join(",", queues),
                     String.valueOf(total), String.valueOf(concurrency), String.valueOf(warmup), layout.equals(DURABLE) ? "1" : "0"));
+        } finally {
+            caps.forEach(CpuCap::close);
         }
     }
 
@@ -130,6 +148,7 @@ public final class JobsClusterBenchmark {
             });
             cpu[1] = redisCpuSeconds(admin);
             machine[1] = machineTicks();
+            var lone = loneEnqueueMillis(jobs, queues.getFirst(), 1000);
             @SuppressWarnings("unchecked") Map<String, Double> before = cpu[0];
             @SuppressWarnings("unchecked") Map<String, Double> after = cpu[1];
             var used = after.keySet().stream().collect(Collectors.toMap(m -> m, m -> after.get(m) - before.getOrDefault(m, 0.0)));
@@ -138,11 +157,28 @@ public final class JobsClusterBenchmark {
             var idle = machine[1][1] - machine[0][1];
             var ticks = machine[1][0] - machine[0][0];
             System.out.printf("{\"enqueuePerSecond\":%.1f,\"processPerSecond\":%.1f,\"redisCpuMicrosPerJob\":%.2f,"
-                            + "\"busiestMasterCpuMicrosPerJob\":%.2f,\"machineBusyPercent\":%.1f}%n",
-                    total / seconds[0], total / seconds[1], all * 1e6 / total, busiest * 1e6 / total, ticks == 0 ? 0 : 100.0 * (ticks - idle) / ticks);
+                            + "\"busiestMasterCpuMicrosPerJob\":%.2f,\"machineBusyPercent\":%.1f,\"loneEnqueueP50Ms\":%.2f,\"loneEnqueueP99Ms\":%.2f}%n",
+                    total / seconds[0], total / seconds[1], all * 1e6 / total, busiest * 1e6 / total, ticks == 0 ? 0 : 100.0 * (ticks - idle) / ticks,
+                    lone[0], lone[1]);
         } finally {
             admin.shutdown();
         }
+    }
+
+    /**
+     * The time one enqueue takes with nothing else in flight (what a caller waits, the durable mode's
+     * wait for the replica included), p50 and p99 in ms over {@code count} enqueues one after another.
+     * Measured after the processing, with the workers stopped: the jobs stay queued.
+     */
+    private static double[] loneEnqueueMillis(StandaloneJobs jobs, String queue, int count) {
+        var millis = new double[count];
+        for (int i = 0; i < count; i++) {
+            var start = System.nanoTime();
+            jobs.enqueue(queue, "noop", "{\"lone\":" + i + "}");
+            millis[i] = (System.nanoTime() - start) / 1e6;
+        }
+        Arrays.sort(millis);
+        return new double[] {millis[count / 2], millis[(int) Math.ceil(count * 0.99) - 1]};
     }
 
     /** Each master's CPU time (user and system) so far, in seconds, by address. */

@@ -109,6 +109,14 @@ public final class RedisServer {
         return port;
     }
 
+    /** The running server's process id. */
+    public synchronized long pid() {
+        if (process == null) {
+            throw new IllegalStateException("the server on port " + port + " is not running");
+        }
+        return process.pid();
+    }
+
     public String url() {
         return "redis://127.0.0.1:" + port;
     }
