@@ -11,18 +11,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.switchboard.jobs.boundary.JobContext;
@@ -33,7 +30,8 @@ import org.switchboard.jobs.entity.JobProgress;
 
 /**
  * The workers of one node: per queue, a fetch loop that takes as many jobs as it has free slots in
- * one call, and runs each on a virtual thread of its own, interrupted at its timeout. The node
+ * one call, and runs each on a virtual thread of its own, interrupted at its timeout (a tick every
+ * 100 ms ends the attempts past it, so a job costs one thread and no timer). The node
  * heartbeats; on every node a housekeeping tick promotes due jobs and re-queues the jobs of workers
  * whose heartbeat expired (the scripts are atomic, so nodes doing it at once do no harm).
  *
@@ -71,11 +69,10 @@ public class JobRunner implements AutoCloseable {
     /** Put in {@link #finished} by {@link #close}: the acknowledger flushes what came before it and ends. */
     private static final RedisJobStore.Completion STOP = new RedisJobStore.Completion("", "", null);
     private final Thread acker = Thread.ofVirtual().name("job-acks").unstarted(this::acknowledge);
-    /** The attempts running on this node, by job id: cancelled when the job's cancellation is asked for. */
-    private final Map<String, Future<?>> attempts = new ConcurrentHashMap<>();
-    /** The queue of each job in {@link #attempts}. */
-    private final Map<String, String> queueOf = new ConcurrentHashMap<>();
-    private final Set<String> cancelling = ConcurrentHashMap.newKeySet();
+    /** The attempts running on this node, by job id: ended by their timeout or when their cancellation is asked for. */
+    private final Map<String, Attempt> attempts = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timeouts =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("job-timeouts").factory());
     /**
      * The jobs this node holds: fetched and not yet acknowledged or failed. A job in the worker's
      * pending list but not here (seen twice, a few seconds apart) is an orphan and goes back to its queue.
@@ -106,6 +103,7 @@ public class JobRunner implements AutoCloseable {
         ticks.scheduleWithFixedDelay(() -> quietly(() -> store.heartbeat(settings.worker(), settings.heartbeatTtl())), beat, beat, TimeUnit.MILLISECONDS);
         ticks.scheduleWithFixedDelay(() -> quietly(this::housekeeping), 0, 500, TimeUnit.MILLISECONDS);
         acker.start();
+        timeouts.scheduleWithFixedDelay(this::expireTimedOut, 100, 100, TimeUnit.MILLISECONDS);
         settings.concurrency().forEach((queue, slots) -> loops.execute(() -> fetchLoop(queue, slots)));
         return this;
     }
@@ -156,12 +154,12 @@ public class JobRunner implements AutoCloseable {
     }
 
     private void interruptCancelled() {
-        var running = attempts.keySet().stream().map(id -> new RedisJobStore.Held(queueOf.get(id), id))
-                .filter(job -> job.queue() != null).toList();
+        var running = attempts.values().stream().map(a -> new RedisJobStore.Held(a.job.queue(), a.job.id())).toList();
         for (var id : store.cancelRequested(running)) {
             var attempt = attempts.get(id);
-            if (attempt != null && cancelling.add(id)) {
-                attempt.cancel(true);
+            if (attempt != null && attempt.end(Attempt.CANCELLED)) {
+                var job = attempt.job;
+                afterwards(job, () -> store.cancelRunning(settings.worker(), job.queue(), job.id(), settings.resultTtl()));
             }
         }
     }
@@ -250,58 +248,123 @@ public class JobRunner implements AutoCloseable {
         held.add(job.id());
         running.incrementAndGet();
         metrics.started(job.queue(), job.waitedMillis());
-        jobs.execute(() -> {
-            try {
-                if (handler == null) {
-                    store.fail(settings.worker(), job.queue(), job.id(), "no handler for job type '" + job.type() + "' on this node", Duration.ZERO, true);
-                    held.remove(job.id());
-                    return;
-                }
-                execute(job, handler);
-            } finally {
-                free.release();
-                running.decrementAndGet();
-            }
-        });
+        try {
+            jobs.execute(() -> execute(new Attempt(job, free), handler));
+        } catch (RejectedExecutionException closing) {
+            free.release(); // the node is closing: the job stays pending and is re-queued
+            running.decrementAndGet();
+            held.remove(job.id());
+        }
     }
 
-    private void execute(FetchedJob job, JobHandler handler) {
-        var context = new Context(job);
-        var attempt = jobs.submit(() -> handler.handle(context));
-        queueOf.put(job.id(), job.queue());
+    /**
+     * Runs the handler on this job's own thread. A timeout or a cancellation may end the attempt
+     * first ({@link #expireTimedOut}, {@link #interruptCancelled}): whichever ends it records its
+     * outcome, and the other one's is dropped.
+     */
+    private void execute(Attempt attempt, JobHandler handler) {
+        var job = attempt.job;
         attempts.put(job.id(), attempt);
-        var acknowledging = false;
-        try {
-            var result = attempt.get(Math.max(1, job.timeoutSeconds()), TimeUnit.SECONDS);
-            finished.add(new RedisJobStore.Completion(job.queue(), job.id(), result)); // acknowledged in the next batch
-            acknowledging = true;
-            metrics.processed(job.queue());
-        } catch (CancellationException e) {
-            if (cancelling.contains(job.id())) {
-                record(job, () -> store.cancelRunning(settings.worker(), job.queue(), job.id(), settings.resultTtl()));
+        if (handler == null) {
+            if (attempt.finish()) {
+                record(job, () -> store.fail(settings.worker(), job.queue(), job.id(), "no handler for job type '" + job.type() + "' on this node", Duration.ZERO, true));
+                held.remove(job.id());
             }
-        } catch (TimeoutException e) {
-            attempt.cancel(true);
-            metrics.failed(job.queue());
-            record(job, () -> store.fail(settings.worker(), job.queue(), job.id(), "timed out after " + job.timeoutSeconds() + " s", backoff(job.attempt()), false));
-        } catch (ExecutionException e) {
-            var cause = e.getCause() == null ? e : e.getCause();
-            if (!fetching && cause instanceof InterruptedException) {
+            return;
+        }
+        String result = null;
+        Throwable failure = null;
+        try {
+            result = handler.handle(new Context(job));
+        } catch (Exception | Error e) { // an error too is the attempt's failure, not the worker's
+            failure = e;
+        }
+        if (!attempt.finish()) {
+            Thread.interrupted(); // timed out or cancelled meanwhile, and recorded so: this outcome is not
+            return;
+        }
+        if (failure == null) {
+            finished.add(new RedisJobStore.Completion(job.queue(), job.id(), result)); // acknowledged in the next batch
+            metrics.processed(job.queue());
+            return;
+        }
+        // its outcome is recorded, or it could not be (Redis down): then it is an orphan, re-queued by requeueOrphans
+        try {
+            if (!fetching && failure instanceof InterruptedException) {
                 return; // interrupted because the node is closing: the job stays pending and is re-queued
             }
             metrics.failed(job.queue());
-            record(job, () -> store.fail(settings.worker(), job.queue(), job.id(), cause.getClass().getSimpleName() + ": " + cause.getMessage(), backoff(job.attempt()), false));
-        } catch (InterruptedException e) {
-            attempt.cancel(true); // the node is closing: the job stays pending and is re-queued
-            Thread.currentThread().interrupt();
+            var reason = failure.getClass().getSimpleName() + ": " + failure.getMessage();
+            record(job, () -> store.fail(settings.worker(), job.queue(), job.id(), reason, backoff(job.attempt()), false));
         } finally {
-            attempts.remove(job.id());
-            queueOf.remove(job.id());
-            cancelling.remove(job.id());
-            if (!acknowledging) {
-                // its outcome is recorded, or it could not be (Redis down): then it is an orphan, re-queued by requeueOrphans
-                held.remove(job.id());
+            held.remove(job.id());
+        }
+    }
+
+    /** Ends the attempts past their timeout: each is interrupted, its slot freed, and its failure recorded. */
+    private void expireTimedOut() {
+        var now = System.nanoTime();
+        for (var attempt : attempts.values()) {
+            if (now - attempt.deadline > 0 && attempt.end(Attempt.TIMED_OUT)) {
+                var job = attempt.job;
+                metrics.failed(job.queue());
+                afterwards(job, () -> store.fail(settings.worker(), job.queue(), job.id(), "timed out after " + job.timeoutSeconds() + " s",
+                        backoff(job.attempt()), false));
             }
+        }
+    }
+
+    /** Records an attempt's outcome off the caller's thread (a tick must not wait on Redis), then lets the job go. */
+    private void afterwards(FetchedJob job, Runnable outcome) {
+        try {
+            jobs.execute(() -> {
+                record(job, outcome);
+                held.remove(job.id());
+            });
+        } catch (RejectedExecutionException closing) {
+            held.remove(job.id()); // the node is closing: the job stays pending and is re-queued
+        }
+    }
+
+    /**
+     * One run of a job on this node. It ends once, by the first of: the handler returning, its
+     * timeout, its cancellation; the one that ends it frees the slot.
+     */
+    private final class Attempt {
+        static final int RUNNING = 0;
+        static final int FINISHED = 1;
+        static final int TIMED_OUT = 2;
+        static final int CANCELLED = 3;
+
+        final FetchedJob job;
+        final Semaphore free;
+        final Thread thread = Thread.currentThread();
+        final long deadline;
+        final AtomicInteger state = new AtomicInteger(RUNNING);
+
+        Attempt(FetchedJob job, Semaphore free) {
+            this.job = job;
+            this.free = free;
+            this.deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(1, job.timeoutSeconds()));
+        }
+
+        /** Ends it as the handler returned; false if a timeout or a cancellation ended it first. */
+        boolean finish() {
+            return end(FINISHED);
+        }
+
+        /** Ends it as {@code how}; the handler's thread is interrupted unless it is the one ending it. */
+        boolean end(int how) {
+            if (!state.compareAndSet(RUNNING, how)) {
+                return false;
+            }
+            attempts.remove(job.id(), this);
+            free.release();
+            running.decrementAndGet();
+            if (how != FINISHED) {
+                thread.interrupt();
+            }
+            return true;
         }
     }
 
@@ -387,6 +450,7 @@ public class JobRunner implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         ticks.shutdownNow();
+        timeouts.shutdownNow();
         try {
             var back = store.requeue(settings.worker());
             if (back > 0) {
@@ -404,6 +468,7 @@ public class JobRunner implements AutoCloseable {
         jobs.shutdownNow();
         acker.interrupt();
         ticks.shutdownNow();
+        timeouts.shutdownNow();
     }
 
     private static void sleep(Duration d) {

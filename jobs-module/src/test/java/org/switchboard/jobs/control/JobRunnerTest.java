@@ -51,8 +51,16 @@ class JobRunnerTest {
         return unstarted(worker, handlers, List.of()).start();
     }
 
+    JobRunner runner(String worker, Map<String, JobHandler> handlers, int slots) {
+        return unstarted(worker, handlers, List.of(), slots).start();
+    }
+
     JobRunner unstarted(String worker, Map<String, JobHandler> handlers, List<CronSchedule> cron) {
-        return new JobRunner(store, handlers, new JobRunner.Settings(worker, Map.of("default", 8), Duration.ofMillis(600),
+        return unstarted(worker, handlers, cron, 8);
+    }
+
+    JobRunner unstarted(String worker, Map<String, JobHandler> handlers, List<CronSchedule> cron, int slots) {
+        return new JobRunner(store, handlers, new JobRunner.Settings(worker, Map.of("default", slots), Duration.ofMillis(600),
                 Duration.ofMillis(20), Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(2),
                 RedisJobStore.Retention.defaults(Duration.ofHours(1)), cron), progress::add);
     }
@@ -151,6 +159,46 @@ class JobRunnerTest {
         }
         assertThat(interrupted.getCount()).isZero();
         assertThat(store.find("slow").orElseThrow().error()).isEqualTo("timed out after 1 s");
+    }
+
+    @Test
+    void aHandlerThatIgnoresItsTimeoutFreesItsSlotAndItsLateResultIsDropped() throws Exception {
+        enqueue("stubborn", "stubborn", 1, 1);
+        enqueue("next", "quick", 1, 60);
+        var release = new CountDownLatch(1);
+        var late = new CountDownLatch(1);
+        try (var runner = runner("w1", Map.of("stubborn", job -> {
+            while (release.getCount() > 0) {
+                try {
+                    release.await();
+                } catch (InterruptedException ignored) {
+                    // a handler that will not stop
+                }
+            }
+            late.countDown();
+            return "\"late\"";
+        }, "quick", job -> "\"ok\""), 1)) {
+            // one slot: the next job runs only if the timeout gave the stubborn job's slot back
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.find("next").orElseThrow().state() == JobState.SUCCEEDED);
+            assertThat(store.find("stubborn").orElseThrow().state()).isEqualTo(JobState.DEAD);
+            release.countDown();
+            await().atMost(Duration.ofSeconds(5)).until(() -> late.getCount() == 0);
+            Thread.sleep(500); // the acknowledger's next batch, if the late result had gone into it
+        }
+        var stubborn = store.find("stubborn").orElseThrow();
+        assertThat(stubborn.state()).as("the late result does not undo the timeout").isEqualTo(JobState.DEAD);
+        assertThat(stubborn.error()).isEqualTo("timed out after 1 s");
+    }
+
+    @Test
+    void anErrorThrownByAHandlerFailsTheAttemptAtOnce() {
+        enqueue("broken", "broken", 1, 300);
+        try (var runner = runner("w1", Map.of("broken", job -> {
+            throw new AssertionError("a broken invariant");
+        }))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.find("broken").orElseThrow().state() == JobState.DEAD);
+        }
+        assertThat(store.find("broken").orElseThrow().error()).isEqualTo("AssertionError: a broken invariant");
     }
 
     @Test
