@@ -24,7 +24,7 @@ async function main() {
   // a connection of its own reads the server's counters, as JobsBenchmark's does for ours
   const admin = new Redis({ host: '127.0.0.1', port });
   const before = await counters(admin);
-  const { enqueueSeconds, processSeconds } = await run(queue, total, concurrency, connection, pad);
+  const { enqueueSeconds, processSeconds, clientCpuMicrosPerProcessedJob } = await run(queue, total, concurrency, connection, pad);
   const after = await counters(admin);
   admin.disconnect();
   const redis = {};
@@ -54,7 +54,7 @@ async function main() {
   const pct = (p) => latencies[Math.max(0, Math.ceil(p / 100 * latencies.length) - 1)];
   console.log(JSON.stringify({ total, concurrency, warmup, enqueueSeconds, processSeconds,
     enqueuePerSecond: total / enqueueSeconds, processPerSecond: total / processSeconds,
-    latencyP50Ms: pct(50), latencyP99Ms: pct(99), ...redis }));
+    latencyP50Ms: pct(50), latencyP99Ms: pct(99), clientCpuMicrosPerProcessedJob, ...redis }));
 }
 
 /**
@@ -92,12 +92,14 @@ async function run(queue, total, concurrency, connection, pad) {
   let finish;
   const finished = new Promise((resolve) => { finish = resolve; });
   t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   const worker = new Worker(queue.name, async () => null, { connection, concurrency, autorun: true });
   worker.on('completed', () => { if (++done === total) { finish(); } });
   await finished;
   const processSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
   await worker.close();
-  return { enqueueSeconds, processSeconds };
+  return { enqueueSeconds, processSeconds, clientCpuMicrosPerProcessedJob: (cpu.user + cpu.system) / total };
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

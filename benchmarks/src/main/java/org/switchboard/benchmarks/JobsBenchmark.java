@@ -1,5 +1,6 @@
 package org.switchboard.benchmarks;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,8 +45,9 @@ public final class JobsBenchmark {
                     Integer.parseInt(args[5]));
             var redis = new StringBuilder();
             result.redisPerJob.forEach((name, value) -> redis.append(String.format(",\"%s\":%.3f", name, value)));
-            System.out.printf("{\"enqueuePerSecond\":%.1f,\"processPerSecond\":%.1f,\"latencyP50Ms\":%.2f,\"latencyP99Ms\":%.2f%s}%n",
-                    result.enqueueRate, result.processRate, result.p50, result.p99, redis);
+            System.out.printf("{\"enqueuePerSecond\":%.1f,\"processPerSecond\":%.1f,\"latencyP50Ms\":%.2f,\"latencyP99Ms\":%.2f,"
+                            + "\"clientCpuMicrosPerProcessedJob\":%.2f%s}%n",
+                    result.enqueueRate, result.processRate, result.p50, result.p99, result.clientCpuMicrosPerJob, redis);
             System.exit(0);
         }
         var total = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
@@ -71,9 +73,11 @@ public final class JobsBenchmark {
         var bull = results.get("BullMQ");
         for (var peer : List.of("ours", "BullMQ")) {
             var runs = peer.equals("ours") ? ours : bull;
-            System.out.printf("median %-7s enqueue %8.0f jobs/s, process %8.0f jobs/s, enqueue->start with an idle worker p50 %.1f ms, p99 %.1f ms%n",
+            System.out.printf("median %-7s enqueue %8.0f jobs/s, process %8.0f jobs/s, enqueue->start with an idle worker p50 %.2f ms, p99 %.2f ms; "
+                            + "the worker process's CPU %.1f µs per processed job%n",
                     peer + ":", ChildRuns.median(runs, "enqueuePerSecond"), ChildRuns.median(runs, "processPerSecond"),
-                    ChildRuns.median(runs, "latencyP50Ms"), ChildRuns.median(runs, "latencyP99Ms"));
+                    ChildRuns.median(runs, "latencyP50Ms"), ChildRuns.median(runs, "latencyP99Ms"),
+                    ChildRuns.median(runs, "clientCpuMicrosPerProcessedJob"));
         }
         System.out.printf("ratio of medians ours / BullMQ: processing %.2f, enqueue %.2f%n",
                 ChildRuns.median(ours, "processPerSecond") / ChildRuns.median(bull, "processPerSecond"),
@@ -108,7 +112,8 @@ public final class JobsBenchmark {
         return Path.of(System.getProperty("switchboard.root", "."), "benchmarks", "bullmq", "bench.js").toAbsolutePath().toString();
     }
 
-    private record Result(double enqueueRate, double processRate, double p50, double p99, Map<String, Double> redisPerJob) {
+    private record Result(double enqueueRate, double processRate, double p50, double p99, double clientCpuMicrosPerJob,
+                          Map<String, Double> redisPerJob) {
     }
 
     /**
@@ -149,7 +154,8 @@ public final class JobsBenchmark {
             perJob.put("redisCpuMicrosPerJob", perJob.remove("cpuSeconds") * 1e6);
             perJob.put("commandsPerJob", perJob.entrySet().stream().filter(e -> e.getKey().startsWith("cmd_")).mapToDouble(Map.Entry::getValue).sum());
             var latencies = idleLatencies(jobs, concurrency);
-            return new Result(total / seconds[0], total / seconds[1], AppNode.percentile(latencies, 50), AppNode.percentile(latencies, 99), perJob);
+            return new Result(total / seconds[0], total / seconds[1], AppNode.percentile(latencies, 50), AppNode.percentile(latencies, 99),
+                    seconds[2] * 1e6 / total, perJob);
         } finally {
             admin.shutdown();
         }
@@ -157,7 +163,8 @@ public final class JobsBenchmark {
 
     /**
      * Enqueues {@code total} noop jobs (their payloads padded by {@code padding} characters, as
-     * bench.js pads BullMQ's), then works them off; answers both durations in seconds.
+     * bench.js pads BullMQ's), then works them off; answers both durations in seconds, and the
+     * process's CPU time over the processing (bench.js measures BullMQ's Node process the same way).
      */
     @SuppressWarnings("try") // the workers run while the block waits on them: they are there to be closed
     private static double[] enqueueThenProcess(StandaloneJobs jobs, int total, int concurrency, int padding) throws Exception {
@@ -173,6 +180,8 @@ public final class JobsBenchmark {
         var enqueueSeconds = (System.nanoTime() - started) / 1e9;
 
         var before = jobs.processed();
+        var cpu = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        var cpuBefore = cpu.getProcessCpuTime();
         started = System.nanoTime();
         JobHandler noop = job -> null;
         double processSeconds;
@@ -182,7 +191,7 @@ public final class JobsBenchmark {
             }
             processSeconds = (System.nanoTime() - started) / 1e9;
         }
-        return new double[] {enqueueSeconds, processSeconds};
+        return new double[] {enqueueSeconds, processSeconds, (cpu.getProcessCpuTime() - cpuBefore) / 1e9};
     }
 
     /** Enqueue -> start with an idle worker, one job at a time: 200 readings in microseconds. */

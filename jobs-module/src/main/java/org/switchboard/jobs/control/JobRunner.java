@@ -128,7 +128,12 @@ public class JobRunner implements AutoCloseable {
             quietly(this::requeueOrphans);
         }
         quietly(() -> fireCron(ZonedDateTime.now()));
-        quietly(() -> store.trim(settings.retention(), 2000));
+        quietly(() -> {
+            var rounds = 0;
+            while (store.trim(settings.retention(), 2000) >= 2000 && ++rounds < 5) {
+                // more than a budget's worth was due: the next call takes the next budget
+            }
+        });
         if (tick % 4 == 0) {
             quietly(() -> metrics.queues(store.queueStats()));
         }
@@ -284,7 +289,7 @@ public class JobRunner implements AutoCloseable {
             return;
         }
         if (failure == null) {
-            finished.add(new RedisJobStore.Completion(job.queue(), job.id(), result)); // acknowledged in the next batch
+            finished.add(new RedisJobStore.Completion(job.queue(), job.id(), result, job.hadError())); // acknowledged in the next batch
             metrics.processed(job.queue());
             return;
         }
@@ -400,7 +405,7 @@ public class JobRunner implements AutoCloseable {
     private void flush(List<RedisJobStore.Completion> batch) {
         while (!batch.isEmpty()) {
             try {
-                store.completeMany(settings.worker(), batch, settings.resultTtl());
+                store.completeMany(settings.worker(), batch);
                 batch.forEach(c -> held.remove(c.id()));
                 batch.clear();
             } catch (RuntimeException e) {

@@ -276,8 +276,8 @@ public class RedisJobStore {
         var q = keys.of(queue);
         List<Object> r = eval(FETCH, RScript.ReturnType.LIST,
                 List.of(q.list(), q.pending(worker), q.paused(), q.counts()), queue, String.valueOf(max), q.jobPrefix());
-        var jobs = new ArrayList<FetchedJob>(r.size() / 7);
-        for (int i = 0; i + 6 < r.size(); i += 7) {
+        var jobs = new ArrayList<FetchedJob>(r.size() / 8);
+        for (int i = 0; i + 7 < r.size(); i += 8) {
             jobs.add(fetched(queue, r, i));
         }
         return jobs;
@@ -285,7 +285,8 @@ public class RedisJobStore {
 
     private static FetchedJob fetched(String queue, List<Object> r, int i) {
         return new FetchedJob(str(r.get(i)), queue, str(r.get(i + 1)), str(r.get(i + 2)),
-                (int) number(r.get(i + 3)), (int) number(r.get(i + 4)), (int) number(r.get(i + 5)), number(r.get(i + 6)));
+                (int) number(r.get(i + 3)), (int) number(r.get(i + 4)), (int) number(r.get(i + 5)), number(r.get(i + 6)),
+                "1".equals(str(r.get(i + 7))));
     }
 
     /**
@@ -313,30 +314,40 @@ public class RedisJobStore {
         }
         List<Object> r = eval(START, RScript.ReturnType.LIST,
                 List.of(q.pending(worker), q.job(id), q.list(), q.paused(), q.counts()), id);
-        return r.size() < 7 ? Optional.empty() : Optional.of(fetched(queue, r, 0));
+        return r.size() < 8 ? Optional.empty() : Optional.of(fetched(queue, r, 0));
     }
 
     /** Acknowledges a job: false if the worker no longer holds it (it was re-queued, e.g. by the reaper). */
-    public boolean complete(String worker, String queue, String id, String result, Duration resultTtl) {
-        return completeMany(worker, List.of(new Completion(queue, id, result)), resultTtl) == 1;
+    public boolean complete(String worker, String queue, String id, String result) {
+        return completeMany(worker, List.of(new Completion(queue, id, result))) == 1;
     }
 
-    /** A finished job and its result, for {@link #completeMany}. */
-    public record Completion(String queue, String id, String result) {
+    /**
+     * A finished job and its result, for {@link #completeMany}.
+     *
+     * @param clearError whether an earlier attempt's error is on the job, to be cleared ({@link FetchedJob#hadError()})
+     */
+    public record Completion(String queue, String id, String result, boolean clearError) {
+
+        /** Clears an error whether or not there is one. */
+        public Completion(String queue, String id, String result) {
+            this(queue, id, result, true);
+        }
     }
 
     /** Acknowledges several finished jobs, one call per queue; answers how many the worker still held. */
-    public int completeMany(String worker, List<Completion> completions, Duration resultTtl) {
+    public int completeMany(String worker, List<Completion> completions) {
         var byQueue = completions.stream().collect(Collectors.groupingBy(Completion::queue, LinkedHashMap::new, Collectors.toList()));
         var calls = new ArrayList<CompletableFuture<Long>>();
         byQueue.forEach((queue, done) -> {
             var q = keys.of(queue);
-            var args = new ArrayList<Object>(2 + done.size() * 2);
-            args.add(String.valueOf(Math.max(1, resultTtl.toSeconds())));
+            var args = new ArrayList<Object>(2 + done.size() * 3);
+            args.add(queue);
             args.add(q.jobPrefix());
             for (var c : done) {
                 args.add(c.id());
                 args.add(c.result() == null ? "null" : c.result());
+                args.add(c.clearError() ? "1" : "0");
             }
             calls.add(COMPLETE.<Long>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LONG,
                     List.of(q.pending(worker), q.done(), q.stats(), q.counts()), args.toArray()).toCompletableFuture());

@@ -1,23 +1,27 @@
--- KEYS: pending, done, stats, counts. ARGV: result TTL seconds, jobPrefix, then id and result for each job.
--- setState's work done inline, and the counts' changes summed over the batch: each command a
--- script runs costs Redis as much as a command sent on its own.
+-- KEYS: pending, done, stats, counts. ARGV: queue name, jobPrefix, then id, result and '1' to clear an
+-- earlier attempt's error, for each job. A job the worker still holds is running (every move out of
+-- a pending list changes the state with it), so neither its state nor its queue is read: one LREM and
+-- one HSET per job, the counts' change and the ZADD once per batch. A succeeded job is deleted by
+-- trim.lua once it is older than the retention (the result's TTL). Each command a script runs costs
+-- Redis as much as a command sent on its own.
 local done = 0
-local changes = {}
-for i = 3, #ARGV, 2 do
+local finished = {}
+for i = 3, #ARGV, 3 do
   local id = ARGV[i]
   if redis.call('LREM', KEYS[1], -1, id) == 1 then
     local key = ARGV[2] .. id
-    local old = redis.call('HMGET', key, 'state', 'queue', 'error')
-    if old[2] then -- the job is still there (not deleted while it ran)
-      countChange(changes, old[2], old[1], 'succeeded')
-      redis.call('HSET', key, 'state', 'succeeded', 'finishedAt', now, 'result', ARGV[i + 1])
-      if old[3] then redis.call('HDEL', key, 'error') end
-      redis.call('EXPIRE', key, tonumber(ARGV[1]))
-      redis.call('ZADD', KEYS[2], now, id)
-    end
+    redis.call('HSET', key, 'state', 'succeeded', 'finishedAt', now, 'result', ARGV[i + 1])
+    if ARGV[i + 2] == '1' then redis.call('HDEL', key, 'error') end
+    table.insert(finished, now)
+    table.insert(finished, id)
     done = done + 1
   end
 end
-applyCounts(KEYS[4], changes)
-redis.call('HINCRBY', KEYS[3], 'processed', done)
+if done > 0 then
+  redis.call('ZADD', KEYS[2], unpack(finished))
+  local changes = {}
+  changes[ARGV[1] .. ':running'] = -done
+  applyCounts(KEYS[4], changes)
+  redis.call('HINCRBY', KEYS[3], 'processed', done)
+end
 return done

@@ -1,14 +1,22 @@
 -- KEYS: queue, pending, paused (a flag), counts. ARGV: queue name, how many, jobPrefix.
--- Answers id, type, payload, attempt, maxAttempts, timeout, and how long it waited (ms) per job.
+-- Answers id, type, payload, attempt, maxAttempts, timeout, how long it waited (ms), and whether an
+-- earlier attempt's error is on it ('1' or '0'), per job.
 if redis.call('EXISTS', KEYS[3]) == 1 then return {} end
+-- the batch moves to the pending list in three commands, not one per job: the oldest n, at the right
+local n = tonumber(ARGV[2])
+local ids = redis.call('LRANGE', KEYS[1], -n, -1)
+if #ids == 0 then return {} end
+redis.call('LTRIM', KEYS[1], 0, -(#ids + 1))
+local oldestLast = {}
+for i = #ids, 1, -1 do table.insert(oldestLast, ids[i]) end
+redis.call('LPUSH', KEYS[2], unpack(oldestLast)) -- the order one LMOVE per job would leave
 local out = {}
 local started = 0
-for i = 1, tonumber(ARGV[2]) do
-  local id = redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')
-  if not id then break end
+for i = #ids, 1, -1 do
+  local id = ids[i]
   local key = ARGV[3] .. id
   -- one read and one write per job: a job without a type is gone (deleted while queued)
-  local f = redis.call('HMGET', key, 'type', 'payload', 'maxAttempts', 'timeoutSeconds', 'queuedAt', 'attempts')
+  local f = redis.call('HMGET', key, 'type', 'payload', 'maxAttempts', 'timeoutSeconds', 'queuedAt', 'attempts', 'error')
   if f[1] then
     local attempt = (tonumber(f[6]) or 0) + 1
     redis.call('HSET', key, 'attempts', attempt, 'state', 'running', 'startedAt', now)
@@ -20,6 +28,7 @@ for i = 1, tonumber(ARGV[2]) do
     table.insert(out, f[3])
     table.insert(out, f[4])
     table.insert(out, tostring(now - (tonumber(f[5]) or now)))
+    table.insert(out, f[7] and '1' or '0')
   else
     redis.call('LREM', KEYS[2], 1, id)
   end

@@ -7,7 +7,7 @@ if redis.call('EXISTS', KEYS[4]) == 1 then
   redis.call('RPUSH', KEYS[3], ARGV[1])
   return {}
 end
-local f = redis.call('HMGET', KEYS[2], 'type', 'payload', 'maxAttempts', 'timeoutSeconds', 'queuedAt', 'attempts', 'state', 'queue')
+local f = redis.call('HMGET', KEYS[2], 'type', 'payload', 'maxAttempts', 'timeoutSeconds', 'queuedAt', 'attempts', 'state', 'queue', 'error')
 if not f[1] then
   redis.call('LREM', KEYS[1], 1, ARGV[1])
   return {}
@@ -19,4 +19,4 @@ if f[8] then
   applyCounts(KEYS[5], changes)
 end
 redis.call('HSET', KEYS[2], 'attempts', attempt, 'state', 'running', 'startedAt', now)
-return {ARGV[1], f[1], f[2], tostring(attempt), f[3], f[4], tostring(now - (tonumber(f[5]) or now))}
+return {ARGV[1], f[1], f[2], tostring(attempt), f[3], f[4], tostring(now - (tonumber(f[5]) or now)), f[9] and '1' or '0'}

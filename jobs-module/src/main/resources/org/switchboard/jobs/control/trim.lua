@@ -11,11 +11,18 @@ local function trim(set, maxAge, maxCount, isDead)
     local more = redis.call('ZRANGE', set, #ids, #ids + math.min(over, budget - removed - #ids) - 1)
     for _, id in ipairs(more) do table.insert(ids, id) end
   end
-  for _, id in ipairs(ids) do
-    local key = ARGV[1] .. id
-    if isDead then setState(KEYS[3], key, 'deleted') end
-    redis.call('DEL', key)
-    redis.call('ZREM', set, id)
+  -- in slices: a call's arguments are bounded by Lua's stack
+  for first = 1, #ids, 500 do
+    local slice = {}
+    local keys = {}
+    for i = first, math.min(first + 499, #ids) do
+      local key = ARGV[1] .. ids[i]
+      if isDead then setState(KEYS[3], key, 'deleted') end
+      table.insert(slice, ids[i])
+      table.insert(keys, key)
+    end
+    redis.call('DEL', unpack(keys))
+    redis.call('ZREM', set, unpack(slice))
   end
   removed = removed + #ids
 end

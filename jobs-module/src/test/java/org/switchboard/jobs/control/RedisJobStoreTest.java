@@ -75,14 +75,15 @@ class RedisJobStoreTest {
         assertThat(store.find("a").orElseThrow().state()).isEqualTo(JobState.RUNNING);
         assertThat(store.pending("w1")).isEqualTo(1);
 
-        assertThat(store.complete("w1", "default", "a", "{\"ok\":true}", Duration.ofHours(24))).isTrue();
+        assertThat(store.complete("w1", "default", "a", "{\"ok\":true}")).isTrue();
         var done = store.find("a").orElseThrow();
         assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(done.result()).isEqualTo("{\"ok\":true}");
         assertThat(done.finishedAt()).isAfterOrEqualTo(done.startedAt()).isAfterOrEqualTo(done.enqueuedAt());
         assertThat(store.pending("w1")).isZero();
-        assertThat(redis.client().getKeys().remainTimeToLive(store.keys().of("default").job("a"))).as("the result expires").isPositive();
-        assertThat(store.complete("w1", "default", "a", "{}", Duration.ofHours(1))).as("acknowledged once").isFalse();
+        assertThat(redis.client().getScoredSortedSet(store.keys().of("default").done()).contains("a"))
+                .as("listed among the succeeded, which trim() deletes once older than the retention").isTrue();
+        assertThat(store.complete("w1", "default", "a", "{}")).as("acknowledged once").isFalse();
     }
 
     @Test
@@ -93,7 +94,7 @@ class RedisJobStoreTest {
         store.fetch("default", "w1", 2);
         store.fetch("default", "w2", 1);
         var done = store.completeMany("w1", List.of(new RedisJobStore.Completion("default", "m0", "{\"n\":0}"), new RedisJobStore.Completion("default", "m1", null),
-                new RedisJobStore.Completion("default", "m2", "{}")), Duration.ofHours(1));
+                new RedisJobStore.Completion("default", "m2", "{}")));
         assertThat(done).as("m2 is w2's").isEqualTo(2);
         assertThat(store.find("m0").orElseThrow().result()).isEqualTo("{\"n\":0}");
         assertThat(store.find("m1").orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
@@ -127,7 +128,7 @@ class RedisJobStoreTest {
                     for (List<FetchedJob> batch; !(batch = store.fetch("default", worker, 7)).isEmpty(); ) {
                         batch.forEach(job -> {
                             taken.add(job.id());
-                            assertThat(store.complete(worker, job.queue(), job.id(), "null", Duration.ofMinutes(5))).isTrue();
+                            assertThat(store.complete(worker, job.queue(), job.id(), "null")).isTrue();
                         });
                     }
                     return null;
@@ -180,13 +181,16 @@ class RedisJobStoreTest {
     @Test
     void aJobThatSucceedsOnItsSecondAttemptKeepsNoErrorAndLeavesNoCountBehind() {
         store.enqueue("s", "default", "noop", "{}", 3, 60, Duration.ZERO, null, null);
-        store.fetch("default", "w1", 1);
+        assertThat(store.fetch("default", "w1", 1)).singleElement().extracting(FetchedJob::hadError).isEqualTo(false);
         store.fail("w1", "default", "s", "once", Duration.ZERO, false);
         store.promoteDue(10);
-        assertThat(store.fetch("default", "w1", 1)).singleElement().extracting(FetchedJob::attempt).isEqualTo(2);
+        var second = store.fetch("default", "w1", 1);
+        assertThat(second).singleElement().extracting(FetchedJob::attempt).isEqualTo(2);
+        assertThat(second.getFirst().hadError()).as("the first attempt's error is on it").isTrue();
         assertThat(stats("default").running()).isEqualTo(1);
 
-        assertThat(store.complete("w1", "default", "s", "{\"ok\":true}", Duration.ofHours(1))).isTrue();
+        assertThat(store.completeMany("w1", List.of(new RedisJobStore.Completion("default", "s", "{\"ok\":true}", second.getFirst().hadError()))))
+                .isEqualTo(1);
 
         var job = store.find("s").orElseThrow();
         assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
@@ -228,7 +232,7 @@ class RedisJobStoreTest {
         var again = store.fetch("default", "alive", 3);
         assertThat(again).extracting(FetchedJob::id).containsExactly("r0", "r1", "r3");
         assertThat(again.getFirst().attempt()).isEqualTo(2);
-        assertThat(store.complete("dying", "default", "r0", "null", Duration.ofMinutes(1))).as("the dead worker's late ack").isFalse();
+        assertThat(store.complete("dying", "default", "r0", "null")).as("the dead worker's late ack").isFalse();
     }
 
     @Test
@@ -300,7 +304,7 @@ class RedisJobStoreTest {
 
         store.fail("w1", "mail", "a", "boom", Duration.ZERO, false); // its only attempt: dead
         store.fail("w1", "mail", "b", "boom", Duration.ofMinutes(1), false); // retrying
-        store.completeMany("w1", List.of(new RedisJobStore.Completion("mail", "c", "1")), Duration.ofHours(1));
+        store.completeMany("w1", List.of(new RedisJobStore.Completion("mail", "c", "1")));
         assertThat(stats("mail")).usingRecursiveComparison().ignoringFields("latency").isEqualTo(new QueueStats("mail", 0, null, false, 0, 1, 1, 1));
 
         store.cancel("later", Duration.ofHours(1));
@@ -371,7 +375,7 @@ class RedisJobStoreTest {
         var fetched = store.fetch("default", "w1", 38);
         assertThat(fetched).hasSize(38);
         for (int i = 0; i < 30; i++) {
-            store.complete("w1", "default", "ok" + i, "1", Duration.ofHours(1));
+            store.complete("w1", "default", "ok" + i, "1");
         }
         for (int i = 0; i < 8; i++) {
             store.fail("w1", "default", "bad" + i, "x", Duration.ZERO, true);
@@ -470,7 +474,7 @@ class RedisJobStoreTest {
         assertThat(store.dead(1, 10)).extracting(ListedJob::id).containsExactly("m1");
         assertThat(store.deadCount()).isEqualTo(2);
         assertThat(store.completeMany("w1", List.of(new RedisJobStore.Completion("mail", "m2", "1"),
-                new RedisJobStore.Completion("mail", "later-mail", "2")), Duration.ofHours(1))).isEqualTo(2);
+                new RedisJobStore.Completion("mail", "later-mail", "2")))).isEqualTo(2);
         assertThat(store.processed()).isEqualTo(2);
         assertThat(store.failed()).isEqualTo(2);
         assertThat(store.retryDead("m1")).isTrue();
