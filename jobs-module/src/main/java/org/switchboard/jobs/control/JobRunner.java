@@ -42,6 +42,8 @@ public class JobRunner implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(JobRunner.class.getName());
     private static final JsonProvider JSON = JsonProvider.provider();
+    /** The most finished jobs one trim call deletes. */
+    private static final int TRIM_SLICE = 200;
 
     /** How a node runs its workers. */
     public record Settings(String worker, Map<String, Integer> concurrency, Duration heartbeatTtl, Duration idlePoll,
@@ -129,9 +131,10 @@ public class JobRunner implements AutoCloseable {
         }
         quietly(() -> fireCron(ZonedDateTime.now()));
         quietly(() -> {
+            // short calls, each a moment of Redis's one thread (a job enqueued meanwhile waits for it), up to 2,000 a tick
             var rounds = 0;
-            while (store.trim(settings.retention(), 2000) >= 2000 && ++rounds < 5) {
-                // more than a budget's worth was due: the next call takes the next budget
+            while (store.trim(settings.retention(), TRIM_SLICE) >= TRIM_SLICE && ++rounds < 10) {
+                // more than a slice was due: the next call takes the next slice
             }
         });
         if (tick % 4 == 0) {
