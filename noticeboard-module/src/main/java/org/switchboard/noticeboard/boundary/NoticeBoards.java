@@ -87,8 +87,16 @@ public class NoticeBoards {
 
     /** Posts a new value (JSON text, at most 64 KiB) and answers the board with its new revision. */
     public Board post(String board, String json) {
+        return post(board, json, BoardPrecondition.NONE);
+    }
+
+    /**
+     * Posts if {@code condition} holds, checked atomically with the write; otherwise throws
+     * {@link BoardConditionFailedException} with the board's version, and nothing is posted.
+     */
+    public Board post(String board, String json, BoardPrecondition condition) {
         checkName(board);
-        var posted = store.post(board, checkValue(json));
+        var posted = store.post(board, checkValue(json), condition);
         posts.increment();
         return posted;
     }

@@ -26,6 +26,8 @@ import org.redisson.api.RedissonClient;
 import org.redisson.client.RedisException;
 import org.redisson.client.codec.StringCodec;
 import org.switchboard.channels.Channels;
+import org.switchboard.noticeboard.boundary.BoardConditionFailedException;
+import org.switchboard.noticeboard.boundary.BoardPrecondition;
 import org.switchboard.noticeboard.boundary.BoardsUnavailableException;
 import org.switchboard.noticeboard.entity.Board;
 import org.switchboard.noticeboard.entity.BoardSummary;
@@ -46,8 +48,20 @@ public class RedisBoardStore {
     /** Looked up once: the {@code Json} shortcuts search the service loader on every call. */
     private static final JsonProvider JSON = JsonProvider.provider();
 
+    /**
+     * KEYS: the board. ARGV: value, a new epoch, channel, board name, publish command, the condition
+     * ('' none, 'exists', 'absent', 'at'), and for 'at' the epoch and revision expected. Answers
+     * {revision, epoch, postedAt}, or {-1, epoch, revision} as the board was when the condition failed
+     * ('' and 0 if it does not exist).
+     */
     static final String POST = """
-            local epoch = redis.call('HGET', KEYS[1], 'epoch')
+            local cur = redis.call('HMGET', KEYS[1], 'epoch', 'revision')
+            local cond = ARGV[6]
+            if (cond == 'exists' and not cur[2]) or (cond == 'absent' and cur[2])
+                or (cond == 'at' and (cur[1] ~= ARGV[7] or cur[2] ~= ARGV[8])) then
+              return {-1, cur[1] or '', tonumber(cur[2] or '0')}
+            end
+            local epoch = cur[1]
             if not epoch then epoch = ARGV[2] end
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -105,15 +119,34 @@ public class RedisBoardStore {
     }
 
     public Board post(String name, String json) {
-        return call(() -> postNow(name, json));
+        return post(name, json, BoardPrecondition.NONE);
     }
 
-    private Board postNow(String name, String json) {
+    /** Posts if {@code condition} holds when the post reaches Redis; otherwise throws {@link BoardConditionFailedException}. */
+    public Board post(String name, String json, BoardPrecondition condition) {
+        return call(() -> postNow(name, json, condition));
+    }
+
+    private Board postNow(String name, String json, BoardPrecondition condition) {
+        var expected = condition instanceof BoardPrecondition.At at ? at.version() : null;
+        var kind = switch (condition) {
+            case BoardPrecondition.None none -> "";
+            case BoardPrecondition.Exists exists -> "exists";
+            case BoardPrecondition.Absent absent -> "absent";
+            case BoardPrecondition.At at -> "at";
+        };
         List<Object> result = durably(script -> script.evalAsync(RScript.Mode.READ_WRITE, POST,
                 RScript.ReturnType.LIST, List.of(keys.board(name)), json, newEpoch(), channels.channel(name), name,
-                channels.publishCommand()));
+                channels.publishCommand(), kind, expected == null ? "" : expected.epoch(),
+                expected == null ? "" : String.valueOf(expected.revision())));
         var revision = (Long) result.get(0);
         var epoch = (String) result.get(1);
+        if (revision < 0) {
+            var was = (Long) result.get(2);
+            throw new BoardConditionFailedException("Board " + name + (was == 0 ? " does not exist" : " is at revision " + was + " of epoch " + epoch)
+                    + "; the post's condition does not hold, and nothing was posted.",
+                    was == 0 ? Optional.empty() : Optional.of(new BoardPrecondition.Version(epoch, was)));
+        }
         var postedAt = Instant.ofEpochMilli((Long) result.get(2));
         // the index only serves the list of boards; it is not part of a board's state
         redis.getScoredSortedSet(keys.index(), StringCodec.INSTANCE).add(postedAt.toEpochMilli(), name);

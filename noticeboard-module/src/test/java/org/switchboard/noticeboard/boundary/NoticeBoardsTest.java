@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -91,6 +92,55 @@ class NoticeBoardsTest {
         assertThat(meters.get("switchboard.boards.watch.answer").tag("outcome", "unchanged").timer().count()).isEqualTo(1);
         assertThat(meters.get("switchboard.boards.wakeup.lag").timer().count()).as("the one woken by a post").isEqualTo(1);
         assertThat(meters.get("switchboard.boards.watchers").gauge().value()).isZero();
+    }
+
+    @Test
+    void compareAndSetLetsExactlyOneOfTheWritersOfAVersionWin() throws Exception {
+        var wins = new ConcurrentLinkedQueue<Long>(); // the revision each successful post was made on
+        var refusals = new AtomicInteger();
+        boards.post("cas", "{\"n\":0}");
+        try (var pool = Executors.newFixedThreadPool(8)) {
+            var start = new CountDownLatch(1);
+            var futures = IntStream.range(0, 8).mapToObj(t -> pool.submit(() -> {
+                start.await();
+                for (int i = 0; i < 40; i++) {
+                    var seen = boards.current("cas").orElseThrow();
+                    try {
+                        var posted = boards.post("cas", "{\"t\":" + t + "}", BoardPrecondition.at(seen.epoch(), seen.revision()));
+                        assertThat(posted.revision()).isEqualTo(seen.revision() + 1);
+                        wins.add(seen.revision());
+                    } catch (BoardConditionFailedException lost) {
+                        assertThat(lost.current()).hasValueSatisfying(v -> assertThat(v.revision()).isGreaterThan(seen.revision()));
+                        refusals.incrementAndGet();
+                    }
+                }
+                return null;
+            })).toList();
+            start.countDown();
+            for (var f : futures) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(wins).as("one win per version, never two").doesNotHaveDuplicates();
+        assertThat(wins.size() + refusals.get()).isEqualTo(8 * 40);
+        assertThat(refusals.get()).as("the writers did race").isPositive();
+        assertThat(boards.current("cas").orElseThrow().revision()).as("every win is a revision, and nothing else is").isEqualTo(1 + wins.size());
+    }
+
+    @Test
+    void aConditionalPostChecksExistenceAndEpochAndPostsNothingWhenItFails() {
+        assertThatThrownBy(() -> boards.post("fresh", "{}", BoardPrecondition.EXISTS)).isInstanceOf(BoardConditionFailedException.class)
+                .satisfies(e -> assertThat(((BoardConditionFailedException) e).current()).isEmpty());
+        var first = boards.post("fresh", "{\"n\":1}", BoardPrecondition.ABSENT);
+        assertThat(first.revision()).isEqualTo(1);
+        assertThatThrownBy(() -> boards.post("fresh", "{\"n\":2}", BoardPrecondition.ABSENT)).isInstanceOf(BoardConditionFailedException.class)
+                .satisfies(e -> assertThat(((BoardConditionFailedException) e).current())
+                        .contains(new BoardPrecondition.Version(first.epoch(), 1)));
+        assertThatThrownBy(() -> boards.post("fresh", "{\"n\":2}", BoardPrecondition.at("another-epoch", 1)))
+                .as("the same revision of another epoch is another board").isInstanceOf(BoardConditionFailedException.class);
+        assertThat(boards.current("fresh").orElseThrow().value()).isEqualTo("{\"n\":1}");
+        assertThat(boards.post("fresh", "{\"n\":2}", BoardPrecondition.EXISTS).revision()).isEqualTo(2);
+        assertThat(boards.post("fresh", "{\"n\":3}", BoardPrecondition.at(first.epoch(), 2)).revision()).isEqualTo(3);
     }
 
     @Test
