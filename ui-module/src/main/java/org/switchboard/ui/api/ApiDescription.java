@@ -29,6 +29,8 @@ public class ApiDescription implements OASFilter {
             new Status("401", "Unauthorized", "Unauthorized", "This call needs the admin login (HTTP Basic)."),
             new Status("404", "NotFound", "Not Found", "Nothing was ever posted to board build-7."),
             new Status("409", "Conflict", "Conflict", "transfer t-1001 exists with another 'amount'"),
+            new Status("412", "PreconditionFailed", "Precondition Failed",
+                    "Board build-7 is at revision 8 of epoch 3f9a1c0b2e4d; the post's condition does not hold, and nothing was posted."),
             new Status("413", "TooLarge", "Bad Request", "the body is larger than 64 KiB"),
             new Status("415", "UnsupportedMediaType", "Unsupported Media Type", "Send the body as application/json."),
             new Status("422", "Rejected", "Unprocessable Content", "Transfer t-1001 was rejected: insufficient funds."),
@@ -42,7 +44,8 @@ public class ApiDescription implements OASFilter {
             "POST /api/chat/rooms/{room}/messages", List.of("429"),
             "GET /api/chat/rooms/{room}/events", List.of("429"),
             "GET /api/boards/{board}/events", List.of("429"),
-            "GET /api/boards/{board}", List.of("429"));
+            "GET /api/boards/{board}", List.of("429"),
+            "PUT /api/boards/{board}", List.of("412"));
 
     /** What an operation answers when it succeeds: its status and the schema of its body (in META-INF/openapi.yaml). */
     private record Success(String code, String description, String schema) {
@@ -143,9 +146,17 @@ public class ApiDescription implements OASFilter {
         var success = SUCCESS.get(key);
         if (success != null) {
             responses.removeAPIResponse("default");
-            responses.addAPIResponse(success.code(), OASFactory.createAPIResponse().description(success.description())
+            var answer = OASFactory.createAPIResponse().description(success.description())
                     .content(OASFactory.createContent().addMediaType("application/json", OASFactory.createMediaType()
-                            .schema(OASFactory.createSchema().ref(success.schema())))));
+                            .schema(OASFactory.createSchema().ref(success.schema()))));
+            if (key.endsWith(" /api/boards/{board}")) {
+                answer.addHeader("ETag", OASFactory.createHeader().description("the board's version, for If-Match and If-None-Match")
+                        .schema(OASFactory.createSchema().type(Schema.SchemaType.STRING)));
+            }
+            responses.addAPIResponse(success.code(), answer);
+        }
+        if ("GET /api/boards/{board}".equals(key)) {
+            responses.addAPIResponse("304", OASFactory.createAPIResponse().description("not modified: still at the version If-None-Match named"));
         }
         var answered = responses.getAPIResponses().keySet().stream().anyMatch(code -> code.startsWith("2"));
         if (!answered && responses.hasAPIResponse("default")) {

@@ -154,6 +154,9 @@ public class BoardPollFilter extends HttpFilter {
                 response.setStatus(200);
                 response.setContentType("application/json");
                 response.setHeader("Cache-Control", "no-store");
+                if (board != null) {
+                    response.setHeader("ETag", BoardETags.header(board));
+                }
                 response.setContentLength(bytes.length);
                 response.getOutputStream().write(bytes);
                 response.flushBuffer(); // on the wire now; the request is completed after the other answers

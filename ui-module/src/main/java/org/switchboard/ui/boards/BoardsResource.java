@@ -5,7 +5,6 @@ import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
-import jakarta.json.JsonObject;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -66,18 +65,32 @@ public class BoardsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed("admin")
     @SecurityRequirement(name = ApiApplication.BASIC)
-    @Operation(summary = "Post a new value (any JSON up to 64 KiB); answers the board with its new revision")
-    public JsonObject post(@PathParam("board") String board, @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "BoardValue"))) InputStream body) {
-        return BoardJson.of(boards.post(board, readValue(body)));
+    @Operation(summary = "Post a new value (any JSON up to 64 KiB); answers the board with its new revision and its ETag. "
+            + "With If-Match (the ETag read, or *) the post is made only if the board is still at that version (compare-and-set); "
+            + "with If-None-Match: * only if the board does not exist. Otherwise 412, with the board's current revision, and nothing is posted")
+    public Response post(@PathParam("board") String board,
+                         @Parameter(description = "the board's ETag as read, or *: post only if it is still at that version (or exists)")
+                         @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch,
+                         @Parameter(description = "* only: post only if the board does not exist")
+                         @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
+                         @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "BoardValue"))) InputStream body) {
+        var condition = BoardETags.forPut(ifMatch, ifNoneMatch);
+        var posted = boards.post(board, readValue(body), condition);
+        return Response.ok(BoardJson.of(posted)).tag(BoardETags.of(posted)).build();
     }
 
     /** The current value. With {@code after}, the request is a long poll, answered by {@link BoardPollFilter} before it gets here. */
     @GET
     @Path("{board}")
-    @Operation(summary = "The board. With 'after' (a revision), 'epoch' and 'wait' (seconds, default 60, at most 300): a long poll "
+    @Operation(summary = "The board, with its version as ETag; with If-None-Match naming that version, 304 and no body. "
+            + "With 'after' (a revision), 'epoch' and 'wait' (seconds, default 60, at most 300): a long poll "
             + "that answers when a newer revision is posted or the wait is over, with 'next', the URL of the following poll")
-    public Response get(@PathParam("board") String board) {
-        return boards.current(board).map(b -> Response.ok(BoardJson.of(b)).build())
+    public Response get(@PathParam("board") String board,
+                        @Parameter(description = "ETags (or *): answered 304 Not Modified if the board is still at one of them")
+                        @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+        return boards.current(board).map(b -> ifNoneMatch != null && BoardETags.matches(ifNoneMatch, b)
+                        ? Response.notModified(BoardETags.of(b)).build()
+                        : Response.ok(BoardJson.of(b)).tag(BoardETags.of(b)).build())
                 .orElseGet(() -> Problem.of(Response.Status.NOT_FOUND, "Nothing was ever posted to board " + board + ".").toResponse().build());
     }
 

@@ -63,6 +63,44 @@ class BoardsIT extends ClientSideIT {
         assertThat(Api.json(timedOut.body()).getInt("revision")).as("unchanged").isEqualTo(2);
     }
 
+    @Test
+    void conditionalPostsAndReadsFollowTheBoardsETag() throws Exception {
+        var created = Api.putBoard(base, board, "{\"n\":1}", "If-None-Match", "*");
+        assertThat(created.statusCode()).isEqualTo(200);
+        var etag = created.headers().firstValue("ETag").orElseThrow();
+        var epoch = Api.json(created.body()).getString("epoch");
+        assertThat(etag).isEqualTo("\"" + epoch + "-1\"");
+
+        var again = Api.putBoard(base, board, "{\"n\":99}", "If-None-Match", "*");
+        assertThat(again.statusCode()).as("it exists now").isEqualTo(412);
+        Api.assertProblem(again, 412);
+        assertThat(Api.json(again.body()).getInt("revision")).isEqualTo(1);
+        assertThat(again.headers().firstValue("ETag")).contains(etag);
+
+        var read = Deployed.get(base.resolve("api/boards/" + board));
+        assertThat(read.headers().firstValue("ETag")).contains(etag);
+        var unchanged = Deployed.get(base.resolve("api/boards/" + board), "If-None-Match", etag);
+        assertThat(unchanged.statusCode()).isEqualTo(304);
+        assertThat(unchanged.body()).isEmpty();
+        assertThat(unchanged.headers().firstValue("ETag")).contains(etag);
+
+        var second = Api.putBoard(base, board, "{\"n\":2}", "If-Match", etag);
+        assertThat(second.statusCode()).isEqualTo(200);
+        assertThat(Api.json(second.body()).getInt("revision")).isEqualTo(2);
+        var stale = Api.putBoard(base, board, "{\"n\":99}", "If-Match", etag);
+        assertThat(stale.statusCode()).as("a writer of the version before").isEqualTo(412);
+        assertThat(Api.json(stale.body()).getInt("revision")).isEqualTo(2);
+        assertThat(stale.headers().firstValue("ETag")).contains(second.headers().firstValue("ETag").orElseThrow());
+        assertThat(Deployed.get(base.resolve("api/boards/" + board), "If-None-Match", etag).statusCode()).as("changed since").isEqualTo(200);
+
+        var poll = Deployed.get(base.resolve("api/boards/" + board + "?after=0"));
+        assertThat(poll.headers().firstValue("ETag")).as("a long poll's answer").contains(second.headers().firstValue("ETag").orElseThrow());
+        assertThat(Api.putBoard(base, "never-" + board, "{}", "If-Match", "*").statusCode()).as("If-Match * on no board").isEqualTo(412);
+        assertThat(Api.putBoard(base, board, "{}", "If-None-Match", etag).statusCode()).as("a PUT takes If-None-Match: * only").isEqualTo(400);
+        assertThat(Api.json(Deployed.get(base.resolve("api/boards/" + board)).body()).getJsonObject("value").getInt("n"))
+                .as("no refused post was stored").isEqualTo(2);
+    }
+
     /**
      * A watcher's polls follow one another on one kept-alive connection, the way a browser's progress
      * bar polls: each answer is whole (its Content-Length), and the next request on the connection is

@@ -22,12 +22,16 @@ public final class Api {
     private Api() {
     }
 
-    public static HttpResponse<String> putBoard(URI base, String board, String body) throws Exception {
-        return Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/boards/" + board))
+    public static HttpResponse<String> putBoard(URI base, String board, String body, String... headers) throws Exception {
+        var request = HttpRequest.newBuilder(base.resolve("api/boards/" + board))
                 .header("Content-Type", "application/json")
                 .header("Authorization", Deployed.basic("admin", Deployed.adminPassword()))
                 .timeout(Duration.ofSeconds(30))
-                .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .PUT(HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return Deployed.HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     public static HttpResponse<String> postMessage(URI base, String room, String body) throws Exception {
