@@ -101,6 +101,15 @@ public class NoticeBoards {
         return posted;
     }
 
+    /**
+     * Deletes the board: its watchers are answered at once (with no board), and a later post starts
+     * it again under a new epoch. False if it did not exist.
+     */
+    public boolean delete(String board) {
+        checkName(board);
+        return store.delete(board);
+    }
+
     public Optional<Board> current(String board) {
         checkName(board);
         try {

@@ -155,6 +155,20 @@ public class BoardWatchers implements AutoCloseable {
         });
     }
 
+    private void onMessage(String message) {
+        RedisBoardStore.parseDeletion(message).ifPresentOrElse(this::onDeleted,
+                () -> RedisBoardStore.parseMessage(message).ifPresent(this::onPost));
+    }
+
+    /** A board deleted (or expired): its watchers who had seen a revision are answered with no board. */
+    private void onDeleted(String board) {
+        lastSeen.remove(board);
+        var watchers = waiting.get(board);
+        if (watchers != null) {
+            watchers.forEach(w -> offer(w, null));
+        }
+    }
+
     /** A post seen on the subscription: the last of its board, and news for its watchers. */
     private void onPost(Board posted) {
         if (lastSeen.size() >= LAST_SEEN_LIMIT) {
@@ -181,7 +195,7 @@ public class BoardWatchers implements AutoCloseable {
         if (closed) {
             return;
         }
-        channels.listen(message -> RedisBoardStore.parseMessage(message).ifPresent(this::onPost), this::recheck).whenComplete((ok, failure) -> {
+        channels.listen(this::onMessage, this::recheck).whenComplete((ok, failure) -> {
             if (failure == null) {
                 subscribed.complete(null);
             } else if (!closed) {

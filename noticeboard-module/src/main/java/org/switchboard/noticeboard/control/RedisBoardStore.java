@@ -72,6 +72,17 @@ public class RedisBoardStore {
             return {revision, epoch, now}
             """;
 
+    /**
+     * KEYS: the board. ARGV: channel, publish command, the deletion's message. Deletes the board and,
+     * if it existed, tells its watchers on its channel, after every post of it (one channel per board
+     * keeps the order). Answers 1 if it existed.
+     */
+    static final String DELETE = """
+            if redis.call('DEL', KEYS[1]) == 0 then return 0 end
+            redis.call(ARGV[2], ARGV[1], ARGV[3])
+            return 1
+            """;
+
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final System.Logger LOG = System.getLogger(RedisBoardStore.class.getName());
 
@@ -170,6 +181,35 @@ public class RedisBoardStore {
                     + " replica(s) required within " + waitTimeout.toMillis() + " ms", null);
         }
         return result.toCompletableFuture().join();
+    }
+
+    /** Deletes the board; its watchers learn it from the board's channel. False if it did not exist. */
+    public boolean delete(String name) {
+        return call(() -> {
+            Long existed = redis.getScript(StringCodec.INSTANCE).eval(RScript.Mode.READ_WRITE, DELETE, RScript.ReturnType.LONG,
+                    List.of(keys.board(name)), channels.channel(name), channels.publishCommand(), deletionMessage(name));
+            redis.getScoredSortedSet(keys.index(), StringCodec.INSTANCE).remove(name);
+            return existed == 1;
+        });
+    }
+
+    /** The message that tells a board's watchers it is gone: a header line only, marked {@code "deleted"}. */
+    static String deletionMessage(String name) {
+        return JSON.createObjectBuilder().add("board", name).add("deleted", true).build() + "\n";
+    }
+
+    /** The board a deletion message names; empty for any other message (a post). */
+    public static Optional<String> parseDeletion(String message) {
+        if (!message.startsWith("{") || !message.contains("\"deleted\"")) {
+            return Optional.empty();
+        }
+        var newline = message.indexOf('\n');
+        try (var reader = JSON.createReader(new StringReader(message.substring(0, newline < 0 ? message.length() : newline)))) {
+            var header = reader.readObject();
+            return header.getBoolean("deleted", false) ? Optional.of(header.getString("board")) : Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     public CompletableFuture<Optional<Board>> read(String name) {

@@ -144,6 +144,27 @@ class NoticeBoardsTest {
     }
 
     @Test
+    void aDeletionAnswersTheBoardsWatchersAtOnceAndALaterPostStartsANewEpoch() throws Exception {
+        var first = boards.post("gone", "{\"n\":1}");
+        var watches = IntStream.range(0, 5).mapToObj(i -> boards.watch("gone", 1, first.epoch(), Duration.ofSeconds(60)).toCompletableFuture()).toList();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> watchers.waitingCount() == 5);
+        assertThat(boards.delete("gone")).isTrue();
+        for (var watch : watches) {
+            var outcome = watch.get(10, TimeUnit.SECONDS);
+            assertThat(outcome.changed()).isTrue();
+            assertThat(outcome.board()).as("no board").isNull();
+        }
+        assertThat(boards.current("gone")).isEmpty();
+        assertThat(boards.list(100)).extracting(s -> s.name()).doesNotContain("gone");
+        assertThat(boards.delete("gone")).as("once").isFalse();
+        var again = boards.post("gone", "{\"n\":2}");
+        assertThat(again.revision()).isEqualTo(1);
+        assertThat(again.epoch()).isNotEqualTo(first.epoch());
+        assertThat(boards.watch("gone", 1, first.epoch(), Duration.ofSeconds(10)).toCompletableFuture().get(10, TimeUnit.SECONDS).board())
+                .as("a watcher of the old epoch sees the new one").isEqualTo(again);
+    }
+
+    @Test
     void concurrentPostersGetGaplessDistinctRevisions() throws Exception {
         var revisions = new ConcurrentLinkedQueue<Long>();
         try (var pool = Executors.newFixedThreadPool(8)) {

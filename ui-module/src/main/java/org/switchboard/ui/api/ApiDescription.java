@@ -139,7 +139,7 @@ public class ApiDescription implements OASFilter {
                 responses.addAPIResponse(status.code(), OASFactory.createAPIResponse().ref(status.name()));
             }
         }
-        if ("DELETE /api/jobs/dead/{id}".equals(key)) {
+        if ("DELETE /api/jobs/dead/{id}".equals(key) || "DELETE /api/boards/{board}".equals(key)) {
             responses.removeAPIResponse("default");
             responses.addAPIResponse("204", OASFactory.createAPIResponse().description("deleted"));
         }

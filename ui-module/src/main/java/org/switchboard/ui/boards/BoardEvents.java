@@ -78,7 +78,16 @@ public class BoardEvents {
             } else if (outcome.changed() && outcome.board() != null) {
                 send(board, outcome.board(), stream);
             } else if (outcome.changed()) {
-                next(board, 0, null, stream); // the board is gone: wait for its new first value
+                // the board is gone (deleted or expired): say so, then wait for its new first value
+                var gone = stream.sse().newEventBuilder().name("deleted").id("0").mediaType(MediaType.APPLICATION_JSON_TYPE)
+                        .data(String.class, "{\"board\":" + BoardJson.quoted(board) + "}").build();
+                stream.sink().send(gone).whenComplete((v, sendFailure) -> {
+                    if (sendFailure == null) {
+                        next(board, 0, null, stream);
+                    } else {
+                        stream.close();
+                    }
+                });
             } else {
                 stream.sink().send(stream.sse().newEventBuilder().comment("keep-alive").build()).whenComplete((v, sendFailure) -> {
                     if (sendFailure == null) {

@@ -24,6 +24,11 @@ final class BoardJson {
     private BoardJson() {
     }
 
+    /** A board's name as a JSON string. */
+    static String quoted(String name) {
+        return JSON.createValue(name).toString();
+    }
+
     static JsonObject of(Board board) {
         return builder(board).build();
     }

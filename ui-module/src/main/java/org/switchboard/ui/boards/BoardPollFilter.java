@@ -11,6 +11,7 @@ import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -133,7 +134,8 @@ public class BoardPollFilter extends HttpFilter {
         try {
             boards.watch(name, after, request.getParameter("epoch"), Duration.ofSeconds(waitSeconds))
                     .whenCompleteAsync((outcome, failure) -> answer(async, done, name, base, wait,
-                            outcome == null ? null : outcome.board(), failure), answers);
+                            outcome == null ? null : outcome.board(), outcome != null && outcome.changed() && outcome.board() == null
+                                    ? new BoardGoneException(name) : failure), answers);
         } catch (RuntimeException e) {
             answer(async, done, name, base, wait, null, e);
         }
@@ -164,6 +166,8 @@ public class BoardPollFilter extends HttpFilter {
                 var cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
                 if (cause instanceof InvalidBoardRequestException invalid) {
                     Problem.invalid(invalid.field(), invalid.getMessage()).write(response);
+                } else if (cause instanceof BoardGoneException gone) {
+                    Problem.of(Response.Status.NOT_FOUND, gone.getMessage()).write(response);
                 } else if (!Unavailable.write(cause, response)) {
                     ProblemMappers.Unexpected.problem(cause).write(response);
                 }
@@ -197,6 +201,15 @@ public class BoardPollFilter extends HttpFilter {
         var bytes = BoardJson.withNext(name, board, UriBuilder.fromUri(base), wait).toString().getBytes(StandardCharsets.UTF_8);
         LAST.set(new Answer(board, name, base, wait, bytes));
         return bytes;
+    }
+
+    /** The watched board was deleted or expired while the poll waited: answered 404. */
+    private static final class BoardGoneException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BoardGoneException(String board) {
+            super("Board " + board + " was deleted or has expired.", null, false, false);
+        }
     }
 
     private static long number(String field, String text) {

@@ -7,6 +7,7 @@ import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -77,6 +78,17 @@ public class BoardsResource {
         var condition = BoardETags.forPut(ifMatch, ifNoneMatch);
         var posted = boards.post(board, readValue(body), condition);
         return Response.ok(BoardJson.of(posted)).tag(BoardETags.of(posted)).build();
+    }
+
+    @DELETE
+    @Path("{board}")
+    @RolesAllowed("admin")
+    @SecurityRequirement(name = ApiApplication.BASIC)
+    @Operation(summary = "Delete the board: its long polls are answered 404 at once, its event streams get a 'deleted' event; "
+            + "a later post starts it again under a new epoch")
+    public Response delete(@PathParam("board") String board) {
+        return boards.delete(board) ? Response.noContent().build()
+                : Problem.of(Response.Status.NOT_FOUND, "There is no board " + board + ".").toResponse().build();
     }
 
     /** The current value. With {@code after}, the request is a long poll, answered by {@link BoardPollFilter} before it gets here. */

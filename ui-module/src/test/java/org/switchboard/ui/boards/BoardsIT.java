@@ -101,6 +101,56 @@ class BoardsIT extends ClientSideIT {
                 .as("no refused post was stored").isEqualTo(2);
     }
 
+    @Test
+    void aDeletedBoardAnswersItsWatchersAtOnceAndStartsAgainUnderANewEpoch() throws Exception {
+        var first = Api.json(Api.putBoard(base, board, "{\"n\":1}").body());
+        var poll = Deployed.HTTP.sendAsync(HttpRequest.newBuilder(base.resolve("api/boards/" + board + "?after=1&wait=120")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        var events = Deployed.HTTP.sendAsync(HttpRequest.newBuilder(base.resolve("api/boards/" + board + "/events")).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        var lines = events.get(20, TimeUnit.SECONDS).body().iterator();
+        while (!lines.next().startsWith("data:")) {
+            // the current value first
+        }
+        assertThat(poll).as("nothing new yet").isNotDone();
+
+        var anonymous = Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/boards/" + board)).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        var deleted = deleteBoard(board);
+        assertThat(deleted.statusCode()).isEqualTo(204);
+
+        var answered = poll.get(20, TimeUnit.SECONDS);
+        assertThat(answered.statusCode()).as("the waiting long poll").isEqualTo(404);
+        Api.assertProblem(answered, 404);
+        var event = new ArrayList<String>();
+        while (event.stream().noneMatch(l -> l.startsWith("data:"))) {
+            var line = lines.next();
+            if (!line.startsWith(":")) {
+                event.add(line);
+            }
+        }
+        assertThat(event).contains("event: deleted");
+        assertThat(Deployed.get(base.resolve("api/boards/" + board)).statusCode()).isEqualTo(404);
+        assertThat(deleteBoard(board).statusCode()).as("once").isEqualTo(404);
+
+        var again = Api.json(Api.putBoard(base, board, "{\"n\":2}").body());
+        assertThat(again.getInt("revision")).isEqualTo(1);
+        assertThat(again.getString("epoch")).isNotEqualTo(first.getString("epoch"));
+        var next = new ArrayList<String>();
+        while (next.stream().noneMatch(l -> l.startsWith("data:"))) {
+            next.add(lines.next());
+        }
+        assertThat(next.stream().filter(l -> l.startsWith("data:")).findFirst().orElseThrow()).as("the stream goes on with the new board")
+                .contains(again.getString("epoch"));
+        events.join().body().close(); // the client leaves the stream
+    }
+
+    private HttpResponse<String> deleteBoard(String name) throws Exception {
+        return Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/boards/" + name))
+                .header("Authorization", Deployed.basic("admin", Deployed.adminPassword())).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /**
      * A watcher's polls follow one another on one kept-alive connection, the way a browser's progress
      * bar polls: each answer is whole (its Content-Length), and the next request on the connection is
