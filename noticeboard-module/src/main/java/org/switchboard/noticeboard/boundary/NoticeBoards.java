@@ -44,6 +44,7 @@ public class NoticeBoards {
     public static final int MAX_VALUE_BYTES = 64 * 1024;
     public static final Duration DEFAULT_WAIT = Duration.ofSeconds(60);
     public static final Duration MAX_WAIT = Duration.ofSeconds(300);
+    public static final Duration MAX_LEASE = Duration.ofDays(30);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
     private static final Duration[] BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
@@ -95,8 +96,20 @@ public class NoticeBoards {
      * {@link BoardConditionFailedException} with the board's version, and nothing is posted.
      */
     public Board post(String board, String json, BoardPrecondition condition) {
+        return post(board, json, condition, null);
+    }
+
+    /**
+     * {@link #post(String, String, BoardPrecondition)}, and with a {@code lease} (1 second to 30 days)
+     * the board expires that long after this post and after every later one, which renews it; its
+     * watchers learn it as a deletion. Null keeps the board's own lease, if it has one.
+     */
+    public Board post(String board, String json, BoardPrecondition condition, Duration lease) {
         checkName(board);
-        var posted = store.post(board, checkValue(json), condition);
+        if (lease != null && (lease.compareTo(Duration.ofSeconds(1)) < 0 || lease.compareTo(MAX_LEASE) > 0)) {
+            throw new InvalidBoardRequestException("ttlSeconds", "the lease is 1 second to 30 days");
+        }
+        var posted = store.post(board, checkValue(json), condition, lease);
         posts.increment();
         return posted;
     }

@@ -4,11 +4,13 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +39,8 @@ import org.switchboard.noticeboard.entity.WatchOutcome;
 public class BoardWatchers implements AutoCloseable {
 
     static final Duration SUBSCRIBE_WAIT = Duration.ofSeconds(2);
+    /** How long after a lease's end its watchers look at the board: clocks differ a little. */
+    static final Duration LEASE_MARGIN = Duration.ofMillis(100);
 
     private static final System.Logger LOG = System.getLogger(BoardWatchers.class.getName());
 
@@ -91,7 +95,7 @@ public class BoardWatchers implements AutoCloseable {
                     return ok;
                 });
         return ready.thenCompose(ignored -> {
-            var waiter = new Waiter(board, afterRevision, epoch);
+            var waiter = new Waiter(board, afterRevision, epoch, timeout);
             waiting.computeIfAbsent(board, b -> ConcurrentHashMap.newKeySet()).add(waiter);
             waiter.timer = timeouts.schedule(() -> expire(waiter), timeout.toMillis(), TimeUnit.MILLISECONDS);
             var seen = lastSeen.get(board);
@@ -125,6 +129,33 @@ public class BoardWatchers implements AutoCloseable {
     private void offer(Waiter waiter, Board current) {
         if (isNews(current, waiter.afterRevision, waiter.epoch)) {
             finish(waiter, new WatchOutcome(current, true), null);
+        } else if (current != null && current.expiresAt() != null) {
+            watchLease(waiter, current.expiresAt());
+        }
+    }
+
+    /**
+     * Redis lets a board whose lease ran out go without a message: its watchers look at it just after
+     * (by this node's clock, a little late rather than early) and are answered if it is gone. Redis's
+     * own expiry decides, so every node agrees, before and after a restart.
+     */
+    private void watchLease(Waiter waiter, Instant expiresAt) {
+        var at = expiresAt.toEpochMilli() + LEASE_MARGIN.toMillis();
+        if (at >= waiter.deadline || waiter.done.get()) {
+            return; // the watch ends first, and reads the board then
+        }
+        var previous = waiter.leaseCheck;
+        if (previous != null) {
+            previous.cancel(false);
+        }
+        try {
+            waiter.leaseCheck = timeouts.schedule(() -> store.read(waiter.board).whenComplete((current, failure) -> {
+                if (failure == null) {
+                    offer(waiter, current.orElse(null));
+                }
+            }), Math.max(LEASE_MARGIN.toMillis(), at - System.currentTimeMillis()), TimeUnit.MILLISECONDS); // found still there: again shortly
+        } catch (RejectedExecutionException closing) {
+            // the node is stopping: the watch is answered by its end
         }
     }
 
@@ -145,6 +176,9 @@ public class BoardWatchers implements AutoCloseable {
         });
         if (waiter.timer != null) {
             waiter.timer.cancel(false);
+        }
+        if (waiter.leaseCheck != null) {
+            waiter.leaseCheck.cancel(false);
         }
         completions.execute(() -> {
             if (failure != null) {
@@ -221,11 +255,15 @@ public class BoardWatchers implements AutoCloseable {
         final CompletableFuture<WatchOutcome> future = new CompletableFuture<>();
         final AtomicBoolean done = new AtomicBoolean();
         volatile ScheduledFuture<?> timer;
+        /** A look at the board just after its lease runs out, if that comes before {@link #timer}. */
+        volatile ScheduledFuture<?> leaseCheck;
+        final long deadline;
 
-        Waiter(String board, long afterRevision, String epoch) {
+        Waiter(String board, long afterRevision, String epoch, Duration timeout) {
             this.board = board;
             this.afterRevision = afterRevision;
             this.epoch = epoch;
+            this.deadline = System.currentTimeMillis() + timeout.toMillis();
         }
     }
 

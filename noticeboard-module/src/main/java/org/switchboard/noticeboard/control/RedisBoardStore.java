@@ -50,12 +50,14 @@ public class RedisBoardStore {
 
     /**
      * KEYS: the board. ARGV: value, a new epoch, channel, board name, publish command, the condition
-     * ('' none, 'exists', 'absent', 'at'), and for 'at' the epoch and revision expected. Answers
-     * {revision, epoch, postedAt}, or {-1, epoch, revision} as the board was when the condition failed
-     * ('' and 0 if it does not exist).
+     * ('' none, 'exists', 'absent', 'at'), for 'at' the epoch and revision expected, and the lease in
+     * ms ('' to keep the board's own, if it has one). Answers {revision, epoch, postedAt, expiresAt
+     * (0: none)}, or {-1, epoch, revision} as the board was when the condition failed ('' and 0 if it
+     * does not exist). A board with a lease expires that long after its last post (Redis's own key
+     * expiry, so on every node and through restarts); every post renews it.
      */
     static final String POST = """
-            local cur = redis.call('HMGET', KEYS[1], 'epoch', 'revision')
+            local cur = redis.call('HMGET', KEYS[1], 'epoch', 'revision', 'lease')
             local cond = ARGV[6]
             if (cond == 'exists' and not cur[2]) or (cond == 'absent' and cur[2])
                 or (cond == 'at' and (cur[1] ~= ARGV[7] or cur[2] ~= ARGV[8])) then
@@ -63,13 +65,21 @@ public class RedisBoardStore {
             end
             local epoch = cur[1]
             if not epoch then epoch = ARGV[2] end
+            local lease = tonumber(ARGV[9]) or tonumber(cur[3])
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             local revision = redis.call('HINCRBY', KEYS[1], 'revision', 1)
-            redis.call('HSET', KEYS[1], 'value', ARGV[1], 'epoch', epoch, 'postedAt', now)
-            local header = cjson.encode({board = ARGV[4], revision = revision, epoch = epoch, postedAt = now})
+            local expiresAt = 0
+            if lease then
+              expiresAt = now + lease
+              redis.call('HSET', KEYS[1], 'value', ARGV[1], 'epoch', epoch, 'postedAt', now, 'lease', lease, 'expiresAt', expiresAt)
+              redis.call('PEXPIREAT', KEYS[1], expiresAt)
+            else
+              redis.call('HSET', KEYS[1], 'value', ARGV[1], 'epoch', epoch, 'postedAt', now)
+            end
+            local header = cjson.encode({board = ARGV[4], revision = revision, epoch = epoch, postedAt = now, expiresAt = expiresAt})
             redis.call(ARGV[5], ARGV[3], header .. '\\n' .. ARGV[1])
-            return {revision, epoch, now}
+            return {revision, epoch, now, expiresAt}
             """;
 
     /**
@@ -130,15 +140,18 @@ public class RedisBoardStore {
     }
 
     public Board post(String name, String json) {
-        return post(name, json, BoardPrecondition.NONE);
+        return post(name, json, BoardPrecondition.NONE, null);
     }
 
-    /** Posts if {@code condition} holds when the post reaches Redis; otherwise throws {@link BoardConditionFailedException}. */
-    public Board post(String name, String json, BoardPrecondition condition) {
-        return call(() -> postNow(name, json, condition));
+    /**
+     * Posts if {@code condition} holds when the post reaches Redis; otherwise throws {@link BoardConditionFailedException}.
+     * With a {@code lease}, the board expires that long after this post and after each later one; null keeps the board's own.
+     */
+    public Board post(String name, String json, BoardPrecondition condition, Duration lease) {
+        return call(() -> postNow(name, json, condition, lease));
     }
 
-    private Board postNow(String name, String json, BoardPrecondition condition) {
+    private Board postNow(String name, String json, BoardPrecondition condition, Duration lease) {
         var expected = condition instanceof BoardPrecondition.At at ? at.version() : null;
         var kind = switch (condition) {
             case BoardPrecondition.None none -> "";
@@ -149,7 +162,7 @@ public class RedisBoardStore {
         List<Object> result = durably(script -> script.evalAsync(RScript.Mode.READ_WRITE, POST,
                 RScript.ReturnType.LIST, List.of(keys.board(name)), json, newEpoch(), channels.channel(name), name,
                 channels.publishCommand(), kind, expected == null ? "" : expected.epoch(),
-                expected == null ? "" : String.valueOf(expected.revision())));
+                expected == null ? "" : String.valueOf(expected.revision()), lease == null ? "" : String.valueOf(lease.toMillis())));
         var revision = (Long) result.get(0);
         var epoch = (String) result.get(1);
         if (revision < 0) {
@@ -161,7 +174,11 @@ public class RedisBoardStore {
         var postedAt = Instant.ofEpochMilli((Long) result.get(2));
         // the index only serves the list of boards; it is not part of a board's state
         redis.getScoredSortedSet(keys.index(), StringCodec.INSTANCE).add(postedAt.toEpochMilli(), name);
-        return new Board(name, revision, epoch, postedAt, json);
+        return new Board(name, revision, epoch, postedAt, json, expiry((Long) result.get(3)));
+    }
+
+    private static Instant expiry(long epochMillis) {
+        return epochMillis == 0 ? null : Instant.ofEpochMilli(epochMillis);
     }
 
     /**
@@ -254,9 +271,10 @@ public class RedisBoardStore {
         var newline = message.indexOf('\n');
         try (var reader = JSON.createReader(new StringReader(message.substring(0, Math.max(0, newline))))) {
             var header = reader.readObject();
+            var expiresAt = header.getJsonNumber("expiresAt");
             return Optional.of(new Board(header.getString("board"), header.getJsonNumber("revision").longValue(),
                     header.getString("epoch"), Instant.ofEpochMilli(header.getJsonNumber("postedAt").longValue()),
-                    message.substring(newline + 1)));
+                    message.substring(newline + 1), expiresAt == null ? null : expiry(expiresAt.longValue())));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "Ignored a malformed notice-board message", e);
             return Optional.empty();
@@ -267,8 +285,10 @@ public class RedisBoardStore {
         if (!fields.containsKey("revision") || !fields.containsKey("value")) {
             return Optional.empty();
         }
+        var expiresAt = fields.get("expiresAt");
         return Optional.of(new Board(name, Long.parseLong(fields.get("revision")), fields.get("epoch"),
-                Instant.ofEpochMilli(Long.parseLong(fields.get("postedAt"))), fields.get("value")));
+                Instant.ofEpochMilli(Long.parseLong(fields.get("postedAt"))), fields.get("value"),
+                expiresAt == null ? null : expiry(Long.parseLong(expiresAt))));
     }
 
     private static <R> R call(Supplier<R> redisCall) {

@@ -165,6 +165,29 @@ class NoticeBoardsTest {
     }
 
     @Test
+    void aBoardWithALeaseExpiresAfterItsLastPostAndItsWatchersLearnIt() throws Exception {
+        var first = boards.post("lease", "{\"n\":1}", BoardPrecondition.NONE, Duration.ofSeconds(4));
+        assertThat(first.expiresAt()).isEqualTo(first.postedAt().plusSeconds(4));
+        assertThat(boards.current("lease").orElseThrow().expiresAt()).isEqualTo(first.expiresAt());
+        Thread.sleep(2500);
+        var renewed = boards.post("lease", "{\"n\":2}"); // keeps the board's lease, from now
+        assertThat(renewed.expiresAt()).isEqualTo(renewed.postedAt().plusSeconds(4));
+        var watch = boards.watch("lease", 2, renewed.epoch(), Duration.ofSeconds(60)).toCompletableFuture();
+        Thread.sleep(2500); // past the first post's lease, 1.5 s before the second's
+        assertThat(boards.current("lease")).as("renewed by the second post").isPresent();
+        assertThat(watch).isNotDone();
+        var outcome = watch.get(10, TimeUnit.SECONDS);
+        assertThat(outcome.changed()).isTrue();
+        assertThat(outcome.board()).as("expired").isNull();
+        assertThat(boards.current("lease")).isEmpty();
+        assertThat(boards.post("lease", "{\"n\":3}").expiresAt()).as("a new board, without the old one's lease").isNull();
+        assertThatThrownBy(() -> boards.post("lease", "{}", BoardPrecondition.NONE, Duration.ofMillis(500)))
+                .isInstanceOf(InvalidBoardRequestException.class);
+        assertThatThrownBy(() -> boards.post("lease", "{}", BoardPrecondition.NONE, Duration.ofDays(31)))
+                .isInstanceOf(InvalidBoardRequestException.class);
+    }
+
+    @Test
     void concurrentPostersGetGaplessDistinctRevisions() throws Exception {
         var revisions = new ConcurrentLinkedQueue<Long>();
         try (var pool = Executors.newFixedThreadPool(8)) {
