@@ -15,6 +15,8 @@
   function show(state) {
     $('revision').textContent = state.revision;
     $('posted-at').textContent = state.postedAt ? new Date(state.postedAt).toLocaleString() : 'never';
+    $('expiry').hidden = !state.expiresAt;
+    $('expires-at').textContent = state.expiresAt ? new Date(state.expiresAt).toLocaleString() : '';
     $('value').textContent = state.value === null ? '' : JSON.stringify(state.value, null, 2);
     const percent = percentOf(state.value);
     $('progress').hidden = percent === null;
@@ -36,6 +38,13 @@
           show(state);
           next = state.next;
           $('status').textContent = 'Live.';
+          continue;
+        }
+        if (response.status === 404) {
+          // the board was deleted or its lease ran out: shown as such until something is posted again
+          show({ revision: 0, postedAt: null, value: null, expiresAt: null });
+          $('status').textContent = 'This board was deleted or has expired; waiting for a new post.';
+          next = root.dataset.api + '?after=0';
           continue;
         }
         $('status').textContent = 'The server answered ' + response.status + '; retrying.';

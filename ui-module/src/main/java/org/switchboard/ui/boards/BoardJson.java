@@ -45,7 +45,7 @@ final class BoardJson {
         }
         var builder = board == null
                 ? JSON.createObjectBuilder().add("board", name).add("revision", 0)
-                        .add("epoch", JsonValue.NULL).add("value", JsonValue.NULL).add("postedAt", JsonValue.NULL)
+                        .add("epoch", JsonValue.NULL).add("value", JsonValue.NULL).add("postedAt", JsonValue.NULL).add("expiresAt", JsonValue.NULL)
                 : builder(board);
         return builder.add("next", next.build().toString()).build();
     }
@@ -56,7 +56,8 @@ final class BoardJson {
                 .add("revision", board.revision())
                 .add("epoch", board.epoch())
                 .add("value", value(board))
-                .add("postedAt", board.postedAt().toString());
+                .add("postedAt", board.postedAt().toString())
+                .add("expiresAt", board.expiresAt() == null ? JsonValue.NULL : JSON.createValue(board.expiresAt().toString()));
     }
 
     private static JsonValue value(Board board) {

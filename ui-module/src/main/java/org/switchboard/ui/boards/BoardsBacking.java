@@ -11,7 +11,7 @@ import org.switchboard.noticeboard.boundary.InvalidBoardRequestException;
 import org.switchboard.noticeboard.boundary.NoticeBoards;
 import org.switchboard.noticeboard.entity.BoardSummary;
 
-/** The admin page of the notice boards: the list, and a form to post a value. */
+/** The admin page of the notice boards: the list with a delete button each, and a form to post a value. */
 @Named
 @ViewScoped
 public class BoardsBacking implements Serializable {
@@ -39,6 +39,17 @@ public class BoardsBacking implements Serializable {
             faces.addMessage(null, new FacesMessage("Posted revision " + posted.revision() + " to " + posted.name() + "."));
         } catch (InvalidBoardRequestException e) {
             faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR, "Not posted: " + e.getMessage() + ".", null));
+        }
+    }
+
+    /** Deletes a board: its watchers are answered at once. */
+    public void delete(String name) {
+        var faces = FacesContext.getCurrentInstance();
+        try {
+            faces.addMessage(null, boards.delete(name) ? new FacesMessage("Deleted board " + name + ".")
+                    : new FacesMessage(FacesMessage.SEVERITY_WARN, "Board " + name + " was already gone.", null));
+        } catch (InvalidBoardRequestException e) {
+            faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR, "Not deleted: " + e.getMessage() + ".", null));
         }
     }
 

@@ -23,6 +23,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.io.InputStream;
+import java.time.Duration;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -74,9 +75,14 @@ public class BoardsResource {
                          @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch,
                          @Parameter(description = "* only: post only if the board does not exist")
                          @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
+                         @Parameter(description = "a lease, 1 to 2592000 (30 days): the board expires this long after its last post; "
+                                 + "every post renews it, and a post without it keeps the board's own",
+                                 schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "2592000"))
+                         @QueryParam("ttlSeconds") String ttlSeconds,
                          @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "BoardValue"))) InputStream body) {
         var condition = BoardETags.forPut(ifMatch, ifNoneMatch);
-        var posted = boards.post(board, readValue(body), condition);
+        var lease = ttlSeconds == null ? null : Duration.ofSeconds(number("ttlSeconds", ttlSeconds));
+        var posted = boards.post(board, readValue(body), condition, lease);
         return Response.ok(BoardJson.of(posted)).tag(BoardETags.of(posted)).build();
     }
 

@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -144,6 +145,20 @@ class BoardsIT extends ClientSideIT {
         assertThat(next.stream().filter(l -> l.startsWith("data:")).findFirst().orElseThrow()).as("the stream goes on with the new board")
                 .contains(again.getString("epoch"));
         events.join().body().close(); // the client leaves the stream
+    }
+
+    @Test
+    void aBoardWithALeaseExpiresAndItsLongPollIsAnswered404() throws Exception {
+        assertThat(Api.putBoard(base, board + "?ttlSeconds=0", "{}").statusCode()).as("1 s to 30 days").isEqualTo(400);
+        assertThat(Api.putBoard(base, board + "?ttlSeconds=2592001", "{}").statusCode()).isEqualTo(400);
+        assertThat(Deployed.get(base.resolve("api/boards/" + board)).statusCode()).as("nothing stored").isEqualTo(404);
+        var posted = Api.json(Api.putBoard(base, board + "?ttlSeconds=2", "{\"n\":1}").body());
+        assertThat(Instant.parse(posted.getString("expiresAt")))
+                .isEqualTo(Instant.parse(posted.getString("postedAt")).plusSeconds(2));
+        var poll = Deployed.get(base.resolve("api/boards/" + board + "?after=1&wait=60"));
+        assertThat(poll.statusCode()).as("answered when the lease ran out, not at the end of its wait").isEqualTo(404);
+        Api.assertProblem(poll, 404);
+        assertThat(Deployed.get(base.resolve("api/boards/" + board)).statusCode()).isEqualTo(404);
     }
 
     private HttpResponse<String> deleteBoard(String name) throws Exception {

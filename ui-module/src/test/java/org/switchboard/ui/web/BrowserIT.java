@@ -18,6 +18,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebDriverException;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -124,6 +125,24 @@ class BrowserIT extends ClientSideIT {
         }
         assertThat(browser.findElement(By.id("value")).getText()).as("shown as text, not markup").contains("<script>x</script>");
         assertThat(browser.findElement(By.id("revision")).getText()).isEqualTo("3");
+
+        // deleted from the admin page: the board's page says so at once, then follows the board posted again
+        browser.switchTo().newWindow(WindowType.TAB);
+        var boardTab = browser.getWindowHandles().stream().filter(h -> !h.equals(browser.getWindowHandle())).findFirst().orElseThrow();
+        browser.get(base.resolve("admin/boards/").toString());
+        waitFor().until(ExpectedConditions.urlContains("/login.xhtml"));
+        login(Deployed.adminPassword());
+        waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Notice boards"));
+        browser.findElements(By.cssSelector("#list\\:boards tbody tr")).stream().filter(r -> r.getText().contains(board)).findFirst().orElseThrow()
+                .findElement(By.cssSelector("input[value=Delete]")).click();
+        waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("post:messages"), "Deleted board " + board + "."));
+        assertThat(Deployed.get(base.resolve("api/boards/" + board)).statusCode()).isEqualTo(404);
+        browser.switchTo().window(boardTab);
+        waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "deleted or has expired"));
+        assertThat(browser.findElement(By.id("progress")).isDisplayed()).isFalse();
+        assertThat(Api.putBoard(base, board, "{\"percent\":5}").statusCode()).isEqualTo(200);
+        waitFor().until(ExpectedConditions.textToBe(By.id("progress-text"), "5%"));
+        assertThat(browser.findElement(By.id("revision")).getText()).as("a new epoch").isEqualTo("1");
     }
 
     @Test
