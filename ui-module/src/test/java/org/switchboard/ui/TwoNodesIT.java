@@ -136,6 +136,41 @@ class TwoNodesIT {
     }
 
     @Test
+    void writersOnBothNodesRacingWithIfMatchGetOneWinPerVersion() throws Exception {
+        var board = "cas-" + UUID.randomUUID();
+        Api.putBoard(a.base(), board, "{\"n\":0}");
+        var wins = new ConcurrentLinkedQueue<String>(); // the ETag each successful post was made on
+        var refused = new AtomicInteger();
+        try (var writers = Executors.newFixedThreadPool(6)) {
+            var futures = new ArrayList<Future<?>>();
+            for (int w = 0; w < 6; w++) {
+                var node = w % 2 == 0 ? a : b;
+                futures.add(writers.submit(() -> {
+                    for (int i = 0; i < 15; i++) {
+                        var etag = Deployed.get(node.base().resolve("api/boards/" + board)).headers().firstValue("ETag").orElseThrow();
+                        var answer = Api.putBoard(node.base(), board, "{\"n\":1}", "If-Match", etag);
+                        if (answer.statusCode() == 200) {
+                            wins.add(etag);
+                        } else {
+                            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(412);
+                            refused.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var f : futures) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        }
+        System.out.println("compare-and-set on two nodes: " + wins.size() + " posts made, " + refused.get() + " refused (412)");
+        assertThat(wins).as("one win per version, never two").doesNotHaveDuplicates();
+        assertThat(wins.size() + refused.get()).isEqualTo(6 * 15);
+        assertThat(Api.json(Deployed.get(b.base().resolve("api/boards/" + board)).body()).getInt("revision"))
+                .as("every win is a revision, and nothing else is").isEqualTo(1 + wins.size());
+    }
+
+    @Test
     void chatMessagesPostedOnBothNodesReachReadersOnBothInOneGaplessOrder() throws Exception {
         var room = "two-" + UUID.randomUUID().toString().substring(0, 8);
         try (var onA = new SseReader(a.base().resolve("api/chat/rooms/" + room + "/events"));
