@@ -110,6 +110,7 @@ public class JobQueues {
 
     private JobRunner runner;
     private List<CronSchedule> cron = List.of();
+    private Map<String, Integer> maxRunning = Map.of();
     private Map<String, JobHandler> handlers;
 
     void start(@Observes Startup startup) {
@@ -123,10 +124,11 @@ public class JobQueues {
         }
         var worker = ManagementFactory.getRuntimeMXBean().getName() + "-" + UUID.randomUUID().toString().substring(0, 8);
         cron = cronSchedules();
+        maxRunning = maxRunningLimits();
         runner = new JobRunner(store, handlers, new JobRunner.Settings(worker, concurrency(queues), Duration.ofSeconds(heartbeatSeconds),
                 Duration.ofSeconds(1), resultTtl(), Duration.ofSeconds(1), Duration.ofHours(1),
                 Duration.ofSeconds(graceSeconds), new RedisJobStore.Retention(resultTtl(), keepSucceeded, Duration.ofDays(deadDays), keepDead),
-                cron), progressEvents::fire, new JobMetrics(meters));
+                cron, maxRunning), progressEvents::fire, new JobMetrics(meters));
         try {
             runner.start();
             LOG.log(System.Logger.Level.INFO, "Job workers {0} on {1}, job types {2}", worker, concurrency(queues), handlers.keySet());
@@ -261,6 +263,42 @@ public class JobQueues {
 
     private Duration resultTtl() {
         return Duration.ofHours(resultTtlHours);
+    }
+
+    /**
+     * Per queue, the most of its jobs that may run at once over every node
+     * ({@code switchboard.jobs.max-running.<queue>=<n>}; give every node the same). Counted by the
+     * scripts, so a crashed node's jobs count until the reaper re-queues them.
+     */
+    public Map<String, Integer> maxRunning() {
+        return maxRunning;
+    }
+
+    private Map<String, Integer> maxRunningLimits() {
+        var out = new TreeMap<String, Integer>();
+        for (var name : config.getPropertyNames()) {
+            String queue = null;
+            if (name.startsWith("switchboard.jobs.max-running.")) {
+                queue = name.substring("switchboard.jobs.max-running.".length());
+            } else if (name.startsWith("SWITCHBOARD_JOBS_MAX_RUNNING_")) { // from the environment
+                queue = name.substring("SWITCHBOARD_JOBS_MAX_RUNNING_".length()).toLowerCase(Locale.ROOT);
+            }
+            if (queue == null) {
+                continue;
+            }
+            checkQueue(queue);
+            var text = config.getValue(name, String.class).strip();
+            try {
+                var n = Integer.parseInt(text);
+                if (n < 1) {
+                    throw new NumberFormatException();
+                }
+                out.putIfAbsent(queue, n);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " must be a whole number, 1 or more: " + text);
+            }
+        }
+        return Map.copyOf(out);
     }
 
     private List<CronSchedule> cronSchedules() {

@@ -46,14 +46,26 @@ public class JobRunner implements AutoCloseable {
     private static final int TRIM_SLICE = 200;
 
     /** How a node runs its workers. */
+    /** @param maxRunning per queue, the most of its jobs that may run at once over every worker (absent: no limit) */
     public record Settings(String worker, Map<String, Integer> concurrency, Duration heartbeatTtl, Duration idlePoll,
                            Duration resultTtl, Duration backoffBase, Duration backoffMax, Duration shutdownGrace,
-                           RedisJobStore.Retention retention, List<CronSchedule> cron) {
+                           RedisJobStore.Retention retention, List<CronSchedule> cron, Map<String, Integer> maxRunning) {
 
         public Settings {
             cron = List.copyOf(cron);
+            maxRunning = Map.copyOf(maxRunning);
+        }
+
+        /** Without limits on the running jobs. */
+        public Settings(String worker, Map<String, Integer> concurrency, Duration heartbeatTtl, Duration idlePoll,
+                        Duration resultTtl, Duration backoffBase, Duration backoffMax, Duration shutdownGrace,
+                        RedisJobStore.Retention retention, List<CronSchedule> cron) {
+            this(worker, concurrency, heartbeatTtl, idlePoll, resultTtl, backoffBase, backoffMax, shutdownGrace, retention, cron, Map.of());
         }
     }
+
+    /** How long a loop whose queue has reached its limit of running jobs waits before it asks again. */
+    static final Duration LIMITED_POLL = Duration.ofMillis(50);
 
     private final RedisJobStore store;
     private final Map<String, JobHandler> handlers;
@@ -196,18 +208,24 @@ public class JobRunner implements AutoCloseable {
 
     private void fetchLoop(String queue, int slots) {
         var free = new Semaphore(slots);
+        var limit = settings.maxRunning().getOrDefault(queue, 0);
         while (fetching) {
             try {
                 free.acquire();
                 var more = free.drainPermits();
-                List<FetchedJob> batch;
+                RedisJobStore.Batch fetched;
                 try {
-                    batch = store.fetch(queue, settings.worker(), 1 + more);
+                    fetched = store.fetch(queue, settings.worker(), 1 + more, limit);
                 } catch (RuntimeException e) {
                     free.release(1 + more); // Redis out of reach: the slots stay free for the next try
                     throw e;
                 }
+                var batch = fetched.jobs();
                 free.release(1 + more - batch.size());
+                if (fetched.limited()) {
+                    Thread.sleep(LIMITED_POLL.toMillis()); // as many run as the queue allows, on this node and others
+                    continue;
+                }
                 if (!fetching) {
                     giveBack(batch); // taken as the node began to stop: another node runs them
                     return;
@@ -217,7 +235,13 @@ public class JobRunner implements AutoCloseable {
                     free.acquire();
                     Optional<FetchedJob> one;
                     try {
-                        one = store.fetchBlocking(queue, settings.worker(), settings.idlePoll());
+                        var taken = store.fetchBlocking(queue, settings.worker(), settings.idlePoll(), limit);
+                        if (taken.limited()) {
+                            free.release();
+                            Thread.sleep(LIMITED_POLL.toMillis());
+                            continue;
+                        }
+                        one = taken.jobs().stream().findFirst();
                     } catch (RuntimeException e) {
                         free.release();
                         throw e;

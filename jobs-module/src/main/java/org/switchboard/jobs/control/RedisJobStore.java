@@ -273,14 +273,33 @@ public class RedisJobStore {
 
     /** Moves up to {@code max} jobs from the queue into the worker's pending list and marks them running. */
     public List<FetchedJob> fetch(String queue, String worker, int max) {
+        return fetch(queue, worker, max, 0).jobs();
+    }
+
+    /**
+     * Jobs fetched, or none because the queue's limit of running jobs is reached ({@code limited}: the
+     * worker waits for jobs to finish rather than for new ones).
+     */
+    public record Batch(List<FetchedJob> jobs, boolean limited) {
+    }
+
+    /**
+     * {@link #fetch(String, String, int)}, taking no more than lets {@code maxRunning} jobs of the queue
+     * run at once over every worker (the exact count the scripts keep); 0 for no limit.
+     */
+    public Batch fetch(String queue, String worker, int max, int maxRunning) {
         var q = keys.of(queue);
         List<Object> r = eval(FETCH, RScript.ReturnType.LIST,
-                List.of(q.list(), q.pending(worker), q.paused(), q.counts()), queue, String.valueOf(max), q.jobPrefix());
+                List.of(q.list(), q.pending(worker), q.paused(), q.counts()), queue, String.valueOf(max), q.jobPrefix(),
+                String.valueOf(maxRunning));
+        if (r.size() == 1) {
+            return new Batch(List.of(), true);
+        }
         var jobs = new ArrayList<FetchedJob>(r.size() / 8);
         for (int i = 0; i + 7 < r.size(); i += 8) {
             jobs.add(fetched(queue, r, i));
         }
-        return jobs;
+        return new Batch(jobs, false);
     }
 
     private static FetchedJob fetched(String queue, List<Object> r, int i) {
@@ -295,9 +314,14 @@ public class RedisJobStore {
      * new job up within a round trip instead of at its next poll.
      */
     public Optional<FetchedJob> fetchBlocking(String queue, String worker, Duration timeout) throws InterruptedException {
+        return fetchBlocking(queue, worker, timeout, 0).jobs().stream().findFirst();
+    }
+
+    /** {@link #fetchBlocking(String, String, Duration)}; a job taken while {@code maxRunning} run goes back ({@code limited}). */
+    public Batch fetchBlocking(String queue, String worker, Duration timeout, int maxRunning) throws InterruptedException {
         if (isPaused(queue)) {
             Thread.sleep(timeout.toMillis());
-            return Optional.empty();
+            return new Batch(List.of(), false);
         }
         var q = keys.of(queue);
         // whole seconds: BRPOPLPUSH rounds, and 0 would block for ever
@@ -310,11 +334,14 @@ public class RedisJobStore {
             throw unavailable(e);
         }
         if (id == null) {
-            return Optional.empty();
+            return new Batch(List.of(), false);
         }
         List<Object> r = eval(START, RScript.ReturnType.LIST,
-                List.of(q.pending(worker), q.job(id), q.list(), q.paused(), q.counts()), id);
-        return r.size() < 8 ? Optional.empty() : Optional.of(fetched(queue, r, 0));
+                List.of(q.pending(worker), q.job(id), q.list(), q.paused(), q.counts()), id, String.valueOf(maxRunning), queue);
+        if (r.size() == 1) {
+            return new Batch(List.of(), true);
+        }
+        return new Batch(r.size() < 8 ? List.of() : List.of(fetched(queue, r, 0)), false);
     }
 
     /** Acknowledges a job: false if the worker no longer holds it (it was re-queued, e.g. by the reaper). */

@@ -1,9 +1,17 @@
--- KEYS: queue, pending, paused (a flag), counts. ARGV: queue name, how many, jobPrefix.
+-- KEYS: queue, pending, paused (a flag), counts. ARGV: queue name, how many, jobPrefix, the most jobs
+-- of the queue that may run at once over every worker (0: no limit). Answers {'limited'} when that
+-- many run already.
 -- Answers id, type, payload, attempt, maxAttempts, timeout, how long it waited (ms), and whether an
 -- earlier attempt's error is on it ('1' or '0'), per job.
 if redis.call('EXISTS', KEYS[3]) == 1 then return {} end
 -- the batch moves to the pending list in three commands, not one per job: the oldest n, at the right
 local n = tonumber(ARGV[2])
+local limit = tonumber(ARGV[4] or '0')
+if limit > 0 then
+  local running = tonumber(redis.call('HGET', KEYS[4], ARGV[1] .. ':running') or '0')
+  if running >= limit then return {'limited'} end
+  n = math.min(n, limit - running)
+end
 local ids = redis.call('LRANGE', KEYS[1], -n, -1)
 if #ids == 0 then return {} end
 redis.call('LTRIM', KEYS[1], 0, -(#ids + 1))

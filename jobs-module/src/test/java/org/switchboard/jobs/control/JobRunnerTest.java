@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -188,6 +189,38 @@ class JobRunnerTest {
         var stubborn = store.find("stubborn").orElseThrow();
         assertThat(stubborn.state()).as("the late result does not undo the timeout").isEqualTo(JobState.DEAD);
         assertThat(stubborn.error()).isEqualTo("timed out after 1 s");
+    }
+
+    @Test
+    void threeNodesNeverRunMoreThanTheQueuesLimitAndReachIt() {
+        for (int i = 0; i < 40; i++) {
+            enqueue("c" + i, "slow", 1, 60);
+        }
+        var now = new AtomicInteger();
+        var peak = new AtomicInteger();
+        JobHandler slow = job -> {
+            peak.accumulateAndGet(now.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(150);
+            } finally {
+                now.decrementAndGet();
+            }
+            return "null";
+        };
+        var nodes = new ArrayList<JobRunner>();
+        try {
+            for (var worker : List.of("n1", "n2", "n3")) { // 4 slots each: 12 in all, for a limit of 5
+                nodes.add(new JobRunner(store, Map.of("slow", slow), new JobRunner.Settings(worker, Map.of("default", 4), Duration.ofMillis(600),
+                        Duration.ofMillis(20), Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(2),
+                        RedisJobStore.Retention.defaults(Duration.ofHours(1)), List.of(), Map.of("default", 5)), progress::add).start());
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> IntStream.range(0, 40)
+                    .allMatch(i -> store.find("c" + i).orElseThrow().state() == JobState.SUCCEEDED));
+        } finally {
+            nodes.forEach(JobRunner::close);
+        }
+        System.out.println("limit of 5 running jobs over 3 nodes of 4 slots: at most " + peak.get() + " ran at once");
+        assertThat(peak.get()).as("never more than the limit, and the limit reached under load").isEqualTo(5);
     }
 
     @Test

@@ -87,6 +87,30 @@ class RedisJobStoreTest {
     }
 
     @Test
+    void aQueuesLimitOfRunningJobsHoldsOverEveryWorkerAndBothWaysOfFetching() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            enqueue("l" + i, "{}");
+        }
+        var first = store.fetch("default", "w1", 8, 3);
+        assertThat(first.jobs()).hasSize(3);
+        assertThat(first.limited()).isFalse();
+        var second = store.fetch("default", "w2", 8, 3);
+        assertThat(second.limited()).as("3 run already, on another worker").isTrue();
+        assertThat(second.jobs()).isEmpty();
+        var blocking = store.fetchBlocking("default", "w2", Duration.ofSeconds(1), 3);
+        assertThat(blocking.limited()).isTrue();
+        assertThat(store.pending("w2")).as("the job the blocking move took went back").isZero();
+        assertThat(stats("default").size()).isEqualTo(3);
+        assertThat(stats("default").running()).isEqualTo(3);
+
+        assertThat(store.complete("w1", "default", first.jobs().getFirst().id(), "null")).isTrue();
+        var third = store.fetch("default", "w2", 8, 3);
+        assertThat(third.jobs()).as("one slot came free").hasSize(1);
+        assertThat(store.fetch("default", "w2", 8, 0).jobs()).as("no limit").hasSize(2);
+        assertThat(stats("default").running()).isEqualTo(5);
+    }
+
+    @Test
     void severalJobsAreAcknowledgedInOneCallAndOnlyThoseTheWorkerHolds() {
         for (int i = 0; i < 3; i++) {
             enqueue("m" + i, "{}");

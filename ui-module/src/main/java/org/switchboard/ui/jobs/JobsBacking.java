@@ -41,6 +41,12 @@ public class JobsBacking implements Serializable {
     private transient List<QueueStats> queues;
     private transient List<Worker> workers;
 
+    /** A queue's running jobs, with its limit over every node when it has one: "3 / 5". */
+    public String running(QueueStats q) {
+        var limit = jobs.maxRunning().get(q.queue());
+        return limit == null ? String.valueOf(q.running()) : q.running() + " / " + limit;
+    }
+
     public List<QueueStats> getQueues() {
         if (queues == null) {
             queues = jobs.queues();

@@ -132,7 +132,8 @@ public class JobsResource {
 
     @GET
     @Path("queues")
-    @Operation(summary = "Per queue: size, latency (age of its oldest job, seconds), paused, running, scheduled, retrying, dead")
+    @Operation(summary = "Per queue: size, latency (age of its oldest job, seconds), paused, running, the most that may run at once "
+            + "over every node (maxRunning; null: no limit), scheduled, retrying, dead")
     public JsonObject queues() {
         var list = JSON.createArrayBuilder();
         for (var q : jobs.queues()) {
@@ -141,6 +142,12 @@ public class JobsResource {
                 o.add("latency", 0);
             } else {
                 o.add("latency", q.latency().toMillis() / 1000.0);
+            }
+            var limit = jobs.maxRunning().get(q.queue());
+            if (limit == null) {
+                o.addNull("maxRunning");
+            } else {
+                o.add("maxRunning", limit);
             }
             list.add(o.add("paused", q.paused()).add("running", q.running()).add("scheduled", q.scheduled())
                     .add("retrying", q.retrying()).add("dead", q.dead()));

@@ -104,6 +104,11 @@ class JobsIT extends ClientSideIT {
         assertThat(queue.getJsonNumber("latency").doubleValue()).isPositive();
         assertThat(queue.getBoolean("paused")).isFalse();
         assertThat(queue.getInt("running") + queue.getInt("scheduled") + queue.getInt("retrying") + queue.getInt("dead")).isZero();
+        assertThat(queue.isNull("maxRunning")).as("no limit set for it").isTrue();
+        Api.enqueue(base, "{\"type\":\"noop\",\"queue\":\"limited\"}");
+        var limited = Api.json(get("api/jobs/queues").body()).getJsonArray("queues").getValuesAs(JsonObject.class)
+                .stream().filter(q -> q.getString("queue").equals("limited")).findFirst().orElseThrow();
+        assertThat(limited.getInt("maxRunning")).as("switchboard.jobs.max-running.limited of the deployed node").isEqualTo(2);
 
         // a poison payload dies at its only attempt; it is listed, retried (dies again), then deleted
         var poison = Api.json(Api.enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":\"x\"},\"maxAttempts\":1}").body()).getString("id");

@@ -40,7 +40,8 @@ public class Deployed implements LauncherSessionListener {
         System.setProperty(ADMIN_PASSWORD_PROPERTY, password);
         var couchDb = TestServers.couchDb();
         var options = new ArrayList<>(List.of("-Xmx768m", "-DREDIS_URL=" + TestServers.redis().url(),
-                "-DDATA_DIR=" + dataDir, "-DADMIN_PASSWORD=" + password));
+                "-DDATA_DIR=" + dataDir, "-DADMIN_PASSWORD=" + password,
+                "-Dswitchboard.jobs.max-running.limited=2")); // a queue with a limit of running jobs, shown by the API
         options.addAll(couchDb.nodeOptions());
         if (couchDb.external()) {
             // an external server outlives the run: its ledger database is this run's own
