@@ -15,8 +15,10 @@
   function show(state) {
     $('revision').textContent = state.revision;
     $('posted-at').textContent = state.postedAt ? new Date(state.postedAt).toLocaleString() : 'never';
-    $('expiry').hidden = !state.expiresAt;
-    $('expires-at').textContent = state.expiresAt ? new Date(state.expiresAt).toLocaleString() : '';
+    if ($('expiry')) { // the board page shows a lease; pages that embed a board (a job's) may not
+      $('expiry').hidden = !state.expiresAt;
+      $('expires-at').textContent = state.expiresAt ? new Date(state.expiresAt).toLocaleString() : '';
+    }
     $('value').textContent = state.value === null ? '' : JSON.stringify(state.value, null, 2);
     const percent = percentOf(state.value);
     $('progress').hidden = percent === null;

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
@@ -111,6 +113,7 @@ public class JobQueues {
     private JobRunner runner;
     private List<CronSchedule> cron = List.of();
     private Map<String, Integer> maxRunning = Map.of();
+    private Map<String, Rate> rates = Map.of();
     private Map<String, JobHandler> handlers;
 
     void start(@Observes Startup startup) {
@@ -124,11 +127,16 @@ public class JobQueues {
         }
         var worker = ManagementFactory.getRuntimeMXBean().getName() + "-" + UUID.randomUUID().toString().substring(0, 8);
         cron = cronSchedules();
-        maxRunning = maxRunningLimits();
+        maxRunning = perQueue("max-running", JobQueues::parseMaxRunning);
+        rates = perQueue("rate", JobQueues::parseRate);
+        var limits = new HashMap<String, RedisJobStore.Limits>();
+        maxRunning.forEach((queue, n) -> limits.put(queue, RedisJobStore.Limits.running(n)));
+        rates.forEach((queue, rate) -> limits.merge(queue, RedisJobStore.Limits.rate(rate.starts(), rate.window()),
+                (running, starts) -> new RedisJobStore.Limits(running.maxRunning(), starts.rate(), starts.window())));
         runner = new JobRunner(store, handlers, new JobRunner.Settings(worker, concurrency(queues), Duration.ofSeconds(heartbeatSeconds),
                 Duration.ofSeconds(1), resultTtl(), Duration.ofSeconds(1), Duration.ofHours(1),
                 Duration.ofSeconds(graceSeconds), new RedisJobStore.Retention(resultTtl(), keepSucceeded, Duration.ofDays(deadDays), keepDead),
-                cron, maxRunning), progressEvents::fire, new JobMetrics(meters));
+                cron, limits), progressEvents::fire, new JobMetrics(meters));
         try {
             runner.start();
             LOG.log(System.Logger.Level.INFO, "Job workers {0} on {1}, job types {2}", worker, concurrency(queues), handlers.keySet());
@@ -274,28 +282,71 @@ public class JobQueues {
         return maxRunning;
     }
 
-    private Map<String, Integer> maxRunningLimits() {
-        var out = new TreeMap<String, Integer>();
+    /**
+     * Per queue, at most how many of its jobs start within any window of the given length, over every
+     * node ({@code switchboard.jobs.rate.<queue>=<n>/<duration>}, e.g. {@code 100/1s}; give every node the same).
+     */
+    public Map<String, Rate> rates() {
+        return rates;
+    }
+
+    /** A rate limit: at most {@code starts} jobs start within any {@code window}. */
+    public record Rate(int starts, Duration window) {
+
+        /** As configured: {@code 100/1s}, {@code 5/500ms}, {@code 1000/1m}, {@code 10000/1h}. */
+        @Override
+        public String toString() {
+            var ms = window.toMillis();
+            var text = ms % 3_600_000 == 0 ? ms / 3_600_000 + "h" : ms % 60_000 == 0 ? ms / 60_000 + "m"
+                    : ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+            return starts + "/" + text;
+        }
+    }
+
+    private static final Pattern RATE = Pattern.compile("(\\d{1,9})\\s*/\\s*(\\d{1,9})\\s*(ms|s|m|h)");
+
+    private static Rate parseRate(String name, String text) {
+        var m = RATE.matcher(text.strip());
+        if (!m.matches() || Integer.parseInt(m.group(1)) < 1 || Long.parseLong(m.group(2)) < 1) {
+            throw new IllegalArgumentException(name + " must be <jobs>/<duration> with a unit of ms, s, m or h, e.g. 100/1s: " + text);
+        }
+        var amount = Long.parseLong(m.group(2));
+        var window = switch (m.group(3)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
+        return new Rate(Integer.parseInt(m.group(1)), window);
+    }
+
+    private static Integer parseMaxRunning(String name, String text) {
+        try {
+            var n = Integer.parseInt(text.strip());
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, 1 or more: " + text);
+        }
+    }
+
+    /** The settings {@code switchboard.jobs.<kind>.<queue>} (or from the environment, {@code SWITCHBOARD_JOBS_<KIND>_<QUEUE>}), parsed. */
+    private <T> Map<String, T> perQueue(String kind, BiFunction<String, String, T> parse) {
+        var prefix = "switchboard.jobs." + kind + ".";
+        var environment = "SWITCHBOARD_JOBS_" + kind.toUpperCase(Locale.ROOT).replace('-', '_') + "_";
+        var out = new TreeMap<String, T>();
         for (var name : config.getPropertyNames()) {
             String queue = null;
-            if (name.startsWith("switchboard.jobs.max-running.")) {
-                queue = name.substring("switchboard.jobs.max-running.".length());
-            } else if (name.startsWith("SWITCHBOARD_JOBS_MAX_RUNNING_")) { // from the environment
-                queue = name.substring("SWITCHBOARD_JOBS_MAX_RUNNING_".length()).toLowerCase(Locale.ROOT);
+            if (name.startsWith(prefix)) {
+                queue = name.substring(prefix.length());
+            } else if (name.startsWith(environment)) {
+                queue = name.substring(environment.length()).toLowerCase(Locale.ROOT);
             }
-            if (queue == null) {
-                continue;
-            }
-            checkQueue(queue);
-            var text = config.getValue(name, String.class).strip();
-            try {
-                var n = Integer.parseInt(text);
-                if (n < 1) {
-                    throw new NumberFormatException();
-                }
-                out.putIfAbsent(queue, n);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(name + " must be a whole number, 1 or more: " + text);
+            if (queue != null) {
+                checkQueue(queue);
+                out.putIfAbsent(queue, parse.apply(name, config.getValue(name, String.class)));
             }
         }
         return Map.copyOf(out);

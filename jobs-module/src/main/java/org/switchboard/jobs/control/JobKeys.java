@@ -76,5 +76,10 @@ public record JobKeys(String prefix) {
         public String stats() {
             return base + "stats";
         }
+
+        /** The queue's recent starts (id and attempt, by start time in ms), for its rate limit. */
+        public String starts() {
+            return base + "starts";
+        }
     }
 }

@@ -46,14 +46,14 @@ public class JobRunner implements AutoCloseable {
     private static final int TRIM_SLICE = 200;
 
     /** How a node runs its workers. */
-    /** @param maxRunning per queue, the most of its jobs that may run at once over every worker (absent: no limit) */
+    /** @param limits per queue, its limits over every worker: running at once, starts per window (absent: none) */
     public record Settings(String worker, Map<String, Integer> concurrency, Duration heartbeatTtl, Duration idlePoll,
                            Duration resultTtl, Duration backoffBase, Duration backoffMax, Duration shutdownGrace,
-                           RedisJobStore.Retention retention, List<CronSchedule> cron, Map<String, Integer> maxRunning) {
+                           RedisJobStore.Retention retention, List<CronSchedule> cron, Map<String, RedisJobStore.Limits> limits) {
 
         public Settings {
             cron = List.copyOf(cron);
-            maxRunning = Map.copyOf(maxRunning);
+            limits = Map.copyOf(limits);
         }
 
         /** Without limits on the running jobs. */
@@ -66,6 +66,8 @@ public class JobRunner implements AutoCloseable {
 
     /** How long a loop whose queue has reached its limit of running jobs waits before it asks again. */
     static final Duration LIMITED_POLL = Duration.ofMillis(50);
+    /** The longest a loop whose queue has reached its rate limit waits before it asks again. */
+    static final Duration RATE_POLL_MAX = Duration.ofSeconds(1);
 
     private final RedisJobStore store;
     private final Map<String, JobHandler> handlers;
@@ -208,14 +210,14 @@ public class JobRunner implements AutoCloseable {
 
     private void fetchLoop(String queue, int slots) {
         var free = new Semaphore(slots);
-        var limit = settings.maxRunning().getOrDefault(queue, 0);
+        var limits = settings.limits().getOrDefault(queue, RedisJobStore.Limits.NONE);
         while (fetching) {
             try {
                 free.acquire();
                 var more = free.drainPermits();
                 RedisJobStore.Batch fetched;
                 try {
-                    fetched = store.fetch(queue, settings.worker(), 1 + more, limit);
+                    fetched = store.fetch(queue, settings.worker(), 1 + more, limits);
                 } catch (RuntimeException e) {
                     free.release(1 + more); // Redis out of reach: the slots stay free for the next try
                     throw e;
@@ -223,7 +225,7 @@ public class JobRunner implements AutoCloseable {
                 var batch = fetched.jobs();
                 free.release(1 + more - batch.size());
                 if (fetched.limited()) {
-                    Thread.sleep(LIMITED_POLL.toMillis()); // as many run as the queue allows, on this node and others
+                    waitOut(fetched); // the queue's limit is reached, by this node and others
                     continue;
                 }
                 if (!fetching) {
@@ -235,10 +237,10 @@ public class JobRunner implements AutoCloseable {
                     free.acquire();
                     Optional<FetchedJob> one;
                     try {
-                        var taken = store.fetchBlocking(queue, settings.worker(), settings.idlePoll(), limit);
+                        var taken = store.fetchBlocking(queue, settings.worker(), settings.idlePoll(), limits);
                         if (taken.limited()) {
                             free.release();
-                            Thread.sleep(LIMITED_POLL.toMillis());
+                            waitOut(taken);
                             continue;
                         }
                         one = taken.jobs().stream().findFirst();
@@ -267,6 +269,13 @@ public class JobRunner implements AutoCloseable {
                 sleep(Duration.ofSeconds(1));
             }
         }
+    }
+
+    /** Waits as a limit asks: until the rate limit's window lets the next job start, or briefly for running jobs to end. */
+    private static void waitOut(RedisJobStore.Batch limited) throws InterruptedException {
+        var wait = limited.retryAfter() == null ? LIMITED_POLL
+                : limited.retryAfter().compareTo(RATE_POLL_MAX) > 0 ? RATE_POLL_MAX : limited.retryAfter();
+        Thread.sleep(Math.max(1, wait.toMillis()));
     }
 
     private void giveBack(List<FetchedJob> taken) {

@@ -273,33 +273,65 @@ public class RedisJobStore {
 
     /** Moves up to {@code max} jobs from the queue into the worker's pending list and marks them running. */
     public List<FetchedJob> fetch(String queue, String worker, int max) {
-        return fetch(queue, worker, max, 0).jobs();
+        return fetch(queue, worker, max, Limits.NONE).jobs();
     }
 
     /**
-     * Jobs fetched, or none because the queue's limit of running jobs is reached ({@code limited}: the
-     * worker waits for jobs to finish rather than for new ones).
+     * A queue's limits over every worker: the most of its jobs that may run at once, and the most that
+     * may start within any {@code window}; 0 for none.
      */
-    public record Batch(List<FetchedJob> jobs, boolean limited) {
+    public record Limits(int maxRunning, int rate, Duration window) {
+
+        public static final Limits NONE = new Limits(0, 0, Duration.ZERO);
+
+        public Limits {
+            if (maxRunning < 0 || rate < 0 || rate > 0 && (window == null || window.toMillis() < 1)) {
+                throw new IllegalArgumentException("limits are 0 (none) or more, a rate with a window of 1 ms or more");
+            }
+        }
+
+        public static Limits running(int maxRunning) {
+            return new Limits(maxRunning, 0, Duration.ZERO);
+        }
+
+        public static Limits rate(int starts, Duration window) {
+            return new Limits(0, starts, window);
+        }
     }
 
     /**
-     * {@link #fetch(String, String, int)}, taking no more than lets {@code maxRunning} jobs of the queue
-     * run at once over every worker (the exact count the scripts keep); 0 for no limit.
+     * Jobs fetched, or none because a limit of the queue is reached ({@code limited}: the worker waits,
+     * for {@code retryAfter} when the rate limit says how long, else briefly).
      */
-    public Batch fetch(String queue, String worker, int max, int maxRunning) {
+    public record Batch(List<FetchedJob> jobs, boolean limited, Duration retryAfter) {
+
+        static Batch of(List<FetchedJob> jobs) {
+            return new Batch(jobs, false, null);
+        }
+
+        static Batch limited(Object wait) {
+            var text = str(wait);
+            return new Batch(List.of(), true, text == null || text.isEmpty() ? null : Duration.ofMillis(Math.max(1, Long.parseLong(text))));
+        }
+    }
+
+    /**
+     * {@link #fetch(String, String, int)}, taking no more than the queue's {@code limits} leave (the
+     * running jobs are the exact count the scripts keep; the starts, a sorted set of recent ones).
+     */
+    public Batch fetch(String queue, String worker, int max, Limits limits) {
         var q = keys.of(queue);
         List<Object> r = eval(FETCH, RScript.ReturnType.LIST,
-                List.of(q.list(), q.pending(worker), q.paused(), q.counts()), queue, String.valueOf(max), q.jobPrefix(),
-                String.valueOf(maxRunning));
-        if (r.size() == 1) {
-            return new Batch(List.of(), true);
+                List.of(q.list(), q.pending(worker), q.paused(), q.counts(), q.starts()), queue, String.valueOf(max), q.jobPrefix(),
+                String.valueOf(limits.maxRunning()), String.valueOf(limits.rate()), String.valueOf(limits.window().toMillis()));
+        if (r.size() == 2) {
+            return Batch.limited(r.get(1));
         }
         var jobs = new ArrayList<FetchedJob>(r.size() / 8);
         for (int i = 0; i + 7 < r.size(); i += 8) {
             jobs.add(fetched(queue, r, i));
         }
-        return new Batch(jobs, false);
+        return Batch.of(jobs);
     }
 
     private static FetchedJob fetched(String queue, List<Object> r, int i) {
@@ -314,14 +346,14 @@ public class RedisJobStore {
      * new job up within a round trip instead of at its next poll.
      */
     public Optional<FetchedJob> fetchBlocking(String queue, String worker, Duration timeout) throws InterruptedException {
-        return fetchBlocking(queue, worker, timeout, 0).jobs().stream().findFirst();
+        return fetchBlocking(queue, worker, timeout, Limits.NONE).jobs().stream().findFirst();
     }
 
-    /** {@link #fetchBlocking(String, String, Duration)}; a job taken while {@code maxRunning} run goes back ({@code limited}). */
-    public Batch fetchBlocking(String queue, String worker, Duration timeout, int maxRunning) throws InterruptedException {
+    /** {@link #fetchBlocking(String, String, Duration)}; a job taken while a limit of the queue is reached goes back ({@code limited}). */
+    public Batch fetchBlocking(String queue, String worker, Duration timeout, Limits limits) throws InterruptedException {
         if (isPaused(queue)) {
             Thread.sleep(timeout.toMillis());
-            return new Batch(List.of(), false);
+            return Batch.of(List.of());
         }
         var q = keys.of(queue);
         // whole seconds: BRPOPLPUSH rounds, and 0 would block for ever
@@ -334,14 +366,15 @@ public class RedisJobStore {
             throw unavailable(e);
         }
         if (id == null) {
-            return new Batch(List.of(), false);
+            return Batch.of(List.of());
         }
         List<Object> r = eval(START, RScript.ReturnType.LIST,
-                List.of(q.pending(worker), q.job(id), q.list(), q.paused(), q.counts()), id, String.valueOf(maxRunning), queue);
-        if (r.size() == 1) {
-            return new Batch(List.of(), true);
+                List.of(q.pending(worker), q.job(id), q.list(), q.paused(), q.counts(), q.starts()), id,
+                String.valueOf(limits.maxRunning()), queue, String.valueOf(limits.rate()), String.valueOf(limits.window().toMillis()));
+        if (r.size() == 2) {
+            return Batch.limited(r.get(1));
         }
-        return new Batch(r.size() < 8 ? List.of() : List.of(fetched(queue, r, 0)), false);
+        return Batch.of(r.size() < 8 ? List.of() : List.of(fetched(queue, r, 0)));
     }
 
     /** Acknowledges a job: false if the worker no longer holds it (it was re-queued, e.g. by the reaper). */

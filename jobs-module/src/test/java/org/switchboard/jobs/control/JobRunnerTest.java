@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -212,7 +213,8 @@ class JobRunnerTest {
             for (var worker : List.of("n1", "n2", "n3")) { // 4 slots each: 12 in all, for a limit of 5
                 nodes.add(new JobRunner(store, Map.of("slow", slow), new JobRunner.Settings(worker, Map.of("default", 4), Duration.ofMillis(600),
                         Duration.ofMillis(20), Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(2),
-                        RedisJobStore.Retention.defaults(Duration.ofHours(1)), List.of(), Map.of("default", 5)), progress::add).start());
+                        RedisJobStore.Retention.defaults(Duration.ofHours(1)), List.of(), Map.of("default", RedisJobStore.Limits.running(5))),
+                        progress::add).start());
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> IntStream.range(0, 40)
                     .allMatch(i -> store.find("c" + i).orElseThrow().state() == JobState.SUCCEEDED));
@@ -221,6 +223,35 @@ class JobRunnerTest {
         }
         System.out.println("limit of 5 running jobs over 3 nodes of 4 slots: at most " + peak.get() + " ran at once");
         assertThat(peak.get()).as("never more than the limit, and the limit reached under load").isEqualTo(5);
+    }
+
+    @Test
+    void threeNodesStartNoMoreThanTheQueuesRateInAnyWindowAndComeClose() {
+        for (int i = 0; i < 90; i++) {
+            enqueue("q" + i, "quick", 1, 60);
+        }
+        var nodes = new ArrayList<JobRunner>();
+        try {
+            for (var worker : List.of("n1", "n2", "n3")) {
+                nodes.add(new JobRunner(store, Map.of("quick", job -> "null"), new JobRunner.Settings(worker, Map.of("default", 8),
+                        Duration.ofMillis(600), Duration.ofMillis(20), Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(100),
+                        Duration.ofSeconds(2), RedisJobStore.Retention.defaults(Duration.ofHours(1)), List.of(),
+                        Map.of("default", RedisJobStore.Limits.rate(20, Duration.ofSeconds(1)))), progress::add).start());
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> IntStream.range(0, 90)
+                    .allMatch(i -> store.find("q" + i).orElseThrow().state() == JobState.SUCCEEDED));
+        } finally {
+            nodes.forEach(JobRunner::close);
+        }
+        // the start times Redis gave the jobs (the clock the limit counts by), in ms
+        var starts = IntStream.range(0, 90).mapToLong(i -> store.find("q" + i).orElseThrow().startedAt().toEpochMilli()).sorted().toArray();
+        var busiest = 0;
+        for (var end : starts) {
+            var inWindow = (int) Arrays.stream(starts).filter(t -> t > end - 1000 && t <= end).count();
+            busiest = Math.max(busiest, inWindow);
+        }
+        System.out.println("rate limit of 20 starts per second over 3 nodes: at most " + busiest + " in any second");
+        assertThat(busiest).as("never more than the rate in any window, and within 10% of it under load").isBetween(18, 20);
     }
 
     @Test

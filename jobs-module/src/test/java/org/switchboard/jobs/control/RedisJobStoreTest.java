@@ -91,23 +91,40 @@ class RedisJobStoreTest {
         for (int i = 0; i < 6; i++) {
             enqueue("l" + i, "{}");
         }
-        var first = store.fetch("default", "w1", 8, 3);
+        var first = store.fetch("default", "w1", 8, RedisJobStore.Limits.running(3));
         assertThat(first.jobs()).hasSize(3);
         assertThat(first.limited()).isFalse();
-        var second = store.fetch("default", "w2", 8, 3);
+        var second = store.fetch("default", "w2", 8, RedisJobStore.Limits.running(3));
         assertThat(second.limited()).as("3 run already, on another worker").isTrue();
         assertThat(second.jobs()).isEmpty();
-        var blocking = store.fetchBlocking("default", "w2", Duration.ofSeconds(1), 3);
+        var blocking = store.fetchBlocking("default", "w2", Duration.ofSeconds(1), RedisJobStore.Limits.running(3));
         assertThat(blocking.limited()).isTrue();
         assertThat(store.pending("w2")).as("the job the blocking move took went back").isZero();
         assertThat(stats("default").size()).isEqualTo(3);
         assertThat(stats("default").running()).isEqualTo(3);
 
         assertThat(store.complete("w1", "default", first.jobs().getFirst().id(), "null")).isTrue();
-        var third = store.fetch("default", "w2", 8, 3);
+        var third = store.fetch("default", "w2", 8, RedisJobStore.Limits.running(3));
         assertThat(third.jobs()).as("one slot came free").hasSize(1);
-        assertThat(store.fetch("default", "w2", 8, 0).jobs()).as("no limit").hasSize(2);
+        assertThat(store.fetch("default", "w2", 8, RedisJobStore.Limits.NONE).jobs()).as("no limit").hasSize(2);
         assertThat(stats("default").running()).isEqualTo(5);
+    }
+
+    @Test
+    void aQueuesRateLimitCountsTheStartsOfEveryWorkerWithinTheWindow() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            enqueue("r" + i, "{}");
+        }
+        var perSecond = RedisJobStore.Limits.rate(3, Duration.ofSeconds(1));
+        assertThat(store.fetch("default", "w1", 2, perSecond).jobs()).hasSize(2);
+        assertThat(store.fetch("default", "w2", 8, perSecond).jobs()).as("one start left in the window").hasSize(1);
+        var limited = store.fetch("default", "w2", 8, perSecond);
+        assertThat(limited.limited()).isTrue();
+        assertThat(limited.retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(store.fetchBlocking("default", "w3", Duration.ofSeconds(1), perSecond).limited()).isTrue();
+        assertThat(stats("default").size()).as("the blocking move's job went back").isEqualTo(3);
+        Thread.sleep(limited.retryAfter().toMillis() + 50);
+        assertThat(store.fetch("default", "w2", 8, perSecond).jobs()).as("the window moved on").isNotEmpty();
     }
 
     @Test

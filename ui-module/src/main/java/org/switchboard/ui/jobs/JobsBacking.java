@@ -47,6 +47,12 @@ public class JobsBacking implements Serializable {
         return limit == null ? String.valueOf(q.running()) : q.running() + " / " + limit;
     }
 
+    /** A queue's rate limit over every node, "100/1s", or "–" without one. */
+    public String rate(QueueStats q) {
+        var rate = jobs.rates().get(q.queue());
+        return rate == null ? "–" : rate.toString();
+    }
+
     public List<QueueStats> getQueues() {
         if (queues == null) {
             queues = jobs.queues();

@@ -133,7 +133,8 @@ public class JobsResource {
     @GET
     @Path("queues")
     @Operation(summary = "Per queue: size, latency (age of its oldest job, seconds), paused, running, the most that may run at once "
-            + "over every node (maxRunning; null: no limit), scheduled, retrying, dead")
+            + "over every node (maxRunning; null: no limit), the most that may start within a window over every node (rate, e.g. 100/1s; "
+            + "null: no limit), scheduled, retrying, dead")
     public JsonObject queues() {
         var list = JSON.createArrayBuilder();
         for (var q : jobs.queues()) {
@@ -148,6 +149,12 @@ public class JobsResource {
                 o.addNull("maxRunning");
             } else {
                 o.add("maxRunning", limit);
+            }
+            var rate = jobs.rates().get(q.queue());
+            if (rate == null) {
+                o.addNull("rate");
+            } else {
+                o.add("rate", rate.toString());
             }
             list.add(o.add("paused", q.paused()).add("running", q.running()).add("scheduled", q.scheduled())
                     .add("retrying", q.retrying()).add("dead", q.dead()));

@@ -109,6 +109,8 @@ class JobsIT extends ClientSideIT {
         var limited = Api.json(get("api/jobs/queues").body()).getJsonArray("queues").getValuesAs(JsonObject.class)
                 .stream().filter(q -> q.getString("queue").equals("limited")).findFirst().orElseThrow();
         assertThat(limited.getInt("maxRunning")).as("switchboard.jobs.max-running.limited of the deployed node").isEqualTo(2);
+        assertThat(limited.getString("rate")).isEqualTo("100/1s");
+        assertThat(queue.isNull("rate")).isTrue();
 
         // a poison payload dies at its only attempt; it is listed, retried (dies again), then deleted
         var poison = Api.json(Api.enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":\"x\"},\"maxAttempts\":1}").body()).getString("id");

@@ -41,7 +41,8 @@ public class Deployed implements LauncherSessionListener {
         var couchDb = TestServers.couchDb();
         var options = new ArrayList<>(List.of("-Xmx768m", "-DREDIS_URL=" + TestServers.redis().url(),
                 "-DDATA_DIR=" + dataDir, "-DADMIN_PASSWORD=" + password,
-                "-Dswitchboard.jobs.max-running.limited=2")); // a queue with a limit of running jobs, shown by the API
+                // a queue with limits, shown by the API
+                "-Dswitchboard.jobs.max-running.limited=2", "-Dswitchboard.jobs.rate.limited=100/1s"));
         options.addAll(couchDb.nodeOptions());
         if (couchDb.external()) {
             // an external server outlives the run: its ledger database is this run's own
