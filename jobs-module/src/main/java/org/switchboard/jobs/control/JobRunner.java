@@ -45,8 +45,11 @@ public class JobRunner implements AutoCloseable {
     /** The most finished jobs one trim call deletes. */
     private static final int TRIM_SLICE = 200;
 
-    /** How a node runs its workers. */
-    /** @param limits per queue, its limits over every worker: running at once, starts per window (absent: none) */
+    /**
+     * How a node runs its workers.
+     *
+     * @param limits per queue, its limits over every worker: jobs running at once, starts per window (absent: none)
+     */
     public record Settings(String worker, Map<String, Integer> concurrency, Duration heartbeatTtl, Duration idlePoll,
                            Duration resultTtl, Duration backoffBase, Duration backoffMax, Duration shutdownGrace,
                            RedisJobStore.Retention retention, List<CronSchedule> cron, Map<String, RedisJobStore.Limits> limits) {
@@ -56,7 +59,7 @@ public class JobRunner implements AutoCloseable {
             limits = Map.copyOf(limits);
         }
 
-        /** Without limits on the running jobs. */
+        /** Without limits on any queue. */
         public Settings(String worker, Map<String, Integer> concurrency, Duration heartbeatTtl, Duration idlePoll,
                         Duration resultTtl, Duration backoffBase, Duration backoffMax, Duration shutdownGrace,
                         RedisJobStore.Retention retention, List<CronSchedule> cron) {
