@@ -217,11 +217,12 @@ public class RedisBoardStore {
 
     /** The board a deletion message names; empty for any other message (a post). */
     public static Optional<String> parseDeletion(String message) {
-        if (!message.startsWith("{") || !message.contains("\"deleted\"")) {
-            return Optional.empty();
-        }
         var newline = message.indexOf('\n');
-        try (var reader = JSON.createReader(new StringReader(message.substring(0, newline < 0 ? message.length() : newline)))) {
+        var headerLine = message.substring(0, newline < 0 ? message.length() : newline);
+        if (!headerLine.contains("\"deleted\"")) {
+            return Optional.empty(); // a post: its header has no such member, whatever its value holds
+        }
+        try (var reader = JSON.createReader(new StringReader(headerLine))) {
             var header = reader.readObject();
             return header.getBoolean("deleted", false) ? Optional.of(header.getString("board")) : Optional.empty();
         } catch (RuntimeException e) {

@@ -145,7 +145,10 @@ class NoticeBoardsTest {
 
     @Test
     void aDeletionAnswersTheBoardsWatchersAtOnceAndALaterPostStartsANewEpoch() throws Exception {
-        var first = boards.post("gone", "{\"n\":1}");
+        var before = boards.watch("gone", 0, null, Duration.ofSeconds(60)).toCompletableFuture();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> watchers.waitingCount() == 1);
+        var first = boards.post("gone", "{\"deleted\":true,\"n\":1}");
+        assertThat(before.get(10, TimeUnit.SECONDS).board()).as("a value that says 'deleted' is a post").isEqualTo(first);
         var watches = IntStream.range(0, 5).mapToObj(i -> boards.watch("gone", 1, first.epoch(), Duration.ofSeconds(60)).toCompletableFuture()).toList();
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> watchers.waitingCount() == 5);
         assertThat(boards.delete("gone")).isTrue();
