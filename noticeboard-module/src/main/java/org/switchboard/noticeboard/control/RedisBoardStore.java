@@ -72,7 +72,7 @@ public class RedisBoardStore {
             local expiresAt = 0
             if lease then
               expiresAt = now + lease
-              redis.call('HSET', KEYS[1], 'value', ARGV[1], 'epoch', epoch, 'postedAt', now, 'lease', lease, 'expiresAt', expiresAt)
+              redis.call('HSET', KEYS[1], 'value', ARGV[1], 'epoch', epoch, 'postedAt', now, 'lease', lease)
               redis.call('PEXPIREAT', KEYS[1], expiresAt)
             else
               redis.call('HSET', KEYS[1], 'value', ARGV[1], 'epoch', epoch, 'postedAt', now)
@@ -286,10 +286,10 @@ public class RedisBoardStore {
         if (!fields.containsKey("revision") || !fields.containsKey("value")) {
             return Optional.empty();
         }
-        var expiresAt = fields.get("expiresAt");
+        var postedAt = Long.parseLong(fields.get("postedAt"));
+        var lease = fields.get("lease"); // the key expires then: its last post plus its lease
         return Optional.of(new Board(name, Long.parseLong(fields.get("revision")), fields.get("epoch"),
-                Instant.ofEpochMilli(Long.parseLong(fields.get("postedAt"))), fields.get("value"),
-                expiresAt == null ? null : expiry(Long.parseLong(expiresAt))));
+                Instant.ofEpochMilli(postedAt), fields.get("value"), lease == null ? null : expiry(postedAt + Long.parseLong(lease))));
     }
 
     private static <R> R call(Supplier<R> redisCall) {
