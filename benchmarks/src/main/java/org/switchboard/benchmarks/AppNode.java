@@ -41,7 +41,8 @@ final class AppNode implements AutoCloseable {
         var root = Path.of(System.getProperty("switchboard.root", ".")).toAbsolutePath();
         var port = FreePort.find();
         var dir = TestServers.tempDir("bench-");
-        var command = new ArrayList<String>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
+        var command = new ArrayList<String>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                "-Dorg.glassfish.startupThreadPolicy=USE_NO_THREADS")); // as ./run starts it: see there
         var extra = System.getenv("APP_JAVA_OPTS"); // e.g. a flight recording
         if (extra != null && !extra.isBlank()) {
             command.addAll(List.of(extra.strip().split("\\s+")));

@@ -27,6 +27,12 @@ import org.switchboard.testkit.TestServers;
 public class Deployed implements LauncherSessionListener {
 
     private static final String ADMIN_PASSWORD_PROPERTY = "switchboard.test.admin-password";
+    /**
+     * Payara's start-up on several threads can deadlock (two of its threads creating default
+     * configuration at once; seen once in a benchmark's node): the README's deployment and {@code ./run}
+     * start it on one thread, and so do the tests.
+     */
+    private static final String SINGLE_THREADED_STARTUP = "org.glassfish.startupThreadPolicy=USE_NO_THREADS";
 
     @Override
     public void launcherSessionOpened(LauncherSession session) {
@@ -39,7 +45,7 @@ public class Deployed implements LauncherSessionListener {
         var password = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         System.setProperty(ADMIN_PASSWORD_PROPERTY, password);
         var couchDb = TestServers.couchDb();
-        var options = new ArrayList<>(List.of("-Xmx768m", "-DREDIS_URL=" + TestServers.redis().url(),
+        var options = new ArrayList<>(List.of("-Xmx768m", "-D" + SINGLE_THREADED_STARTUP, "-DREDIS_URL=" + TestServers.redis().url(),
                 "-DDATA_DIR=" + dataDir, "-DADMIN_PASSWORD=" + password,
                 // a queue with limits, shown by the API
                 "-Dswitchboard.jobs.max-running.limited=2", "-Dswitchboard.jobs.rate.limited=100/1s"));
