@@ -60,7 +60,12 @@ final class AppNode implements AutoCloseable {
                 "--postdeploycommandfile", root.resolve("ui-module/src/payara/postdeploy.asadmin").toString(),
                 "--rootdir", dir.resolve("payara").toString()));
         var node = new AppNode(ManagedProcess.start("payara", command, dir), URI.create("http://127.0.0.1:" + port + "/"));
-        node.awaitReady();
+        try {
+            node.awaitReady();
+        } catch (Exception | Error e) {
+            node.close(); // a node that never got ready outlives the benchmark otherwise
+            throw e;
+        }
         return node;
     }
 

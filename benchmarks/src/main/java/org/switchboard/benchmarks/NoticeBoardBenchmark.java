@@ -120,6 +120,7 @@ public final class NoticeBoardBenchmark {
         var warmWaves = new ArrayList<String>();
         var warmLatencies = new ArrayList<Long>();
         var waveStart = 0;
+        var cpuBefore = app.cpuTime();
         for (int u = 1 - warmup; u <= updates; u++) {
             awaitWatchers(watcherCount, Duration.ofSeconds(120));
             delivered = new CountDownLatch(watcherCount);
@@ -136,6 +137,7 @@ public final class NoticeBoardBenchmark {
                 warmLatencies.addAll(latencies);
                 latencies.clear();
                 waveStart = 0;
+                cpuBefore = app.cpuTime();
             }
             var rearmStarted = System.nanoTime();
             for (Rearm r; (r = answered.poll()) != null; ) {
@@ -144,9 +146,16 @@ public final class NoticeBoardBenchmark {
             awaitWatchers(watcherCount, Duration.ofSeconds(120));
             rearmSeconds.add((System.nanoTime() - rearmStarted) / 1e9);
         }
+        var cpu = app.cpuTime().minus(cpuBefore);
         var all = new ArrayList<>(latencies);
         System.out.printf("delivery latency:       p50 %.1f ms, p99 %.1f ms, max %.1f ms (post -> watcher response, %d deliveries)%n",
                 AppNode.percentile(all, 50), AppNode.percentile(all, 99), AppNode.percentile(all, 100), all.size());
+        var fromStart = new ArrayList<>(warmLatencies);
+        fromStart.addAll(all);
+        System.out.printf("from the node's start:  p50 %.1f ms, p99 %.1f ms, max %.1f ms over all %d updates, the first ones after start included%n",
+                AppNode.percentile(fromStart, 50), AppNode.percentile(fromStart, 99), AppNode.percentile(fromStart, 100), warmup + updates);
+        System.out.printf("node CPU:               %.1f µs per delivered answer, the watcher's next poll included (%.1f s over the %d measured updates)%n",
+                cpu.toNanos() / 1000.0 / Math.max(1, all.size()), cpu.toNanos() / 1e9, updates);
         System.out.printf("each update, p50/p99 ms: %s%n", String.join(" ", waves));
         if (warmup > 0) {
             System.out.printf("warm-up, not counted:    %d updates before those, p50 %.1f ms, p99 %.1f ms, max %.1f ms; each: %s%n", warmup,
@@ -161,6 +170,8 @@ public final class NoticeBoardBenchmark {
                 rssBefore / 1024, rssWith / 1024, (rssWith - rssBefore) / (double) watcherCount);
         System.out.printf("app JVM threads:        %d before watchers, %d while all %d wait%n", threadsBefore, threadsWith, held);
         System.out.printf("errors:                 %d%s%n", errors.get(), errorKinds.isEmpty() ? "" : " " + errorKinds);
+        System.out.printf("connections closed by the node: %d%n", errorKinds.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("EOFException")).mapToInt(e -> e.getValue()).sum());
     }
 
     /**
