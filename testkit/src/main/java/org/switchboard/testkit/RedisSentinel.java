@@ -36,7 +36,10 @@ public final class RedisSentinel implements AutoCloseable {
         this.replica = replica;
     }
 
+    /** Starts a master, its replica and three sentinels; needs {@code redis-cli} (Debian's redis-tools), checked first. */
     public static RedisSentinel start(Path dir) {
+        var cli = Executables.onPath("redis-cli");
+        Prerequisite.require(cli.isPresent(), "redis-cli", "apt-get install redis-tools"); // before anything starts: a skip leaves nothing behind
         var master = RedisServer.create(dir.resolve("master")).start();
         var replica = RedisServer.create(dir.resolve("replica"), List.of("--replicaof", "127.0.0.1", String.valueOf(master.port()))).start();
         var set = new RedisSentinel(dir, master, replica);
@@ -67,11 +70,10 @@ public final class RedisSentinel implements AutoCloseable {
 
     /** Until the replica has caught up with its master: before that, a failover would lose what it lacks. */
     private void awaitReplica(Duration within) {
-        var cli = Executables.onPath("redis-cli");
-        Prerequisite.require(cli.isPresent(), "redis-cli", "apt-get install redis-tools");
+        var cli = Executables.onPath("redis-cli").orElseThrow();
         var deadline = Instant.now().plus(within);
         while (Instant.now().isBefore(deadline)) {
-            var info = ManagedProcess.run(List.of(cli.get().toString(), "-p", String.valueOf(replica.port()), "info", "replication"), dir);
+            var info = ManagedProcess.run(List.of(cli.toString(), "-p", String.valueOf(replica.port()), "info", "replication"), dir);
             if (info.contains("master_link_status:up")) {
                 return;
             }

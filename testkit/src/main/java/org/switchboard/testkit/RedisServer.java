@@ -59,6 +59,9 @@ public final class RedisServer {
             }
             Files.createDirectories(dir);
             var target = dir.resolve("redis-server");
+            if (Files.isExecutable(target)) {
+                return target; // copied by an earlier start in this folder (a server restarted, or a start that was given up)
+            }
             Files.copy(in, target);
             Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwx------"));
             return target;
