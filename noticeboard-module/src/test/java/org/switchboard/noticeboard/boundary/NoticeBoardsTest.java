@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -24,6 +25,7 @@ import org.switchboard.channels.Channels;
 import org.switchboard.noticeboard.control.BoardKeys;
 import org.switchboard.noticeboard.control.BoardWatchers;
 import org.switchboard.noticeboard.control.RedisBoardStore;
+import org.switchboard.noticeboard.entity.Board;
 import org.switchboard.noticeboard.entity.WatchOutcome;
 import org.switchboard.testkit.RedisKeys;
 import org.switchboard.testkit.TestServers;
@@ -190,6 +192,35 @@ class NoticeBoardsTest {
                 .isInstanceOf(InvalidBoardRequestException.class);
         assertThatThrownBy(() -> boards.post("lease", "{}", BoardPrecondition.NONE, Duration.ofDays(31)))
                 .isInstanceOf(InvalidBoardRequestException.class);
+    }
+
+    @Test
+    void theWatchersOfALeasedBoardLearnItsEndFromOneLookAtIt() throws Exception {
+        var reads = new AtomicInteger();
+        var store = new RedisBoardStore(redis.client(), redis.prefix()) {
+            @Override
+            public CompletableFuture<Optional<Board>> read(String name) {
+                reads.incrementAndGet();
+                return super.read(name);
+            }
+        };
+        var counted = new BoardWatchers(store);
+        try {
+            var posted = boards.post("leased", "{\"n\":1}", BoardPrecondition.NONE, Duration.ofSeconds(2));
+            var watches = IntStream.range(0, 200)
+                    .mapToObj(i -> counted.watch("leased", posted.revision(), posted.epoch(), Duration.ofSeconds(60))).toList();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> counted.waitingCount() == 200);
+            var before = reads.get();
+            CompletableFuture.allOf(watches.toArray(CompletableFuture[]::new)).get(15, TimeUnit.SECONDS);
+            for (var watch : watches) {
+                assertThat(watch.join().changed()).isTrue();
+                assertThat(watch.join().board()).as("expired").isNull();
+            }
+            // one look just after the lease's end (another shortly after, should this node's clock run behind Redis's)
+            assertThat(reads.get() - before).as("reads of the board for its 200 watchers' lease end").isBetween(1, 3);
+        } finally {
+            counted.close();
+        }
     }
 
     @Test
