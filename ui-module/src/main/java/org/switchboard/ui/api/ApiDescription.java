@@ -27,7 +27,7 @@ public class ApiDescription implements OASFilter {
     private static final List<Status> STATUSES = List.of(
             new Status("400", "BadRequest", "Bad Request", "limit must be a whole number, 0 or more"),
             new Status("401", "Unauthorized", "Unauthorized", "This call needs the admin login (HTTP Basic)."),
-            new Status("404", "NotFound", "Not Found", "Nothing was ever posted to board build-7."),
+            new Status("404", "NotFound", "Not Found", "Board build-7 holds nothing: it was never posted to, or it was deleted or its lease ran out."),
             new Status("409", "Conflict", "Conflict", "transfer t-1001 exists with another 'amount'"),
             new Status("412", "PreconditionFailed", "Precondition Failed",
                     "Board build-7 is at revision 8 of epoch 3f9a1c0b2e4d; the post's condition does not hold, and nothing was posted."),

@@ -109,7 +109,8 @@ public class BoardsResource {
         return boards.current(board).map(b -> ifNoneMatch != null && BoardETags.matches(ifNoneMatch, b)
                         ? Response.notModified(BoardETags.of(b)).build()
                         : Response.ok(BoardJson.of(b)).tag(BoardETags.of(b)).build())
-                .orElseGet(() -> Problem.of(Response.Status.NOT_FOUND, "Nothing was ever posted to board " + board + ".").toResponse().build());
+                .orElseGet(() -> Problem.of(Response.Status.NOT_FOUND,
+                        "Board " + board + " holds nothing: it was never posted to, or it was deleted or its lease ran out.").toResponse().build());
     }
 
     @GET

@@ -132,7 +132,9 @@ class BoardsIT extends ClientSideIT {
             }
         }
         assertThat(event).contains("event: deleted");
-        assertThat(Deployed.get(base.resolve("api/boards/" + board)).statusCode()).isEqualTo(404);
+        var gone = Deployed.get(base.resolve("api/boards/" + board));
+        assertThat(gone.statusCode()).isEqualTo(404);
+        assertThat(Api.json(gone.body()).getString("detail")).as("not said to be never posted to alone").contains("deleted");
         assertThat(deleteBoard(board).statusCode()).as("once").isEqualTo(404);
 
         var again = Api.json(Api.putBoard(base, board, "{\"n\":2}").body());
