@@ -37,19 +37,26 @@ public final class RedisCluster implements AutoCloseable {
         var cli = Executables.onPath("redis-cli");
         Prerequisite.require(cli.isPresent(), "redis-cli", "apt-get install redis-tools");
         var cluster = new RedisCluster(dir);
-        for (int i = 0; i < 6; i++) {
-            // a replica that joined moments ago has had little contact with its master; with the
-            // default validity factor it would refuse to take over from it
-            cluster.nodes.add(RedisServer.create(dir.resolve("node-" + i), List.of("--cluster-enabled", "yes",
-                    "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS),
-                    "--cluster-replica-validity-factor", "0")).start());
+        try {
+            for (int i = 0; i < 6; i++) {
+                // a replica that joined moments ago has had little contact with its master; with the
+                // default validity factor it would refuse to take over from it
+                var node = RedisServer.create(dir.resolve("node-" + i), List.of("--cluster-enabled", "yes",
+                        "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS),
+                        "--cluster-replica-validity-factor", "0"));
+                cluster.nodes.add(node);
+                node.start();
+            }
+            var create = new ArrayList<>(List.of(cli.get().toString(), "--cluster", "create"));
+            cluster.nodes.forEach(n -> create.add("127.0.0.1:" + n.port()));
+            create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+            ManagedProcess.run(create, dir);
+            cluster.awaitState(Duration.ofSeconds(30));
+            return cluster;
+        } catch (RuntimeException | Error e) {
+            cluster.close(); // a start given up halfway leaves nothing running
+            throw e;
         }
-        var create = new ArrayList<>(List.of(cli.get().toString(), "--cluster", "create"));
-        cluster.nodes.forEach(n -> create.add("127.0.0.1:" + n.port()));
-        create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
-        ManagedProcess.run(create, dir);
-        cluster.awaitState(Duration.ofSeconds(30));
-        return cluster;
     }
 
     private void awaitState(Duration within) {

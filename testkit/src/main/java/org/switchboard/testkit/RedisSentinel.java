@@ -40,9 +40,22 @@ public final class RedisSentinel implements AutoCloseable {
     public static RedisSentinel start(Path dir) {
         var cli = Executables.onPath("redis-cli");
         Prerequisite.require(cli.isPresent(), "redis-cli", "apt-get install redis-tools"); // before anything starts: a skip leaves nothing behind
-        var master = RedisServer.create(dir.resolve("master")).start();
-        var replica = RedisServer.create(dir.resolve("replica"), List.of("--replicaof", "127.0.0.1", String.valueOf(master.port()))).start();
+        var master = RedisServer.create(dir.resolve("master"));
+        var replica = RedisServer.create(dir.resolve("replica"), List.of("--replicaof", "127.0.0.1", String.valueOf(master.port())));
         var set = new RedisSentinel(dir, master, replica);
+        try {
+            master.start();
+            replica.start();
+            set.startSentinels();
+            set.awaitReplica(Duration.ofSeconds(30));
+            return set;
+        } catch (RuntimeException | Error e) {
+            set.close(); // a start given up halfway leaves nothing running
+            throw e;
+        }
+    }
+
+    private void startSentinels() {
         var binary = RedisServer.locateBinary(dir);
         for (int i = 0; i < 3; i++) {
             var port = FreePort.find();
@@ -60,12 +73,10 @@ public final class RedisSentinel implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
             var process = ManagedProcess.start("sentinel", List.of(binary.toString(), home.resolve("sentinel.conf").toString(), "--sentinel"), home);
+            sentinels.add(process);
             FreePort.awaitListening(port, Duration.ofSeconds(20), process);
-            set.sentinels.add(process);
-            set.sentinelPorts.add(port);
+            sentinelPorts.add(port);
         }
-        set.awaitReplica(Duration.ofSeconds(30));
-        return set;
     }
 
     /** Until the replica has caught up with its master: before that, a failover would lose what it lacks. */
