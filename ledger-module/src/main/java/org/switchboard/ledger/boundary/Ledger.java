@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -218,6 +219,45 @@ public class Ledger {
         var fresh = new Transfer(transferId, from, to, amount, Instant.now(), TransferStatus.PENDING, null, null, null);
         var transfer = guarded(() -> engine.resolver().submit(fresh, Duration.ofSeconds(waitSeconds)));
         return outcome(transfer);
+    }
+
+    /** The most transfers one batch may hold. */
+    public static final int MAX_BATCH = 1000;
+
+    /** A transfer of a batch, as asked for: {@code id} may be null (one is made). */
+    public record TransferRequest(String id, String from, String to, long amount) {
+    }
+
+    /**
+     * Makes each transfer of a batch on its own, in the order given: a transfer is decided on the
+     * balances the ones before it left, and rejected on its own if they do not allow it. Answers each
+     * one's outcome in the same order (successful, rejected or still pending), or the exception that
+     * refused it (an id reused with other fields, an unknown account). Every transfer is checked
+     * before any is made: one malformed transfer, or an id given twice, refuses the whole batch with
+     * nothing stored. Resent whole, a batch answers the same outcomes.
+     */
+    public List<TransferOutcome> transferAll(List<TransferRequest> requests) {
+        if (requests.isEmpty() || requests.size() > MAX_BATCH) {
+            throw new InvalidLedgerRequestException("transfers", "a batch holds 1 to " + MAX_BATCH + " transfers");
+        }
+        var ids = new HashSet<String>();
+        var base = Instant.now();
+        var fresh = new ArrayList<Transfer>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            var r = requests.get(i);
+            var transferId = r.id() == null ? UUID.randomUUID().toString() : r.id();
+            try {
+                checkTransfer(transferId, r.from(), r.to(), r.amount());
+            } catch (InvalidLedgerRequestException e) {
+                throw new InvalidLedgerRequestException("transfers[" + i + "]." + e.field(), e.getMessage());
+            }
+            if (!ids.add(transferId)) {
+                throw new InvalidLedgerRequestException("transfers[" + i + "].id", "the id " + transferId + " is given twice in the batch");
+            }
+            // rising timestamps: a round decides in timestamp order, so in the batch's order
+            fresh.add(new Transfer(transferId, r.from(), r.to(), r.amount(), base.plusNanos(i), TransferStatus.PENDING, null, null, null));
+        }
+        return guarded(() -> engine.resolver().submitAll(fresh, Duration.ofSeconds(waitSeconds)));
     }
 
     /**

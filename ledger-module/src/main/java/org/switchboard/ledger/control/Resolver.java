@@ -34,6 +34,7 @@ import org.lightcouch.CouchDbException;
 import org.switchboard.ledger.boundary.InvalidLedgerRequestException;
 import org.switchboard.ledger.boundary.LedgerUnavailableException;
 import org.switchboard.ledger.boundary.TransferConflictException;
+import org.switchboard.ledger.boundary.TransferOutcome;
 import org.switchboard.ledger.control.CouchLedgerStore.Head;
 import org.switchboard.ledger.control.CouchLedgerStore.StoredTransfer;
 import org.switchboard.ledger.entity.Decision;
@@ -163,6 +164,91 @@ public class Resolver {
             return submitted(fresh, wait, false);
         } finally {
             relayedIn.remove(fresh.id());
+        }
+    }
+
+    /**
+     * Transfers decided each on its own, in the order given: their timestamps must rise in that
+     * order, since a round decides in timestamp order. When this node decides them (it knows every
+     * account, and no other node decides), they go into its rounds together, unstored, so that one
+     * round decides as many of them as it can take; otherwise each is submitted after the one before.
+     * Answers each as {@link #submit} would, in the same order: decided, or stored pending when the
+     * wait is over; a transfer whose id was stored before with other fields, or that names an
+     * unknown account, is answered by the exception {@link #submit} would throw.
+     */
+    public List<TransferOutcome> submitAll(List<Transfer> fresh, Duration wait) {
+        var start = System.nanoTime();
+        var deadline = start + wait.toNanos();
+        var together = !deferring() && fresh.stream().allMatch(t -> rules.containsKey(t.from()) && rules.containsKey(t.to()));
+        if (!together) {
+            return fresh.stream().map(t -> outcome(() -> submitted(t, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), true))).toList();
+        }
+        var futures = new ArrayList<CompletableFuture<Transfer>>();
+        for (var t : fresh) {
+            unstored.putIfAbsent(t.id(), t);
+            futures.add(answers.computeIfAbsent(t.id(), k -> new CompletableFuture<>()));
+        }
+        try {
+            var all = CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
+            while (!all.isDone() && System.nanoTime() < deadline) {
+                for (int i = 0; i < fresh.size(); i++) {
+                    if (!futures.get(i).isDone()) {
+                        waiting.add(fresh.get(i).id()); // in order; a round that failed takes them again
+                    }
+                }
+                drive(all, deadline, rounds, this::decideWaiting, () -> false);
+            }
+            var late = new ArrayList<Transfer>();
+            for (int i = 0; i < fresh.size(); i++) {
+                if (!futures.get(i).isDone()) {
+                    unstored.remove(fresh.get(i).id(), fresh.get(i));
+                    late.add(fresh.get(i));
+                }
+            }
+            // a round under way may still decide them: it then writes onto these pending copies
+            var inserted = late.isEmpty() ? List.<CouchLedgerStore.Inserted>of() : store.insertAll(late);
+            var outcomes = new ArrayList<TransferOutcome>();
+            for (int i = 0, l = 0; i < fresh.size(); i++) {
+                var t = fresh.get(i);
+                var future = futures.get(i);
+                if (future.isDone()) {
+                    outcomes.add(outcome(() -> {
+                        var answer = joined(future);
+                        sameFields(answer, t);
+                        return answer;
+                    }));
+                } else {
+                    var stored = inserted.get(l++);
+                    outcomes.add(stored == null ? new TransferOutcome(null, new CouchDbException("transfer " + t.id() + " was refused by the database"))
+                            : outcome(() -> {
+                                sameFields(stored.transfer(), t);
+                                return stored.transfer();
+                            }));
+                }
+            }
+            outcomes.stream().map(TransferOutcome::transfer).filter(t -> t != null && t.isDecided()).forEach(t -> metrics.answered(start));
+            return outcomes;
+        } finally {
+            for (int i = 0; i < fresh.size(); i++) {
+                unstored.remove(fresh.get(i).id(), fresh.get(i));
+                answers.remove(fresh.get(i).id(), futures.get(i));
+            }
+        }
+    }
+
+    private static TransferOutcome outcome(Supplier<Transfer> answer) {
+        try {
+            return new TransferOutcome(answer.get(), null);
+        } catch (TransferConflictException | InvalidLedgerRequestException e) {
+            return new TransferOutcome(null, e);
+        }
+    }
+
+    private static Transfer joined(CompletableFuture<Transfer> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
         }
     }
 

@@ -67,6 +67,7 @@ public class ApiDescription implements OASFilter {
             Map.entry("GET /api/ledger/accounts/{id}", new Success("200", "the account", "Account")),
             Map.entry("GET /api/ledger/accounts/{id}/transfers", new Success("200", "the statement, newest first", "Transfers")),
             Map.entry("POST /api/ledger/transfers", new Success("201", "decided successful (422: rejected)", "Transfer")),
+            Map.entry("POST /api/ledger/transfers/batch", new Success("200", "every transfer's outcome, in the order given", "TransferBatchOutcomes")),
             Map.entry("GET /api/ledger/transfers/{id}", new Success("200", "the transfer", "Transfer")),
             Map.entry("GET /api/ledger/check", new Success("200", "the check's report", "InvariantReport")),
             Map.entry("DELETE /api/jobs/{id}", new Success("200", "cancelled (a running job is interrupted)", "JobCancelled")),

@@ -1,5 +1,6 @@
 package org.switchboard.ui.api;
 
+import jakarta.json.JsonObject;
 import jakarta.json.spi.JsonProvider;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.core.MediaType;
@@ -31,19 +32,24 @@ public record Problem(String type, String title, int status, String detail, List
         return new Problem("about:blank", "Bad Request", 400, message, List.of(new FieldError(field, message)));
     }
 
-    public Response.ResponseBuilder toResponse() {
-        return Response.status(status).type(MEDIA).entity(this);
-    }
-
-    /** Writes this problem as the whole answer of a filter or the security layer: the body the API's mappers give. */
-    public void write(HttpServletResponse response) throws IOException {
+    /** The problem's members, as the API's mappers write them (also inside another answer: a refused transfer of a batch). */
+    public JsonObject toJson() {
         var body = JSON.createObjectBuilder().add("type", type).add("title", title).add("status", status).add("detail", detail);
         if (errors != null) {
             var list = JSON.createArrayBuilder();
             errors.forEach(e -> list.add(JSON.createObjectBuilder().add("field", e.field()).add("message", e.message())));
             body.add("errors", list);
         }
-        var bytes = body.build().toString().getBytes(StandardCharsets.UTF_8);
+        return body.build();
+    }
+
+    public Response.ResponseBuilder toResponse() {
+        return Response.status(status).type(MEDIA).entity(this);
+    }
+
+    /** Writes this problem as the whole answer of a filter or the security layer: the body the API's mappers give. */
+    public void write(HttpServletResponse response) throws IOException {
+        var bytes = toJson().toString().getBytes(StandardCharsets.UTF_8);
         response.setStatus(status);
         response.setContentType(MEDIA_TYPE);
         response.setContentLength(bytes.length);

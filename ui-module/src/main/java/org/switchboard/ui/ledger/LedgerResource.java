@@ -20,6 +20,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.net.URI;
 import java.time.Duration;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -31,6 +33,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.switchboard.ledger.boundary.InvalidLedgerRequestException;
 import org.switchboard.ledger.boundary.Ledger;
+import org.switchboard.ledger.boundary.TransferConflictException;
 import org.switchboard.ui.api.ApiApplication;
 import org.switchboard.ui.api.Inputs;
 import org.switchboard.ui.api.Problem;
@@ -45,6 +48,7 @@ import org.switchboard.ui.api.PublicUrl;
 public class LedgerResource {
 
     private static final int MAX_BODY_BYTES = 4096;
+    private static final int MAX_BATCH_BODY_BYTES = 256 * 1024;
 
     @Context
     HttpServletRequest request;
@@ -117,6 +121,59 @@ public class LedgerResource {
         return Response.created(location).entity(LedgerJson.of(transfer)).build();
     }
 
+    @POST
+    @Path("transfers/batch")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Up to 1,000 transfers {\"transfers\":[{\"id\"?,\"from\",\"to\",\"amount\"},...],\"atomic\":false}, each decided on its own in "
+            + "the order given: 200 with every outcome in that order (successful, rejected, pending, or refused with its problem); "
+            + "400 and nothing stored when any transfer is malformed or an id is given twice")
+    public Response transferBatch(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "TransferBatch"))) InputStream body) {
+        var o = readObject(body, MAX_BATCH_BODY_BYTES, "256 KiB");
+        if (!o.containsKey("atomic") || bool(o, "atomic")) {
+            throw new InvalidLedgerRequestException("atomic", "'atomic' must be false: a batch whose transfers succeed or fail together is not offered yet");
+        }
+        if (!(o.get("transfers") instanceof JsonArray items)) {
+            throw new InvalidLedgerRequestException("transfers", "'transfers' must be an array");
+        }
+        if (items.isEmpty() || items.size() > Ledger.MAX_BATCH) {
+            throw new InvalidLedgerRequestException("transfers", "a batch holds 1 to " + Ledger.MAX_BATCH + " transfers");
+        }
+        var requests = new ArrayList<Ledger.TransferRequest>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            if (!(items.get(i) instanceof JsonObject t)) {
+                throw new InvalidLedgerRequestException("transfers[" + i + "]", "each transfer must be a JSON object");
+            }
+            try {
+                var id = t.containsKey("id") && t.get("id") != JsonValue.NULL ? string(t, "id") : null;
+                var amount = t.get("amount") instanceof JsonNumber n && n.isIntegral() ? exact(n) : invalidAmount();
+                requests.add(new Ledger.TransferRequest(id, string(t, "from"), string(t, "to"), amount));
+            } catch (InvalidLedgerRequestException e) {
+                throw new InvalidLedgerRequestException("transfers[" + i + "]." + e.field(), e.getMessage());
+            }
+        }
+        var outcomes = LedgerJson.JSON.createArrayBuilder();
+        var given = requests.iterator();
+        for (var outcome : ledger.transferAll(requests)) {
+            var asked = given.next();
+            outcomes.add(outcome.transfer() != null ? LedgerJson.of(outcome.transfer()) : refused(asked, outcome.refused()));
+        }
+        return Response.ok(LedgerJson.JSON.createObjectBuilder().add("transfers", outcomes).build()).build();
+    }
+
+    /** A transfer of a batch that was refused: its id (when it had one) and the problem a lone transfer would have answered. */
+    private static JsonObject refused(Ledger.TransferRequest asked, RuntimeException refusal) {
+        var builder = LedgerJson.JSON.createObjectBuilder();
+        if (asked.id() != null) {
+            builder.add("id", asked.id());
+        }
+        var problem = switch (refusal) {
+            case TransferConflictException c -> new Problem("about:blank", "Conflict", 409, c.getMessage(), List.of(new Problem.FieldError(c.field(), c.getMessage())));
+            case InvalidLedgerRequestException i -> new Problem("about:blank", "Bad Request", 400, i.getMessage(), List.of(new Problem.FieldError(i.field(), i.getMessage())));
+            default -> new Problem("about:blank", "Service Unavailable", 503, "the database refused the transfer; send the batch again", null);
+        };
+        return builder.add("status", "refused").add("problem", problem.toJson()).build();
+    }
+
     @GET
     @Path("transfers/{id}")
     @Operation(summary = "A transfer: pending, successful or rejected (with its reason)")
@@ -164,7 +221,11 @@ public class LedgerResource {
     }
 
     private static JsonObject readObject(InputStream body) {
-        var text = Inputs.utf8(body, MAX_BODY_BYTES, "body", "body", "the body is larger than 4 KiB", InvalidLedgerRequestException::new);
+        return readObject(body, MAX_BODY_BYTES, "4 KiB");
+    }
+
+    private static JsonObject readObject(InputStream body, int maxBytes, String max) {
+        var text = Inputs.utf8(body, maxBytes, "body", "body", "the body is larger than " + max, InvalidLedgerRequestException::new);
         try {
             if (Inputs.strictJson(text) instanceof JsonObject object) {
                 return object;

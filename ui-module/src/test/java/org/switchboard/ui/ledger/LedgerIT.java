@@ -70,6 +70,43 @@ class LedgerIT extends ClientSideIT {
     }
 
     @Test
+    void aBatchDecidesEachTransferOnItsOwnInTheOrderGiven() throws Exception {
+        var issuer = "bi-" + run;
+        var alice = "ba-" + run;
+        var bob = "bb-" + run;
+        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + issuer + "\",\"allowNegative\":true}");
+        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + alice + "\"}");
+        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + bob + "\"}");
+        assertThat(Api.transfer(base, "{\"from\":\"" + issuer + "\",\"to\":\"" + alice + "\",\"amount\":50}").statusCode()).isEqualTo(201);
+        var batch = "{\"atomic\":false,\"transfers\":["
+                + "{\"id\":\"b1-" + run + "\",\"from\":\"" + alice + "\",\"to\":\"" + bob + "\",\"amount\":30},"
+                + "{\"id\":\"b2-" + run + "\",\"from\":\"" + alice + "\",\"to\":\"" + bob + "\",\"amount\":30},"
+                + "{\"id\":\"b3-" + run + "\",\"from\":\"" + alice + "\",\"to\":\"" + bob + "\",\"amount\":20},"
+                + "{\"id\":\"b4-" + run + "\",\"from\":\"" + alice + "\",\"to\":\"nobody-" + run + "\",\"amount\":1}]}";
+        var answered = Api.postAsAdmin(base, "api/ledger/transfers/batch", batch);
+        assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+        var outcomes = Api.json(answered.body()).getJsonArray("transfers").getValuesAs(JsonObject.class);
+        assertThat(outcomes).extracting(o -> o.getString("id")).containsExactly("b1-" + run, "b2-" + run, "b3-" + run, "b4-" + run);
+        assertThat(outcomes).extracting(o -> o.getString("status")).containsExactly("successful", "rejected", "successful", "refused");
+        assertThat(outcomes.get(1).getString("reason")).isEqualTo("insufficient funds");
+        assertThat(outcomes.get(3).getJsonObject("problem").getInt("status")).isEqualTo(400);
+        assertThat(Api.json(get("api/ledger/accounts/" + bob).body()).getJsonNumber("balance").longValue()).isEqualTo(50);
+        var resent = Api.postAsAdmin(base, "api/ledger/transfers/batch", batch);
+        assertThat(Api.json(resent.body()).getJsonArray("transfers").getValuesAs(JsonObject.class).subList(0, 3))
+                .as("resent whole: the same outcomes").isEqualTo(outcomes.subList(0, 3));
+
+        var oneMalformed = "{\"atomic\":false,\"transfers\":[{\"id\":\"m1-" + run + "\",\"from\":\"" + issuer + "\",\"to\":\"" + bob
+                + "\",\"amount\":1},{\"from\":\"" + issuer + "\",\"to\":\"" + bob + "\",\"amount\":-1}]}";
+        var refused = Api.postAsAdmin(base, "api/ledger/transfers/batch", oneMalformed);
+        Api.assertProblem(refused, 400);
+        assertThat(Api.json(refused.body()).getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("transfers[1].amount");
+        assertThat(get("api/ledger/transfers/m1-" + run).statusCode()).as("nothing stored").isEqualTo(404);
+        Api.assertProblem(Api.postAsAdmin(base, "api/ledger/transfers/batch", oneMalformed.replace("\"atomic\":false", "\"atomic\":true")), 400);
+        var check = Api.json(get("api/ledger/check").body());
+        assertThat(check.getBoolean("ok")).as(check.toString()).isTrue();
+    }
+
+    @Test
     void badRequestsAreRefusedWithProblemJsonAndStoreNothing() throws Exception {
         var a = "a-" + run;
         var b = "b-" + run;
