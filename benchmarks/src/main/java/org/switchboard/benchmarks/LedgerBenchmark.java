@@ -21,6 +21,7 @@ import org.lightcouch.CouchDbClient;
 import org.lightcouch.CouchDbProperties;
 import org.switchboard.ledger.boundary.Ledger;
 import org.switchboard.ledger.boundary.TransferRejectedException;
+import org.switchboard.ledger.entity.TransferStatus;
 import org.switchboard.testkit.CouchDbServer;
 import org.switchboard.testkit.TestServers;
 
@@ -94,7 +95,8 @@ public final class LedgerBenchmark {
     private enum Kind {
         RAW("raw", "raw single-document writes"), ONE_NODE("one", "ours, 1 node, 10 accounts"), TWO_NODES("two", "ours, 2 nodes, 10 accounts"),
         TWO_NODES_NO_RELAY("two-no-relay", "ours, 2 nodes, 10 accounts, no relay"),
-        MANY_ACCOUNTS("many", "ours, 1 node, 100,000 accounts"), UNGUARDED("unguarded", "ours, 1 node, 10 accounts, unguarded");
+        MANY_ACCOUNTS("many", "ours, 1 node, 100,000 accounts"), UNGUARDED("unguarded", "ours, 1 node, 10 accounts, unguarded"),
+        BATCHES("batch", "ours, 1 node, 10 accounts, batches of 1,000");
 
         final String flag;
         final String label;
@@ -123,6 +125,7 @@ public final class LedgerBenchmark {
                     case TWO_NODES_NO_RELAY -> ours(server, clients, transfers, 2, 10, true, false);
                     case MANY_ACCOUNTS -> ours(server, clients, transfers, 1, MANY_ACCOUNTS, true, true);
                     case UNGUARDED -> ours(server, clients, transfers, 1, 10, false, true);
+                    case BATCHES -> batches(server, clients, transfers);
                 };
                 results.computeIfAbsent(kind, k -> new ArrayList<>()).add(rate);
                 line.append(String.format(" %s %.1f/s;", kind.label, rate));
@@ -141,7 +144,7 @@ public final class LedgerBenchmark {
             }
             if (kind != Kind.RAW && kind != Kind.ONE_NODE && !Double.isNaN(one)) {
                 relative.add(String.format("%.2f of %s", m / one, switch (kind) {
-                    case TWO_NODES, TWO_NODES_NO_RELAY -> "1 node";
+                    case TWO_NODES, TWO_NODES_NO_RELAY, BATCHES -> "1 node";
                     case MANY_ACCOUNTS -> "10 accounts";
                     default -> "guarded";
                 }));
@@ -163,12 +166,13 @@ public final class LedgerBenchmark {
                 case TWO_NODES_NO_RELAY -> String.format("2 nodes without the relay %.1f/s", m) + share(m, one, "1 node");
                 case MANY_ACCOUNTS -> String.format("100,000 accounts %.1f/s", m) + share(m, one, "10");
                 case UNGUARDED -> String.format("unguarded %.1f/s", m) + share(m, raw, "raw");
+                case BATCHES -> String.format("batches of 1,000 %.1f/s", m) + share(m, one, "1 node");
             });
         }
         return "  " + name + ":" + System.lineSeparator() + "    " + String.join(" | ", parts);
     }
 
-    /** The measurements to make: all, or those named in {@code -Dledger.only} (comma-separated: raw, one, two, two-no-relay, many, unguarded). */
+    /** The measurements to make: all, or those named in {@code -Dledger.only} (comma-separated: raw, one, two, two-no-relay, many, unguarded, batch). */
     private static List<Kind> kinds() {
         var only = System.getProperty("ledger.only", "");
         return Arrays.stream(Kind.values()).filter(k -> only.isBlank() || Arrays.asList(only.split(",")).contains(k.flag)).toList();
@@ -248,6 +252,49 @@ public final class LedgerBenchmark {
         } // among 100,000 accounts the check first builds the sweep's view over every account: minutes, once
 
         ledgers.forEach(Ledger::close);
+        dropDatabase(server, database);
+        return rate;
+    }
+
+    /**
+     * One node taking non-atomic batches of 1,000 transfers from {@code clients} clients, ten times
+     * {@code transfers} in all (a batch is a thousand single transfers' worth): successful transfers/s.
+     */
+    private static double batches(CouchDbServer server, int clients, int transfers) throws Exception {
+        var database = freshName("batch");
+        var ledger = Ledger.connect(server.urlWithLogin(), database, clients * 4, 500, Duration.ofSeconds(120));
+        var ids = new ArrayList<String>();
+        for (int i = 0; i < 10; i++) {
+            ids.add("acct-" + i);
+        }
+        ledger.createAccounts(ids, true);
+        var batchCount = Math.max(clients, transfers * 10 / 1000);
+        var next = new AtomicInteger();
+        var successful = new AtomicInteger();
+        var started = System.nanoTime();
+        try (var pool = Executors.newFixedThreadPool(clients)) {
+            for (int c = 0; c < clients; c++) {
+                pool.execute(() -> {
+                    for (int b; (b = next.getAndIncrement()) < batchCount; ) {
+                        var random = ThreadLocalRandom.current();
+                        var batch = new ArrayList<Ledger.TransferRequest>(1000);
+                        for (int i = 0; i < 1000; i++) {
+                            var from = random.nextInt(ids.size());
+                            var to = (from + 1 + random.nextInt(ids.size() - 1)) % ids.size();
+                            batch.add(new Ledger.TransferRequest("b" + b + "-" + i, ids.get(from), ids.get(to), 1 + random.nextInt(100)));
+                        }
+                        ledger.transferAll(batch).forEach(o -> {
+                            if (o.transfer() != null && o.transfer().status() == TransferStatus.SUCCESSFUL) {
+                                successful.incrementAndGet();
+                            }
+                        });
+                    }
+                });
+            }
+        }
+        var rate = successful.get() / ((System.nanoTime() - started) / 1e9);
+        check(ledger);
+        ledger.close();
         dropDatabase(server, database);
         return rate;
     }
