@@ -179,10 +179,15 @@ public class Resolver {
     public List<TransferOutcome> submitAll(List<Transfer> fresh, Duration wait) {
         var start = System.nanoTime();
         var deadline = start + wait.toNanos();
+        var unknown = fresh.stream().flatMap(t -> Stream.of(t.from(), t.to())).filter(id -> !rules.containsKey(id)).distinct().toList();
+        if (!unknown.isEmpty()) {
+            rules.putAll(store.accounts(unknown)); // one read for the whole batch (accounts are never deleted and keep their rules)
+        }
         var together = !deferring() && fresh.stream().allMatch(t -> rules.containsKey(t.from()) && rules.containsKey(t.to()));
         if (!together) {
             return fresh.stream().map(t -> outcome(() -> submitted(t, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), true))).toList();
         }
+        batchedTogether.addAndGet(fresh.size());
         var futures = new ArrayList<CompletableFuture<Transfer>>();
         for (var t : fresh) {
             unstored.putIfAbsent(t.id(), t);
@@ -946,6 +951,8 @@ public class Resolver {
     final AtomicInteger answeredByFeed = new AtomicInteger();
     /** How many transfers other nodes handed to this one went through its rounds (decided there, or found decided). */
     final AtomicInteger decidedForOthers = new AtomicInteger();
+    /** Transfers of batches that went into this node's rounds together (see {@link #submitAll}). */
+    final AtomicInteger batchedTogether = new AtomicInteger();
 
     /** Whether this node decides: the newest head it has seen is its own. */
     boolean decides() {
