@@ -213,7 +213,8 @@ class TwoNodesIT {
 
     /**
      * The bank test, after Jepsen's: 8 accounts, 6 clients sending random transfers to either node,
-     * one in five sent twice (a retry, perhaps to the other node), node b killed (SIGKILL) mid-run and
+     * one in five sent twice (a retry, perhaps to the other node), one client sending its transfers in
+     * batches of 10 (half of the batches sent twice), node b killed (SIGKILL) mid-run and
      * started again, and on a CouchDB cluster the harness started, one CouchDB node with it. Any
      * answer other than 201 or 422 (a cut connection, 503 still pending) is retried with the same id
      * until one comes. At the end: the money is all there, no account that may not go negative is,
@@ -236,8 +237,54 @@ class TwoNodesIT {
         var done = new AtomicInteger();
         var retriesAfterFailure = new AtomicInteger();
         var nodes = new AtomicReferenceArray<PayaraNode>(new PayaraNode[] {a, b});
+        var batched = new AtomicInteger();
         BiConsumer<Integer, Integer> client = (c, count) -> {
             var random = ThreadLocalRandom.current();
+            if (c == 5) { // this client sends its transfers in batches of 10, each batch twice every other time
+                for (int start = 0; start < count; start += 10) {
+                    var items = new ArrayList<String>();
+                    var ids = new ArrayList<String>();
+                    for (int i = start; i < Math.min(count, start + 10); i++) {
+                        var id = "bank-" + run + "-" + c + "-" + i + "-" + count;
+                        var from = accounts.get(random.nextInt(8));
+                        var to = accounts.get((accounts.indexOf(from) + 1 + random.nextInt(7)) % 8);
+                        ids.add(id);
+                        items.add("{\"id\":\"" + id + "\",\"from\":\"" + from + "\",\"to\":\"" + to + "\",\"amount\":" + (1 + random.nextInt(400)) + "}");
+                    }
+                    var body = "{\"atomic\":false,\"transfers\":[" + String.join(",", items) + "]}";
+                    for (int send = 0; send < (start % 20 == 0 ? 2 : 1); send++) {
+                        List<JsonObject> answered = null;
+                        while (answered == null) {
+                            var node = nodes.get(random.nextInt(2));
+                            try {
+                                var response = Api.postAsAdmin(node.base(), "api/ledger/transfers/batch", body);
+                                var list = response.statusCode() == 200
+                                        ? Api.json(response.body()).getJsonArray("transfers").getValuesAs(JsonObject.class) : null;
+                                if (list != null && list.stream().noneMatch(o -> "pending".equals(o.getString("status")))) {
+                                    answered = list;
+                                } else {
+                                    retriesAfterFailure.incrementAndGet(); // some still pending, or the node failed: the whole batch again
+                                }
+                            } catch (Exception nodeDown) {
+                                retriesAfterFailure.incrementAndGet();
+                            }
+                        }
+                        for (int k = 0; k < ids.size(); k++) {
+                            var outcome = answered.get(k).getString("status");
+                            if (!outcome.equals("successful") && !outcome.equals("rejected")) {
+                                disagreements.add(ids.get(k) + ": " + answered.get(k));
+                            }
+                            var first = outcomes.putIfAbsent(ids.get(k), outcome);
+                            if (first != null && !first.equals(outcome)) {
+                                disagreements.add(ids.get(k) + ": " + first + " then " + outcome);
+                            }
+                        }
+                    }
+                    batched.addAndGet(ids.size());
+                    done.addAndGet(ids.size());
+                }
+                return;
+            }
             for (int i = 0; i < count; i++) {
                 var id = "bank-" + run + "-" + c + "-" + i + "-" + count;
                 var from = accounts.get(random.nextInt(8));
@@ -317,7 +364,7 @@ class TwoNodesIT {
             assertThat(stored.getString("status")).as(entry.getKey()).isEqualTo(entry.getValue());
         }
         var rejected = outcomes.values().stream().filter("rejected"::equals).count();
-        System.out.println("bank test: " + outcomes.size() + " transfers (" + rejected + " rejected), node b killed and restarted"
+        System.out.println("bank test: " + outcomes.size() + " transfers (" + rejected + " rejected; " + batched.get() + " of them in batches of 10), node b killed and restarted"
                 + (TestServers.couchDbCluster().isPresent() ? ", a CouchDB node killed and restarted, " : ", ")
                 + retriesAfterFailure.get() + " sends repeated after a failure or 503; check ok=" + check.getBoolean("ok")
                 + ", decided " + check.getJsonNumber("decided") + ", disagreements " + disagreements.size());
