@@ -179,11 +179,7 @@ public class Resolver {
     public List<TransferOutcome> submitAll(List<Transfer> fresh, Duration wait) {
         var start = System.nanoTime();
         var deadline = start + wait.toNanos();
-        var unknown = fresh.stream().flatMap(t -> Stream.of(t.from(), t.to())).filter(id -> !rules.containsKey(id)).distinct().toList();
-        if (!unknown.isEmpty()) {
-            rules.putAll(store.accounts(unknown)); // one read for the whole batch (accounts are never deleted and keep their rules)
-        }
-        var together = !deferring() && fresh.stream().allMatch(t -> rules.containsKey(t.from()) && rules.containsKey(t.to()));
+        var together = learnAccounts(fresh) && !deferring();
         if (!together) {
             return fresh.stream().map(t -> outcome(() -> submitted(t, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), true))).toList();
         }
@@ -275,7 +271,7 @@ public class Resolver {
         var relayed = mayHandOver && deferring() ? relayed(fresh, deadline) : Optional.<Transfer>empty();
         if (relayed.isPresent()) {
             answer = relayed.get();
-        } else if (rules.containsKey(fresh.from()) && rules.containsKey(fresh.to())) {
+        } else if (knowsAccountsOf(fresh)) {
             answer = decideUnstored(fresh, deadline, mayHandOver);
             sameFields(answer, fresh);
         } else {
@@ -1029,21 +1025,34 @@ public class Resolver {
     }
 
     /**
+     * Reads the rules of the accounts these transfers name that this node has not seen, in one
+     * request (accounts are never deleted and keep their rules); true if every account they name exists.
+     */
+    private boolean learnAccounts(List<Transfer> transfers) {
+        var unknown = transfers.stream().flatMap(t -> Stream.of(t.from(), t.to())).filter(id -> !rules.containsKey(id)).distinct().toList();
+        if (!unknown.isEmpty()) {
+            rules.putAll(store.accounts(unknown));
+        }
+        return transfers.stream().allMatch(this::knowsAccountsOf);
+    }
+
+    private boolean knowsAccountsOf(Transfer transfer) {
+        return rules.containsKey(transfer.from()) && rules.containsKey(transfer.to());
+    }
+
+    /**
      * The submissions whose accounts exist, to be stored; the others are answered here: the transfer
      * stored before under the id, or a refusal naming the unknown account. Accounts not seen before
      * are read in one request for the whole batch (accounts are never deleted and keep their rules).
      */
     private List<Submission> withKnownAccounts(List<Submission> batch) {
-        var unknown = batch.stream().flatMap(s -> Stream.of(s.transfer().from(), s.transfer().to()))
-                .filter(id -> !rules.containsKey(id)).distinct().toList();
-        if (unknown.isEmpty()) {
+        if (learnAccounts(batch.stream().map(Submission::transfer).toList())) {
             return batch;
         }
-        rules.putAll(store.accounts(unknown));
         var known = new ArrayList<Submission>();
         var refused = new ArrayList<Submission>();
         for (var s : batch) {
-            (rules.containsKey(s.transfer().from()) && rules.containsKey(s.transfer().to()) ? known : refused).add(s);
+            (knowsAccountsOf(s.transfer()) ? known : refused).add(s);
         }
         if (!refused.isEmpty()) {
             var before = new HashMap<String, Transfer>();
@@ -1092,11 +1101,7 @@ public class Resolver {
      */
     List<Decision> decide(Head head, List<Transfer> transfers, HashMap<String, Long> changed) {
         var seq = head.seq();
-        var unknown = transfers.stream().flatMap(t -> Stream.of(t.from(), t.to()))
-                .filter(id -> !rules.containsKey(id)).distinct().toList();
-        if (!unknown.isEmpty()) {
-            rules.putAll(store.accounts(unknown));
-        }
+        learnAccounts(transfers);
         var accounts = rules;
         var at = Instant.ofEpochMilli(System.currentTimeMillis());
         var decisions = new ArrayList<Decision>(transfers.size());

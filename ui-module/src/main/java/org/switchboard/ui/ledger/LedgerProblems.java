@@ -21,8 +21,7 @@ public final class LedgerProblems {
     public static class Invalid implements ExceptionMapper<InvalidLedgerRequestException> {
         @Override
         public Response toResponse(InvalidLedgerRequestException e) {
-            return new Problem("about:blank", "Bad Request", 400, e.getMessage(), List.of(new Problem.FieldError(e.field(), e.getMessage())))
-                    .toResponse().build();
+            return problem(e).toResponse().build();
         }
     }
 
@@ -30,8 +29,7 @@ public final class LedgerProblems {
     public static class Conflict implements ExceptionMapper<TransferConflictException> {
         @Override
         public Response toResponse(TransferConflictException e) {
-            return new Problem("about:blank", "Conflict", 409, e.getMessage(), List.of(new Problem.FieldError(e.field(), e.getMessage())))
-                    .toResponse().build();
+            return problem(e).toResponse().build();
         }
     }
 
@@ -55,6 +53,16 @@ public final class LedgerProblems {
         public Response toResponse(TransferPendingException e) {
             return transferProblem(e.transfer(), 503, "Service Unavailable", e.getMessage()).header("Retry-After", "1").build();
         }
+    }
+
+    /** 400 naming the input at fault; also a refused transfer's problem inside a batch's answer. */
+    static Problem problem(InvalidLedgerRequestException e) {
+        return Problem.invalid(e.field(), e.getMessage());
+    }
+
+    /** 409 naming the field that differs; also a refused transfer's problem inside a batch's answer. */
+    static Problem problem(TransferConflictException e) {
+        return new Problem("about:blank", "Conflict", 409, e.getMessage(), List.of(new Problem.FieldError(e.field(), e.getMessage())));
     }
 
     private static Response.ResponseBuilder transferProblem(Transfer transfer, int status, String title, String detail) {

@@ -21,7 +21,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.List;
 import java.net.URI;
 import java.time.Duration;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -113,10 +112,8 @@ public class LedgerResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Transfer {\"id\"?,\"from\",\"to\",\"amount\"}; answers once decided: 201 successful, 422 rejected, 409 id reused with other fields, 503 still pending")
     public Response transfer(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "TransferRequest"))) InputStream body) {
-        var o = readObject(body);
-        var id = o.containsKey("id") && o.get("id") != JsonValue.NULL ? string(o, "id") : null;
-        var amount = o.get("amount") instanceof JsonNumber n && n.isIntegral() ? exact(n) : invalidAmount();
-        var transfer = ledger.transfer(id, string(o, "from"), string(o, "to"), amount);
+        var asked = transferRequest(readObject(body));
+        var transfer = ledger.transfer(asked.id(), asked.from(), asked.to(), asked.amount());
         var location = URI.create(urls.of(request.getContextPath(), "/api/ledger/transfers/" + transfer.id()));
         return Response.created(location).entity(LedgerJson.of(transfer)).build();
     }
@@ -135,18 +132,13 @@ public class LedgerResource {
         if (!(o.get("transfers") instanceof JsonArray items)) {
             throw new InvalidLedgerRequestException("transfers", "'transfers' must be an array");
         }
-        if (items.isEmpty() || items.size() > Ledger.MAX_BATCH) {
-            throw new InvalidLedgerRequestException("transfers", "a batch holds 1 to " + Ledger.MAX_BATCH + " transfers");
-        }
         var requests = new ArrayList<Ledger.TransferRequest>(items.size());
         for (int i = 0; i < items.size(); i++) {
             if (!(items.get(i) instanceof JsonObject t)) {
                 throw new InvalidLedgerRequestException("transfers[" + i + "]", "each transfer must be a JSON object");
             }
             try {
-                var id = t.containsKey("id") && t.get("id") != JsonValue.NULL ? string(t, "id") : null;
-                var amount = t.get("amount") instanceof JsonNumber n && n.isIntegral() ? exact(n) : invalidAmount();
-                requests.add(new Ledger.TransferRequest(id, string(t, "from"), string(t, "to"), amount));
+                requests.add(transferRequest(t));
             } catch (InvalidLedgerRequestException e) {
                 throw new InvalidLedgerRequestException("transfers[" + i + "]." + e.field(), e.getMessage());
             }
@@ -160,6 +152,13 @@ public class LedgerResource {
         return Response.ok(LedgerJson.JSON.createObjectBuilder().add("transfers", outcomes).build()).build();
     }
 
+    /** A transfer as the body gives it: {@code id} (optional), {@code from}, {@code to}, {@code amount}. */
+    private static Ledger.TransferRequest transferRequest(JsonObject o) {
+        var id = o.containsKey("id") && o.get("id") != JsonValue.NULL ? string(o, "id") : null;
+        var amount = o.get("amount") instanceof JsonNumber n && n.isIntegral() ? exact(n) : invalidAmount();
+        return new Ledger.TransferRequest(id, string(o, "from"), string(o, "to"), amount);
+    }
+
     /** A transfer of a batch that was refused: its id (when it had one) and the problem a lone transfer would have answered. */
     private static JsonObject refused(Ledger.TransferRequest asked, RuntimeException refusal) {
         var builder = LedgerJson.JSON.createObjectBuilder();
@@ -167,8 +166,8 @@ public class LedgerResource {
             builder.add("id", asked.id());
         }
         var problem = switch (refusal) {
-            case TransferConflictException c -> new Problem("about:blank", "Conflict", 409, c.getMessage(), List.of(new Problem.FieldError(c.field(), c.getMessage())));
-            case InvalidLedgerRequestException i -> new Problem("about:blank", "Bad Request", 400, i.getMessage(), List.of(new Problem.FieldError(i.field(), i.getMessage())));
+            case TransferConflictException c -> LedgerProblems.problem(c);
+            case InvalidLedgerRequestException i -> LedgerProblems.problem(i);
             default -> new Problem("about:blank", "Service Unavailable", 503, "the database refused the transfer; send the batch again", null);
         };
         return builder.add("status", "refused").add("problem", problem.toJson()).build();

@@ -4,7 +4,6 @@ import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.annotation.WebListener;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Filter;
 import java.util.logging.LogRecord;
@@ -23,7 +22,7 @@ import java.util.logging.Logger;
 @WebListener
 public class AsyncRequestWarnings implements ServletContextListener {
 
-    static final Set<String> DROPPED = Set.of("WELD-000225", "WELD-000335", "WELD-000714", "WELD-000715");
+    static final List<String> DROPPED = List.of("WELD-000225", "WELD-000335", "WELD-000714", "WELD-000715");
     /** Weld's loggers that raise them (held here: the logging framework keeps loggers only weakly). */
     private static final List<Logger> LOGGERS = List.of(Logger.getLogger("org.jboss.weld.Servlet"),
             Logger.getLogger("org.jboss.weld.Context"), Logger.getLogger("org.jboss.weld.Conversation"));
@@ -51,14 +50,16 @@ public class AsyncRequestWarnings implements ServletContextListener {
         @Override
         public boolean isLoggable(LogRecord record) {
             var message = record.getMessage();
-            if (message == null || message.length() < 11 || !DROPPED.contains(message.substring(0, 11))) {
-                return true;
+            for (var id : DROPPED) {
+                if (message != null && message.startsWith(id)) { // a record per asynchronous request: no copy of the message made
+                    if (dropped.getAndIncrement() == 0) {
+                        LOG.log(System.Logger.Level.INFO, "The CDI warning {0} about asynchronous requests is not logged from now on: Payara "
+                                + "raises it for every long poll and closed event stream, and CDI cleans up after it", id);
+                    }
+                    return false;
+                }
             }
-            if (dropped.getAndIncrement() == 0) {
-                LOG.log(System.Logger.Level.INFO, "The CDI warning {0} about asynchronous requests is not logged from now on: Payara "
-                        + "raises it for every long poll and closed event stream, and CDI cleans up after it", message.substring(0, 11));
-            }
-            return false;
+            return true;
         }
     }
 }
