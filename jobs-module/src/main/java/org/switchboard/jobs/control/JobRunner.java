@@ -8,10 +8,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -236,30 +236,8 @@ public class JobRunner implements AutoCloseable {
                     return;
                 }
                 if (batch.isEmpty()) {
-                    // idle: block on the queue for one job (the batch fetch cannot block: it is a script)
                     free.acquire();
-                    Optional<FetchedJob> one;
-                    try {
-                        var taken = store.fetchBlocking(queue, settings.worker(), settings.idlePoll(), limits);
-                        if (taken.limited()) {
-                            free.release();
-                            waitOut(taken);
-                            continue;
-                        }
-                        one = taken.jobs().stream().findFirst();
-                    } catch (RuntimeException e) {
-                        free.release();
-                        throw e;
-                    }
-                    if (one.isPresent() && !fetching) {
-                        giveBack(List.of(one.get())); // a wait that ended as the node began to stop
-                        return;
-                    }
-                    if (one.isPresent()) {
-                        run(one.get(), free);
-                    } else {
-                        free.release();
-                    }
+                    waitForOne(queue, free, limits); // idle: a blocking fetch of one job
                     continue;
                 }
                 for (var job : batch) {
@@ -271,6 +249,42 @@ public class JobRunner implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, () -> "Fetching from queue " + queue + " failed; trying again", e);
                 sleep(Duration.ofSeconds(1));
             }
+        }
+    }
+
+    /**
+     * Blocks on the queue for one job (the batch fetch cannot block: it is a script), holding one of
+     * the free slots. The job starts on the thread that receives it from Redis, not after a hand-over
+     * to this loop: the idle worker's latency from enqueue to start is then the blocking move's answer
+     * and one script's round trip.
+     */
+    private void waitForOne(String queue, Semaphore free, RedisJobStore.Limits limits) throws InterruptedException {
+        var waiting = store.fetchBlockingAsync(queue, settings.worker(), settings.idlePoll(), limits);
+        var ran = waiting.thenApply(taken -> {
+            if (taken.limited() || taken.jobs().isEmpty() || !fetching) {
+                return false;
+            }
+            taken.jobs().forEach(job -> run(job, free));
+            return true;
+        });
+        RedisJobStore.Batch taken;
+        try {
+            if (ran.get()) {
+                return;
+            }
+            taken = waiting.get();
+        } catch (InterruptedException e) {
+            waiting.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            free.release();
+            throw RedisJobStore.unavailable(e.getCause());
+        }
+        free.release();
+        if (taken.limited()) {
+            waitOut(taken);
+        } else {
+            giveBack(taken.jobs()); // none, or one taken as the node began to stop: another node runs it
         }
     }
 
