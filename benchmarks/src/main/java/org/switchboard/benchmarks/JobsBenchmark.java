@@ -40,7 +40,7 @@ import org.switchboard.testkit.TestServers;
  */
 public final class JobsBenchmark {
 
-    private static final int IDLE_WARMUP = 200;
+    private static final int IDLE_WARMUP = 1000;
     private static final int IDLE_READINGS = 1000;
 
     public static void main(String[] args) throws Exception {
@@ -57,7 +57,7 @@ public final class JobsBenchmark {
         var total = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         var concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         var rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-        var warmup = args.length > 3 ? Integer.parseInt(args[3]) : 20_000;
+        var warmup = args.length > 3 ? Integer.parseInt(args[3]) : total; // a whole round, so that the measured one is at steady state
         var padding = args.length > 4 ? Integer.parseInt(args[4]) : 0;
         try {
             run(total, concurrency, rounds, warmup, padding);
@@ -204,7 +204,8 @@ public final class JobsBenchmark {
 
     /**
      * Enqueue -> start with an idle worker, one job at a time: 1,000 readings in microseconds, after
-     * 200 not counted (the idle path's code is new to the process; bench.js does the same for BullMQ).
+     * 1,000 not counted (the idle path's code is new to the process, and its compilation is what the
+     * first hundreds of readings measure; bench.js does the same for BullMQ).
      */
     @SuppressWarnings("try") // the workers run while the block waits on them: they are there to be closed
     private static List<Long> idleLatencies(StandaloneJobs jobs, int concurrency) throws Exception {
