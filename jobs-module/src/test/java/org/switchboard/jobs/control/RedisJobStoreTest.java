@@ -145,6 +145,31 @@ class RedisJobStoreTest {
     }
 
     @Test
+    void jobsAcknowledgedInAnyOrderLeaveTheWorkerHoldingExactlyTheOthers() {
+        for (int i = 0; i < 6; i++) {
+            enqueue("k" + i, "{}");
+        }
+        store.fetch("default", "w1", 6);
+        // the two oldest (the pending list's tail), one from the middle, and one the worker does not hold
+        var done = store.completeMany("w1", List.of(new RedisJobStore.Completion("default", "k1", "1"), new RedisJobStore.Completion("default", "k4", "4"),
+                new RedisJobStore.Completion("default", "k0", "0"), new RedisJobStore.Completion("default", "gone", "x")));
+        assertThat(done).isEqualTo(3);
+        assertThat(store.pendingJobs("w1")).extracting(RedisJobStore.Held::id).containsExactlyInAnyOrder("k2", "k3", "k5");
+        // then the newest and one the worker no longer holds: the tail is not the batch's
+        assertThat(store.completeMany("w1", List.of(new RedisJobStore.Completion("default", "k5", "5"), new RedisJobStore.Completion("default", "k0", "0"))))
+                .isEqualTo(1);
+        assertThat(store.pendingJobs("w1")).extracting(RedisJobStore.Held::id).containsExactlyInAnyOrder("k2", "k3");
+        assertThat(store.completeMany("w1", List.of(new RedisJobStore.Completion("default", "k3", "3"), new RedisJobStore.Completion("default", "k2", "2"))))
+                .as("the whole list").isEqualTo(2);
+        assertThat(store.pending("w1")).isZero();
+        for (var id : List.of("k0", "k1", "k2", "k3", "k4", "k5")) {
+            assertThat(store.find(id).orElseThrow().state()).as(id).isEqualTo(JobState.SUCCEEDED);
+        }
+        assertThat(store.processed()).isEqualTo(6);
+        assertThat(stats("default").running()).isZero();
+    }
+
+    @Test
     void fetchTakesSeveralJobsOldestFirstAndLeavesTheRest() {
         for (int i = 0; i < 5; i++) {
             enqueue("j" + i, "{}");
