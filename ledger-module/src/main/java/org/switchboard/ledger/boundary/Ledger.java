@@ -33,6 +33,7 @@ import org.switchboard.ledger.entity.Account;
 import org.switchboard.ledger.entity.InvariantReport;
 import org.switchboard.ledger.entity.Transfer;
 import org.switchboard.ledger.entity.TransferStatus;
+import org.switchboard.ledger.entity.TwoPhase;
 
 /**
  * The ledger, for the REST API and other modules: accounts, transfers that wait until they are
@@ -135,10 +136,10 @@ public class Ledger {
         return this;
     }
 
-    /** Decides what is pending: the transfers of callers that died or gave up waiting. */
+    /** Decides what is pending (the transfers of callers that died or gave up waiting), and expires the reservations past their timeout. */
     public int sweep() {
         try {
-            return guarded(() -> engine.resolver().resolveAll());
+            return guarded(() -> engine.resolver().resolveAll()) + expireDue();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "The ledger sweep failed; trying again", e);
             return 0;
@@ -179,7 +180,7 @@ public class Ledger {
     private Created create(String id, boolean allowNegative) {
         if (store().createAccount(id, allowNegative)) {
             engine.resolver().knows(Map.of(id, allowNegative));
-            return new Created(new Account(id, 0, allowNegative), true);
+            return new Created(new Account(id, 0, 0, allowNegative), true);
         }
         var existing = store().allowNegative(id).orElseThrow();
         if (existing != allowNegative) {
@@ -194,9 +195,12 @@ public class Ledger {
     }
 
     private List<Account> allAccounts() {
-        var balances = store().head().balances();
+        var head = store().head();
+        var balances = head.balances();
+        var reserved = head.reserved();
         var out = new ArrayList<Account>();
-        store().accounts().forEach((id, allowNegative) -> out.add(new Account(id, balances.getOrDefault(id, 0L), allowNegative)));
+        store().accounts().forEach((id, allowNegative) ->
+                out.add(new Account(id, balances.getOrDefault(id, 0L), reserved.getOrDefault(id, 0L), allowNegative)));
         return out;
     }
 
@@ -204,7 +208,10 @@ public class Ledger {
         if (id == null || !ID.matcher(id).matches()) {
             return Optional.empty();
         }
-        return guarded(() -> store().allowNegative(id).map(rule -> new Account(id, store().head().balance(id), rule)));
+        return guarded(() -> store().allowNegative(id).map(rule -> {
+            var head = store().head();
+            return new Account(id, head.balance(id), head.reserved(id), rule);
+        }));
     }
 
     /**
@@ -219,6 +226,132 @@ public class Ledger {
         var fresh = new Transfer(transferId, from, to, amount, Instant.now(), TransferStatus.PENDING, null, null, null);
         var transfer = guarded(() -> engine.resolver().submit(fresh, Duration.ofSeconds(waitSeconds)));
         return outcome(transfer);
+    }
+
+    /**
+     * Makes a two-phase transfer, a reservation, and waits until it is decided: answers it reserved
+     * when the sender's available balance covers the amount, which is then held against it until a
+     * post, a void or the timeout ({@code timeoutSeconds} after the decision) settles it; throws
+     * {@link TransferRejectedException} when rejected. Sent again, as {@link #transfer}.
+     */
+    public Transfer reserve(String id, String from, String to, long amount, long timeoutSeconds) {
+        var transferId = id == null ? UUID.randomUUID().toString() : id;
+        checkTransfer(transferId, from, to, amount);
+        if (timeoutSeconds < 1 || timeoutSeconds > TwoPhase.MAX_TIMEOUT_SECONDS) {
+            throw new InvalidLedgerRequestException("timeoutSeconds", "'timeoutSeconds' is 1 to " + TwoPhase.MAX_TIMEOUT_SECONDS);
+        }
+        var fresh = new Transfer(transferId, from, to, amount, Instant.now(), TransferStatus.PENDING, null, null, null,
+                TwoPhase.reserve(timeoutSeconds));
+        return outcome(guarded(() -> engine.resolver().submit(fresh, Duration.ofSeconds(waitSeconds))));
+    }
+
+    /**
+     * A reservation and its settlement, if one is decided: what {@code GET} shows of a two-phase transfer.
+     *
+     * @param settlement null while the reservation is open (or was rejected)
+     */
+    public record Reservation(Transfer reservation, Transfer settlement) {
+
+        /** The reservation's status now: its settlement's once settled (posted, voided, expired), else its own. */
+        public TransferStatus status() {
+            return settlement != null ? settlement.status() : reservation.status();
+        }
+    }
+
+    /**
+     * Posts a reservation: moves {@code amount} (all of it when null) from the sender to the receiver
+     * and releases the rest. Answers the reservation as posted. Throws {@link NoSuchTransferException}
+     * for an unknown id, {@link ReservationSettledException} when the reservation is not open (settled
+     * otherwise, rejected, not two-phase, or timed out first), {@link TransferPendingException} when
+     * not decided within the wait. Sent again with the same amount, it answers the same.
+     */
+    public Reservation post(String id, Long amount) {
+        var reservation = openable(id);
+        if (amount != null && (amount < 1 || amount > reservation.amount())) {
+            throw new InvalidLedgerRequestException("amount", "'amount' is 1 to the reserved " + reservation.amount());
+        }
+        return settle(reservation, TwoPhase.Step.POST, amount == null ? reservation.amount() : amount, TransferStatus.POSTED);
+    }
+
+    /** Voids a reservation: releases all it holds. Answers it voided; throws as {@link #post} does. */
+    public Reservation voidReservation(String id) {
+        var reservation = openable(id);
+        return settle(reservation, TwoPhase.Step.VOID, reservation.amount(), TransferStatus.VOIDED);
+    }
+
+    /** The reservation {@code id}, decided as reserved: what a settlement may settle. */
+    private Transfer openable(String id) {
+        var found = find(id).orElseThrow(() -> new NoSuchTransferException(id));
+        if (found.twoPhase() == null || !found.twoPhase().reserves()) {
+            throw new ReservationSettledException(new Reservation(found, null), "transfer " + id + " is not a two-phase transfer");
+        }
+        if (!found.isDecided()) {
+            throw new TransferPendingException(found);
+        }
+        if (found.status() != TransferStatus.RESERVED) {
+            throw new ReservationSettledException(new Reservation(found, null), "reservation " + id + " was " + found.status().wire());
+        }
+        return found;
+    }
+
+    private Reservation settle(Transfer reservation, TwoPhase.Step step, long amount, TransferStatus wanted) {
+        var fresh = new Transfer(TwoPhase.settlementOf(reservation.id(), step), reservation.from(), reservation.to(), amount, Instant.now(),
+                TransferStatus.PENDING, null, null, null, TwoPhase.settle(step, reservation));
+        Transfer settlement;
+        try {
+            settlement = guarded(() -> engine.resolver().submit(fresh, Duration.ofSeconds(waitSeconds)));
+        } catch (TransferConflictException e) {
+            // posted before with another amount: that post stands
+            throw new ReservationSettledException(reservation(reservation), "reservation " + reservation.id() + " was posted with another amount");
+        }
+        if (!settlement.isDecided()) {
+            throw new TransferPendingException(reservation);
+        }
+        if (settlement.status() == TransferStatus.REJECTED) { // another settlement came first
+            var settled = reservation(reservation);
+            throw new ReservationSettledException(settled, "reservation " + reservation.id() + " was " + settled.status().wire());
+        }
+        var answer = new Reservation(reservation, settlement);
+        if (settlement.status() != wanted) {
+            throw new ReservationSettledException(answer, "reservation " + reservation.id() + " was " + settlement.status().wire()
+                    + (settlement.reason() != null ? ": " + settlement.reason() : ""));
+        }
+        return answer;
+    }
+
+    /** A transfer with its settlement when it is a reservation that has one. */
+    public Optional<Reservation> findReservation(String id) {
+        return find(id).filter(t -> t.twoPhase() != null && t.twoPhase().reserves()).map(this::reservation);
+    }
+
+    /** The reservation with the settlement that settled it, if one did (the others of its settlements were rejected). */
+    private Reservation reservation(Transfer reservation) {
+        if (reservation.status() != TransferStatus.RESERVED) {
+            return new Reservation(reservation, null);
+        }
+        var settlement = guarded(() -> store().findAll(TwoPhase.settlementsOf(reservation.id()))).stream()
+                .filter(s -> s.isDecided() && s.status() != TransferStatus.REJECTED).findFirst().orElse(null);
+        return new Reservation(reservation, settlement);
+    }
+
+    /** Reservations not yet settled, soonest to time out first (at most {@code limit}). */
+    public List<Transfer> openReservations(int limit) {
+        return guarded(() -> store().openReservations(null, limit));
+    }
+
+    /**
+     * Settles the reservations past their timeout as expired: each once, whichever node comes first,
+     * and never one a post or a void settled first (they share the settlement's id). Answers how many.
+     */
+    public int expireDue() {
+        var due = guarded(() -> store().openReservations(Instant.now(), MAX_BATCH));
+        if (due.isEmpty()) {
+            return 0;
+        }
+        var settlements = due.stream().map(r -> new Transfer(TwoPhase.settlementOf(r.id(), TwoPhase.Step.EXPIRE), r.from(), r.to(), r.amount(), Instant.now(),
+                TransferStatus.PENDING, null, null, null, TwoPhase.settle(TwoPhase.Step.EXPIRE, r))).toList();
+        var outcomes = guarded(() -> engine.resolver().submitAll(settlements, Duration.ofSeconds(waitSeconds)));
+        return (int) outcomes.stream().filter(o -> o.transfer() != null && o.transfer().status() == TransferStatus.EXPIRED).count();
     }
 
     /** The most transfers one batch may hold. */
@@ -267,7 +400,12 @@ public class Ledger {
      */
     public RelayAnswer relayed(String authorization, String body) {
         return engine.resolver().relay().receive(authorization, body, (fresh, wait) -> {
-            checkTransfer(fresh.id(), fresh.from(), fresh.to(), fresh.amount());
+            var phase = fresh.twoPhase();
+            var settlement = phase != null && !phase.reserves();
+            checkTransfer(settlement ? phase.pendingId() : fresh.id(), fresh.from(), fresh.to(), fresh.amount());
+            if (settlement && !fresh.id().equals(TwoPhase.settlementOf(phase.pendingId(), phase.step()))) {
+                throw new InvalidLedgerRequestException("id", "a settlement's id is its reservation's and its step's");
+            }
             return guarded(() -> engine.resolver().submit(fresh, wait, false));
         });
     }

@@ -42,6 +42,7 @@ import org.lightcouch.View;
 import org.switchboard.ledger.entity.Decision;
 import org.switchboard.ledger.entity.Transfer;
 import org.switchboard.ledger.entity.TransferStatus;
+import org.switchboard.ledger.entity.TwoPhase;
 
 /**
  * The ledger's documents in CouchDB, through LightCouch: accounts ({@code account:<id>}), the
@@ -112,6 +113,8 @@ public class CouchLedgerStore {
         // oldest-pending, keyed so that the oldest comes first (no reduce: its atomicity is not relied on)
         views.put("oldest-pending", view("oldest-pending", null));
         views.put("statement", view("statement", null));
+        // decided reservations by when they time out, settled or not: the settlement is another document
+        views.put("reservations", view("reservations", null));
         design.setViews(views);
         design.setValidateDocUpdate(guarded ? script("validate_doc_update.js") : null);
         for (int attempt = 0; ; attempt++) {
@@ -321,7 +324,7 @@ public class CouchLedgerStore {
     public List<Inserted> insertAll(List<Transfer> transfers) {
         var docs = new ArrayList<JsonObject>();
         for (var t : transfers) {
-            docs.add(pendingDoc(t.id(), t.from(), t.to(), t.amount(), t.timestamp()));
+            docs.add(pendingDoc(t));
         }
         var failed = new HashSet<String>();
         var revs = new HashMap<String, String>();
@@ -352,17 +355,55 @@ public class CouchLedgerStore {
         return out;
     }
 
-    private static JsonObject pendingDoc(String id, String from, String to, long amount, Instant timestamp) {
-        var doc = new JsonObject();
-        doc.addProperty("_id", "transfer:" + id);
+    private static JsonObject pendingDoc(Transfer t) {
+        var doc = freshJson(t);
+        doc.addProperty("_id", "transfer:" + t.id());
         doc.addProperty("type", "transfer");
-        doc.addProperty("id", id);
-        doc.addProperty("from", from);
-        doc.addProperty("to", to);
-        doc.addProperty("amount", amount);
-        doc.addProperty("timestamp", timestamp.toEpochMilli());
         doc.addProperty("status", "pending");
         return doc;
+    }
+
+    /**
+     * What a transfer is as asked for, before any decision: id, from, to, amount, timestamp and its
+     * two-phase fields. The one shape of a transfer in its document, in a head that carries it, in an
+     * inbox and on the relay.
+     */
+    static JsonObject freshJson(Transfer t) {
+        var o = new JsonObject();
+        o.addProperty("id", t.id());
+        o.addProperty("from", t.from());
+        o.addProperty("to", t.to());
+        o.addProperty("amount", t.amount());
+        o.addProperty("timestamp", t.timestamp().toEpochMilli());
+        var p = t.twoPhase();
+        if (p != null) {
+            o.addProperty("phase", p.step().wire());
+            if (p.reserves()) {
+                o.addProperty("timeoutSeconds", p.timeoutSeconds());
+            } else {
+                o.addProperty("pendingId", p.pendingId());
+                o.addProperty("held", p.held());
+                o.addProperty("expiresAt", p.expiresAt().toEpochMilli());
+            }
+        }
+        return o;
+    }
+
+    /** A transfer as {@link #freshJson} writes it, pending. */
+    static Transfer fresh(JsonObject o) {
+        return new Transfer(o.get("id").getAsString(), o.get("from").getAsString(), o.get("to").getAsString(),
+                o.get("amount").getAsLong(), Instant.ofEpochMilli(o.get("timestamp").getAsLong()), TransferStatus.PENDING,
+                null, null, null, twoPhase(o));
+    }
+
+    private static TwoPhase twoPhase(JsonObject o) {
+        if (!o.has("phase")) {
+            return null;
+        }
+        var step = TwoPhase.Step.ofWire(o.get("phase").getAsString());
+        return step == TwoPhase.Step.RESERVE ? TwoPhase.reserve(o.get("timeoutSeconds").getAsLong())
+                : new TwoPhase(step, o.get("pendingId").getAsString(), 0, o.get("held").getAsLong(),
+                        Instant.ofEpochMilli(o.get("expiresAt").getAsLong()));
     }
 
     public Optional<Transfer> find(String id) {
@@ -373,24 +414,73 @@ public class CouchLedgerStore {
         }
     }
 
+    /** The transfers of these ids that the log holds, in one request. */
+    public List<Transfer> findAll(List<String> ids) {
+        return docs(ids.stream().map(id -> "transfer:" + id).toList()).stream().map(CouchLedgerStore::transfer).toList();
+    }
+
     /**
      * The head: the commit point of every decision. It holds the balances changed since its base, a
      * checkpoint of every balance at an earlier place, and not every balance itself: a commit then
      * rewrites only the balances changed lately, whatever the number of accounts (see {@link #commit}).
+     * What an account's open reservations hold is kept the same way, as the amount of {@link #held}
+     * of the account, so a reservation and its settlement commit with the balances they change.
      */
     public record Head(String rev, long seq, Map<String, Long> delta, Checkpoint base, List<Decision> batch, long epoch, String by) {
 
-        /** An account's balance after the head's last batch. */
+        /** Where the amounts held by reservations are, beside the balances: no account id has a '/'. */
+        static final String HELD = "held/";
+        /** Where the open reservations are, each with the amount it holds (0 once settled). */
+        static final String OPEN = "open/";
+
+        /** The key of what an account's open reservations hold, among the head's amounts. */
+        public static String held(String account) {
+            return HELD + account;
+        }
+
+        /** The key of a reservation, among the head's amounts: what it holds while open, 0 once settled. */
+        public static String open(String reservation) {
+            return OPEN + reservation;
+        }
+
+        /** An account's balance after the head's last batch (or, for {@link #held}'s key, what it holds). */
         public long balance(String account) {
             var changed = delta.get(account);
             return changed != null ? changed : base == null ? 0L : base.balances().getOrDefault(account, 0L);
         }
 
+        /** What an account's open reservations hold after the head's last batch. */
+        public long reserved(String account) {
+            return balance(held(account));
+        }
+
         /** Every balance after the head's last batch (a copy, as large as the accounts in use). */
         public Map<String, Long> balances() {
+            return amounts(false);
+        }
+
+        /** What every account's open reservations hold, by account (those holding nothing left out). */
+        public Map<String, Long> reserved() {
+            return amounts(true);
+        }
+
+        /** Every amount after the head's last batch, balances and held amounts, as a checkpoint keeps them. */
+        Map<String, Long> all() {
             var all = new HashMap<String, Long>(base == null ? Map.of() : base.balances());
             all.putAll(delta);
             return all;
+        }
+
+        private Map<String, Long> amounts(boolean held) {
+            var out = new HashMap<String, Long>();
+            all().forEach((key, amount) -> {
+                if (held && key.startsWith(HELD) && amount != 0) {
+                    out.put(key.substring(HELD.length()), amount);
+                } else if (!held && !key.startsWith(HELD) && !key.startsWith(OPEN)) {
+                    out.put(key, amount);
+                }
+            });
+            return out;
         }
 
         /** How many balances the head and its base hold together, at most. */
@@ -434,7 +524,9 @@ public class CouchLedgerStore {
     /** Writes every balance of a committed head as a checkpoint (or finds it written, with the same content). */
     private Checkpoint checkpoint(Head head) {
         var id = "ledger:balances:" + head.seq() + "-" + head.rev();
-        var balances = Map.copyOf(head.balances());
+        var all = head.all();
+        all.entrySet().removeIf(e -> e.getValue() == 0 && e.getKey().startsWith(Head.OPEN)); // settled reservations: absent reads as 0
+        var balances = Map.copyOf(all);
         var json = json(balances);
         var w = copies() > 1 ? "?w=" + copies() : "";
         var answer = request(base -> {
@@ -683,8 +775,7 @@ public class CouchLedgerStore {
         var batch = new ArrayList<Decision>();
         for (var element : head.getAsJsonArray("batch")) {
             var d = element.getAsJsonObject();
-            var unstored = d.has("from") ? new Transfer(d.get("id").getAsString(), d.get("from").getAsString(), d.get("to").getAsString(),
-                    d.get("amount").getAsLong(), Instant.ofEpochMilli(d.get("timestamp").getAsLong()), TransferStatus.PENDING, null, null, null) : null;
+            var unstored = d.has("from") ? fresh(d) : null;
             batch.add(new Decision(d.get("id").getAsString(), TransferStatus.ofWire(d.get("status").getAsString()),
                     d.has("reason") ? d.get("reason").getAsString() : null, d.get("seq").getAsLong(), unstored,
                     d.has("at") ? Instant.ofEpochMilli(d.get("at").getAsLong()) : null));
@@ -801,10 +892,7 @@ public class CouchLedgerStore {
                 o.addProperty("at", d.at().toEpochMilli());
             }
             if (d.transfer() != null) { // decided before it was stored: the head carries it whole
-                o.addProperty("from", d.transfer().from());
-                o.addProperty("to", d.transfer().to());
-                o.addProperty("amount", d.transfer().amount());
-                o.addProperty("timestamp", d.transfer().timestamp().toEpochMilli());
+                freshJson(d.transfer()).entrySet().forEach(e -> o.add(e.getKey(), e.getValue()));
             }
             decisions.add(o);
         }
@@ -875,8 +963,7 @@ public class CouchLedgerStore {
                             + "); its decision is committed, and is written out once the database takes it");
                 }
                 if (doc == null && d.transfer() != null) {
-                    var t = d.transfer();
-                    doc = pendingDoc(t.id(), t.from(), t.to(), t.amount(), t.timestamp());
+                    doc = pendingDoc(d.transfer());
                 } else if (doc == null) {
                     throw new CouchDbException("transfer " + d.id() + " of a committed batch is not in the log");
                 } else if (!"pending".equals(doc.get("status").getAsString())) {
@@ -1018,13 +1105,7 @@ public class CouchLedgerStore {
     public synchronized void handOver(Collection<Transfer> transfers) {
         var array = new JsonArray();
         for (var t : transfers) {
-            var o = new JsonObject();
-            o.addProperty("id", t.id());
-            o.addProperty("from", t.from());
-            o.addProperty("to", t.to());
-            o.addProperty("amount", t.amount());
-            o.addProperty("timestamp", t.timestamp().toEpochMilli());
-            array.add(o);
+            array.add(freshJson(t));
         }
         for (int attempt = 0; attempt < 5; attempt++) {
             if (inbox == null) {
@@ -1071,10 +1152,7 @@ public class CouchLedgerStore {
         for (var entry : doc.getAsJsonObject("nodes").entrySet()) {
             var transfers = new ArrayList<Transfer>();
             for (var element : entry.getValue().getAsJsonArray()) {
-                var t = element.getAsJsonObject();
-                transfers.add(new Transfer(t.get("id").getAsString(), t.get("from").getAsString(), t.get("to").getAsString(),
-                        t.get("amount").getAsLong(), Instant.ofEpochMilli(t.get("timestamp").getAsLong()), TransferStatus.PENDING,
-                        null, null, null));
+                transfers.add(fresh(element.getAsJsonObject()));
             }
             out.add(new Inbox(entry.getKey(), transfers));
         }
@@ -1126,6 +1204,52 @@ public class CouchLedgerStore {
     }
 
 
+    /**
+     * Reservations that no settlement has settled yet, soonest to time out first, up to
+     * {@code limit}; only those timing out before {@code before} when it is given. The view lists
+     * every reservation ever decided, so the settled ones are skipped in pages.
+     */
+    public List<Transfer> openReservations(Instant before, int limit) {
+        var open = new ArrayList<Transfer>();
+        Object startKey = null;
+        String startId = null;
+        while (open.size() < limit) {
+            var from = startKey;
+            var fromId = startId;
+            var page = Math.max(50, limit);
+            var rows = couch(db -> {
+                var v = db.view("ledger/reservations").includeDocs(true).limit(page + 1);
+                if (from != null) {
+                    v = v.startKey(from).startKeyDocId(fromId);
+                }
+                if (before != null) {
+                    v = v.endKey(before.toEpochMilli());
+                }
+                return v.queryView(Long.class, JsonElement.class, JsonObject.class).getRows();
+            });
+            var reservations = rows.stream().limit(page).map(r -> transfer(r.getDoc())).toList();
+            var settled = new HashSet<String>();
+            var ids = reservations.stream().flatMap(r -> TwoPhase.settlementsOf(r.id()).stream()).map(id -> "transfer:" + id).toList();
+            for (var doc : docs(ids)) {
+                if (settles(doc.get("status").getAsString())) {
+                    settled.add(doc.get("pendingId").getAsString());
+                }
+            }
+            reservations.stream().filter(r -> !settled.contains(r.id())).limit(limit - open.size()).forEach(open::add);
+            if (rows.size() <= page) {
+                break;
+            }
+            startKey = rows.get(page).getKey();
+            startId = rows.get(page).getId();
+        }
+        return open;
+    }
+
+    /** Whether a settlement decided so settled its reservation: posted, voided or expired (one settling it first rejects the others). */
+    private static boolean settles(String status) {
+        return "posted".equals(status) || "voided".equals(status) || "expired".equals(status);
+    }
+
     private List<JsonObject> pendingDocs(Function<CouchDbClient, View> view) {
         var rows = couch(db -> view.apply(db).queryView(JsonArray.class, JsonElement.class, JsonObject.class).getRows());
         return docs(rows.stream().map(r -> "transfer:" + r.getKey().get(1).getAsString()).toList());
@@ -1148,8 +1272,12 @@ public class CouchLedgerStore {
         return out;
     }
 
-    /** The whole log read once: every balance from the successful transfers, and the places of the decided ones. */
-    public record LogScan(Map<String, Long> balances, List<Long> places, long transfers, List<Transfer> pending) {
+    /**
+     * The whole log read once: every balance from the successful transfers and the posted settlements,
+     * what each account's open reservations hold (its reservations less their settlements), and the
+     * places of the decided ones.
+     */
+    public record LogScan(Map<String, Long> balances, Map<String, Long> reserved, List<Long> places, long transfers, List<Transfer> pending) {
     }
 
     /**
@@ -1158,6 +1286,7 @@ public class CouchLedgerStore {
      */
     public LogScan scanLog(int pageSize) {
         var balances = new TreeMap<String, Long>();
+        var reserved = new TreeMap<String, Long>();
         var places = new ArrayList<Long>();
         var pending = new ArrayList<Transfer>();
         var transfers = new long[1];
@@ -1172,14 +1301,20 @@ public class CouchLedgerStore {
             } else if (doc.has("seq")) {
                 places.add(doc.get("seq").getAsLong());
             }
-            if ("successful".equals(status)) {
+            if ("successful".equals(status) || "posted".equals(status)) {
                 long amount = doc.get("amount").getAsLong();
                 balances.merge(doc.get("from").getAsString(), -amount, Long::sum);
                 balances.merge(doc.get("to").getAsString(), amount, Long::sum);
             }
+            if ("reserved".equals(status)) {
+                reserved.merge(doc.get("from").getAsString(), doc.get("amount").getAsLong(), Long::sum);
+            } else if (doc.has("held") && settles(status)) {
+                reserved.merge(doc.get("from").getAsString(), -doc.get("held").getAsLong(), Long::sum);
+            }
         });
         Collections.sort(places);
-        return new LogScan(balances, places, transfers[0], pending);
+        reserved.values().removeIf(amount -> amount == 0);
+        return new LogScan(balances, reserved, places, transfers[0], pending);
     }
 
 
@@ -1207,15 +1342,14 @@ public class CouchLedgerStore {
 
     /** The document of a transfer as read: only a pending one is written back. */
     private static JsonObject doc(StoredTransfer stored) {
-        var t = stored.transfer();
-        var doc = pendingDoc(t.id(), t.from(), t.to(), t.amount(), t.timestamp());
+        var doc = pendingDoc(stored.transfer());
         doc.addProperty("_rev", stored.rev());
         return doc;
     }
 
     /** A transfer as the fields {@link #transfer(JsonObject)} reads (no document id or revision). */
     static JsonObject transferJson(Transfer t) {
-        var doc = pendingDoc(t.id(), t.from(), t.to(), t.amount(), t.timestamp());
+        var doc = pendingDoc(t);
         doc.remove("_id");
         doc.addProperty("status", t.status().wire());
         if (t.reason() != null) {
@@ -1236,6 +1370,6 @@ public class CouchLedgerStore {
                 TransferStatus.ofWire(doc.get("status").getAsString()),
                 doc.has("reason") ? doc.get("reason").getAsString() : null,
                 doc.has("seq") ? doc.get("seq").getAsLong() : null,
-                doc.has("resolvedAt") ? Instant.ofEpochMilli(doc.get("resolvedAt").getAsLong()) : null);
+                doc.has("resolvedAt") ? Instant.ofEpochMilli(doc.get("resolvedAt").getAsLong()) : null, twoPhase(doc));
     }
 }

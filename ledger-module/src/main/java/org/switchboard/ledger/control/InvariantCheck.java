@@ -9,8 +9,10 @@ import org.switchboard.ledger.entity.InvariantReport;
 
 /**
  * The ledger's promises checked against its whole history: the head's balances equal those
- * recomputed from the log (and from the balance-available view), the balances sum to zero, no account
- * that may not go negative is, the places are gapless, and nothing stays pending too long.
+ * recomputed from the log (and from the balance-available view), the balances sum to zero, what each
+ * account's open reservations hold equals what the head holds for it, no account that may not go
+ * negative has a negative balance or available amount, the places are gapless, and nothing stays
+ * pending too long.
  */
 public final class InvariantCheck {
 
@@ -50,10 +52,28 @@ public final class InvariantCheck {
             notes.add("the balance-available view could not be read (" + e.getClass().getSimpleName()
                     + "); the head was compared with the log only");
         }
+        // what open reservations hold: the head's amounts against the reservations and settlements of the log
+        var reserved = head.reserved();
+        var reservedFromLog = log.reserved();
+        var holders = new TreeSet<>(reserved.keySet());
+        holders.addAll(reservedFromLog.keySet());
+        for (var account : holders) {
+            long a = reserved.getOrDefault(account, 0L);
+            long b = reservedFromLog.getOrDefault(account, 0L);
+            if (a != b) {
+                mismatches.add(account + ": " + a + " reserved at the head, " + b + " by the open reservations of the log");
+            }
+        }
         var negatives = new ArrayList<String>();
         head.balances().forEach((account, balance) -> {
             if (balance < 0 && !Boolean.TRUE.equals(rules.get(account))) {
                 negatives.add(account + ": " + balance + " at the head");
+            }
+        });
+        reserved.forEach((account, held) -> {
+            long available = head.balance(account) - held;
+            if (available < 0 && !Boolean.TRUE.equals(rules.get(account))) {
+                negatives.add(account + ": " + available + " available at the head (" + held + " reserved)");
             }
         });
         // the log too: a head that lost decisions (a double spend) can look right while the log does not
@@ -77,8 +97,8 @@ public final class InvariantCheck {
         long sumHead = head.balances().values().stream().mapToLong(Long::longValue).sum();
         long sumLog = fromLog.values().stream().mapToLong(Long::longValue).sum();
         var ok = mismatches.isEmpty() && negatives.isEmpty() && placeProblems.isEmpty() && stale.isEmpty() && sumHead == 0 && sumLog == 0;
-        return new InvariantReport(ok, head.seq(), sumHead, sumLog, new TreeMap<>(head.balances()), fromLog, mismatches,
-                negatives, stale, placeProblems, notes);
+        return new InvariantReport(ok, head.seq(), sumHead, sumLog, new TreeMap<>(head.balances()), fromLog, new TreeMap<>(reserved),
+                reservedFromLog, mismatches, negatives, stale, placeProblems, notes);
     }
 
 }

@@ -134,12 +134,7 @@ public final class Relay {
     static final Duration RESTING = Duration.ofSeconds(5);
 
     private Optional<Transfer> exchange(String to, Transfer fresh, Duration wait) {
-        var body = new JsonObject();
-        body.addProperty("id", fresh.id());
-        body.addProperty("from", fresh.from());
-        body.addProperty("to", fresh.to());
-        body.addProperty("amount", fresh.amount());
-        body.addProperty("timestamp", fresh.timestamp().toEpochMilli());
+        var body = CouchLedgerStore.freshJson(fresh);
         body.addProperty("waitMillis", Math.max(1, wait.toMillis()));
         int status;
         String text;
@@ -200,14 +195,12 @@ public final class Relay {
         Duration wait;
         try {
             var o = JsonParser.parseString(body).getAsJsonObject();
-            fresh = new Transfer(o.get("id").getAsString(), o.get("from").getAsString(), o.get("to").getAsString(),
-                    o.get("amount").getAsLong(), Instant.ofEpochMilli(o.get("timestamp").getAsLong()), TransferStatus.PENDING,
-                    null, null, null);
+            fresh = CouchLedgerStore.fresh(o);
             var millis = o.get("waitMillis").getAsLong();
             wait = Duration.ofMillis(Math.clamp(millis, 1, MAX_WAIT.toMillis()));
         } catch (JsonParseException | IllegalStateException | NullPointerException | UnsupportedOperationException
-                 | NumberFormatException | java.time.DateTimeException e) {
-            return problem(400, "Bad Request", "a relayed transfer has id, from, to, amount, timestamp and waitMillis", null);
+                 | IllegalArgumentException | java.time.DateTimeException e) {
+            return problem(400, "Bad Request", "a relayed transfer has id, from, to, amount, timestamp, its two-phase fields if any, and waitMillis", null);
         }
         try {
             var answer = decide.apply(fresh, wait);

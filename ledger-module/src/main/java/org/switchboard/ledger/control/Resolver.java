@@ -433,6 +433,15 @@ public class Resolver {
         if (stored.amount() != fresh.amount()) {
             throw new TransferConflictException("amount", "transfer " + stored.id() + " exists with another 'amount'");
         }
+        var was = stored.twoPhase();
+        var now = fresh.twoPhase();
+        if (was == null ? now != null : now == null || was.step() != now.step()) {
+            throw new TransferConflictException("twoPhase", "transfer " + stored.id() + " exists "
+                    + (was == null ? "as a transfer that is not two-phase" : "as a two-phase transfer"));
+        }
+        if (was != null && was.reserves() && was.timeoutSeconds() != now.timeoutSeconds()) {
+            throw new TransferConflictException("timeoutSeconds", "transfer " + stored.id() + " exists with another 'timeoutSeconds'");
+        }
     }
 
     /**
@@ -919,7 +928,7 @@ public class Resolver {
         for (var d : batch) {
             var t = d.transfer(); // decided unstored: the head carries the transfer whole
             if (t != null && d.at() != null && answers.containsKey(d.id())
-                    && answer(new Transfer(t.id(), t.from(), t.to(), t.amount(), t.timestamp(), d.status(), d.reason(), d.seq(), d.at()))) {
+                    && answer(t.decided(d.status(), d.reason(), d.seq(), d.at()))) {
                 answeredByFeed.incrementAndGet();
             }
         }
@@ -1097,7 +1106,9 @@ public class Resolver {
 
     /**
      * Decides the transfers in order on the head's balances; {@code changed} takes the balances they
-     * change, and places start after the head's.
+     * change (and the amounts reservations hold, under {@link Head#held}), and places start after the
+     * head's. What open reservations hold counts against the sender's available balance in every
+     * decision, a transfer's as a reservation's.
      */
     List<Decision> decide(Head head, List<Transfer> transfers, HashMap<String, Long> changed) {
         var seq = head.seq();
@@ -1112,17 +1123,35 @@ public class Resolver {
                 decisions.add(new Decision(t.id(), TransferStatus.REJECTED, UNKNOWN_ACCOUNT, place, at));
                 continue;
             }
-            long from = changed.containsKey(t.from()) ? changed.get(t.from()) : head.balance(t.from());
-            long to = changed.containsKey(t.to()) ? changed.get(t.to()) : head.balance(t.to());
-            if (!fromRule && from < t.amount()) {
+            var heldKey = Head.held(t.from());
+            long from = amount(head, changed, t.from());
+            long to = amount(head, changed, t.to());
+            long held = amount(head, changed, heldKey);
+            var phase = t.twoPhase();
+            if (phase != null && !phase.reserves()) {
+                var open = amount(head, changed, Head.open(phase.pendingId())) != 0;
+                decisions.add(open ? settle(t, place, at, from, to, held, changed)
+                        : new Decision(t.id(), TransferStatus.REJECTED, SETTLED_ALREADY, place, at));
+                continue;
+            }
+            if (!fromRule && from - held < t.amount()) {
                 decisions.add(new Decision(t.id(), TransferStatus.REJECTED, INSUFFICIENT_FUNDS, place, at));
                 continue;
             }
             // amounts are at most MAX_AMOUNT and so are balances, so these cannot overflow a long
+            var reserving = phase != null;
             var newFrom = from - t.amount();
             var newTo = to + t.amount();
-            if (t.amount() > Transfer.MAX_AMOUNT || newFrom < -Transfer.MAX_AMOUNT || newTo > Transfer.MAX_AMOUNT) {
+            var newHeld = held + t.amount();
+            if (t.amount() > Transfer.MAX_AMOUNT || newFrom < -Transfer.MAX_AMOUNT || newTo > Transfer.MAX_AMOUNT
+                    || reserving && (newHeld > Transfer.MAX_AMOUNT || from - newHeld < -Transfer.MAX_AMOUNT)) {
                 decisions.add(new Decision(t.id(), TransferStatus.REJECTED, OVERFLOW, place, at));
+                continue;
+            }
+            if (reserving) { // held, not moved: the sender's balance stays until a post
+                changed.put(heldKey, newHeld);
+                changed.put(Head.open(t.id()), t.amount());
+                decisions.add(new Decision(t.id(), TransferStatus.RESERVED, null, place, at));
                 continue;
             }
             changed.put(t.from(), newFrom);
@@ -1130,5 +1159,40 @@ public class Resolver {
             decisions.add(new Decision(t.id(), TransferStatus.SUCCESSFUL, null, place, at));
         }
         return decisions;
+    }
+
+    public static final String TIMED_OUT = "the reservation timed out before it was posted";
+    public static final String SETTLED_ALREADY = "the reservation is settled already";
+
+    /**
+     * Decides the settlement of an open reservation: whatever its step, the reservation's amount
+     * leaves what the sender holds and the reservation is no longer open (its other settlements are
+     * rejected), and a post moves the amount posted. A post decided after the reservation's timeout
+     * is its expiry; a post that would pass the largest exact amount releases it as a void does.
+     */
+    private static Decision settle(Transfer t, long place, Instant at, long from, long to, long held, HashMap<String, Long> changed) {
+        var phase = t.twoPhase();
+        changed.put(Head.held(t.from()), held - phase.held());
+        changed.put(Head.open(phase.pendingId()), 0L);
+        return switch (phase.step()) {
+            case VOID -> new Decision(t.id(), TransferStatus.VOIDED, null, place, at);
+            case EXPIRE -> new Decision(t.id(), TransferStatus.EXPIRED, null, place, at);
+            default -> {
+                if (at.isAfter(phase.expiresAt())) {
+                    yield new Decision(t.id(), TransferStatus.EXPIRED, TIMED_OUT, place, at);
+                }
+                if (to + t.amount() > Transfer.MAX_AMOUNT) {
+                    yield new Decision(t.id(), TransferStatus.VOIDED, OVERFLOW, place, at);
+                }
+                changed.put(t.from(), from - t.amount());
+                changed.put(t.to(), to + t.amount());
+                yield new Decision(t.id(), TransferStatus.POSTED, null, place, at);
+            }
+        };
+    }
+
+    private static long amount(Head head, Map<String, Long> changed, String key) {
+        var c = changed.get(key);
+        return c != null ? c : head.balance(key);
     }
 }

@@ -5,9 +5,10 @@ import java.time.Instant;
 /**
  * A transfer of the log. {@code amount} is in minor units. {@code seq} is its place in the log's
  * total order, given when it is decided (null while pending); {@code reason} says why it was rejected.
+ * {@code twoPhase} is null for a transfer that moves its amount at once; see {@link TwoPhase}.
  */
 public record Transfer(String id, String from, String to, long amount, Instant timestamp, TransferStatus status,
-                       String reason, Long seq, Instant resolvedAt) {
+                       String reason, Long seq, Instant resolvedAt, TwoPhase twoPhase) {
 
     /**
      * The largest amount, and the largest balance either way: 2^53 - 1, the last whole number a JSON
@@ -15,7 +16,23 @@ public record Transfer(String id, String from, String to, long amount, Instant t
      */
     public static final long MAX_AMOUNT = (1L << 53) - 1;
 
+    /** A transfer that moves its amount at once. */
+    public Transfer(String id, String from, String to, long amount, Instant timestamp, TransferStatus status,
+                    String reason, Long seq, Instant resolvedAt) {
+        this(id, from, to, amount, timestamp, status, reason, seq, resolvedAt, null);
+    }
+
+    /** This transfer as decided, its two-phase part kept. */
+    public Transfer decided(TransferStatus outcome, String why, Long place, Instant at) {
+        return new Transfer(id, from, to, amount, timestamp, outcome, why, place, at, twoPhase);
+    }
+
     public boolean isDecided() {
         return status != TransferStatus.PENDING;
+    }
+
+    /** When a decided reservation times out: its timeout after its decision (null for anything else). */
+    public Instant expiresAt() {
+        return twoPhase != null && twoPhase.reserves() && resolvedAt != null ? resolvedAt.plusSeconds(twoPhase.timeoutSeconds()) : null;
     }
 }

@@ -2,9 +2,12 @@ package org.switchboard.ledger.entity;
 
 import java.util.Locale;
 
-/** A transfer is pending until a resolver decides it, once: successful or rejected. */
+/**
+ * A transfer is pending until a resolver decides it, once: successful or rejected; a reservation
+ * (two-phase) reserved or rejected; a reservation's settlement posted, voided or expired.
+ */
 public enum TransferStatus {
-    PENDING, SUCCESSFUL, REJECTED;
+    PENDING, SUCCESSFUL, REJECTED, RESERVED, POSTED, VOIDED, EXPIRED;
 
     public String wire() {
         return name().toLowerCase(Locale.ROOT);

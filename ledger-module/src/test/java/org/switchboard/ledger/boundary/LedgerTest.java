@@ -60,7 +60,7 @@ class LedgerTest {
         assertThat(ledger.accounts()).extracting(Account::id, Account::balance).containsExactlyInAnyOrder(
                 Tuple.tuple("issuer", -100L), Tuple.tuple("alice", 70L),
                 Tuple.tuple("bob", 30L));
-        assertThat(ledger.account("bob")).contains(new Account("bob", 30, false));
+        assertThat(ledger.account("bob")).contains(new Account("bob", 30, 0, false));
         var report = ledger.check(Duration.ofMinutes(1));
         assertThat(report.ok()).as(report.toString()).isTrue();
         assertThat(report.decided()).isEqualTo(2);
@@ -460,5 +460,143 @@ class LedgerTest {
                 .mapToObj(i -> new TransferRequest("x-" + i, "alice", "bob", 1)).toList())).isInstanceOf(InvalidLedgerRequestException.class);
         assertThat(ledger.find("m-1")).isEmpty();
         assertThat(ledger.check(Duration.ofMinutes(1)).decided()).isEqualTo(1);
+    }
+
+    // two-phase transfers: reservations, and their one settlement each
+
+    @Test
+    void aReservationHoldsItsAmountAgainstWhatTheSenderMaySpendUntilAPostMovesPartOfIt() {
+        ledger.transfer("mint", "issuer", "alice", 100);
+        var reserved = ledger.reserve("r1", "alice", "bob", 60, 3600);
+        assertThat(reserved.status()).isEqualTo(TransferStatus.RESERVED);
+        assertThat(reserved.expiresAt()).isEqualTo(reserved.resolvedAt().plusSeconds(3600));
+        assertThat(ledger.account("alice")).contains(new Account("alice", 100, 60, false));
+        assertThat(ledger.account("alice").orElseThrow().available()).isEqualTo(40);
+        assertThatThrownBy(() -> ledger.transfer("t-over", "alice", "bob", 50)).as("the hold counts against a transfer")
+                .isInstanceOfSatisfying(TransferRejectedException.class, e -> assertThat(e.transfer().reason()).isEqualTo(Resolver.INSUFFICIENT_FUNDS));
+        assertThatThrownBy(() -> ledger.reserve("r-over", "alice", "bob", 41, 60)).as("and against another reservation")
+                .isInstanceOf(TransferRejectedException.class);
+        assertThat(ledger.openReservations(10)).extracting(Transfer::id).containsExactly("r1");
+        assertThat(ledger.check(Duration.ofMinutes(1)).reserved()).containsExactly(Map.entry("alice", 60L));
+
+        var posted = ledger.post("r1", 45L);
+        assertThat(posted.status()).isEqualTo(TransferStatus.POSTED);
+        assertThat(posted.settlement().amount()).isEqualTo(45);
+        assertThat(ledger.account("alice")).as("45 moved, the other 15 released").contains(new Account("alice", 55, 0, false));
+        assertThat(ledger.account("bob")).contains(new Account("bob", 45, 0, false));
+        assertThat(ledger.post("r1", 45L)).as("the same post again answers the same").isEqualTo(posted);
+        assertThat(ledger.findReservation("r1")).contains(posted);
+        assertThatThrownBy(() -> ledger.voidReservation("r1")).isInstanceOfSatisfying(ReservationSettledException.class,
+                e -> assertThat(e.reservation().status()).isEqualTo(TransferStatus.POSTED));
+        assertThatThrownBy(() -> ledger.post("r1", 10L)).as("a post of another amount").isInstanceOfSatisfying(ReservationSettledException.class,
+                e -> assertThat(e.reservation().status()).isEqualTo(TransferStatus.POSTED));
+        assertThat(ledger.openReservations(10)).isEmpty();
+        var report = ledger.check(Duration.ofMinutes(1));
+        assertThat(report.ok()).as(report.toString()).isTrue();
+        assertThat(report.reserved()).isEmpty();
+        assertThat(report.decided()).as("mint, r1, the two rejected, its post, and the void that came after it (rejected)").isEqualTo(6);
+        assertThat(ledger.statement("bob", Long.MAX_VALUE, 10)).extracting(Transfer::id, Transfer::status).contains(
+                Tuple.tuple("r1.post", TransferStatus.POSTED), Tuple.tuple("r1", TransferStatus.RESERVED));
+    }
+
+    @Test
+    void aVoidReleasesAllOnceAndAPostAfterItIsRefusedWithTheVoid() {
+        ledger.transfer("mint", "issuer", "alice", 100);
+        ledger.reserve("r2", "alice", "bob", 70, 60);
+        var voided = ledger.voidReservation("r2");
+        assertThat(voided.status()).isEqualTo(TransferStatus.VOIDED);
+        assertThat(ledger.voidReservation("r2")).as("again: the same").isEqualTo(voided);
+        assertThatThrownBy(() -> ledger.post("r2", null)).isInstanceOfSatisfying(ReservationSettledException.class,
+                e -> assertThat(e.reservation().status()).isEqualTo(TransferStatus.VOIDED));
+        assertThat(ledger.account("alice")).contains(new Account("alice", 100, 0, false));
+        assertThat(ledger.account("bob").orElseThrow().balance()).isZero();
+        assertThat(ledger.transfer("after", "alice", "bob", 100).status()).as("all of it available again").isEqualTo(TransferStatus.SUCCESSFUL);
+        assertThat(ledger.check(Duration.ofMinutes(1)).ok()).isTrue();
+    }
+
+    @Test
+    void aReservationPastItsTimeoutExpiresOnceAndALatePostFindsItExpired() throws Exception {
+        ledger.transfer("mint", "issuer", "alice", 100);
+        ledger.reserve("late", "alice", "bob", 30, 1);
+        ledger.reserve("swept", "alice", "bob", 20, 1);
+        ledger.reserve("long", "alice", "bob", 10, 3600);
+        Thread.sleep(1500);
+        assertThatThrownBy(() -> ledger.post("late", null)).as("decided after its timeout: its expiry")
+                .isInstanceOfSatisfying(ReservationSettledException.class, e -> {
+                    assertThat(e.reservation().status()).isEqualTo(TransferStatus.EXPIRED);
+                    assertThat(e.reservation().settlement().reason()).isEqualTo(Resolver.TIMED_OUT);
+                });
+        assertThat(ledger.sweep()).as("the sweep expires the one left").isEqualTo(1);
+        assertThat(ledger.findReservation("swept").orElseThrow().status()).isEqualTo(TransferStatus.EXPIRED);
+        assertThat(ledger.sweep()).as("once").isZero();
+        assertThatThrownBy(() -> ledger.voidReservation("swept")).isInstanceOf(ReservationSettledException.class);
+        assertThat(ledger.openReservations(10)).extracting(Transfer::id).containsExactly("long");
+        assertThat(ledger.account("alice")).contains(new Account("alice", 100, 10, false));
+        var report = ledger.check(Duration.ofMinutes(1));
+        assertThat(report.ok()).as(report.toString()).isTrue();
+        assertThat(report.reservedFromLog()).containsExactly(Map.entry("alice", 10L));
+    }
+
+    @Test
+    void aPostOrAVoidOfWhatIsNotAnOpenReservationIsRefusedAndStoresNothing() {
+        ledger.transfer("mint", "issuer", "alice", 100);
+        ledger.reserve("r3", "alice", "bob", 50, 60);
+        assertThatThrownBy(() -> ledger.post("nothing", null)).isInstanceOf(NoSuchTransferException.class);
+        assertThatThrownBy(() -> ledger.post("mint", null)).as("not two-phase").isInstanceOf(ReservationSettledException.class);
+        assertThatThrownBy(() -> ledger.post("r3", 51L)).isInstanceOfSatisfying(InvalidLedgerRequestException.class,
+                e -> assertThat(e.field()).isEqualTo("amount"));
+        assertThatThrownBy(() -> ledger.post("r3", 0L)).isInstanceOf(InvalidLedgerRequestException.class);
+        assertThatThrownBy(() -> ledger.reserve("r4", "alice", "bob", 5, 0)).isInstanceOfSatisfying(InvalidLedgerRequestException.class,
+                e -> assertThat(e.field()).isEqualTo("timeoutSeconds"));
+        assertThatThrownBy(() -> ledger.reserve("r4", "alice", "bob", 5, 86_401)).isInstanceOf(InvalidLedgerRequestException.class);
+        assertThatThrownBy(() -> ledger.reserve("r5", "alice", "bob", 101, 60)).as("more than available: rejected, as a transfer")
+                .isInstanceOf(TransferRejectedException.class);
+        assertThatThrownBy(() -> ledger.post("r5", null)).isInstanceOfSatisfying(ReservationSettledException.class,
+                e -> assertThat(e.reservation().status()).isEqualTo(TransferStatus.REJECTED));
+        assertThatThrownBy(() -> ledger.transfer("r3", "alice", "bob", 50)).as("its id, as a plain transfer").isInstanceOf(TransferConflictException.class);
+        assertThat(ledger.find("r4")).isEmpty();
+        assertThat(ledger.findReservation("r3").orElseThrow().status()).isEqualTo(TransferStatus.RESERVED);
+        assertThat(ledger.account("alice")).contains(new Account("alice", 100, 50, false));
+        assertThat(ledger.check(Duration.ofMinutes(1)).ok()).isTrue();
+    }
+
+    @Test
+    void postsAndVoidsRacingOnTwoNodesSettleEachReservationOnce() throws Exception {
+        ledger.transfer("mint", "issuer", "alice", 10_000);
+        var reservations = IntStream.range(0, 40).mapToObj(i -> "race-" + i).toList();
+        reservations.forEach(id -> ledger.reserve(id, "alice", "bob", 100, 600));
+        var nodes = List.of(ledger, new Ledger(LedgerEngine.on(() -> db, 100), Duration.ofSeconds(60)));
+        var won = new ConcurrentHashMap<String, List<String>>();
+        try (var clients = Executors.newFixedThreadPool(8)) {
+            var futures = new ArrayList<Future<?>>();
+            for (var id : reservations) {
+                for (var step : List.of("post", "void", "post", "void")) {
+                    futures.add(clients.submit(() -> {
+                        var node = nodes.get(ThreadLocalRandom.current().nextInt(nodes.size()));
+                        try {
+                            var settled = step.equals("post") ? node.post(id, 60L) : node.voidReservation(id);
+                            won.computeIfAbsent(id, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(settled.status().wire());
+                        } catch (ReservationSettledException e) {
+                            assertThat(e.reservation().status()).as("the step that came first").isNotEqualTo(TransferStatus.RESERVED);
+                        }
+                        return null;
+                    }));
+                }
+            }
+            for (var f : futures) {
+                f.get();
+            }
+        }
+        for (var id : reservations) {
+            assertThat(won.get(id)).as(id + ": one step won, and its repeat answered the same").hasSize(2)
+                    .containsOnly(ledger.findReservation(id).orElseThrow().status().wire());
+        }
+        long posts = reservations.stream().filter(id -> ledger.findReservation(id).orElseThrow().status() == TransferStatus.POSTED).count();
+        assertThat(ledger.account("bob").orElseThrow().balance()).as("60 per post, once each").isEqualTo(60 * posts);
+        assertThat(ledger.account("alice")).contains(new Account("alice", 10_000 - 60 * posts, 0, false));
+        var report = ledger.check(Duration.ofMinutes(1));
+        assertThat(report.ok()).as(report.toString()).isTrue();
+        assertThat(report.decided()).as("mint, the reservations, a post and a void of each (one of them rejected)").isEqualTo(1 + 3L * reservations.size());
+        System.out.println("two nodes racing: " + posts + " of " + reservations.size() + " reservations posted, the others voided");
     }
 }

@@ -1,5 +1,5 @@
 function (doc) {
-  if (doc.type === 'transfer' && doc.status === 'successful') {
+  if (doc.type === 'transfer' && (doc.status === 'successful' || doc.status === 'posted')) {
     emit(doc.from, -doc.amount);
     emit(doc.to, doc.amount);
   }
