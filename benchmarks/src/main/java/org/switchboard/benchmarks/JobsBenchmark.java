@@ -77,9 +77,10 @@ public final class JobsBenchmark {
         var bull = results.get("BullMQ");
         for (var peer : List.of("ours", "BullMQ")) {
             var runs = peer.equals("ours") ? ours : bull;
-            System.out.printf("median %-7s enqueue %8.0f jobs/s, process %8.0f jobs/s, enqueue->start with an idle worker p50 %.2f ms, p99 %.2f ms; "
-                            + "the worker process's CPU %.1f µs per processed job%n",
+            System.out.printf("median %-7s enqueue %8.0f jobs/s, process %8.0f jobs/s (rounds %.0f-%.0f), enqueue->start with an idle worker p50 %.2f ms, "
+                            + "p99 %.2f ms; the worker process's CPU %.1f µs per processed job%n",
                     peer + ":", ChildRuns.median(runs, "enqueuePerSecond"), ChildRuns.median(runs, "processPerSecond"),
+                    ChildRuns.min(runs, "processPerSecond"), ChildRuns.max(runs, "processPerSecond"),
                     ChildRuns.median(runs, "latencyP50Ms"), ChildRuns.median(runs, "latencyP99Ms"),
                     ChildRuns.median(runs, "clientCpuMicrosPerProcessedJob"));
         }
