@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -214,7 +215,8 @@ class TwoNodesIT {
     /**
      * The bank test, after Jepsen's: 8 accounts, 6 clients sending random transfers to either node,
      * one in five sent twice (a retry, perhaps to the other node), one client sending its transfers in
-     * batches of 10 (half of the batches sent twice), node b killed (SIGKILL) mid-run and
+     * batches of 10 (half of the batches sent twice), one making two-phase transfers (each reserved,
+     * then posted in part or voided, the settlement sent twice every fifth time), node b killed (SIGKILL) mid-run and
      * started again, and on a CouchDB cluster the harness started, one CouchDB node with it. Any
      * answer other than 201 or 422 (a cut connection, 503 still pending) is retried with the same id
      * until one comes. At the end: the money is all there, no account that may not go negative is,
@@ -238,6 +240,7 @@ class TwoNodesIT {
         var retriesAfterFailure = new AtomicInteger();
         var nodes = new AtomicReferenceArray<PayaraNode>(new PayaraNode[] {a, b});
         var batched = new AtomicInteger();
+        var twoPhase = new AtomicInteger();
         BiConsumer<Integer, Integer> client = (c, count) -> {
             var random = ThreadLocalRandom.current();
             if (c == 5) { // this client sends its transfers in batches of 10, each batch twice every other time
@@ -282,6 +285,38 @@ class TwoNodesIT {
                     }
                     batched.addAndGet(ids.size());
                     done.addAndGet(ids.size());
+                }
+                return;
+            }
+            if (c == 4) { // this client's transfers are two-phase: reserved, then posted (part of it) or voided
+                for (int i = 0; i < count; i++) {
+                    var id = "bank-" + run + "-" + c + "-" + i + "-" + count;
+                    var from = accounts.get(random.nextInt(8));
+                    var to = accounts.get((accounts.indexOf(from) + 1 + random.nextInt(7)) % 8);
+                    var amount = 1 + random.nextInt(400);
+                    var reserve = "{\"id\":\"" + id + "\",\"from\":\"" + from + "\",\"to\":\"" + to + "\",\"amount\":" + amount
+                            + ",\"twoPhase\":true,\"timeoutSeconds\":600}";
+                    var reserved = answered(nodes, node -> Api.transfer(node.base(), reserve), Set.of(201, 422), retriesAfterFailure);
+                    var post = random.nextBoolean();
+                    var step = "api/ledger/transfers/" + id + (post ? "/post" : "/void");
+                    var body = post ? "{\"amount\":" + (1 + random.nextInt(amount)) + "}" : "";
+                    // each settlement is sent twice every fifth time: a repeat answers the same
+                    for (int send = 0; send < (reserved.statusCode() == 422 ? 0 : i % 5 == 0 ? 2 : 1); send++) {
+                        var settled = answered(nodes, node -> Api.postAsAdmin(node.base(), step, body), Set.of(200, 201, 409), retriesAfterFailure);
+                        var outcome = Api.json(settled.body()).getString(settled.statusCode() == 409 ? "transferStatus" : "status");
+                        if (!outcome.equals(post ? "posted" : "voided")) {
+                            disagreements.add(id + ": " + settled.statusCode() + " " + settled.body());
+                        }
+                        var first = outcomes.putIfAbsent(id, outcome);
+                        if (first != null && !first.equals(outcome)) {
+                            disagreements.add(id + ": " + first + " then " + outcome);
+                        }
+                    }
+                    if (reserved.statusCode() == 422) {
+                        outcomes.putIfAbsent(id, "rejected");
+                    }
+                    twoPhase.incrementAndGet();
+                    done.incrementAndGet();
                 }
                 return;
             }
@@ -352,6 +387,9 @@ class TwoNodesIT {
             var balance = Api.json(Deployed.get(b.base().resolve("api/ledger/accounts/" + account), "Authorization",
                     Deployed.basic("admin", Deployed.adminPassword())).body()).getJsonNumber("balance").longValue();
             assertThat(balance).as(account + " may not go negative").isNotNegative();
+            assertThat(Api.json(Deployed.get(b.base().resolve("api/ledger/accounts/" + account), "Authorization",
+                    Deployed.basic("admin", Deployed.adminPassword())).body()).getJsonNumber("reserved").longValue())
+                    .as(account + ": every reservation settled").isZero();
             total += balance;
         }
         int checked = 0;
@@ -364,7 +402,9 @@ class TwoNodesIT {
             assertThat(stored.getString("status")).as(entry.getKey()).isEqualTo(entry.getValue());
         }
         var rejected = outcomes.values().stream().filter("rejected"::equals).count();
-        System.out.println("bank test: " + outcomes.size() + " transfers (" + rejected + " rejected; " + batched.get() + " of them in batches of 10), node b killed and restarted"
+        System.out.println("bank test: " + outcomes.size() + " transfers (" + rejected + " rejected; " + batched.get() + " of them in batches of 10; "
+                + twoPhase.get() + " two-phase, " + outcomes.values().stream().filter("posted"::equals).count() + " posted, "
+                + outcomes.values().stream().filter("voided"::equals).count() + " voided), node b killed and restarted"
                 + (TestServers.couchDbCluster().isPresent() ? ", a CouchDB node killed and restarted, " : ", ")
                 + retriesAfterFailure.get() + " sends repeated after a failure or 503; check ok=" + check.getBoolean("ok")
                 + ", decided " + check.getJsonNumber("decided") + ", disagreements " + disagreements.size());
@@ -373,6 +413,26 @@ class TwoNodesIT {
         assertThat(disagreements).as("every retried id kept its first outcome").isEmpty();
         assertThat(outcomes).hasSize(6 * 290);
         assertThat(relayedTo(a) + relayedTo(b)).as("transfers relayed to the deciding node over HTTP").isPositive();
+    }
+
+    /** A request to one node. */
+    private interface Request {
+        HttpResponse<String> to(PayaraNode node) throws Exception;
+    }
+
+    /** A request sent to either node until one of them answers with one of {@code codes}; each other answer or failure counted in {@code retries}. */
+    private static HttpResponse<String> answered(AtomicReferenceArray<PayaraNode> nodes, Request request, Set<Integer> codes, AtomicInteger retries) {
+        while (true) {
+            try {
+                var response = request.to(nodes.get(ThreadLocalRandom.current().nextInt(2)));
+                if (codes.contains(response.statusCode())) {
+                    return response;
+                }
+            } catch (Exception nodeDown) {
+                // cut by the kill: sent again
+            }
+            retries.incrementAndGet();
+        }
     }
 
     /** How many transfers other nodes relayed to this one (its metrics; since it started). */

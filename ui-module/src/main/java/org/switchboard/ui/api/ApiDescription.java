@@ -40,6 +40,8 @@ public class ApiDescription implements OASFilter {
     /** The particular statuses, by method and path. */
     private static final Map<String, List<String>> PARTICULAR = Map.of(
             "POST /api/ledger/transfers", List.of("409", "422"),
+            "POST /api/ledger/transfers/{id}/post", List.of("409"),
+            "POST /api/ledger/transfers/{id}/void", List.of("409"),
             "POST /api/ledger/accounts", List.of("409"),
             "POST /api/chat/rooms/{room}/messages", List.of("429"),
             "GET /api/chat/rooms/{room}/events", List.of("429"),
@@ -69,6 +71,9 @@ public class ApiDescription implements OASFilter {
             Map.entry("POST /api/ledger/transfers", new Success("201", "decided successful (422: rejected)", "Transfer")),
             Map.entry("POST /api/ledger/transfers/batch", new Success("200", "every transfer's outcome, in the order given", "TransferBatchOutcomes")),
             Map.entry("GET /api/ledger/transfers/{id}", new Success("200", "the transfer", "Transfer")),
+            Map.entry("POST /api/ledger/transfers/{id}/post", new Success("201", "posted: the reservation with its postedAmount", "Transfer")),
+            Map.entry("POST /api/ledger/transfers/{id}/void", new Success("200", "voided: the reservation", "Transfer")),
+            Map.entry("GET /api/ledger/reservations", new Success("200", "the open reservations", "Transfers")),
             Map.entry("GET /api/ledger/check", new Success("200", "the check's report", "InvariantReport")),
             Map.entry("DELETE /api/jobs/{id}", new Success("200", "cancelled (a running job is interrupted)", "JobCancelled")),
             Map.entry("GET /api/jobs/queues", new Success("200", "every queue's figures", "Queues")),

@@ -9,16 +9,23 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.switchboard.ledger.boundary.InvalidLedgerRequestException;
 import org.switchboard.ledger.boundary.Ledger;
+import org.switchboard.ledger.boundary.NoSuchTransferException;
+import org.switchboard.ledger.boundary.ReservationSettledException;
 import org.switchboard.ledger.boundary.TransferConflictException;
 import org.switchboard.ledger.boundary.TransferPendingException;
 import org.switchboard.ledger.boundary.TransferRejectedException;
 import org.switchboard.ledger.entity.Account;
 import org.switchboard.ledger.entity.InvariantReport;
 import org.switchboard.ledger.entity.Transfer;
+import org.switchboard.ledger.entity.TwoPhase;
 
-/** The ledger's admin page: accounts and balances, a transfer form, an account's statement, the invariant check. */
+/**
+ * The ledger's admin page: accounts with their balances and reservations, a transfer form (two-phase
+ * too), the open reservations with post and void, an account's statement, the invariant check.
+ */
 @Named
 @ViewScoped
 public class LedgerBacking implements Serializable {
@@ -33,11 +40,14 @@ public class LedgerBacking implements Serializable {
     private String from;
     private String to;
     private Long amount;
+    private boolean twoPhase;
+    private Long timeoutSeconds = TwoPhase.DEFAULT_TIMEOUT_SECONDS;
     /** The id of the transfer the form shows: a form posted twice (a double click, a replay) makes one transfer. */
     private String transferKey = newKey();
     private String selected;
     private transient InvariantReport report;
     private transient List<Account> accounts;
+    private transient List<Transfer> reservations;
 
     public List<Account> getAccounts() {
         if (accounts == null) {
@@ -58,8 +68,10 @@ public class LedgerBacking implements Serializable {
 
     public void transfer() {
         try {
-            var t = ledger.transfer(transferKey, from, to, amount == null ? 0 : amount);
-            info("Transfer " + t.id() + " successful: " + t.amount() + " from " + t.from() + " to " + t.to() + " (place " + t.seq() + ").");
+            var sum = amount == null ? 0 : amount;
+            var t = twoPhase ? ledger.reserve(transferKey, from, to, sum, timeoutSeconds == null ? 0 : timeoutSeconds)
+                    : ledger.transfer(transferKey, from, to, sum);
+            info("Transfer " + t.id() + " " + t.status().wire() + ": " + t.amount() + " from " + t.from() + " to " + t.to() + " (place " + t.seq() + ").");
             selected = from;
             transferKey = newKey();
         } catch (TransferRejectedException e) {
@@ -70,6 +82,37 @@ public class LedgerBacking implements Serializable {
             error("Not done: " + e.getMessage());
         }
         accounts = null;
+        reservations = null;
+    }
+
+    /** The reservations not yet settled, soonest to time out first. */
+    public List<Transfer> getReservations() {
+        if (reservations == null) {
+            reservations = ledger.openReservations(100);
+        }
+        return reservations;
+    }
+
+    /** Posts all of a reservation. */
+    public void post(String id) {
+        settle(id, () -> ledger.post(id, null));
+    }
+
+    public void voidReservation(String id) {
+        settle(id, () -> ledger.voidReservation(id));
+    }
+
+    private void settle(String id, Supplier<Ledger.Reservation> step) {
+        try {
+            var settled = step.get();
+            info("Reservation " + id + " " + settled.status().wire() + ".");
+        } catch (ReservationSettledException e) {
+            error("Not done: " + e.getMessage() + ".");
+        } catch (NoSuchTransferException | TransferPendingException e) {
+            error("Not done: " + e.getMessage());
+        }
+        accounts = null;
+        reservations = null;
     }
 
     public String getTransferKey() {
@@ -139,6 +182,22 @@ public class LedgerBacking implements Serializable {
 
     public void setTo(String to) {
         this.to = to;
+    }
+
+    public boolean isTwoPhase() {
+        return twoPhase;
+    }
+
+    public void setTwoPhase(boolean twoPhase) {
+        this.twoPhase = twoPhase;
+    }
+
+    public Long getTimeoutSeconds() {
+        return timeoutSeconds;
+    }
+
+    public void setTimeoutSeconds(Long timeoutSeconds) {
+        this.timeoutSeconds = timeoutSeconds;
     }
 
     public Long getAmount() {

@@ -1,17 +1,23 @@
 package org.switchboard.ui.ledger;
 
+import jakarta.json.JsonObject;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
 import java.util.List;
 import org.switchboard.ledger.boundary.InvalidLedgerRequestException;
+import org.switchboard.ledger.boundary.NoSuchTransferException;
+import org.switchboard.ledger.boundary.ReservationSettledException;
 import org.switchboard.ledger.boundary.TransferConflictException;
 import org.switchboard.ledger.boundary.TransferPendingException;
 import org.switchboard.ledger.boundary.TransferRejectedException;
 import org.switchboard.ledger.entity.Transfer;
 import org.switchboard.ui.api.Problem;
 
-/** The ledger's refusals as problem+json: 400 bad input, 409 an id reused with other fields, 422 rejected, 503 still pending. */
+/**
+ * The ledger's refusals as problem+json: 400 bad input, 404 no such transfer, 409 an id reused with
+ * other fields or a reservation that is not open, 422 rejected, 503 still pending.
+ */
 public final class LedgerProblems {
 
     private LedgerProblems() {
@@ -30,6 +36,23 @@ public final class LedgerProblems {
         @Override
         public Response toResponse(TransferConflictException e) {
             return problem(e).toResponse().build();
+        }
+    }
+
+    @Provider
+    public static class NoSuchTransfer implements ExceptionMapper<NoSuchTransferException> {
+        @Override
+        public Response toResponse(NoSuchTransferException e) {
+            return Problem.of(Response.Status.NOT_FOUND, e.getMessage()).toResponse().build();
+        }
+    }
+
+    /** 409 with the reservation as it stands, its final status in {@code transferStatus} (posted, voided, expired, rejected). */
+    @Provider
+    public static class Settled implements ExceptionMapper<ReservationSettledException> {
+        @Override
+        public Response toResponse(ReservationSettledException e) {
+            return problem(LedgerJson.of(e.reservation()), 409, "Conflict", e.getMessage()).build();
         }
     }
 
@@ -66,8 +89,12 @@ public final class LedgerProblems {
     }
 
     private static Response.ResponseBuilder transferProblem(Transfer transfer, int status, String title, String detail) {
+        return problem(LedgerJson.of(transfer), status, title, detail);
+    }
+
+    private static Response.ResponseBuilder problem(JsonObject transfer, int status, String title, String detail) {
         var body = LedgerJson.JSON.createObjectBuilder();
-        LedgerJson.builder(transfer).build().forEach((name, value) -> body.add("status".equals(name) ? "transferStatus" : name, value));
+        transfer.forEach((name, value) -> body.add("status".equals(name) ? "transferStatus" : name, value));
         body.add("type", "about:blank").add("title", title).add("status", status).add("detail", detail);
         return Response.status(status).type(Problem.MEDIA).entity(body.build().toString());
     }

@@ -33,6 +33,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.switchboard.ledger.boundary.InvalidLedgerRequestException;
 import org.switchboard.ledger.boundary.Ledger;
 import org.switchboard.ledger.boundary.TransferConflictException;
+import org.switchboard.ledger.entity.TwoPhase;
 import org.switchboard.ui.api.ApiApplication;
 import org.switchboard.ui.api.Inputs;
 import org.switchboard.ui.api.Problem;
@@ -110,12 +111,55 @@ public class LedgerResource {
     @POST
     @Path("transfers")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Transfer {\"id\"?,\"from\",\"to\",\"amount\"}; answers once decided: 201 successful, 422 rejected, 409 id reused with other fields, 503 still pending")
+    @Operation(summary = "Transfer {\"id\"?,\"from\",\"to\",\"amount\",\"twoPhase\"?,\"timeoutSeconds\"?}; answers once decided: 201 successful "
+            + "(or reserved: a two-phase transfer holds the amount against the sender's available balance until posted, voided or timed out, "
+            + "timeoutSeconds 1 to 86400, default 3600), 422 rejected, 409 id reused with other fields, 503 still pending")
     public Response transfer(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "TransferRequest"))) InputStream body) {
-        var asked = transferRequest(readObject(body));
-        var transfer = ledger.transfer(asked.id(), asked.from(), asked.to(), asked.amount());
+        var o = readObject(body);
+        var asked = transferRequest(o);
+        var twoPhase = o.containsKey("twoPhase") && o.get("twoPhase") != JsonValue.NULL && bool(o, "twoPhase");
+        if (!twoPhase && o.containsKey("timeoutSeconds") && o.get("timeoutSeconds") != JsonValue.NULL) {
+            throw new InvalidLedgerRequestException("timeoutSeconds", "'timeoutSeconds' is for a two-phase transfer (\"twoPhase\": true)");
+        }
+        var transfer = twoPhase
+                ? ledger.reserve(asked.id(), asked.from(), asked.to(), asked.amount(), wholeNumber(o, "timeoutSeconds", TwoPhase.DEFAULT_TIMEOUT_SECONDS))
+                : ledger.transfer(asked.id(), asked.from(), asked.to(), asked.amount());
         var location = URI.create(urls.of(request.getContextPath(), "/api/ledger/transfers/" + transfer.id()));
         return Response.created(location).entity(LedgerJson.of(transfer)).build();
+    }
+
+    @POST
+    @Path("transfers/{id}/post")
+    @Operation(summary = "Post a reservation, with {\"amount\": n} to post n of it (1 to the reserved amount; all of it without): moves the money and "
+            + "releases the rest, once. 201 posted (postedAmount); 409 with the final status when voided, expired, posted with another amount, "
+            + "or not a reservation; 404 no such transfer; 503 not decided yet. Sent again with the same body, it answers the same")
+    public Response post(@PathParam("id") String id,
+                         @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "PostRequest"))) InputStream body) {
+        var o = readOptionalObject(body);
+        var amount = o.containsKey("amount") && o.get("amount") != JsonValue.NULL ? (Long) amount(o) : null;
+        var posted = ledger.post(id, amount);
+        return Response.status(Response.Status.CREATED).entity(LedgerJson.of(posted)).build();
+    }
+
+    @POST
+    @Path("transfers/{id}/void")
+    @Operation(summary = "Void a reservation: releases all it holds, once. 200 voided; 409 with the final status when posted, expired or "
+            + "not a reservation; 404 no such transfer; 503 not decided yet. Sent again, it answers the same")
+    public Response voidReservation(@PathParam("id") String id) {
+        return Response.ok(LedgerJson.of(ledger.voidReservation(id))).build();
+    }
+
+    @GET
+    @Path("reservations")
+    @Operation(summary = "Reservations not yet settled, soonest to time out first, at most 'limit' (500)")
+    public JsonArray reservations(@Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "500")) @QueryParam("limit") String limit) {
+        var max = limit == null ? 100 : number("limit", limit);
+        if (max < 1 || max > 500) {
+            throw new InvalidLedgerRequestException("limit", "'limit' is 1 to 500");
+        }
+        var array = LedgerJson.JSON.createArrayBuilder();
+        ledger.openReservations((int) max).forEach(t -> array.add(LedgerJson.of(t)));
+        return array.build();
     }
 
     @POST
@@ -155,8 +199,26 @@ public class LedgerResource {
     /** A transfer as the body gives it: {@code id} (optional), {@code from}, {@code to}, {@code amount}. */
     private static Ledger.TransferRequest transferRequest(JsonObject o) {
         var id = o.containsKey("id") && o.get("id") != JsonValue.NULL ? string(o, "id") : null;
-        var amount = o.get("amount") instanceof JsonNumber n && n.isIntegral() ? exact(n) : invalidAmount();
-        return new Ledger.TransferRequest(id, string(o, "from"), string(o, "to"), amount);
+        return new Ledger.TransferRequest(id, string(o, "from"), string(o, "to"), amount(o));
+    }
+
+    private static long amount(JsonObject o) {
+        return o.get("amount") instanceof JsonNumber n && n.isIntegral() ? exact(n) : invalidAmount();
+    }
+
+    /** A whole number the body may give ({@code fallback} when it does not). */
+    private static long wholeNumber(JsonObject o, String name, long fallback) {
+        if (!o.containsKey(name) || o.get(name) == JsonValue.NULL) {
+            return fallback;
+        }
+        if (o.get(name) instanceof JsonNumber n && n.isIntegral()) {
+            try {
+                return n.longValueExact();
+            } catch (ArithmeticException e) {
+                // out of range: refused below
+            }
+        }
+        throw new InvalidLedgerRequestException(name, "'" + name + "' must be a whole number");
     }
 
     /** A transfer of a batch that was refused: its id (when it had one) and the problem a lone transfer would have answered. */
@@ -175,8 +237,12 @@ public class LedgerResource {
 
     @GET
     @Path("transfers/{id}")
-    @Operation(summary = "A transfer: pending, successful or rejected (with its reason)")
+    @Operation(summary = "A transfer: pending, successful or rejected (with its reason); a two-phase one reserved, posted (postedAmount), voided or expired")
     public Response transfer(@PathParam("id") String id) {
+        var reservation = ledger.findReservation(id);
+        if (reservation.isPresent()) {
+            return Response.ok(LedgerJson.of(reservation.get())).build();
+        }
         return ledger.find(id).map(t -> Response.ok(LedgerJson.of(t)).build())
                 .orElseGet(() -> Problem.of(Response.Status.NOT_FOUND, "No transfer " + id + ".").toResponse().build());
     }
@@ -193,9 +259,13 @@ public class LedgerResource {
         r.balances().forEach(balances::add);
         var fromLog = LedgerJson.JSON.createObjectBuilder();
         r.balancesFromLog().forEach(fromLog::add);
+        var reserved = LedgerJson.JSON.createObjectBuilder();
+        r.reserved().forEach(reserved::add);
+        var reservedFromLog = LedgerJson.JSON.createObjectBuilder();
+        r.reservedFromLog().forEach(reservedFromLog::add);
         return LedgerJson.JSON.createObjectBuilder().add("ok", r.ok()).add("decided", r.decided())
                 .add("sumOfBalances", r.sumOfBalances()).add("sumFromLog", r.sumFromLog())
-                .add("balances", balances).add("balancesFromLog", fromLog)
+                .add("balances", balances).add("balancesFromLog", fromLog).add("reserved", reserved).add("reservedFromLog", reservedFromLog)
                 .add("mismatches", LedgerJson.JSON.createArrayBuilder(r.mismatches()))
                 .add("forbiddenNegatives", LedgerJson.JSON.createArrayBuilder(r.forbiddenNegatives()))
                 .add("placeProblems", LedgerJson.JSON.createArrayBuilder(r.placeProblems()))
@@ -223,8 +293,17 @@ public class LedgerResource {
         return readObject(body, MAX_BODY_BYTES, "4 KiB");
     }
 
+    /** A body that may be left out (or empty): then no fields; when given, a JSON object like any other. */
+    private static JsonObject readOptionalObject(InputStream body) {
+        var text = Inputs.utf8(body, MAX_BODY_BYTES, "body", "body", "the body is larger than 4 KiB", InvalidLedgerRequestException::new);
+        return text.isBlank() ? JsonValue.EMPTY_JSON_OBJECT : parsedObject(text);
+    }
+
     private static JsonObject readObject(InputStream body, int maxBytes, String max) {
-        var text = Inputs.utf8(body, maxBytes, "body", "body", "the body is larger than " + max, InvalidLedgerRequestException::new);
+        return parsedObject(Inputs.utf8(body, maxBytes, "body", "body", "the body is larger than " + max, InvalidLedgerRequestException::new));
+    }
+
+    private static JsonObject parsedObject(String text) {
         try {
             if (Inputs.strictJson(text) instanceof JsonObject object) {
                 return object;

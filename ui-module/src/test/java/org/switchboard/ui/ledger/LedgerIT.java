@@ -107,6 +107,67 @@ class LedgerIT extends ClientSideIT {
     }
 
     @Test
+    void aTwoPhaseTransferIsReservedThenPostedOnceWhileItsHoldCountsAgainstTheSender() throws Exception {
+        var issuer = "ti-" + run;
+        var alice = "ta-" + run;
+        var bob = "tb-" + run;
+        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + issuer + "\",\"allowNegative\":true}");
+        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + alice + "\"}");
+        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + bob + "\"}");
+        Api.transfer(base, "{\"from\":\"" + issuer + "\",\"to\":\"" + alice + "\",\"amount\":100}");
+        var reserve = "{\"id\":\"hold-" + run + "\",\"from\":\"" + alice + "\",\"to\":\"" + bob + "\",\"amount\":80,\"twoPhase\":true,\"timeoutSeconds\":600}";
+        var reserved = Api.transfer(base, reserve);
+        assertThat(reserved.statusCode()).as(reserved.body()).isEqualTo(201);
+        var held = Api.json(reserved.body());
+        assertThat(held.getString("status")).isEqualTo("reserved");
+        assertThat(held.getBoolean("twoPhase")).isTrue();
+        assertThat(held.getInt("timeoutSeconds")).isEqualTo(600);
+        assertThat(held.getString("expiresAt")).isNotBlank();
+        var account = Api.json(get("api/ledger/accounts/" + alice).body());
+        assertThat(account.getJsonNumber("balance").longValue()).isEqualTo(100);
+        assertThat(account.getJsonNumber("reserved").longValue()).isEqualTo(80);
+        assertThat(account.getJsonNumber("available").longValue()).isEqualTo(20);
+        assertThat(Api.transfer(base, "{\"from\":\"" + alice + "\",\"to\":\"" + bob + "\",\"amount\":21}").statusCode())
+                .as("beyond what is available").isEqualTo(422);
+        assertThat(Api.jsonArray(get("api/ledger/reservations").body()).getValuesAs(JsonObject.class))
+                .extracting(o -> o.getString("id")).contains("hold-" + run);
+        Api.assertProblem(Api.postAsAdmin(base, "api/ledger/transfers/hold-" + run + "/post", "{\"amount\":81}"), 400);
+
+        var post = Api.postAsAdmin(base, "api/ledger/transfers/hold-" + run + "/post", "{\"amount\":50}");
+        assertThat(post.statusCode()).as(post.body()).isEqualTo(201);
+        var posted = Api.json(post.body());
+        assertThat(posted.getString("status")).isEqualTo("posted");
+        assertThat(posted.getJsonNumber("postedAmount").longValue()).isEqualTo(50);
+        assertThat(Api.json(Api.postAsAdmin(base, "api/ledger/transfers/hold-" + run + "/post", "{\"amount\":50}").body()))
+                .as("the same post again").isEqualTo(posted);
+        assertThat(Api.json(get("api/ledger/transfers/hold-" + run).body())).isEqualTo(posted);
+        var voided = Api.postAsAdmin(base, "api/ledger/transfers/hold-" + run + "/void", "");
+        Api.assertProblem(voided, 409);
+        assertThat(Api.json(voided.body()).getString("transferStatus")).as("the final status").isEqualTo("posted");
+        account = Api.json(get("api/ledger/accounts/" + alice).body());
+        assertThat(account.getJsonNumber("balance").longValue()).isEqualTo(50);
+        assertThat(account.getJsonNumber("reserved").longValue()).isZero();
+        assertThat(Api.json(get("api/ledger/accounts/" + bob).body()).getJsonNumber("balance").longValue()).isEqualTo(50);
+
+        var second = Api.transfer(base, reserve.replace("hold-", "hold2-").replace("80", "30"));
+        assertThat(second.statusCode()).isEqualTo(201);
+        var void2 = Api.postAsAdmin(base, "api/ledger/transfers/hold2-" + run + "/void", "{}");
+        assertThat(void2.statusCode()).as(void2.body()).isEqualTo(200);
+        assertThat(Api.json(void2.body()).getString("status")).isEqualTo("voided");
+        Api.assertProblem(Api.postAsAdmin(base, "api/ledger/transfers/hold2-" + run + "/post", ""), 409);
+        Api.assertProblem(Api.postAsAdmin(base, "api/ledger/transfers/nothing-" + run + "/post", ""), 404);
+        for (var bad : List.of(reserve.replace("600", "0"), reserve.replace("600", "86401"), reserve.replace("600", "\"x\""),
+                reserve.replace("\"twoPhase\":true", "\"twoPhase\":\"yes\""), reserve.replace("\"twoPhase\":true,", ""))) {
+            var refused = Api.transfer(base, bad.replace("hold-", "hold3-"));
+            assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+            Api.assertProblem(refused, 400);
+        }
+        assertThat(get("api/ledger/transfers/hold3-" + run).statusCode()).as("nothing stored").isEqualTo(404);
+        var check = Api.json(get("api/ledger/check").body());
+        assertThat(check.getBoolean("ok")).as(check.toString()).isTrue();
+    }
+
+    @Test
     void badRequestsAreRefusedWithProblemJsonAndStoreNothing() throws Exception {
         var a = "a-" + run;
         var b = "b-" + run;

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebDriverException;
@@ -216,6 +217,48 @@ class BrowserIT extends ClientSideIT {
     }
 
     @Test
+    void theLedgerPageReservesAndSettlesFromTheListOfOpenReservations() throws Exception {
+        var run = UUID.randomUUID().toString().substring(0, 8);
+        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"mint-" + run + "\",\"allowNegative\":true}");
+        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"dee-" + run + "\"}");
+        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"eve-" + run + "\"}");
+        assertThat(Api.transfer(base, "{\"from\":\"mint-" + run + "\",\"to\":\"dee-" + run + "\",\"amount\":100}").statusCode()).isEqualTo(201);
+        browser.get(base.resolve("admin/ledger/").toString());
+        waitFor().until(ExpectedConditions.urlContains("/login.xhtml"));
+        login(Deployed.adminPassword());
+        waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Ledger"));
+        browser.findElement(By.id("transfer:two-phase")).click();
+        makeTransfer("dee-" + run, "eve-" + run, "60");
+        waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("ledger:messages"), "reserved: 60 from dee-" + run));
+        assertThat(accountRow("dee-" + run)).as("balance, reserved, available").contains("100 60 40");
+        reservationButton("eve-" + run, "void").click();
+        waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("ledger:messages"), "voided"));
+        assertThat(accountRow("dee-" + run)).contains("100 0 100");
+        assertThat(browser.findElement(By.id("transfer:two-phase")).isSelected()).as("the form keeps its choice").isTrue();
+        makeTransfer("dee-" + run, "eve-" + run, "25");
+        waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("ledger:messages"), "reserved: 25 from dee-" + run));
+        reservationButton("eve-" + run, "post").click();
+        waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("ledger:messages"), "posted"));
+        assertThat(accountRow("dee-" + run)).contains("75 0 75");
+        assertThat(browser.findElements(By.cssSelector("#ledger\\:reservations tbody tr")).stream().map(WebElement::getText))
+                .as("settled: no longer listed").noneMatch(text -> text.contains("eve-" + run));
+        browser.findElement(By.id("ledger:check")).click();
+        waitFor().until(ExpectedConditions.textToBe(By.id("report-verdict"), "OK"));
+    }
+
+    private String accountRow(String account) {
+        return browser.findElements(By.cssSelector("#ledger\\:accounts tbody tr")).stream().map(WebElement::getText)
+                .filter(text -> text.startsWith(account + " ")).findFirst().orElseThrow();
+    }
+
+    /** The post or void button of the open reservation to {@code receiver}. */
+    private WebElement reservationButton(String receiver, String step) {
+        var row = browser.findElements(By.cssSelector("#ledger\\:reservations tbody tr")).stream()
+                .filter(r -> r.getText().contains(receiver)).findFirst().orElseThrow();
+        return row.findElements(By.tagName("input")).stream().filter(b -> b.getAttribute("id").endsWith(":" + step)).findFirst().orElseThrow();
+    }
+
+    @Test
     void theTransferFormPostedThreeTimesMakesOneTransfer() throws Exception {
         var run = UUID.randomUUID().toString().substring(0, 8);
         Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"mint-" + run + "\",\"allowNegative\":true}");
@@ -230,7 +273,7 @@ class BrowserIT extends ClientSideIT {
         // the form as the browser would post it (view state, the transfer's key, the button), posted three times
         @SuppressWarnings("unchecked")
         var fields = (List<List<String>>) ((JavascriptExecutor) browser).executeScript(
-                "return Array.from(document.getElementById('transfer').elements).filter(e => e.name)"
+                "return Array.from(document.getElementById('transfer').elements).filter(e => e.name && (e.type !== 'checkbox' || e.checked))"
                         + ".filter(e => e.type !== 'submit' || e.id === 'transfer:submit').map(e => [e.name, e.value]);");
         var body = fields.stream().map(f -> URLEncoder.encode(f.get(0), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(f.get(1), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
