@@ -50,6 +50,14 @@
  * <li><b>Idempotency.</b> The transfer's id is the document id: a second request with the id finds
  * the first transfer; with the same fields it waits for and answers the first outcome, with other
  * fields it is a conflict naming the field.</li>
+ * <li><b>Two-phase transfers, settled once.</b> A reservation is decided like a transfer, against
+ * the sender's available balance (its balance less what its open reservations hold), and moves
+ * nothing: the head holds, beside the balances, what each account's reservations hold and which
+ * reservations are open ({@code Head.held}, {@code Head.open}), so they commit with the balances and
+ * are checkpointed with them. A post, a void or an expiry is a transfer of the log under the
+ * reservation's id and its step ({@code TwoPhase.settlementOf}): sent again it answers the same, and
+ * the first of them decided on an open reservation settles it while the head rejects the others, on
+ * any node. A post decided after the timeout is the expiry.</li>
  * <li><b>Exact amounts.</b> An amount, and a balance either way, is at most 2^53 - 1
  * ({@code Transfer.MAX_AMOUNT}): CouchDB's JavaScript views and many JSON readers hold numbers as
  * doubles, exact only that far. A larger amount is refused before anything is stored, and a transfer

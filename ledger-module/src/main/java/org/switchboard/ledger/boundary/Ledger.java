@@ -294,9 +294,14 @@ public class Ledger {
         return found;
     }
 
-    private Reservation settle(Transfer reservation, TwoPhase.Step step, long amount, TransferStatus wanted) {
-        var fresh = new Transfer(TwoPhase.settlementOf(reservation.id(), step), reservation.from(), reservation.to(), amount, Instant.now(),
+    /** The settlement of a decided reservation by {@code step}, moving {@code amount} if it is a post: a transfer of its own. */
+    private static Transfer settlement(Transfer reservation, TwoPhase.Step step, long amount) {
+        return new Transfer(TwoPhase.settlementOf(reservation.id(), step), reservation.from(), reservation.to(), amount, Instant.now(),
                 TransferStatus.PENDING, null, null, null, TwoPhase.settle(step, reservation));
+    }
+
+    private Reservation settle(Transfer reservation, TwoPhase.Step step, long amount, TransferStatus wanted) {
+        var fresh = settlement(reservation, step, amount);
         Transfer settlement;
         try {
             settlement = guarded(() -> engine.resolver().submit(fresh, Duration.ofSeconds(waitSeconds)));
@@ -340,16 +345,16 @@ public class Ledger {
     }
 
     /**
-     * Settles the reservations past their timeout as expired: each once, whichever node comes first,
-     * and never one a post or a void settled first (they share the settlement's id). Answers how many.
+     * Settles the reservations past their timeout as expired: each once, whichever node comes first
+     * (the expiry has one id per reservation), and never one a post or a void settled first (the head
+     * knows it is no longer open, and rejects the expiry). Answers how many.
      */
     public int expireDue() {
         var due = guarded(() -> store().openReservations(Instant.now(), MAX_BATCH));
         if (due.isEmpty()) {
             return 0;
         }
-        var settlements = due.stream().map(r -> new Transfer(TwoPhase.settlementOf(r.id(), TwoPhase.Step.EXPIRE), r.from(), r.to(), r.amount(), Instant.now(),
-                TransferStatus.PENDING, null, null, null, TwoPhase.settle(TwoPhase.Step.EXPIRE, r))).toList();
+        var settlements = due.stream().map(r -> settlement(r, TwoPhase.Step.EXPIRE, r.amount())).toList();
         var outcomes = guarded(() -> engine.resolver().submitAll(settlements, Duration.ofSeconds(waitSeconds)));
         return (int) outcomes.stream().filter(o -> o.transfer() != null && o.transfer().status() == TransferStatus.EXPIRED).count();
     }
