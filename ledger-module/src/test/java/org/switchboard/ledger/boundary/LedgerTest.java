@@ -561,6 +561,36 @@ class LedgerTest {
     }
 
     @Test
+    void aSettlementWrittenBehindTheLedgersBackShowsInTheCheckAndTheGuardRefusesOneAwayFromItsId() {
+        ledger.transfer("mint", "issuer", "alice", 100);
+        ledger.reserve("held", "alice", "bob", 40, 600);
+        new CouchLedgerStore(db).install(false);
+        var forged = db.find(JsonObject.class, "transfer:held").deepCopy();
+        forged.remove("_rev");
+        forged.addProperty("_id", "transfer:held.void");
+        forged.addProperty("id", "held.void");
+        forged.addProperty("phase", "void");
+        forged.addProperty("pendingId", "held");
+        forged.addProperty("held", 40);
+        forged.addProperty("expiresAt", 1);
+        forged.addProperty("status", "voided");
+        forged.addProperty("seq", 99);
+        db.save(forged);
+
+        var report = ledger.check(Duration.ofMinutes(1));
+
+        assertThat(report.ok()).isFalse();
+        assertThat(report.mismatches()).anySatisfy(m -> assertThat(m).isEqualTo("alice: 40 reserved at the head, 0 by the open reservations of the log"));
+        new CouchLedgerStore(db).install(true);
+        var astray = forged.deepCopy();
+        astray.remove("_rev");
+        astray.addProperty("_id", "transfer:other");
+        astray.addProperty("id", "other");
+        assertThatThrownBy(() -> db.save(astray)).as("a settlement under another id").isInstanceOf(CouchDbException.class)
+                .hasMessageContaining("its reservation's id and its step");
+    }
+
+    @Test
     void postsAndVoidsRacingOnTwoNodesSettleEachReservationOnce() throws Exception {
         ledger.transfer("mint", "issuer", "alice", 10_000);
         var reservations = IntStream.range(0, 40).mapToObj(i -> "race-" + i).toList();
