@@ -12,12 +12,12 @@ local inBatch = {}
 for i = 3, #ARGV, 3 do inBatch[ARGV[i]] = true end
 local tail = redis.call('LRANGE', KEYS[1], -((#ARGV - 2) / 3), -1)
 local trimmed = {}
+local k = 0
 for i = #tail, 1, -1 do
   if not inBatch[tail[i]] or trimmed[tail[i]] then break end
   trimmed[tail[i]] = true
+  k = k + 1
 end
-local k = 0
-for _ in pairs(trimmed) do k = k + 1 end
 if k > 0 then redis.call('LTRIM', KEYS[1], 0, -(k + 1)) end
 for i = 3, #ARGV, 3 do
   local id = ARGV[i]

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -113,8 +114,6 @@ public class CouchLedgerStore {
         // oldest-pending, keyed so that the oldest comes first (no reduce: its atomicity is not relied on)
         views.put("oldest-pending", view("oldest-pending", null));
         views.put("statement", view("statement", null));
-        // decided reservations by when they time out, settled or not: the settlement is another document
-        views.put("reservations", view("reservations", null));
         design.setViews(views);
         design.setValidateDocUpdate(guarded ? script("validate_doc_update.js") : null);
         for (int attempt = 0; ; attempt++) {
@@ -457,6 +456,17 @@ public class CouchLedgerStore {
         /** Every balance after the head's last batch (a copy, as large as the accounts in use). */
         public Map<String, Long> balances() {
             return amounts(false);
+        }
+
+        /** The reservations open after the head's last batch, by id. */
+        public List<String> open() {
+            var out = new ArrayList<String>();
+            all().forEach((key, amount) -> {
+                if (key.startsWith(OPEN) && amount != 0) {
+                    out.add(key.substring(OPEN.length()));
+                }
+            });
+            return out;
         }
 
         /** What every account's open reservations hold, by account (those holding nothing left out). */
@@ -1205,44 +1215,16 @@ public class CouchLedgerStore {
 
 
     /**
-     * Reservations that no settlement has settled yet, soonest to time out first, up to
-     * {@code limit}; only those timing out before {@code before} when it is given. The view lists
-     * every reservation ever decided, so the settled ones are skipped in pages.
+     * Reservations that no settlement has settled yet, soonest to time out first, up to {@code limit};
+     * only those timing out before {@code before} when it is given. The head names the open ones, so
+     * this reads them and no settled one: its cost follows what is open, not the history.
      */
     public List<Transfer> openReservations(Instant before, int limit) {
-        var open = new ArrayList<Transfer>();
-        Object startKey = null;
-        String startId = null;
-        while (open.size() < limit) {
-            var from = startKey;
-            var fromId = startId;
-            var page = Math.max(50, limit);
-            var rows = couch(db -> {
-                var v = db.view("ledger/reservations").includeDocs(true).limit(page + 1);
-                if (from != null) {
-                    v = v.startKey(from).startKeyDocId(fromId);
-                }
-                if (before != null) {
-                    v = v.endKey(before.toEpochMilli());
-                }
-                return v.queryView(Long.class, JsonElement.class, JsonObject.class).getRows();
-            });
-            var reservations = rows.stream().limit(page).map(r -> transfer(r.getDoc())).toList();
-            var settled = new HashSet<String>();
-            var ids = reservations.stream().flatMap(r -> TwoPhase.settlementsOf(r.id()).stream()).map(id -> "transfer:" + id).toList();
-            for (var doc : docs(ids)) {
-                if (settles(doc.get("status").getAsString())) {
-                    settled.add(doc.get("pendingId").getAsString());
-                }
-            }
-            reservations.stream().filter(r -> !settled.contains(r.id())).limit(limit - open.size()).forEach(open::add);
-            if (rows.size() <= page) {
-                break;
-            }
-            startKey = rows.get(page).getKey();
-            startId = rows.get(page).getId();
-        }
-        return open;
+        var ids = head().open().stream().map(id -> "transfer:" + id).toList();
+        return docs(ids).stream().map(CouchLedgerStore::transfer)
+                .filter(r -> r.expiresAt() != null && (before == null || r.expiresAt().isBefore(before)))
+                .sorted(Comparator.comparing(Transfer::expiresAt).thenComparing(Transfer::id))
+                .limit(limit).toList();
     }
 
     /** Whether a settlement decided so settled its reservation: posted, voided or expired (one settling it first rejects the others). */

@@ -67,7 +67,7 @@ public class LedgerResource {
     public Response createAccount(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "AccountRequest"))) InputStream body) {
         var o = readObject(body);
         var id = string(o, "id");
-        var allowNegative = o.containsKey("allowNegative") && o.get("allowNegative") != JsonValue.NULL && bool(o, "allowNegative");
+        var allowNegative = given(o, "allowNegative") && bool(o, "allowNegative");
         var created = ledger.createAccount(id, allowNegative);
         var location = URI.create(urls.of(request.getContextPath(), "/api/ledger/accounts/" + id));
         return (created.created() ? Response.created(location) : Response.ok().location(location)).entity(LedgerJson.of(created.account())).build();
@@ -99,12 +99,8 @@ public class LedgerResource {
             return Problem.of(Response.Status.NOT_FOUND, "No account " + id + ".").toResponse().build();
         }
         var beforeSeq = before == null ? Long.MAX_VALUE : number("before", before);
-        var max = limit == null ? 50 : number("limit", limit);
-        if (max < 1 || max > 500) {
-            throw new InvalidLedgerRequestException("limit", "'limit' is 1 to 500");
-        }
         var array = LedgerJson.JSON.createArrayBuilder();
-        ledger.statement(id, beforeSeq, (int) max).forEach(t -> array.add(LedgerJson.of(t)));
+        ledger.statement(id, beforeSeq, limit(limit, 50)).forEach(t -> array.add(LedgerJson.of(t)));
         return Response.ok(array.build()).build();
     }
 
@@ -117,8 +113,8 @@ public class LedgerResource {
     public Response transfer(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "TransferRequest"))) InputStream body) {
         var o = readObject(body);
         var asked = transferRequest(o);
-        var twoPhase = o.containsKey("twoPhase") && o.get("twoPhase") != JsonValue.NULL && bool(o, "twoPhase");
-        if (!twoPhase && o.containsKey("timeoutSeconds") && o.get("timeoutSeconds") != JsonValue.NULL) {
+        var twoPhase = given(o, "twoPhase") && bool(o, "twoPhase");
+        if (!twoPhase && given(o, "timeoutSeconds")) {
             throw new InvalidLedgerRequestException("timeoutSeconds", "'timeoutSeconds' is for a two-phase transfer (\"twoPhase\": true)");
         }
         var transfer = twoPhase
@@ -136,7 +132,7 @@ public class LedgerResource {
     public Response post(@PathParam("id") String id,
                          @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "PostRequest"))) InputStream body) {
         var o = readOptionalObject(body);
-        var amount = o.containsKey("amount") && o.get("amount") != JsonValue.NULL ? (Long) amount(o) : null;
+        var amount = given(o, "amount") ? (Long) amount(o) : null;
         var posted = ledger.post(id, amount);
         return Response.status(Response.Status.CREATED).entity(LedgerJson.of(posted)).build();
     }
@@ -153,12 +149,8 @@ public class LedgerResource {
     @Path("reservations")
     @Operation(summary = "Reservations not yet settled, soonest to time out first, at most 'limit' (500)")
     public JsonArray reservations(@Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "500")) @QueryParam("limit") String limit) {
-        var max = limit == null ? 100 : number("limit", limit);
-        if (max < 1 || max > 500) {
-            throw new InvalidLedgerRequestException("limit", "'limit' is 1 to 500");
-        }
         var array = LedgerJson.JSON.createArrayBuilder();
-        ledger.openReservations((int) max).forEach(t -> array.add(LedgerJson.of(t)));
+        ledger.openReservations(limit(limit, 100)).forEach(t -> array.add(LedgerJson.of(t)));
         return array.build();
     }
 
@@ -198,7 +190,7 @@ public class LedgerResource {
 
     /** A transfer as the body gives it: {@code id} (optional), {@code from}, {@code to}, {@code amount}. */
     private static Ledger.TransferRequest transferRequest(JsonObject o) {
-        var id = o.containsKey("id") && o.get("id") != JsonValue.NULL ? string(o, "id") : null;
+        var id = given(o, "id") ? string(o, "id") : null;
         return new Ledger.TransferRequest(id, string(o, "from"), string(o, "to"), amount(o));
     }
 
@@ -208,7 +200,7 @@ public class LedgerResource {
 
     /** A whole number the body may give ({@code fallback} when it does not). */
     private static long wholeNumber(JsonObject o, String name, long fallback) {
-        if (!o.containsKey(name) || o.get(name) == JsonValue.NULL) {
+        if (!given(o, name)) {
             return fallback;
         }
         if (o.get(name) instanceof JsonNumber n && n.isIntegral()) {
@@ -283,6 +275,20 @@ public class LedgerResource {
 
     private static long invalidAmount() {
         throw new InvalidLedgerRequestException("amount", "'amount' is a positive whole number of minor units");
+    }
+
+    /** A listing's 'limit': 1 to 500, {@code fallback} when not given. */
+    private static int limit(String text, int fallback) {
+        var max = text == null ? fallback : number("limit", text);
+        if (max < 1 || max > 500) {
+            throw new InvalidLedgerRequestException("limit", "'limit' is 1 to 500");
+        }
+        return (int) max;
+    }
+
+    /** Whether the body gives the field (null counts as not given). */
+    private static boolean given(JsonObject o, String name) {
+        return o.containsKey(name) && o.get(name) != JsonValue.NULL;
     }
 
     private static long number(String field, String text) {

@@ -74,9 +74,7 @@ class LedgerIT extends ClientSideIT {
         var issuer = "bi-" + run;
         var alice = "ba-" + run;
         var bob = "bb-" + run;
-        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + issuer + "\",\"allowNegative\":true}");
-        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + alice + "\"}");
-        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + bob + "\"}");
+        accounts(issuer, alice, bob);
         assertThat(Api.transfer(base, "{\"from\":\"" + issuer + "\",\"to\":\"" + alice + "\",\"amount\":50}").statusCode()).isEqualTo(201);
         var batch = "{\"atomic\":false,\"transfers\":["
                 + "{\"id\":\"b1-" + run + "\",\"from\":\"" + alice + "\",\"to\":\"" + bob + "\",\"amount\":30},"
@@ -111,9 +109,7 @@ class LedgerIT extends ClientSideIT {
         var issuer = "ti-" + run;
         var alice = "ta-" + run;
         var bob = "tb-" + run;
-        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + issuer + "\",\"allowNegative\":true}");
-        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + alice + "\"}");
-        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + bob + "\"}");
+        accounts(issuer, alice, bob);
         Api.transfer(base, "{\"from\":\"" + issuer + "\",\"to\":\"" + alice + "\",\"amount\":100}");
         var reserve = "{\"id\":\"hold-" + run + "\",\"from\":\"" + alice + "\",\"to\":\"" + bob + "\",\"amount\":80,\"twoPhase\":true,\"timeoutSeconds\":600}";
         var reserved = Api.transfer(base, reserve);
@@ -207,6 +203,14 @@ class LedgerIT extends ClientSideIT {
                 HttpResponse.BodyHandlers.ofString());
         Api.assertProblem(relayed, 404);
         assertThat(get("api/ledger/transfers/relayed-" + run).statusCode()).as("nothing stored").isEqualTo(404);
+    }
+
+    /** An issuer (it may go negative) and two accounts that may not. */
+    private void accounts(String issuer, String... others) throws Exception {
+        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + issuer + "\",\"allowNegative\":true}");
+        for (var account : others) {
+            Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"" + account + "\"}");
+        }
     }
 
     private HttpResponse<String> get(String path) {

@@ -199,10 +199,7 @@ class BrowserIT extends ClientSideIT {
         Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"ann-" + run + "\"}");
         Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"ben-" + run + "\"}");
         assertThat(Api.transfer(base, "{\"from\":\"mint-" + run + "\",\"to\":\"ann-" + run + "\",\"amount\":100}").statusCode()).isEqualTo(201);
-        browser.get(base.resolve("admin/ledger/").toString());
-        waitFor().until(ExpectedConditions.urlContains("/login.xhtml"));
-        login(Deployed.adminPassword());
-        waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Ledger"));
+        openLedgerPage();
         makeTransfer("ann-" + run, "ben-" + run, "30");
         waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("ledger:messages"), "successful: 30 from ann-" + run));
         makeTransfer("ann-" + run, "ben-" + run, "1000");
@@ -223,10 +220,7 @@ class BrowserIT extends ClientSideIT {
         Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"dee-" + run + "\"}");
         Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"eve-" + run + "\"}");
         assertThat(Api.transfer(base, "{\"from\":\"mint-" + run + "\",\"to\":\"dee-" + run + "\",\"amount\":100}").statusCode()).isEqualTo(201);
-        browser.get(base.resolve("admin/ledger/").toString());
-        waitFor().until(ExpectedConditions.urlContains("/login.xhtml"));
-        login(Deployed.adminPassword());
-        waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Ledger"));
+        openLedgerPage();
         browser.findElement(By.id("transfer:two-phase")).click();
         makeTransfer("dee-" + run, "eve-" + run, "60");
         waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("ledger:messages"), "reserved: 60 from dee-" + run));
@@ -246,6 +240,14 @@ class BrowserIT extends ClientSideIT {
         waitFor().until(ExpectedConditions.textToBe(By.id("report-verdict"), "OK"));
     }
 
+    /** The ledger's admin page, logged in on the way. */
+    private void openLedgerPage() {
+        browser.get(base.resolve("admin/ledger/").toString());
+        waitFor().until(ExpectedConditions.urlContains("/login.xhtml"));
+        login(Deployed.adminPassword());
+        waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Ledger"));
+    }
+
     private String accountRow(String account) {
         return browser.findElements(By.cssSelector("#ledger\\:accounts tbody tr")).stream().map(WebElement::getText)
                 .filter(text -> text.startsWith(account + " ")).findFirst().orElseThrow();
@@ -263,10 +265,7 @@ class BrowserIT extends ClientSideIT {
         var run = UUID.randomUUID().toString().substring(0, 8);
         Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"mint-" + run + "\",\"allowNegative\":true}");
         Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"cat-" + run + "\"}");
-        browser.get(base.resolve("admin/ledger/").toString());
-        waitFor().until(ExpectedConditions.urlContains("/login.xhtml"));
-        login(Deployed.adminPassword());
-        waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Ledger"));
+        openLedgerPage();
         for (var field : new String[][] {{"transfer:from", "mint-" + run}, {"transfer:to", "cat-" + run}, {"transfer:amount", "5"}}) {
             browser.findElement(By.id(field[0])).sendKeys(field[1]);
         }
@@ -292,10 +291,7 @@ class BrowserIT extends ClientSideIT {
 
     @Test
     void aFormPostedWithAForgedViewStateGetsTheSessionExpiredPage() throws Exception {
-        browser.get(base.resolve("admin/ledger/").toString());
-        waitFor().until(ExpectedConditions.urlContains("/login.xhtml"));
-        login(Deployed.adminPassword());
-        waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Ledger"));
+        openLedgerPage();
         var action = URI.create(browser.getCurrentUrl()).resolve(browser.findElement(By.id("transfer")).getAttribute("action"));
         var cookies = browser.manage().getCookies().stream().map(c -> c.getName() + "=" + c.getValue()).collect(Collectors.joining("; "));
         var forged = Deployed.HTTP.send(HttpRequest.newBuilder(action).header("Content-Type", "application/x-www-form-urlencoded")
