@@ -375,6 +375,27 @@ public class Ledger {
      * nothing stored. Resent whole, a batch answers the same outcomes.
      */
     public List<TransferOutcome> transferAll(List<TransferRequest> requests) {
+        var fresh = batch(requests);
+        return guarded(() -> engine.resolver().submitAll(fresh, Duration.ofSeconds(waitSeconds)));
+    }
+
+    /**
+     * Makes the transfers of an atomic batch: all of them, or none. Each is decided on the balances
+     * the ones before it leave, all in one round; if one is rejected, every one is, that one with
+     * its reason and the others as {@link org.switchboard.ledger.entity.Link#LINKED_REJECTED}, and
+     * nothing moves. Answers each one's outcome in the order given; each pending when the batch is
+     * not decided within the wait (it is stored whole then, and decided as one later). Refuses the
+     * whole batch with nothing stored when a transfer is malformed, an id is given twice, an account
+     * is unknown, or an id was used before for another transfer ({@link TransferConflictException});
+     * each names the transfer by its index. Resent whole, a batch answers the same outcomes.
+     */
+    public List<TransferOutcome> transferAtomically(List<TransferRequest> requests) {
+        var fresh = batch(requests);
+        return guarded(() -> engine.resolver().submitBatch(fresh, Duration.ofSeconds(waitSeconds)));
+    }
+
+    /** The transfers of a batch, checked, with rising timestamps (a round decides in timestamp order, so in the batch's order). */
+    private static List<Transfer> batch(List<TransferRequest> requests) {
         if (requests.isEmpty() || requests.size() > MAX_BATCH) {
             throw new InvalidLedgerRequestException("transfers", "a batch holds 1 to " + MAX_BATCH + " transfers");
         }
@@ -392,10 +413,9 @@ public class Ledger {
             if (!ids.add(transferId)) {
                 throw new InvalidLedgerRequestException("transfers[" + i + "].id", "the id " + transferId + " is given twice in the batch");
             }
-            // rising timestamps: a round decides in timestamp order, so in the batch's order
             fresh.add(new Transfer(transferId, r.from(), r.to(), r.amount(), base.plusNanos(i), TransferStatus.PENDING, null, null, null));
         }
-        return guarded(() -> engine.resolver().submitAll(fresh, Duration.ofSeconds(waitSeconds)));
+        return fresh;
     }
 
     /**
@@ -405,6 +425,9 @@ public class Ledger {
      */
     public RelayAnswer relayed(String authorization, String body) {
         return engine.resolver().relay().receive(authorization, body, (fresh, wait) -> {
+            if (fresh.link() != null) {
+                throw new InvalidLedgerRequestException("group", "an atomic batch is decided where it was sent, never relayed");
+            }
             var phase = fresh.twoPhase();
             var settlement = phase != null && !phase.reserves();
             checkTransfer(settlement ? phase.pendingId() : fresh.id(), fresh.from(), fresh.to(), fresh.amount());

@@ -41,6 +41,7 @@ import org.lightcouch.NoDocumentException;
 import org.lightcouch.Params;
 import org.lightcouch.View;
 import org.switchboard.ledger.entity.Decision;
+import org.switchboard.ledger.entity.Link;
 import org.switchboard.ledger.entity.Transfer;
 import org.switchboard.ledger.entity.TransferStatus;
 import org.switchboard.ledger.entity.TwoPhase;
@@ -385,6 +386,16 @@ public class CouchLedgerStore {
                 o.addProperty("expiresAt", p.expiresAt().toEpochMilli());
             }
         }
+        var link = t.link();
+        if (link != null) {
+            o.addProperty("group", link.group());
+            o.addProperty("groupSize", link.size());
+            if (link.standsForBatch()) {
+                var others = new JsonArray();
+                link.others().forEach(other -> others.add(freshJson(other)));
+                o.add("linked", others);
+            }
+        }
         return o;
     }
 
@@ -392,7 +403,21 @@ public class CouchLedgerStore {
     static Transfer fresh(JsonObject o) {
         return new Transfer(o.get("id").getAsString(), o.get("from").getAsString(), o.get("to").getAsString(),
                 o.get("amount").getAsLong(), Instant.ofEpochMilli(o.get("timestamp").getAsLong()), TransferStatus.PENDING,
-                null, null, null, twoPhase(o));
+                null, null, null, twoPhase(o), link(o));
+    }
+
+    private static Link link(JsonObject o) {
+        if (!o.has("group")) {
+            return null;
+        }
+        List<Transfer> others = null;
+        if (o.has("linked")) {
+            others = new ArrayList<>();
+            for (var other : o.getAsJsonArray("linked")) {
+                others.add(fresh(other.getAsJsonObject()));
+            }
+        }
+        return new Link(o.get("group").getAsString(), o.get("groupSize").getAsInt(), others);
     }
 
     private static TwoPhase twoPhase(JsonObject o) {
@@ -981,6 +1006,7 @@ public class CouchLedgerStore {
                     written.add(transfer(doc));
                     continue;
                 }
+                doc.remove("linked"); // a batch's first, decided: each of the others is a transfer of the log now
                 doc.addProperty("status", d.status().wire());
                 doc.addProperty("seq", d.seq());
                 doc.addProperty("resolvedAt", d.at() != null ? d.at().toEpochMilli() : now); // the same whoever writes it
@@ -1352,6 +1378,6 @@ public class CouchLedgerStore {
                 TransferStatus.ofWire(doc.get("status").getAsString()),
                 doc.has("reason") ? doc.get("reason").getAsString() : null,
                 doc.has("seq") ? doc.get("seq").getAsLong() : null,
-                doc.has("resolvedAt") ? Instant.ofEpochMilli(doc.get("resolvedAt").getAsLong()) : null, twoPhase(doc));
+                doc.has("resolvedAt") ? Instant.ofEpochMilli(doc.get("resolvedAt").getAsLong()) : null, twoPhase(doc), link(doc));
     }
 }

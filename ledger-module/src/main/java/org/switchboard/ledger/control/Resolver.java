@@ -38,6 +38,7 @@ import org.switchboard.ledger.boundary.TransferOutcome;
 import org.switchboard.ledger.control.CouchLedgerStore.Head;
 import org.switchboard.ledger.control.CouchLedgerStore.StoredTransfer;
 import org.switchboard.ledger.entity.Decision;
+import org.switchboard.ledger.entity.Link;
 import org.switchboard.ledger.entity.Transfer;
 import org.switchboard.ledger.entity.TransferStatus;
 
@@ -233,6 +234,93 @@ public class Resolver {
             for (int i = 0; i < fresh.size(); i++) {
                 unstored.remove(fresh.get(i).id(), fresh.get(i));
                 answers.remove(fresh.get(i).id(), futures.get(i));
+            }
+        }
+    }
+
+    /**
+     * Decides an atomic batch: its transfers, in the order given (their timestamps rising in that
+     * order), are decided in one round, all successful or all rejected (see {@link Link}). This node
+     * decides it, whichever node decides the others: a batch goes through no inbox and no relay, so
+     * it never has to meet again in one round. Answers each transfer as {@link #submit} would, in the
+     * same order: decided; or, when the wait is over first, the batch is stored pending as one
+     * transfer, its first, and each is answered pending. Sent again, it answers the same. Throws
+     * {@link TransferConflictException} when the log holds one of its ids as another transfer (or
+     * not in this batch), and {@link InvalidLedgerRequestException} when one names an unknown
+     * account, each naming the transfer by its index: nothing is stored then.
+     */
+    public List<TransferOutcome> submitBatch(List<Transfer> fresh, Duration wait) {
+        var start = System.nanoTime();
+        var deadline = start + wait.toNanos();
+        if (!learnAccounts(fresh)) {
+            for (int i = 0; i < fresh.size(); i++) {
+                var t = fresh.get(i);
+                if (!knowsAccountsOf(t)) {
+                    var field = rules.containsKey(t.from()) ? "to" : "from";
+                    throw new InvalidLedgerRequestException("transfers[" + i + "]." + field, "no account " + (field.equals("from") ? t.from() : t.to()));
+                }
+            }
+        }
+        var first = Link.batch(fresh);
+        var members = Link.members(first);
+        var ids = members.stream().map(Transfer::id).toList();
+        var inLog = new HashMap<String, Transfer>();
+        store.findAll(ids).forEach(t -> inLog.put(t.id(), t));
+        for (int i = 0; i < members.size(); i++) {
+            var t = inLog.get(ids.get(i));
+            if (t != null) {
+                try {
+                    sameFields(t, members.get(i));
+                } catch (TransferConflictException e) {
+                    throw new TransferConflictException("transfers[" + i + "]." + e.field(), e.getMessage());
+                }
+            }
+        }
+        if (inLog.size() == members.size() && inLog.values().stream().allMatch(Transfer::isDecided)) {
+            return ids.stream().map(id -> new TransferOutcome(inLog.get(id), null)).toList(); // sent again
+        }
+        if (!inLog.containsKey(first.id())) {
+            unstored.putIfAbsent(first.id(), first);
+        }
+        var futures = ids.stream().map(id -> answers.computeIfAbsent(id, k -> new CompletableFuture<>())).toList();
+        var decided = futures.getFirst();
+        try {
+            while (!decided.isDone() && System.nanoTime() < deadline) {
+                waiting.add(first.id()); // a round that failed or gave way takes it again
+                drive(decided, deadline, rounds, this::decideWaiting, () -> false);
+            }
+            if (!decided.isDone()) {
+                unstored.remove(first.id(), first);
+                store.insertAll(List.of(first)); // a round under way may still decide it: it then writes onto this pending copy
+            }
+            var answered = new HashMap<String, Transfer>();
+            var unanswered = new ArrayList<String>();
+            for (int i = 0; i < ids.size(); i++) {
+                if (futures.get(i).isDone() && !futures.get(i).isCompletedExceptionally()) {
+                    answered.put(ids.get(i), futures.get(i).join());
+                } else {
+                    unanswered.add(ids.get(i));
+                }
+            }
+            if (!unanswered.isEmpty()) {
+                store.findAll(unanswered).forEach(t -> answered.put(t.id(), t)); // written out with the first, or the batch stored pending
+            }
+            var outcomes = new ArrayList<TransferOutcome>(members.size());
+            for (var m : members) {
+                var answer = answered.getOrDefault(m.id(), m); // not in the log: pending in its first
+                outcomes.add(outcome(() -> {
+                    sameFields(answer, m);
+                    return answer;
+                }));
+                if (answer.isDecided()) {
+                    metrics.answered(start);
+                }
+            }
+            return outcomes;
+        } finally {
+            unstored.remove(first.id(), first);
+            for (int i = 0; i < ids.size(); i++) {
+                answers.remove(ids.get(i), futures.get(i));
             }
         }
     }
@@ -441,6 +529,12 @@ public class Resolver {
         }
         if (was != null && was.reserves() && was.timeoutSeconds() != now.timeoutSeconds()) {
             throw new TransferConflictException("timeoutSeconds", "transfer " + stored.id() + " exists with another 'timeoutSeconds'");
+        }
+        var wasIn = stored.link();
+        var nowIn = fresh.link();
+        if (wasIn == null ? nowIn != null : nowIn == null || !wasIn.group().equals(nowIn.group()) || wasIn.size() != nowIn.size()) {
+            throw new TransferConflictException("atomic", "transfer " + stored.id() + " exists " + (wasIn == null ? "as a transfer made on its own"
+                    : "in an atomic batch of " + wasIn.size() + " transfers, the first " + wasIn.group()));
         }
     }
 
@@ -707,7 +801,7 @@ public class Resolver {
                 var t = stored.transfer();
                 if (t.isDecided()) {
                     answer(t); // decided by another round (the sweep, another node)
-                } else {
+                } else if (t.link() == null || t.link().standsForBatch()) { // the rest of a batch is decided with its first only
                     asRead.add(stored);
                     pending.add(t);
                 }
@@ -718,8 +812,8 @@ public class Resolver {
             pending.sort(Comparator.comparing(Transfer::timestamp).thenComparing(Transfer::id));
             var changed = new HashMap<String, Long>();
             var unstoredHere = new HashMap<String, Transfer>();
-            asRead.stream().filter(st -> st.rev() == null).forEach(st -> unstoredHere.put(st.transfer().id(), st.transfer()));
-            var decisions = decide(head, pending, changed).stream()
+            asRead.stream().filter(st -> st.rev() == null).forEach(st -> unstoredHere.put(st.transfer().id(), st.transfer().alone()));
+            var decisions = decide(head, pending, changed, batchesInLog(pending)).stream()
                     .map(d -> unstoredHere.containsKey(d.id()) ? d.carrying(unstoredHere.get(d.id())) : d).toList();
             beforeCommit.run();
             var written = store.commit(head, changed, decisions);
@@ -755,6 +849,27 @@ public class Resolver {
                 lost = true;
             }
         }
+    }
+
+    /**
+     * What the log holds under the ids of the atomic batches' transfers after their first: read as
+     * they are now, on the head the round decides on. A decided one there is answered (a batch sent
+     * again finds its transfers; another transfer under a batch's id answers its own caller).
+     */
+    private Map<String, Transfer> batchesInLog(List<Transfer> pending) {
+        var ids = pending.stream().filter(t -> t.link() != null).flatMap(t -> t.link().others().stream()).map(Transfer::id).toList();
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        var inLog = new HashMap<String, Transfer>();
+        for (var stored : store.stored(ids)) {
+            var t = stored.transfer();
+            inLog.put(t.id(), t);
+            if (t.isDecided()) {
+                answer(t);
+            }
+        }
+        return inLog;
     }
 
     /** A round that gave way to the node that decides, deciding nothing. */
@@ -1111,54 +1226,108 @@ public class Resolver {
      * decision, a transfer's as a reservation's.
      */
     List<Decision> decide(Head head, List<Transfer> transfers, HashMap<String, Long> changed) {
+        return decide(head, transfers, changed, Map.of());
+    }
+
+    /**
+     * {@link #decide(Head, List, HashMap)}, where an atomic batch's first transfer decides the batch:
+     * its transfers take consecutive places, and either each one is decided as it would be on its
+     * own, one after the other, or none moves anything and each is rejected, the first that failed
+     * with its reason and the others as {@link Link#LINKED_REJECTED}. {@code inLog}: the transfers the
+     * log holds under the ids of the batches' other transfers; such an id is taken, and its batch is
+     * rejected without a decision on it (the log's transfer under that id is not this one).
+     */
+    List<Decision> decide(Head head, List<Transfer> transfers, HashMap<String, Long> changed, Map<String, Transfer> inLog) {
         var seq = head.seq();
-        learnAccounts(transfers);
-        var accounts = rules;
+        learnAccounts(transfers.stream().flatMap(t -> t.link() != null && t.link().standsForBatch() ? Link.members(t).stream() : Stream.of(t)).toList());
         var at = Instant.ofEpochMilli(System.currentTimeMillis());
         var decisions = new ArrayList<Decision>(transfers.size());
         for (var t : transfers) {
-            var place = seq + decisions.size() + 1;
-            var fromRule = accounts.get(t.from());
-            if (fromRule == null || !accounts.containsKey(t.to())) {
-                decisions.add(new Decision(t.id(), TransferStatus.REJECTED, UNKNOWN_ACCOUNT, place, at));
-                continue;
+            if (t.link() != null && t.link().standsForBatch()) {
+                decideBatch(head, t, changed, inLog, seq, at, decisions);
+            } else {
+                decisions.add(decide(head, t, changed, seq + decisions.size() + 1, at));
             }
-            var heldKey = Head.held(t.from());
-            long from = amount(head, changed, t.from());
-            long to = amount(head, changed, t.to());
-            long held = amount(head, changed, heldKey);
-            var phase = t.twoPhase();
-            if (phase != null && !phase.reserves()) {
-                var open = amount(head, changed, Head.open(phase.pendingId())) != 0;
-                decisions.add(open ? settle(t, place, at, from, to, held, changed)
-                        : new Decision(t.id(), TransferStatus.REJECTED, SETTLED_ALREADY, place, at));
-                continue;
-            }
-            if (!fromRule && from - held < t.amount()) {
-                decisions.add(new Decision(t.id(), TransferStatus.REJECTED, INSUFFICIENT_FUNDS, place, at));
-                continue;
-            }
-            // amounts are at most MAX_AMOUNT and so are balances, so these cannot overflow a long
-            var reserving = phase != null;
-            var newFrom = from - t.amount();
-            var newTo = to + t.amount();
-            var newHeld = held + t.amount();
-            if (t.amount() > Transfer.MAX_AMOUNT || newFrom < -Transfer.MAX_AMOUNT || newTo > Transfer.MAX_AMOUNT
-                    || reserving && (newHeld > Transfer.MAX_AMOUNT || from - newHeld < -Transfer.MAX_AMOUNT)) {
-                decisions.add(new Decision(t.id(), TransferStatus.REJECTED, OVERFLOW, place, at));
-                continue;
-            }
-            if (reserving) { // held, not moved: the sender's balance stays until a post
-                changed.put(heldKey, newHeld);
-                changed.put(Head.open(t.id()), t.amount());
-                decisions.add(new Decision(t.id(), TransferStatus.RESERVED, null, place, at));
-                continue;
-            }
-            changed.put(t.from(), newFrom);
-            changed.put(t.to(), newTo);
-            decisions.add(new Decision(t.id(), TransferStatus.SUCCESSFUL, null, place, at));
         }
         return decisions;
+    }
+
+    public static final String ID_TAKEN = "its id is taken by another transfer";
+
+    private void decideBatch(Head head, Transfer first, HashMap<String, Long> changed, Map<String, Transfer> inLog, long seq, Instant at,
+                             List<Decision> decisions) {
+        var members = Link.members(first);
+        String failed = null;
+        String why = null;
+        for (var m : members.subList(1, members.size())) {
+            if (inLog.containsKey(m.id())) {
+                failed = m.id();
+                why = ID_TAKEN;
+                break;
+            }
+        }
+        var tried = new HashMap<>(changed);
+        var own = new ArrayList<Decision>(members.size());
+        for (int i = 0; failed == null && i < members.size(); i++) {
+            var m = members.get(i);
+            var d = decide(head, m, tried, seq + decisions.size() + own.size() + 1, at);
+            if (d.status() == TransferStatus.REJECTED) {
+                failed = m.id();
+                why = d.reason();
+            } else {
+                own.add(i == 0 ? d : d.carrying(m)); // the first is carried by the round when the log does not hold it
+            }
+        }
+        if (failed == null) {
+            changed.putAll(tried);
+            decisions.addAll(own);
+            return;
+        }
+        for (int i = 0; i < members.size(); i++) {
+            var m = members.get(i);
+            if (m.id().equals(failed) && ID_TAKEN.equals(why)) {
+                continue; // the log's transfer under this id stands
+            }
+            var d = new Decision(m.id(), TransferStatus.REJECTED, m.id().equals(failed) ? why : Link.LINKED_REJECTED, seq + decisions.size() + 1, at);
+            decisions.add(i == 0 ? d : d.carrying(m));
+        }
+    }
+
+    private Decision decide(Head head, Transfer t, HashMap<String, Long> changed, long place, Instant at) {
+        var fromRule = rules.get(t.from());
+        if (fromRule == null || !rules.containsKey(t.to())) {
+            return new Decision(t.id(), TransferStatus.REJECTED, UNKNOWN_ACCOUNT, place, at);
+        }
+        var heldKey = Head.held(t.from());
+        long from = amount(head, changed, t.from());
+        long to = amount(head, changed, t.to());
+        long held = amount(head, changed, heldKey);
+        var phase = t.twoPhase();
+        if (phase != null && !phase.reserves()) {
+            var open = amount(head, changed, Head.open(phase.pendingId())) != 0;
+            return open ? settle(t, place, at, from, to, held, changed)
+                    : new Decision(t.id(), TransferStatus.REJECTED, SETTLED_ALREADY, place, at);
+        }
+        if (!fromRule && from - held < t.amount()) {
+            return new Decision(t.id(), TransferStatus.REJECTED, INSUFFICIENT_FUNDS, place, at);
+        }
+        // amounts are at most MAX_AMOUNT and so are balances, so these cannot overflow a long
+        var reserving = phase != null;
+        var newFrom = from - t.amount();
+        var newTo = to + t.amount();
+        var newHeld = held + t.amount();
+        if (t.amount() > Transfer.MAX_AMOUNT || newFrom < -Transfer.MAX_AMOUNT || newTo > Transfer.MAX_AMOUNT
+                || reserving && (newHeld > Transfer.MAX_AMOUNT || from - newHeld < -Transfer.MAX_AMOUNT)) {
+            return new Decision(t.id(), TransferStatus.REJECTED, OVERFLOW, place, at);
+        }
+        if (reserving) { // held, not moved: the sender's balance stays until a post
+            changed.put(heldKey, newHeld);
+            changed.put(Head.open(t.id()), t.amount());
+            return new Decision(t.id(), TransferStatus.RESERVED, null, place, at);
+        }
+        changed.put(t.from(), newFrom);
+        changed.put(t.to(), newTo);
+        return new Decision(t.id(), TransferStatus.SUCCESSFUL, null, place, at);
     }
 
     public static final String TIMED_OUT = "the reservation timed out before it was posted";

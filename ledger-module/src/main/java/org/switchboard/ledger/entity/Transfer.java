@@ -6,9 +6,10 @@ import java.time.Instant;
  * A transfer of the log. {@code amount} is in minor units. {@code seq} is its place in the log's
  * total order, given when it is decided (null while pending); {@code reason} says why it was rejected.
  * {@code twoPhase} is null for a transfer that moves its amount at once; see {@link TwoPhase}.
+ * {@code link} is null for a transfer made on its own; see {@link Link}.
  */
 public record Transfer(String id, String from, String to, long amount, Instant timestamp, TransferStatus status,
-                       String reason, Long seq, Instant resolvedAt, TwoPhase twoPhase) {
+                       String reason, Long seq, Instant resolvedAt, TwoPhase twoPhase, Link link) {
 
     /**
      * The largest amount, and the largest balance either way: 2^53 - 1, the last whole number a JSON
@@ -19,12 +20,29 @@ public record Transfer(String id, String from, String to, long amount, Instant t
     /** A transfer that moves its amount at once. */
     public Transfer(String id, String from, String to, long amount, Instant timestamp, TransferStatus status,
                     String reason, Long seq, Instant resolvedAt) {
-        this(id, from, to, amount, timestamp, status, reason, seq, resolvedAt, null);
+        this(id, from, to, amount, timestamp, status, reason, seq, resolvedAt, null, null);
     }
 
-    /** This transfer as decided, its two-phase part kept. */
+    /** A transfer made on its own. */
+    public Transfer(String id, String from, String to, long amount, Instant timestamp, TransferStatus status,
+                    String reason, Long seq, Instant resolvedAt, TwoPhase twoPhase) {
+        this(id, from, to, amount, timestamp, status, reason, seq, resolvedAt, twoPhase, null);
+    }
+
+    /** This transfer as decided, its two-phase part and its batch kept; a batch's first no longer carries the others. */
     public Transfer decided(TransferStatus outcome, String why, Long place, Instant at) {
-        return new Transfer(id, from, to, amount, timestamp, outcome, why, place, at, twoPhase);
+        return new Transfer(id, from, to, amount, timestamp, outcome, why, place, at, twoPhase, alone().link);
+    }
+
+    /** This transfer as part of an atomic batch. */
+    public Transfer linked(Link batch) {
+        return new Transfer(id, from, to, amount, timestamp, status, reason, seq, resolvedAt, twoPhase, batch);
+    }
+
+    /** This transfer without the others of its batch, if it carried them. */
+    public Transfer alone() {
+        return link == null || link.others() == null ? this
+                : new Transfer(id, from, to, amount, timestamp, status, reason, seq, resolvedAt, twoPhase, new Link(link.group(), link.size(), null));
     }
 
     public boolean isDecided() {

@@ -462,6 +462,150 @@ class LedgerTest {
         assertThat(ledger.check(Duration.ofMinutes(1)).decided()).isEqualTo(1);
     }
 
+    // atomic batches: every transfer of the batch, or none
+
+    @Test
+    void anAtomicBatchMovesAllItsTransfersOrNoneAndNamesTheOneThatFailed() {
+        ledger.transfer("mint", "issuer", "alice", 100);
+        // bob has nothing but what the first gives him: each transfer is decided on what the ones before it left
+        var whole = ledger.transferAtomically(List.of(
+                new TransferRequest("w-1", "alice", "bob", 100),
+                new TransferRequest("w-2", "bob", "alice", 30),
+                new TransferRequest("w-3", "bob", "alice", 70)));
+        assertThat(whole).extracting(o -> o.transfer().status()).containsOnly(TransferStatus.SUCCESSFUL);
+        assertThat(whole).extracting(o -> o.transfer().seq()).as("consecutive places, in the batch's order").containsExactly(2L, 3L, 4L);
+        assertThat(ledger.account("alice").orElseThrow().balance()).isEqualTo(100);
+
+        var failing = List.of(
+                new TransferRequest("f-1", "alice", "bob", 60),
+                new TransferRequest("f-2", "bob", "alice", 10),
+                new TransferRequest("f-3", "alice", "bob", 51),
+                new TransferRequest("f-4", "bob", "alice", 5));
+        var none = ledger.transferAtomically(failing);
+        assertThat(none).extracting(o -> o.transfer().status()).containsOnly(TransferStatus.REJECTED);
+        assertThat(none).extracting(o -> o.transfer().reason()).as("alice has 50 when f-3 asks for 51")
+                .containsExactly("linked transfer rejected", "linked transfer rejected", "insufficient funds", "linked transfer rejected");
+        assertThat(ledger.accounts()).extracting(Account::id, Account::balance).containsExactlyInAnyOrder(
+                Tuple.tuple("issuer", -100L), Tuple.tuple("alice", 100L), Tuple.tuple("bob", 0L));
+        assertThat(ledger.find("f-1").orElseThrow().status()).as("kept as rejected").isEqualTo(TransferStatus.REJECTED);
+
+        var again = ledger.transferAtomically(failing);
+        assertThat(again).as("resent whole: the same outcomes").extracting(o -> o.transfer().seq())
+                .containsExactlyElementsOf(none.stream().map(o -> o.transfer().seq()).toList());
+        var report = ledger.check(Duration.ofMinutes(1));
+        assertThat(report.ok()).as(report.toString()).isTrue();
+        assertThat(report.decided()).as("mint, three successful, four rejected").isEqualTo(8);
+    }
+
+    @Test
+    void anAtomicBatchReusingAnIdOrNamingAnUnknownAccountIsRefusedWithNothingStored() {
+        ledger.transfer("mint", "issuer", "alice", 100);
+        ledger.transfer("used", "alice", "bob", 5);
+        assertThatThrownBy(() -> ledger.transferAtomically(List.of(
+                new TransferRequest("c-1", "alice", "bob", 1),
+                new TransferRequest("used", "alice", "bob", 5))))
+                .isInstanceOfSatisfying(TransferConflictException.class, e -> assertThat(e.field()).isEqualTo("transfers[1].atomic"));
+        assertThatThrownBy(() -> ledger.transferAtomically(List.of(
+                new TransferRequest("c-1", "alice", "bob", 1),
+                new TransferRequest("c-2", "alice", "nobody", 1))))
+                .isInstanceOfSatisfying(InvalidLedgerRequestException.class, e -> assertThat(e.field()).isEqualTo("transfers[1].to"));
+        assertThat(ledger.find("c-1")).isEmpty();
+
+        ledger.transferAtomically(List.of(new TransferRequest("l-1", "alice", "bob", 1), new TransferRequest("l-2", "alice", "bob", 2)));
+        assertThatThrownBy(() -> ledger.transfer("l-2", "alice", "bob", 2)).as("a transfer of a batch is not one made on its own")
+                .isInstanceOfSatisfying(TransferConflictException.class, e -> assertThat(e.field()).isEqualTo("atomic"));
+        assertThatThrownBy(() -> ledger.transferAtomically(List.of(new TransferRequest("l-2", "alice", "bob", 2))))
+                .as("nor of another batch").isInstanceOf(TransferConflictException.class);
+        assertThat(ledger.account("bob").orElseThrow().balance()).isEqualTo(8);
+        assertThat(ledger.check(Duration.ofMinutes(1)).decided()).isEqualTo(4);
+    }
+
+    @Test
+    void anAtomicBatchNotDecidedInTimeIsStoredWholeAndTheSweepDecidesItAsOne() {
+        ledger.transfer("mint", "issuer", "alice", 100);
+        var impatient = new Ledger(LedgerEngine.on(() -> db, 100), Duration.ZERO);
+        var batch = List.of(
+                new TransferRequest("p-1", "alice", "bob", 30),
+                new TransferRequest("p-2", "bob", "alice", 10),
+                new TransferRequest("p-3", "alice", "bob", 20));
+        var outcomes = impatient.transferAtomically(batch);
+        assertThat(outcomes).extracting(o -> o.transfer().status()).containsOnly(TransferStatus.PENDING);
+        assertThat(ledger.find("p-1").orElseThrow().status()).isEqualTo(TransferStatus.PENDING);
+        assertThat(ledger.find("p-2")).as("the batch is stored as one, in its first transfer").isEmpty();
+        assertThat(new CouchLedgerStore(db).scanLog(100).pending()).extracting(Transfer::id).containsExactly("p-1");
+
+        assertThat(ledger.sweep()).isEqualTo(3);
+        var decided = ledger.transferAtomically(batch);
+        assertThat(decided).extracting(o -> o.transfer().status()).containsOnly(TransferStatus.SUCCESSFUL);
+        assertThat(decided).extracting(o -> o.transfer().seq()).containsExactly(2L, 3L, 4L);
+        assertThat(ledger.account("bob").orElseThrow().balance()).isEqualTo(40);
+        assertThat(ledger.check(Duration.ofMinutes(1)).ok()).isTrue();
+    }
+
+    @Test
+    void aBatchWhoseIdIsTakenBeforeItIsDecidedIsRejectedAndTheOtherTransferStands() {
+        ledger.transfer("mint", "issuer", "alice", 100);
+        new Ledger(LedgerEngine.on(() -> db, 100), Duration.ZERO).transferAtomically(List.of(
+                new TransferRequest("t-1", "alice", "bob", 30),
+                new TransferRequest("t-2", "alice", "bob", 20)));
+        // stored pending after the batch was: its own caller would have been refused, a stranger's write was not
+        new CouchLedgerStore(db).insert("t-2", "alice", "bob", 25, Instant.now());
+        ledger.sweep();
+        assertThat(ledger.find("t-1").orElseThrow()).extracting(Transfer::status, Transfer::reason)
+                .containsExactly(TransferStatus.REJECTED, "linked transfer rejected");
+        assertThat(ledger.find("t-2").orElseThrow()).extracting(Transfer::amount, Transfer::status).containsExactly(25L, TransferStatus.SUCCESSFUL);
+        assertThat(ledger.account("bob").orElseThrow().balance()).isEqualTo(25);
+        var report = ledger.check(Duration.ofMinutes(1));
+        assertThat(report.ok()).as(report.toString()).isTrue();
+        assertThat(report.decided()).isEqualTo(3);
+    }
+
+    @Test
+    void atomicBatchesSentToTwoNodesAtOnceAreDecidedOnceEachAndNeverInPart() throws Exception {
+        ledger.transfer("mint", "issuer", "alice", 500);
+        var nodes = List.of(ledger, new Ledger(LedgerEngine.on(() -> db, 100), Duration.ofSeconds(60)));
+        // 40 batches of alice -> bob 30, bob -> alice 10: about 20 of them fit in what alice has; each
+        // is sent to both nodes at once, and single transfers from alice race them
+        var batches = IntStream.range(0, 40).mapToObj(i -> List.of(
+                new TransferRequest("race-" + i + "-a", "alice", "bob", 30),
+                new TransferRequest("race-" + i + "-b", "bob", "alice", 10))).toList();
+        var answers = new ConcurrentHashMap<String, List<List<TransferStatus>>>();
+        try (var clients = Executors.newFixedThreadPool(8)) {
+            var futures = new ArrayList<Future<?>>();
+            for (int i = 0; i < batches.size(); i++) {
+                var batch = batches.get(i);
+                for (var node : nodes) {
+                    futures.add(clients.submit(() -> {
+                        var statuses = node.transferAtomically(batch).stream().map(o -> o.transfer().status()).toList();
+                        answers.computeIfAbsent(batch.getFirst().id(), k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(statuses);
+                        return null;
+                    }));
+                }
+                var single = "single-" + i;
+                futures.add(clients.submit(() -> nodes.get(single.length() % 2).transfer(single, "alice", "issuer", 1)));
+            }
+            for (var f : futures) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    assertThat(e.getCause()).as("a single transfer may find alice spent").isInstanceOf(TransferRejectedException.class);
+                }
+            }
+        }
+        long whole = 0;
+        for (var batch : batches) {
+            var given = answers.get(batch.getFirst().id());
+            assertThat(given).as("both callers answered the same").hasSize(2).containsOnly(given.getFirst());
+            assertThat(given.getFirst()).as("all or none").hasSize(2).isIn(List.of(TransferStatus.SUCCESSFUL, TransferStatus.SUCCESSFUL),
+                    List.of(TransferStatus.REJECTED, TransferStatus.REJECTED));
+            whole += given.getFirst().getFirst() == TransferStatus.SUCCESSFUL ? 1 : 0;
+        }
+        assertThat(ledger.account("bob").orElseThrow().balance()).as("20 per batch that went through").isEqualTo(20 * whole);
+        var report = ledger.check(Duration.ofMinutes(1));
+        assertThat(report.ok()).as(report.toString()).isTrue();
+        System.out.println("atomic batches on two nodes: " + whole + " of " + batches.size() + " went through whole, the others were rejected whole");
+    }
+
     // two-phase transfers: reservations, and their one settlement each
 
     @Test

@@ -11,7 +11,8 @@ function (newDoc, oldDoc, userCtx) {
     if (newDoc.from !== oldDoc.from || newDoc.to !== oldDoc.to || newDoc.amount !== oldDoc.amount
         || newDoc.timestamp !== oldDoc.timestamp || newDoc.id !== oldDoc.id || newDoc.phase !== oldDoc.phase
         || newDoc.pendingId !== oldDoc.pendingId || newDoc.timeoutSeconds !== oldDoc.timeoutSeconds
-        || newDoc.held !== oldDoc.held || newDoc.expiresAt !== oldDoc.expiresAt) {
+        || newDoc.held !== oldDoc.held || newDoc.expiresAt !== oldDoc.expiresAt
+        || newDoc.group !== oldDoc.group || newDoc.groupSize !== oldDoc.groupSize) {
       throw({forbidden: 'a transfer keeps its fields'});
     }
     if (!decidedAs(newDoc)) {
