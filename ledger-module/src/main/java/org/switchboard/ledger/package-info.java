@@ -58,6 +58,14 @@
  * reservation's id and its step ({@code TwoPhase.settlementOf}): sent again it answers the same, and
  * the first of them decided on an open reservation settles it while the head rejects the others, on
  * any node. A post decided after the timeout is the expiry.</li>
+ * <li><b>Atomic batches, never in part.</b> The transfers of an atomic batch are linked: the
+ * first stands for the batch until it is decided, carrying the others ({@code entity.Link}), so the
+ * batch is one transfer of every path a transfer takes (a round, the pending log, the sweep) and is
+ * decided in one round: each of its transfers on what the ones before it left, and all moved or
+ * none. The decisions of the others carry them, as an unstored transfer's does, and they are
+ * written under their own ids. A batch is decided by the node it was sent to, never handed over
+ * or relayed. The round reads the others' ids on the head it decides on: one the log holds as
+ * another transfer rejects the batch and leaves that transfer as it is.</li>
  * <li><b>Exact amounts.</b> An amount, and a balance either way, is at most 2^53 - 1
  * ({@code Transfer.MAX_AMOUNT}): CouchDB's JavaScript views and many JSON readers hold numbers as
  * doubles, exact only that far. A larger amount is refused before anything is stored, and a transfer

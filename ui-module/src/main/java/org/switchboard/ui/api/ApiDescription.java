@@ -9,6 +9,7 @@ import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.Operation;
 import org.eclipse.microprofile.openapi.models.media.Schema;
+import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 
 /**
  * Completes the description at {@code /openapi} with the error answers, which every operation gives
@@ -40,6 +41,7 @@ public class ApiDescription implements OASFilter {
     /** The particular statuses, by method and path. */
     private static final Map<String, List<String>> PARTICULAR = Map.of(
             "POST /api/ledger/transfers", List.of("409", "422"),
+            "POST /api/ledger/transfers/batch", List.of("409"),
             "POST /api/ledger/transfers/{id}/post", List.of("409"),
             "POST /api/ledger/transfers/{id}/void", List.of("409"),
             "POST /api/ledger/accounts", List.of("409"),
@@ -48,6 +50,9 @@ public class ApiDescription implements OASFilter {
             "GET /api/boards/{board}/events", List.of("429"),
             "GET /api/boards/{board}", List.of("429"),
             "PUT /api/boards/{board}", List.of("412"));
+
+    /** The 422 of an atomic batch: a problem with every transfer's outcome (its schema in META-INF/openapi.yaml). */
+    private static final String ATOMIC_BATCH_REJECTED = "AtomicBatchRejected";
 
     /** What an operation answers when it succeeds: its status and the schema of its body (in META-INF/openapi.yaml). */
     private record Success(String code, String description, String schema) {
@@ -69,7 +74,7 @@ public class ApiDescription implements OASFilter {
             Map.entry("GET /api/ledger/accounts/{id}", new Success("200", "the account", "Account")),
             Map.entry("GET /api/ledger/accounts/{id}/transfers", new Success("200", "the statement, newest first", "Transfers")),
             Map.entry("POST /api/ledger/transfers", new Success("201", "decided successful (422: rejected)", "Transfer")),
-            Map.entry("POST /api/ledger/transfers/batch", new Success("200", "every transfer's outcome, in the order given", "TransferBatchOutcomes")),
+            Map.entry("POST /api/ledger/transfers/batch", new Success("200", "not atomic: every transfer's outcome, in the order given", "TransferBatchOutcomes")),
             Map.entry("GET /api/ledger/transfers/{id}", new Success("200", "the transfer", "Transfer")),
             Map.entry("POST /api/ledger/transfers/{id}/post", new Success("201", "posted: the reservation with its postedAmount", "Transfer")),
             Map.entry("POST /api/ledger/transfers/{id}/void", new Success("200", "voided: the reservation", "Transfer")),
@@ -113,11 +118,27 @@ public class ApiDescription implements OASFilter {
                     .content(OASFactory.createContent().addMediaType(Problem.MEDIA_TYPE, OASFactory.createMediaType()
                             .schema(OASFactory.createSchema().ref("Problem")).example(example))));
         }
+        var rejectedBatch = new LinkedHashMap<String, Object>();
+        rejectedBatch.put("type", "about:blank");
+        rejectedBatch.put("title", "Unprocessable Content");
+        rejectedBatch.put("status", 422);
+        rejectedBatch.put("detail", "The atomic batch was rejected, and nothing of it moved: transfer t-1002: insufficient funds.");
+        rejectedBatch.put("transfers", List.of(
+                Map.of("id", "t-1001", "status", "rejected", "reason", "linked transfer rejected", "seq", 41),
+                Map.of("id", "t-1002", "status", "rejected", "reason", "insufficient funds", "seq", 42)));
+        components.addResponse(ATOMIC_BATCH_REJECTED, OASFactory.createAPIResponse().description("every transfer of the atomic batch rejected, nothing moved")
+                .content(OASFactory.createContent().addMediaType(Problem.MEDIA_TYPE, OASFactory.createMediaType()
+                        .schema(OASFactory.createSchema().ref(ATOMIC_BATCH_REJECTED)).example(rejectedBatch))));
         if (openAPI.getPaths() == null) {
             return;
         }
         openAPI.getPaths().getPathItems().forEach((path, item) -> item.getOperations().forEach((method, operation) ->
                 describeErrors(method + " " + path, path.contains("{"), operation)));
+    }
+
+    private static APIResponse answer(String description, String mediaType, String schema) {
+        return OASFactory.createAPIResponse().description(description).content(OASFactory.createContent().addMediaType(mediaType,
+                OASFactory.createMediaType().schema(OASFactory.createSchema().ref(schema))));
     }
 
     private static void describeErrors(String key, boolean pathParameters, Operation operation) {
@@ -152,14 +173,18 @@ public class ApiDescription implements OASFilter {
         var success = SUCCESS.get(key);
         if (success != null) {
             responses.removeAPIResponse("default");
-            var answer = OASFactory.createAPIResponse().description(success.description())
-                    .content(OASFactory.createContent().addMediaType("application/json", OASFactory.createMediaType()
-                            .schema(OASFactory.createSchema().ref(success.schema()))));
+            var answer = answer(success.description(), "application/json", success.schema());
             if (key.endsWith(" /api/boards/{board}")) {
                 answer.addHeader("ETag", OASFactory.createHeader().description("the board's version, for If-Match and If-None-Match")
                         .schema(OASFactory.createSchema().type(Schema.SchemaType.STRING)));
             }
             responses.addAPIResponse(success.code(), answer);
+        }
+        if ("POST /api/ledger/transfers/batch".equals(key)) {
+            responses.addAPIResponse("201", answer("atomic: every transfer successful", "application/json", "TransferBatchOutcomes"));
+            responses.addAPIResponse("202", answer("atomic: not decided yet, stored whole and decided as one later; send it again for the outcome",
+                    "application/json", "TransferBatchOutcomes"));
+            responses.addAPIResponse("422", OASFactory.createAPIResponse().ref(ATOMIC_BATCH_REJECTED));
         }
         if ("GET /api/boards/{board}".equals(key)) {
             responses.addAPIResponse("304", OASFactory.createAPIResponse().description("not modified: still at the version If-None-Match named"));

@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -20,11 +21,13 @@ import org.switchboard.ledger.boundary.TransferRejectedException;
 import org.switchboard.ledger.entity.Account;
 import org.switchboard.ledger.entity.InvariantReport;
 import org.switchboard.ledger.entity.Transfer;
+import org.switchboard.ledger.entity.TransferStatus;
 import org.switchboard.ledger.entity.TwoPhase;
 
 /**
  * The ledger's admin page: accounts with their balances and reservations, a transfer form (two-phase
- * too), the open reservations with post and void, an account's statement, the invariant check.
+ * too), a batch form (all or none, or each on its own), the open reservations with post and void, an
+ * account's statement, the invariant check.
  */
 @Named
 @ViewScoped
@@ -44,6 +47,10 @@ public class LedgerBacking implements Serializable {
     private Long timeoutSeconds = TwoPhase.DEFAULT_TIMEOUT_SECONDS;
     /** The id of the transfer the form shows: a form posted twice (a double click, a replay) makes one transfer. */
     private String transferKey = newKey();
+    /** A batch, one transfer per line ({@code from to amount}), all or none when {@code atomic}; its transfers' ids start with {@code batchKey}. */
+    private String batch;
+    private boolean atomic = true;
+    private String batchKey = newKey();
     private String selected;
     private transient InvariantReport report;
     private transient List<Account> accounts;
@@ -85,6 +92,42 @@ public class LedgerBacking implements Serializable {
         reservations = null;
     }
 
+    /**
+     * Makes the batch the form gives, one transfer per line ({@code from to amount}), each under
+     * the form's key and its line number: the same form posted again makes no second batch.
+     */
+    public void transferBatch() {
+        var requests = new ArrayList<Ledger.TransferRequest>();
+        var lines = batch == null ? new String[0] : batch.strip().split("\\R+");
+        for (int i = 0; i < lines.length; i++) {
+            var parts = lines[i].strip().split("\\s+");
+            if (parts.length != 3 || !parts[2].matches("\\d{1,16}")) {
+                error("Not done: line " + (i + 1) + " is not 'from to amount'.");
+                return;
+            }
+            requests.add(new Ledger.TransferRequest(batchKey + "-" + (i + 1), parts[0], parts[1], Long.parseLong(parts[2])));
+        }
+        try {
+            var outcomes = atomic ? ledger.transferAtomically(requests) : ledger.transferAll(requests);
+            var told = new ArrayList<String>();
+            for (var o : outcomes) {
+                told.add(o.transfer() != null ? o.transfer().id() + " " + o.transfer().status().wire()
+                        + (o.transfer().reason() != null ? " (" + o.transfer().reason() + ")" : "") : "refused: " + o.refused().getMessage());
+            }
+            var moved = outcomes.stream().allMatch(o -> o.transfer() != null && o.transfer().status() == TransferStatus.SUCCESSFUL);
+            var summary = atomic ? (moved ? "Batch done: all " + outcomes.size() + " transfers moved. " : "Batch not done, nothing moved: ") : "Batch: ";
+            if (atomic && !moved) {
+                error(summary + String.join("; ", told) + ".");
+            } else {
+                info(summary + String.join("; ", told) + ".");
+            }
+            batchKey = newKey();
+        } catch (InvalidLedgerRequestException | TransferConflictException e) {
+            error("Not done: " + e.getMessage() + ".");
+        }
+        accounts = null;
+    }
+
     /** The reservations not yet settled, soonest to time out first. */
     public List<Transfer> getReservations() {
         if (reservations == null) {
@@ -113,6 +156,30 @@ public class LedgerBacking implements Serializable {
         }
         accounts = null;
         reservations = null;
+    }
+
+    public String getBatch() {
+        return batch;
+    }
+
+    public void setBatch(String batch) {
+        this.batch = batch;
+    }
+
+    public boolean isAtomic() {
+        return atomic;
+    }
+
+    public void setAtomic(boolean atomic) {
+        this.atomic = atomic;
+    }
+
+    public String getBatchKey() {
+        return batchKey;
+    }
+
+    public void setBatchKey(String batchKey) {
+        this.batchKey = batchKey;
     }
 
     public String getTransferKey() {

@@ -66,6 +66,9 @@ final class LedgerJson {
         } else if (phase != null) { // a settlement, as a statement lists it
             o.add("settles", phase.pendingId()).add("step", phase.step().wire());
         }
+        if (t.link() != null) {
+            o.add("atomicBatch", JSON.createObjectBuilder().add("first", t.link().group()).add("size", t.link().size()));
+        }
         return o;
     }
 }

@@ -4,6 +4,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -21,6 +22,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.List;
 import java.net.URI;
 import java.time.Duration;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -33,6 +35,9 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.switchboard.ledger.boundary.InvalidLedgerRequestException;
 import org.switchboard.ledger.boundary.Ledger;
 import org.switchboard.ledger.boundary.TransferConflictException;
+import org.switchboard.ledger.boundary.TransferOutcome;
+import org.switchboard.ledger.entity.Link;
+import org.switchboard.ledger.entity.TransferStatus;
 import org.switchboard.ledger.entity.TwoPhase;
 import org.switchboard.ui.api.ApiApplication;
 import org.switchboard.ui.api.Inputs;
@@ -157,14 +162,18 @@ public class LedgerResource {
     @POST
     @Path("transfers/batch")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Up to 1,000 transfers {\"transfers\":[{\"id\"?,\"from\",\"to\",\"amount\"},...],\"atomic\":false}, each decided on its own in "
-            + "the order given: 200 with every outcome in that order (successful, rejected, pending, or refused with its problem); "
-            + "400 and nothing stored when any transfer is malformed or an id is given twice")
+    @Operation(summary = "Up to 1,000 transfers {\"transfers\":[{\"id\"?,\"from\",\"to\",\"amount\"},...],\"atomic\":true|false}. "
+            + "atomic false: each decided on its own in the order given; 200 with every outcome in that order (successful, rejected, pending, "
+            + "or refused with its problem). atomic true: all or none, decided together in the order given, each on what the ones before it "
+            + "left; 201 all successful; 422 all rejected (the one that failed with its reason, the others 'linked transfer rejected'), "
+            + "nothing moved; 202 not decided yet, stored whole (send it again for the outcome); 409 an id used before for another transfer. "
+            + "400 and nothing stored when any transfer is malformed, names an unknown account (atomic) or an id is given twice")
     public Response transferBatch(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "TransferBatch"))) InputStream body) {
         var o = readObject(body, MAX_BATCH_BODY_BYTES, "256 KiB");
-        if (!o.containsKey("atomic") || bool(o, "atomic")) {
-            throw new InvalidLedgerRequestException("atomic", "'atomic' must be false: a batch whose transfers succeed or fail together is not offered yet");
+        if (!o.containsKey("atomic")) {
+            throw new InvalidLedgerRequestException("atomic", "'atomic' must be given: true for all or none, false for each on its own");
         }
+        var atomic = bool(o, "atomic");
         if (!(o.get("transfers") instanceof JsonArray items)) {
             throw new InvalidLedgerRequestException("transfers", "'transfers' must be an array");
         }
@@ -179,13 +188,37 @@ public class LedgerResource {
                 throw new InvalidLedgerRequestException("transfers[" + i + "]." + e.field(), e.getMessage());
             }
         }
-        var outcomes = LedgerJson.JSON.createArrayBuilder();
+        var outcomes = atomic ? ledger.transferAtomically(requests) : ledger.transferAll(requests);
+        var answers = LedgerJson.JSON.createArrayBuilder();
         var given = requests.iterator();
-        for (var outcome : ledger.transferAll(requests)) {
+        for (var outcome : outcomes) {
             var asked = given.next();
-            outcomes.add(outcome.transfer() != null ? LedgerJson.of(outcome.transfer()) : refused(asked, outcome.refused()));
+            answers.add(outcome.transfer() != null ? LedgerJson.of(outcome.transfer()) : refused(asked, outcome.refused()));
         }
-        return Response.ok(LedgerJson.JSON.createObjectBuilder().add("transfers", outcomes).build()).build();
+        if (!atomic) {
+            return Response.ok(LedgerJson.JSON.createObjectBuilder().add("transfers", answers).build()).build();
+        }
+        return atomicAnswer(outcomes, answers);
+    }
+
+    /**
+     * An atomic batch's answer: 201 when every transfer is successful, 202 while it is pending (stored whole), else
+     * 422 problem+json naming the transfer that failed, with every outcome in {@code transfers}.
+     */
+    private static Response atomicAnswer(List<TransferOutcome> outcomes, JsonArrayBuilder answers) {
+        var statuses = outcomes.stream().map(o -> o.transfer() == null ? null : o.transfer().status()).toList();
+        if (statuses.stream().allMatch(s -> s == TransferStatus.SUCCESSFUL)) {
+            return Response.status(Response.Status.CREATED).entity(LedgerJson.JSON.createObjectBuilder().add("transfers", answers).build()).build();
+        }
+        if (statuses.contains(TransferStatus.PENDING)) {
+            return Response.accepted(LedgerJson.JSON.createObjectBuilder().add("transfers", answers).build()).header("Retry-After", "1").build();
+        }
+        var failed = outcomes.stream().filter(o -> o.transfer() == null || !Link.LINKED_REJECTED.equals(o.transfer().reason())).findFirst()
+                .map(o -> o.transfer() == null ? o.refused().getMessage() : "transfer " + o.transfer().id() + ": " + o.transfer().reason())
+                .orElse(Link.LINKED_REJECTED);
+        var body = new Problem("about:blank", "Unprocessable Content", 422, "The atomic batch was rejected, and nothing of it moved: " + failed + ".", null).toJson();
+        var withOutcomes = LedgerJson.JSON.createObjectBuilder(body).add("transfers", answers).build();
+        return Response.status(422).type(Problem.MEDIA).entity(withOutcomes.toString()).build();
     }
 
     /** A transfer as the body gives it: {@code id} (optional), {@code from}, {@code to}, {@code amount}. */

@@ -100,8 +100,53 @@ class LedgerIT extends ClientSideIT {
         assertThat(Api.json(refused.body()).getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("transfers[1].amount");
         assertThat(get("api/ledger/transfers/m1-" + run).statusCode()).as("nothing stored").isEqualTo(404);
         Api.assertProblem(Api.postAsAdmin(base, "api/ledger/transfers/batch", oneMalformed.replace("\"atomic\":false", "\"atomic\":true")), 400);
+        assertThat(get("api/ledger/transfers/m1-" + run).statusCode()).as("nothing stored, atomic either").isEqualTo(404);
         var check = Api.json(get("api/ledger/check").body());
         assertThat(check.getBoolean("ok")).as(check.toString()).isTrue();
+    }
+
+    @Test
+    void anAtomicBatchMovesAllOrNothingAndNamesTheTransferThatFailed() throws Exception {
+        var issuer = "ai-" + run;
+        var alice = "aa-" + run;
+        var bob = "ab-" + run;
+        accounts(issuer, alice, bob);
+        assertThat(Api.transfer(base, "{\"from\":\"" + issuer + "\",\"to\":\"" + alice + "\",\"amount\":50}").statusCode()).isEqualTo(201);
+        var whole = atomic("w", alice, bob, 30, bob, alice, 10);
+        var answered = Api.postAsAdmin(base, "api/ledger/transfers/batch", whole);
+        assertThat(answered.statusCode()).as(answered.body()).isEqualTo(201);
+        var outcomes = Api.json(answered.body()).getJsonArray("transfers").getValuesAs(JsonObject.class);
+        assertThat(outcomes).extracting(o -> o.getString("status")).containsExactly("successful", "successful");
+        assertThat(outcomes.get(1).getJsonObject("atomicBatch").getString("first")).isEqualTo("w1-" + run);
+        assertThat(Api.postAsAdmin(base, "api/ledger/transfers/batch", whole).body()).as("resent whole: the same answer").isEqualTo(answered.body());
+
+        var failing = atomic("f", bob, alice, 5, alice, bob, 36); // alice has 35 after the first: the second fails
+        var rejected = Api.postAsAdmin(base, "api/ledger/transfers/batch", failing);
+        Api.assertProblem(rejected, 422);
+        var problem = Api.json(rejected.body());
+        assertThat(problem.getString("detail")).contains("f2-" + run + ": insufficient funds");
+        assertThat(problem.getJsonArray("transfers").getValuesAs(JsonObject.class)).extracting(o -> o.getString("status") + " " + o.getString("reason"))
+                .containsExactly("rejected linked transfer rejected", "rejected insufficient funds");
+        assertThat(Api.json(get("api/ledger/accounts/" + bob).body()).getJsonNumber("balance").longValue()).as("nothing moved").isEqualTo(20);
+        assertThat(Api.json(get("api/ledger/transfers/f1-" + run).body()).getString("status")).isEqualTo("rejected");
+
+        var reused = Api.postAsAdmin(base, "api/ledger/transfers/batch", atomic("x", bob, alice, 1, bob, alice, 10).replace("x2-" + run, "w2-" + run));
+        Api.assertProblem(reused, 409);
+        assertThat(Api.json(reused.body()).getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("transfers[1].atomic");
+        var unknown = Api.postAsAdmin(base, "api/ledger/transfers/batch", atomic("u", bob, alice, 1, alice, "nobody-" + run, 1));
+        Api.assertProblem(unknown, 400);
+        assertThat(Api.json(unknown.body()).getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("transfers[1].to");
+        assertThat(get("api/ledger/transfers/x1-" + run).statusCode()).as("nothing stored").isEqualTo(404);
+        assertThat(get("api/ledger/transfers/u1-" + run).statusCode()).as("nothing stored").isEqualTo(404);
+        var check = Api.json(get("api/ledger/check").body());
+        assertThat(check.getBoolean("ok")).as(check.toString()).isTrue();
+    }
+
+    /** An atomic batch of two transfers, {@code <prefix>1-<run>} and {@code <prefix>2-<run>}. */
+    private String atomic(String prefix, String from1, String to1, long amount1, String from2, String to2, long amount2) {
+        return "{\"atomic\":true,\"transfers\":["
+                + "{\"id\":\"" + prefix + "1-" + run + "\",\"from\":\"" + from1 + "\",\"to\":\"" + to1 + "\",\"amount\":" + amount1 + "},"
+                + "{\"id\":\"" + prefix + "2-" + run + "\",\"from\":\"" + from2 + "\",\"to\":\"" + to2 + "\",\"amount\":" + amount2 + "}]}";
     }
 
     @Test

@@ -240,6 +240,33 @@ class BrowserIT extends ClientSideIT {
         waitFor().until(ExpectedConditions.textToBe(By.id("report-verdict"), "OK"));
     }
 
+    @Test
+    void theLedgerPageSendsAnAtomicBatchThatMovesAllAndOneThatMovesNothing() throws Exception {
+        var run = UUID.randomUUID().toString().substring(0, 8);
+        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"mint-" + run + "\",\"allowNegative\":true}");
+        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"fay-" + run + "\"}");
+        Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"gus-" + run + "\"}");
+        assertThat(Api.transfer(base, "{\"from\":\"mint-" + run + "\",\"to\":\"fay-" + run + "\",\"amount\":100}").statusCode()).isEqualTo(201);
+        openLedgerPage();
+        assertThat(browser.findElement(By.id("batch:atomic")).isSelected()).as("all or none unless unticked").isTrue();
+        sendBatch("fay-" + run + " gus-" + run + " 30\ngus-" + run + " fay-" + run + " 10");
+        waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("ledger:messages"), "Batch done: all 2 transfers moved"));
+        assertThat(accountRow("fay-" + run)).contains("80");
+        sendBatch("fay-" + run + " gus-" + run + " 10\nfay-" + run + " gus-" + run + " 1000");
+        waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("ledger:messages"), "Batch not done, nothing moved"));
+        assertThat(browser.findElement(By.id("ledger:messages")).getText()).contains("linked transfer rejected").contains("insufficient funds");
+        assertThat(accountRow("fay-" + run)).as("nothing moved").contains("80");
+        browser.findElement(By.id("ledger:check")).click();
+        waitFor().until(ExpectedConditions.textToBe(By.id("report-verdict"), "OK"));
+    }
+
+    private void sendBatch(String lines) {
+        var input = browser.findElement(By.id("batch:lines"));
+        input.clear();
+        input.sendKeys(lines);
+        browser.findElement(By.id("batch:submit")).click();
+    }
+
     /** The ledger's admin page, logged in on the way. */
     private void openLedgerPage() {
         browser.get(base.resolve("admin/ledger/").toString());
