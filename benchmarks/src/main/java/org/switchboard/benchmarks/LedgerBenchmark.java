@@ -96,7 +96,8 @@ public final class LedgerBenchmark {
         RAW("raw", "raw single-document writes"), ONE_NODE("one", "ours, 1 node, 10 accounts"), TWO_NODES("two", "ours, 2 nodes, 10 accounts"),
         TWO_NODES_NO_RELAY("two-no-relay", "ours, 2 nodes, 10 accounts, no relay"),
         MANY_ACCOUNTS("many", "ours, 1 node, 100,000 accounts"), UNGUARDED("unguarded", "ours, 1 node, 10 accounts, unguarded"),
-        BATCHES("batch", "ours, 1 node, 10 accounts, batches of 1,000");
+        BATCHES("batch", "ours, 1 node, 10 accounts, batches of 1,000"),
+        ATOMIC_BATCHES("atomic", "ours, 1 node, 10 accounts, atomic batches of 1,000");
 
         final String flag;
         final String label;
@@ -125,7 +126,8 @@ public final class LedgerBenchmark {
                     case TWO_NODES_NO_RELAY -> ours(server, clients, transfers, 2, 10, true, false);
                     case MANY_ACCOUNTS -> ours(server, clients, transfers, 1, MANY_ACCOUNTS, true, true);
                     case UNGUARDED -> ours(server, clients, transfers, 1, 10, false, true);
-                    case BATCHES -> batches(server, clients, transfers);
+                    case BATCHES -> batches(server, clients, transfers, false);
+                    case ATOMIC_BATCHES -> batches(server, clients, transfers, true);
                 };
                 results.computeIfAbsent(kind, k -> new ArrayList<>()).add(rate);
                 line.append(String.format(" %s %.1f/s;", kind.label, rate));
@@ -144,7 +146,7 @@ public final class LedgerBenchmark {
             }
             if (kind != Kind.RAW && kind != Kind.ONE_NODE && !Double.isNaN(one)) {
                 relative.add(String.format("%.2f of %s", m / one, switch (kind) {
-                    case TWO_NODES, TWO_NODES_NO_RELAY, BATCHES -> "1 node";
+                    case TWO_NODES, TWO_NODES_NO_RELAY, BATCHES, ATOMIC_BATCHES -> "1 node";
                     case MANY_ACCOUNTS -> "10 accounts";
                     default -> "guarded";
                 }));
@@ -167,12 +169,13 @@ public final class LedgerBenchmark {
                 case MANY_ACCOUNTS -> String.format("100,000 accounts %.1f/s", m) + share(m, one, "10");
                 case UNGUARDED -> String.format("unguarded %.1f/s", m) + share(m, raw, "raw");
                 case BATCHES -> String.format("batches of 1,000 %.1f/s", m) + share(m, one, "1 node");
+                case ATOMIC_BATCHES -> String.format("atomic batches of 1,000 %.1f/s", m) + share(m, one, "1 node");
             });
         }
         return "  " + name + ":" + System.lineSeparator() + "    " + String.join(" | ", parts);
     }
 
-    /** The measurements to make: all, or those named in {@code -Dledger.only} (comma-separated: raw, one, two, two-no-relay, many, unguarded, batch). */
+    /** The measurements to make: all, or those named in {@code -Dledger.only} (comma-separated: raw, one, two, two-no-relay, many, unguarded, batch, atomic). */
     private static List<Kind> kinds() {
         var only = System.getProperty("ledger.only", "");
         return Arrays.stream(Kind.values()).filter(k -> only.isBlank() || Arrays.asList(only.split(",")).contains(k.flag)).toList();
@@ -257,11 +260,12 @@ public final class LedgerBenchmark {
     }
 
     /**
-     * One node taking non-atomic batches of 1,000 transfers from {@code clients} clients, ten times
-     * {@code transfers} in all (a batch is a thousand single transfers' worth): successful transfers/s.
+     * One node taking batches of 1,000 transfers, {@code atomic} or not, from {@code clients} clients,
+     * ten times {@code transfers} in all (a batch is a thousand single transfers' worth): successful
+     * transfers/s. The accounts may go negative, so an atomic batch goes through whole.
      */
-    private static double batches(CouchDbServer server, int clients, int transfers) throws Exception {
-        var database = freshName("batch");
+    private static double batches(CouchDbServer server, int clients, int transfers, boolean atomic) throws Exception {
+        var database = freshName(atomic ? "atomic" : "batch");
         var ledger = Ledger.connect(server.urlWithLogin(), database, clients * 4, 500, Duration.ofSeconds(120));
         var ids = new ArrayList<String>();
         for (int i = 0; i < 10; i++) {
@@ -283,7 +287,7 @@ public final class LedgerBenchmark {
                             var to = (from + 1 + random.nextInt(ids.size() - 1)) % ids.size();
                             batch.add(new Ledger.TransferRequest("b" + b + "-" + i, ids.get(from), ids.get(to), 1 + random.nextInt(100)));
                         }
-                        ledger.transferAll(batch).forEach(o -> {
+                        (atomic ? ledger.transferAtomically(batch) : ledger.transferAll(batch)).forEach(o -> {
                             if (o.transfer() != null && o.transfer().status() == TransferStatus.SUCCESSFUL) {
                                 successful.incrementAndGet();
                             }

@@ -241,10 +241,13 @@ class TwoNodesIT {
         var nodes = new AtomicReferenceArray<PayaraNode>(new PayaraNode[] {a, b});
         var batched = new AtomicInteger();
         var twoPhase = new AtomicInteger();
+        var atomicBatches = new AtomicInteger();
+        var atomicWhole = new AtomicInteger();
         BiConsumer<Integer, Integer> client = (c, count) -> {
             var random = ThreadLocalRandom.current();
-            if (c == 5) { // this client sends its transfers in batches of 10, each batch twice every other time
+            if (c == 5) { // this client sends its transfers in batches of 10, every other one atomic, each sent twice half the time
                 for (int start = 0; start < count; start += 10) {
+                    var atomic = start / 10 % 2 == 1;
                     var items = new ArrayList<String>();
                     var ids = new ArrayList<String>();
                     for (int i = start; i < Math.min(count, start + 10); i++) {
@@ -254,15 +257,15 @@ class TwoNodesIT {
                         ids.add(id);
                         items.add("{\"id\":\"" + id + "\",\"from\":\"" + from + "\",\"to\":\"" + to + "\",\"amount\":" + (1 + random.nextInt(400)) + "}");
                     }
-                    var body = "{\"atomic\":false,\"transfers\":[" + String.join(",", items) + "]}";
-                    for (int send = 0; send < (start % 20 == 0 ? 2 : 1); send++) {
+                    var body = "{\"atomic\":" + atomic + ",\"transfers\":[" + String.join(",", items) + "]}";
+                    for (int send = 0; send < (start / 20 % 2 == 0 ? 2 : 1); send++) {
                         List<JsonObject> answered = null;
                         while (answered == null) {
                             var node = nodes.get(random.nextInt(2));
                             try {
                                 var response = Api.postAsAdmin(node.base(), "api/ledger/transfers/batch", body);
-                                var list = response.statusCode() == 200
-                                        ? Api.json(response.body()).getJsonArray("transfers").getValuesAs(JsonObject.class) : null;
+                                var decided = atomic ? Set.of(201, 422).contains(response.statusCode()) : response.statusCode() == 200;
+                                var list = decided ? Api.json(response.body()).getJsonArray("transfers").getValuesAs(JsonObject.class) : null;
                                 if (list != null && list.stream().noneMatch(o -> "pending".equals(o.getString("status")))) {
                                     answered = list;
                                 } else {
@@ -271,6 +274,9 @@ class TwoNodesIT {
                             } catch (Exception nodeDown) {
                                 retriesAfterFailure.incrementAndGet();
                             }
+                        }
+                        if (atomic && answered.stream().map(o -> o.getString("status")).distinct().count() != 1) {
+                            disagreements.add("atomic batch " + ids.getFirst() + " decided in part: " + answered);
                         }
                         for (int k = 0; k < ids.size(); k++) {
                             var outcome = answered.get(k).getString("status");
@@ -284,6 +290,12 @@ class TwoNodesIT {
                         }
                     }
                     batched.addAndGet(ids.size());
+                    if (atomic) {
+                        atomicBatches.incrementAndGet();
+                        if ("successful".equals(outcomes.get(ids.getFirst()))) {
+                            atomicWhole.incrementAndGet();
+                        }
+                    }
                     done.addAndGet(ids.size());
                 }
                 return;
@@ -402,7 +414,8 @@ class TwoNodesIT {
             assertThat(stored.getString("status")).as(entry.getKey()).isEqualTo(entry.getValue());
         }
         var rejected = outcomes.values().stream().filter("rejected"::equals).count();
-        System.out.println("bank test: " + outcomes.size() + " transfers (" + rejected + " rejected; " + batched.get() + " of them in batches of 10; "
+        System.out.println("bank test: " + outcomes.size() + " transfers (" + rejected + " rejected; " + batched.get() + " of them in batches of 10, "
+                + atomicBatches.get() + " of those batches atomic, " + atomicWhole.get() + " of which went through whole; "
                 + twoPhase.get() + " two-phase, " + outcomes.values().stream().filter("posted"::equals).count() + " posted, "
                 + outcomes.values().stream().filter("voided"::equals).count() + " voided), node b killed and restarted"
                 + (TestServers.couchDbCluster().isPresent() ? ", a CouchDB node killed and restarted, " : ", ")
