@@ -46,6 +46,14 @@
  * <li>Priority is per queue: each queue has its own slots on each node
  * ({@code switchboard.jobs.queues=critical:20,default:10,low:2}), so a backlog in one never delays
  * another.</li>
+ * <li>Flows: a parent waits (state {@code waiting-children}) until its children have all succeeded,
+ * then runs once, seeing their results. A child's outcome is given to its parent by a script on the
+ * parent's queue ({@code deliver.lua}), which counts each child once: a field of the parent's hash
+ * per child. The child's end and that delivery are two steps (on a Redis Cluster the two queues may
+ * live on two masters), so the child's own script also puts it in its queue's undelivered set, and
+ * any node's housekeeping delivers what its node did not (a node killed in between). Children are
+ * enqueued before their parent, so a parent never waits for a child that is missing; an outcome
+ * that comes before the parent is made waits on the parent's hash for it.</li>
  * <li>Progress is stored on the job and fired as a {@code JobProgress} CDI event; the web module
  * posts it to the notice board {@code job-{id}}. This module does not depend on the notice boards.</li>
  * </ul>

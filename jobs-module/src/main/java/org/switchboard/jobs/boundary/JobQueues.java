@@ -175,40 +175,100 @@ public class JobQueues {
 
     /** Enqueues a job after checking every field; answers its id and state (an existing job for a live unique key). */
     public Enqueued enqueue(JobRequest request) {
+        if (!request.children().isEmpty()) {
+            return enqueueFlow(request);
+        }
+        var checked = checked(request, "");
+        return store.enqueue(UUID.randomUUID().toString(), checked.queue(), checked.type(), checked.payload(), checked.maxAttempts(),
+                checked.timeoutSeconds(), checked.delay(), request.uniqueKey(), Duration.ofHours(resultTtlHours));
+    }
+
+    /** The most jobs one flow holds, its root with every child at every level. */
+    public static final int MAX_FLOW_JOBS = 1000;
+    /** How deep children may nest below a flow's root. */
+    public static final int MAX_FLOW_DEPTH = 5;
+
+    /**
+     * Enqueues a flow: every job is checked first (nothing is enqueued if one is refused), then the
+     * children before their parents, level by level from the leaves up: a parent is made only once all
+     * of its children are in Redis, so it waits for each of them (see {@link RedisJobStore#enqueueFlowJob}).
+     */
+    private Enqueued enqueueFlow(JobRequest root) {
+        return store.enqueueFlow(plan(root, "", 0, new int[1]));
+    }
+
+    /** A job of a flow checked, with the id it gets, and its children's. */
+    private RedisJobStore.FlowNode plan(JobRequest request, String path, int depth, int[] count) {
+        if (depth > MAX_FLOW_DEPTH) {
+            throw new InvalidJobRequestException(path + "children", "children nest at most " + MAX_FLOW_DEPTH + " levels deep");
+        }
+        if (++count[0] > MAX_FLOW_JOBS) {
+            throw new InvalidJobRequestException("children", "a flow holds at most " + MAX_FLOW_JOBS + " jobs");
+        }
+        if (request.delay() != null && !request.delay().isZero()) {
+            throw new InvalidJobRequestException(path + "delaySeconds", "a job of a flow has no delay");
+        }
+        if (request.uniqueKey() != null) {
+            throw new InvalidJobRequestException(path + "uniqueKey", "a job of a flow has no unique key");
+        }
+        var c = checked(request, path);
+        var children = new ArrayList<RedisJobStore.FlowNode>(request.children().size());
+        for (int i = 0; i < request.children().size(); i++) {
+            children.add(plan(request.children().get(i), path + "children[" + i + "].", depth + 1, count));
+        }
+        return new RedisJobStore.FlowNode(UUID.randomUUID().toString(), c.queue(), c.type(), c.payload(), c.maxAttempts(), c.timeoutSeconds(),
+                children, request.continueOnChildFailure());
+    }
+
+    /** A request's fields checked, with their defaults; {@code path} names the job in a flow ({@code children[2].}). */
+    private JobRequest checked(JobRequest request, String path) {
         var queue = request.queue() == null ? "default" : request.queue();
         if (!QUEUE.matcher(queue).matches()) {
-            throw new InvalidJobRequestException("queue", "a queue name is 1 to 64 letters, digits, '.', '_' or '-'");
+            throw new InvalidJobRequestException(path + "queue", "a queue name is 1 to 64 letters, digits, '.', '_' or '-'");
         }
         if (request.type() == null || !handlers().containsKey(request.type())) {
-            throw new InvalidJobRequestException("type", "unknown job type; this node runs " + handlers().keySet());
+            throw new InvalidJobRequestException(path + "type", "unknown job type; this node runs " + handlers().keySet());
         }
-        var payload = checkPayload(request.payload());
+        String payload;
+        try {
+            payload = checkPayload(request.payload());
+        } catch (InvalidJobRequestException e) {
+            throw new InvalidJobRequestException(path + e.field(), e.getMessage());
+        }
         var attempts = request.maxAttempts() == null ? DEFAULT_ATTEMPTS : request.maxAttempts();
         if (attempts < 1 || attempts > 100) {
-            throw new InvalidJobRequestException("maxAttempts", "maxAttempts is 1 to 100");
+            throw new InvalidJobRequestException(path + "maxAttempts", "maxAttempts is 1 to 100");
         }
         var timeout = request.timeoutSeconds() == null ? DEFAULT_TIMEOUT : request.timeoutSeconds();
         if (timeout < 1 || timeout > 86_400) {
-            throw new InvalidJobRequestException("timeoutSeconds", "timeoutSeconds is 1 to 86400");
+            throw new InvalidJobRequestException(path + "timeoutSeconds", "timeoutSeconds is 1 to 86400");
         }
         var delay = request.delay() == null ? Duration.ZERO : request.delay();
         if (delay.isNegative() || delay.compareTo(Duration.ofDays(366)) > 0) {
-            throw new InvalidJobRequestException("delaySeconds", "a job is delayed by 0 seconds to a year");
+            throw new InvalidJobRequestException(path + "delaySeconds", "a job is delayed by 0 seconds to a year");
         }
         if (request.uniqueKey() != null && (request.uniqueKey().isEmpty() || request.uniqueKey().length() > 256)) {
-            throw new InvalidJobRequestException("uniqueKey", "a unique key is 1 to 256 characters");
+            throw new InvalidJobRequestException(path + "uniqueKey", "a unique key is 1 to 256 characters");
         }
-        return store.enqueue(UUID.randomUUID().toString(), queue, request.type(), payload, attempts, timeout, delay,
-                request.uniqueKey(), Duration.ofHours(resultTtlHours));
+        return new JobRequest(queue, request.type(), payload, delay, attempts, timeout, request.uniqueKey());
     }
 
     public Optional<Job> find(String id) {
         return isId(id) ? store.find(id) : Optional.empty();
     }
 
-    /** Cancels the job (a running one is interrupted within a second); answers the state it was in, empty if there is no such job. */
+    /**
+     * Cancels the job (a running one is interrupted within a second); answers the state it was in,
+     * empty if there is no such job. A parent of a flow is cancelled first, then its unfinished
+     * children, and theirs.
+     */
     public Optional<JobState> cancel(String id) {
         return isId(id) ? store.cancel(id, resultTtl()) : Optional.empty();
+    }
+
+    /** The children of a flow's job as they are now, in the order given (one gone since is left out). */
+    public List<Job> children(Job parent) {
+        return parent.children().stream().map(child -> store.find(child.id())).flatMap(Optional::stream).toList();
     }
 
     /** Puts a dead job back in its queue with all its attempts; false if there is no such dead job. */

@@ -77,6 +77,14 @@ public record JobKeys(String prefix) {
             return base + "stats";
         }
 
+        /**
+         * Jobs of flows that finished (succeeded, dead or cancelled) and whose parents may not have
+         * their outcome yet, by finish time: each waits here until it is delivered (deliver.lua).
+         */
+        public String undelivered() {
+            return base + "undelivered";
+        }
+
         /** The queue's recent starts (id and attempt, by start time in ms), for its rate limit. */
         public String starts() {
             return base + "starts";

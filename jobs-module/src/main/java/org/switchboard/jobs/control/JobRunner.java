@@ -143,6 +143,8 @@ public class JobRunner implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "Re-queued {0} job(s) of workers whose heartbeat expired", reaped);
         }
         quietly(this::interruptCancelled);
+        // the outcomes of flows' jobs whose node died before it gave them to their parents
+        quietly(() -> store.deliverDue(DELIVERY_GRACE, 1000));
         if (++tick % 10 == 0) {
             quietly(this::requeueOrphans);
         }
@@ -342,7 +344,7 @@ public class JobRunner implements AutoCloseable {
             return;
         }
         if (failure == null) {
-            finished.add(new RedisJobStore.Completion(job.queue(), job.id(), result, job.hadError())); // acknowledged in the next batch
+            finished.add(new RedisJobStore.Completion(job.queue(), job.id(), result, job.hadError(), job.parentQueue())); // acknowledged in the next batch
             metrics.processed(job.queue());
             return;
         }
@@ -519,6 +521,9 @@ public class JobRunner implements AutoCloseable {
         }
     }
 
+    /** How long a flow's job that ended waits for its own node to give its parent the outcome, before any node's housekeeping does. */
+    static final Duration DELIVERY_GRACE = Duration.ofSeconds(2);
+
     /** Stops everything at once without re-queueing, as a killed process would (for tests). */
     void crash() {
         fetching = false;
@@ -575,6 +580,28 @@ public class JobRunner implements AutoCloseable {
         @Override
         public int attempt() {
             return job.attempt();
+        }
+
+        @Override
+        public Map<String, String> childResults() {
+            return childOutcomes(true);
+        }
+
+        @Override
+        public Map<String, String> childFailures() {
+            return childOutcomes(false);
+        }
+
+        /** The children's outcomes as the parent's hash holds them ({@code succeeded <result>}, {@code dead <error>}), those succeeded or the others. */
+        private Map<String, String> childOutcomes(boolean succeeded) {
+            var out = new java.util.LinkedHashMap<String, String>();
+            store.childOutcomes(job.queue(), job.id()).forEach((id, outcome) -> {
+                var space = outcome.indexOf(' ');
+                if (outcome.startsWith("succeeded ") == succeeded) {
+                    out.put(id, outcome.substring(space + 1));
+                }
+            });
+            return out;
         }
 
         @Override

@@ -81,8 +81,15 @@ public class RedisJobStore {
     private static final LuaScript CANCEL_REQUESTED = LuaScript.of("cancel-requested");
     private static final LuaScript QUEUE_STATS = LuaScript.of("now", "queue-stats");
     private static final LuaScript PAGE = LuaScript.of("page");
+    private static final LuaScript ENQUEUE_PARENT = LuaScript.of("now", "enqueue-parent");
+    private static final LuaScript COMPLETE_CHILD = LuaScript.of("now", "complete-child");
+    private static final LuaScript DELIVER = LuaScript.of("now", "state", "deliver");
+    private static final LuaScript UNDELIVERED_DUE = LuaScript.of("now", "undelivered-due");
+    /** How long the outcome of a child whose parent is not made yet is kept (its flow's enqueue died half-way if it is never made). */
+    private static final Duration UNCLAIMED_OUTCOME = Duration.ofDays(1);
     /** How long a queue this store enqueued to counts as known, before its name is added to the set of queues again. */
     private static final long REGISTERED_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private static final System.Logger LOG = System.getLogger(RedisJobStore.class.getName());
 
     private RedissonClient redis;
     private JobKeys keys;
@@ -178,7 +185,55 @@ public class RedisJobStore {
     /** {@link #enqueue} without waiting: many enqueues in flight share the connection (pipelining). */
     public CompletionStage<Enqueued> enqueueAsync(String id, String queue, String type, String payload, int maxAttempts,
                                                   int timeoutSeconds, Duration delay, String uniqueKey, Duration uniqueTtl) {
-        return enqueueAsync(id, queue, type, payload, maxAttempts, timeoutSeconds, delay, uniqueKey, uniqueTtl, false);
+        return enqueueAsync(id, queue, type, payload, maxAttempts, timeoutSeconds, delay, uniqueKey, uniqueTtl, false, "", "");
+    }
+
+    /** A job of a flow with its children, each with theirs. */
+    public record FlowNode(String id, String queue, String type, String payload, int maxAttempts, int timeoutSeconds,
+                           List<FlowNode> children, boolean continueOnChildFailure) {
+    }
+
+    /**
+     * Enqueues a flow: the children before their parents, from the leaves up, each level's jobs
+     * together. A job without children is queued at once, knowing its parent. A parent is made only
+     * once all of its children are in Redis, so that none is missing from a parent that waits: it waits
+     * for those not finished yet, and is queued once they all succeeded (or finished, if
+     * {@code continueOnChildFailure}); one that finished before it was made left its outcome for it. A
+     * node that dies before a parent is made leaves its children to run as they are.
+     */
+    public Enqueued enqueueFlow(FlowNode root) {
+        return join(enqueueFlow(root, null));
+    }
+
+    private CompletionStage<Enqueued> enqueueFlow(FlowNode job, FlowJob parent) {
+        var children = job.children().stream().map(child -> enqueueFlow(child, new FlowJob(job, parent)).toCompletableFuture()).toList();
+        return CompletableFuture.allOf(children.toArray(CompletableFuture[]::new))
+                .thenCompose(all -> enqueueFlowJob(new FlowJob(job, parent)))
+                .thenApply(e -> new Enqueued(e.id(), e.state(), e.created(), children.stream().map(CompletableFuture::join).toList()));
+    }
+
+    /** A job of a flow and its parent (null for the root). */
+    private record FlowJob(FlowNode job, FlowJob parent) {
+    }
+
+    private CompletionStage<Enqueued> enqueueFlowJob(FlowJob flowJob) {
+        var job = flowJob.job();
+        var q = keys.of(job.queue());
+        var parentId = flowJob.parent() == null ? "" : flowJob.parent().job().id();
+        var parentQueue = flowJob.parent() == null ? "" : flowJob.parent().job().queue();
+        if (job.children().isEmpty()) {
+            return enqueueAsync(job.id(), job.queue(), job.type(), job.payload(), job.maxAttempts(), job.timeoutSeconds(), Duration.ZERO,
+                    null, null, false, parentId, parentQueue);
+        }
+        var children = job.children().stream().map(c -> c.queue() + "/" + c.id()).collect(Collectors.joining(","));
+        return register(job.queue()).thenCompose(known -> durably(script -> ENQUEUE_PARENT.<String>run(script, RScript.Mode.READ_WRITE,
+                        RScript.ReturnType.VALUE, List.of(q.job(job.id()), q.list(), q.counts(), q.dead(), q.undelivered()),
+                        job.id(), job.queue(), job.type(), job.payload(), String.valueOf(job.maxAttempts()), String.valueOf(job.timeoutSeconds()),
+                        children, String.valueOf(job.children().size()), job.continueOnChildFailure() ? "1" : "0", parentId, parentQueue)))
+                .thenApply(state -> new Enqueued(job.id(), JobState.ofWire(state), true))
+                .exceptionally(e -> {
+                    throw unavailable(e);
+                });
     }
 
     /**
@@ -187,19 +242,19 @@ public class RedisJobStore {
      */
     public Enqueued enqueueOnce(String id, String queue, String type, String payload, int maxAttempts, int timeoutSeconds,
                                 String uniqueKey, Duration uniqueTtl) {
-        return join(enqueueAsync(id, queue, type, payload, maxAttempts, timeoutSeconds, Duration.ZERO, uniqueKey, uniqueTtl, true));
+        return join(enqueueAsync(id, queue, type, payload, maxAttempts, timeoutSeconds, Duration.ZERO, uniqueKey, uniqueTtl, true, "", ""));
     }
 
     private CompletionStage<Enqueued> enqueueAsync(String id, String queue, String type, String payload, int maxAttempts,
                                                    int timeoutSeconds, Duration delay, String uniqueKey, Duration uniqueTtl,
-                                                   boolean strict) {
+                                                   boolean strict, String parentId, String parentQueue) {
         var q = keys.of(queue);
         var unique = uniqueKey == null ? q.unique("-") : q.unique(uniqueKey);
         return register(queue).thenCompose(known -> durably(script -> ENQUEUE.<List<Object>>run(script, RScript.Mode.READ_WRITE,
                         RScript.ReturnType.LIST, List.of(q.job(id), q.list(), q.scheduled(), unique, q.counts()),
                         id, queue, type, payload, String.valueOf(maxAttempts), String.valueOf(timeoutSeconds),
                         String.valueOf(Math.max(0, delay.toMillis())), String.valueOf(uniqueKey == null ? 0 : uniqueTtl.toMillis()),
-                        q.jobPrefix(), strict ? "1" : "0")))
+                        q.jobPrefix(), strict ? "1" : "0", parentId, parentQueue)))
                 .thenApply(r -> new Enqueued(str(r.get(0)), JobState.ofWire(str(r.get(1))), number(r.get(2)) == 1))
                 .exceptionally(e -> {
                     throw unavailable(e);
@@ -328,8 +383,8 @@ public class RedisJobStore {
         if (r.size() == 2) {
             return Batch.limited(r.get(1));
         }
-        var jobs = new ArrayList<FetchedJob>(r.size() / 8);
-        for (int i = 0; i + 7 < r.size(); i += 8) {
+        var jobs = new ArrayList<FetchedJob>(r.size() / 9);
+        for (int i = 0; i + 8 < r.size(); i += 9) {
             jobs.add(fetched(queue, r, i));
         }
         return Batch.of(jobs);
@@ -338,7 +393,7 @@ public class RedisJobStore {
     private static FetchedJob fetched(String queue, List<Object> r, int i) {
         return new FetchedJob(str(r.get(i)), queue, str(r.get(i + 1)), str(r.get(i + 2)),
                 (int) number(r.get(i + 3)), (int) number(r.get(i + 4)), (int) number(r.get(i + 5)), number(r.get(i + 6)),
-                "1".equals(str(r.get(i + 7))));
+                "1".equals(str(r.get(i + 7))), emptyToNull(str(r.get(i + 8))));
     }
 
     /**
@@ -386,7 +441,7 @@ public class RedisJobStore {
                 : START.<List<Object>>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LIST,
                         List.of(q.pending(worker), q.job(id), q.list(), q.paused(), q.counts(), q.starts()), id,
                         String.valueOf(limits.maxRunning()), queue, String.valueOf(limits.rate()), String.valueOf(limits.window().toMillis()))
-                .thenApply(r -> r.size() == 2 ? Batch.limited(r.get(1)) : Batch.of(r.size() < 8 ? List.of() : List.of(fetched(queue, r, 0)))))
+                .thenApply(r -> r.size() == 2 ? Batch.limited(r.get(1)) : Batch.of(r.size() < 9 ? List.of() : List.of(fetched(queue, r, 0)))))
                 .toCompletableFuture();
         taking.whenComplete((batch, e) -> {
             if (taking.isCancelled()) {
@@ -404,9 +459,14 @@ public class RedisJobStore {
     /**
      * A finished job and its result, for {@link #completeMany}.
      *
-     * @param clearError whether an earlier attempt's error is on the job, to be cleared ({@link FetchedJob#hadError()})
+     * @param clearError  whether an earlier attempt's error is on the job, to be cleared ({@link FetchedJob#hadError()})
+     * @param parentQueue the queue of its parent when it is a child in a flow ({@link FetchedJob#parentQueue()}), else null
      */
-    public record Completion(String queue, String id, String result, boolean clearError) {
+    public record Completion(String queue, String id, String result, boolean clearError, String parentQueue) {
+
+        public Completion(String queue, String id, String result, boolean clearError) {
+            this(queue, id, result, clearError, null);
+        }
 
         /** Clears an error whether or not there is one. */
         public Completion(String queue, String id, String result) {
@@ -414,9 +474,18 @@ public class RedisJobStore {
         }
     }
 
-    /** Acknowledges several finished jobs, one call per queue; answers how many the worker still held. */
+    /**
+     * Acknowledges several finished jobs, one call per queue; answers how many the worker still held.
+     * A child of a flow is acknowledged on its own, and its parent given its outcome ({@link #deliver}).
+     */
     public int completeMany(String worker, List<Completion> completions) {
-        var byQueue = completions.stream().collect(Collectors.groupingBy(Completion::queue, LinkedHashMap::new, Collectors.toList()));
+        var children = completions.stream().filter(c -> c.parentQueue() != null).toList();
+        var held = children.isEmpty() ? 0 : completeChildren(worker, children);
+        if (children.size() == completions.size()) {
+            return held;
+        }
+        var byQueue = completions.stream().filter(c -> c.parentQueue() == null)
+                .collect(Collectors.groupingBy(Completion::queue, LinkedHashMap::new, Collectors.toList()));
         var calls = new ArrayList<CompletableFuture<Long>>();
         byQueue.forEach((queue, done) -> {
             var q = keys.of(queue);
@@ -431,15 +500,101 @@ public class RedisJobStore {
             calls.add(COMPLETE.<Long>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LONG,
                     List.of(q.pending(worker), q.done(), q.stats(), q.counts()), args.toArray()).toCompletableFuture());
         });
-        return calls.stream().mapToInt(c -> count(join(c))).sum();
+        return held + calls.stream().mapToInt(c -> count(join(c))).sum();
+    }
+
+    private int completeChildren(String worker, List<Completion> children) {
+        var calls = children.stream().map(c -> {
+            var q = keys.of(c.queue());
+            return COMPLETE_CHILD.<Long>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LONG,
+                    List.of(q.pending(worker), q.done(), q.stats(), q.counts(), q.job(c.id()), q.undelivered()),
+                    c.queue(), c.id(), c.result() == null ? "null" : c.result(), c.clearError() ? "1" : "0").toCompletableFuture();
+        }).toList();
+        var held = 0;
+        for (int i = 0; i < children.size(); i++) {
+            if (count(join(calls.get(i))) == 1) {
+                held++;
+                deliverQuietly(children.get(i).queue(), children.get(i).id());
+            }
+        }
+        return held;
+    }
+
+    /** Whether this store gives parents their children's outcomes as they come; false: only {@link #deliverDue} does (tests: a node that dies in between). */
+    volatile boolean delivering = true;
+
+    /** {@link #deliver}, leaving a failure to the housekeeping's {@link #deliverDue}: the outcome waits in the undelivered set. */
+    private void deliverQuietly(String queue, String id) {
+        if (!delivering) {
+            return;
+        }
+        try {
+            deliver(queue, id);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "Job " + id + ": its parent gets its outcome from the housekeeping", e);
+        }
+    }
+
+    /**
+     * Gives the parent of this finished job of a flow its outcome, once (deliver.lua), then takes the
+     * job off its queue's undelivered set. Any node may do it, any number of times: a node that dies
+     * between a child's end and this leaves the child in the undelivered set, for {@link #deliverDue}.
+     */
+    public void deliver(String queue, String id) {
+        var q = keys.of(queue);
+        var f = call(() -> redis.<String, String>getMap(q.job(id), StringCodec.INSTANCE)
+                .getAll(Set.of("state", "result", "error", "parent", "parentQueue")));
+        var state = f.get("state");
+        var outcome = "succeeded".equals(state) || "dead".equals(state) || "cancelled".equals(state);
+        if (f.get("parent") != null && outcome) {
+            var p = keys.of(f.get("parentQueue"));
+            var text = "succeeded".equals(state) ? f.getOrDefault("result", "null") : f.getOrDefault("error", state);
+            eval(DELIVER, RScript.ReturnType.VALUE, List.of(p.job(f.get("parent")), p.list(), p.counts(), p.dead(), p.undelivered()),
+                    id, state, text, String.valueOf(UNCLAIMED_OUTCOME.toMillis()));
+            if ("dead".equals(state) || "cancelled".equals(state)) {
+                deliverQuietly(f.get("parentQueue"), f.get("parent")); // a parent made dead by it tells its own parent
+            }
+        }
+        // gone, or no longer finished (an operator retried a dead child: it notifies again when it ends)
+        call(() -> redis.getScoredSortedSet(q.undelivered(), StringCodec.INSTANCE).remove(id));
+    }
+
+    /** Delivers the outcomes of flows' jobs that finished more than {@code age} ago and are still in an undelivered set (their node died); answers how many. */
+    public int deliverDue(Duration age, int max) {
+        var delivered = 0;
+        var names = queueNames();
+        var due = eachQueue(names, q -> UNDELIVERED_DUE.<List<Object>>run(script(), RScript.Mode.READ_ONLY, RScript.ReturnType.LIST,
+                List.of(q.undelivered()), String.valueOf(age.toMillis()), String.valueOf(max)));
+        for (int i = 0; i < names.size(); i++) {
+            for (var id : due.get(i)) {
+                deliver(names.get(i), String.valueOf(id));
+                delivered++;
+            }
+        }
+        return delivered;
+    }
+
+    /** What the children of a flow's parent left it, by child id: {@code succeeded <result>}, or {@code dead|cancelled <error>}. */
+    public Map<String, String> childOutcomes(String queue, String parentId) {
+        Map<String, String> h = call(() -> redis.<String, String>getMap(keys.of(queue).job(parentId), StringCodec.INSTANCE).readAllMap());
+        var out = new LinkedHashMap<String, String>();
+        h.forEach((field, value) -> {
+            if (field.startsWith("child:")) {
+                out.put(field.substring("child:".length()), value);
+            }
+        });
+        return out;
     }
 
     /** Records a failed attempt: retried after {@code retryDelay} while attempts remain, else dead. Empty if the worker no longer holds it. */
     public Optional<JobState> fail(String worker, String queue, String id, String error, Duration retryDelay, boolean giveUp) {
         var q = keys.of(queue);
         String r = eval(FAIL, RScript.ReturnType.VALUE,
-                List.of(q.pending(worker), q.job(id), q.scheduled(), q.dead(), q.stats(), q.counts()),
+                List.of(q.pending(worker), q.job(id), q.scheduled(), q.dead(), q.stats(), q.counts(), q.undelivered()),
                 id, error == null ? "" : error, String.valueOf(Math.max(0, retryDelay.toMillis())), giveUp ? "1" : "0");
+        if ("dead".equals(r)) {
+            deliverQuietly(queue, id);
+        }
         return state(r);
     }
 
@@ -526,18 +681,35 @@ public class RedisJobStore {
 
     /**
      * Cancels a job that is not running yet (kept for {@code keep}, then gone); a running one is flagged
-     * for its worker, which interrupts it. Answers the state it was in.
+     * for its worker, which interrupts it. Answers the state it was in. A parent of a flow is
+     * cancelled first, then its unfinished children, and theirs.
      */
     public Optional<JobState> cancel(String id, Duration keep) {
-        return locate(id).flatMap(q -> state(eval(CANCEL, RScript.ReturnType.VALUE, List.of(q.job(id), q.scheduled(), q.counts(), q.list()),
-                id, String.valueOf(Math.max(1, keep.toSeconds())))));
+        var was = cancelOne(id, keep);
+        find(id).ifPresent(job -> job.children().forEach(child -> cancel(child.id(), keep)));
+        return was;
+    }
+
+    private Optional<JobState> cancelOne(String id, Duration keep) {
+        return locate(id).flatMap(q -> {
+            var was = state(eval(CANCEL, RScript.ReturnType.VALUE, List.of(q.job(id), q.scheduled(), q.counts(), q.list(), q.undelivered()),
+                    id, String.valueOf(Math.max(1, keep.toSeconds()))));
+            if (was.isPresent() && !was.get().isFinal() && was.get() != JobState.RUNNING && was.get() != JobState.DEAD) {
+                deliverQuietly(q.name(), id);
+            }
+            return was;
+        });
     }
 
     /** A worker ends a running job it interrupted on request; false if it no longer held the job. */
     public boolean cancelRunning(String worker, String queue, String id, Duration keep) {
         var q = keys.of(queue);
-        return count(eval(CANCEL_RUNNING, RScript.ReturnType.LONG, List.of(q.pending(worker), q.job(id), q.counts()),
+        var ended = count(eval(CANCEL_RUNNING, RScript.ReturnType.LONG, List.of(q.pending(worker), q.job(id), q.counts(), q.undelivered()),
                 id, String.valueOf(Math.max(1, keep.toSeconds())))) == 1;
+        if (ended) {
+            deliverQuietly(queue, id);
+        }
+        return ended;
     }
 
     /** Of these running jobs, the ids of those whose cancellation was asked for. */
@@ -601,7 +773,7 @@ public class RedisJobStore {
             List<Object> r = join(calls.get(i));
             var latency = number(r.get(1));
             out.add(new QueueStats(names.get(i), number(r.get(0)), latency < 0 ? null : Duration.ofMillis(latency),
-                    number(r.get(2)) == 1, number(r.get(3)), number(r.get(4)), number(r.get(5)), number(r.get(6))));
+                    number(r.get(2)) == 1, number(r.get(3)), number(r.get(4)), number(r.get(5)), number(r.get(6)), number(r.get(7))));
         }
         return out;
     }
@@ -673,19 +845,28 @@ public class RedisJobStore {
         var names = queueNames();
         var hashes = names.stream().map(name -> redis.<String, String>getMap(keys.of(name).job(id), StringCodec.INSTANCE)
                 .readAllMapAsync().toCompletableFuture()).toList();
-        return hashes.stream().map(RedisJobStore::join).filter(h -> !h.isEmpty()).findFirst().map(RedisJobStore::job);
+        // a hash without a state is a parent not made yet, holding its early children's outcomes
+        return hashes.stream().map(RedisJobStore::join).filter(h -> h.containsKey("state")).findFirst().map(RedisJobStore::job);
     }
 
     private Optional<Job> find(JobKeys.Queue q, String id) {
         Map<String, String> h = call(() -> redis.<String, String>getMap(q.job(id), StringCodec.INSTANCE).readAllMap());
-        return h.isEmpty() ? Optional.empty() : Optional.of(job(h));
+        return h.containsKey("state") ? Optional.of(job(h)) : Optional.empty();
     }
 
     private static Job job(Map<String, String> h) {
+        var children = new ArrayList<Job.ChildRef>();
+        var refs = h.get("children");
+        if (refs != null && !refs.isEmpty()) {
+            for (var ref : refs.split(",")) {
+                var slash = ref.indexOf('/');
+                children.add(new Job.ChildRef(ref.substring(slash + 1), ref.substring(0, slash)));
+            }
+        }
         return new Job(h.get("id"), h.get("queue"), h.get("type"), JobState.ofWire(h.get("state")),
                 integer(h.get("attempts")), integer(h.get("maxAttempts")), integer(h.get("timeoutSeconds")),
                 h.get("payload"), h.get("result"), h.get("error"), h.get("progress"),
-                instant(h.get("enqueuedAt")), instant(h.get("startedAt")), instant(h.get("finishedAt")));
+                instant(h.get("enqueuedAt")), instant(h.get("startedAt")), instant(h.get("finishedAt")), h.get("parent"), List.copyOf(children));
     }
 
     /** Stops handing out the queue's jobs (they stay queued); enqueueing goes on. */

@@ -7,7 +7,9 @@ import java.util.Locale;
  * script per move, which are the only rule; {@link #isFinal} is what a caller may rely on.
  */
 public enum JobState {
-    SCHEDULED, QUEUED, RUNNING, SUCCEEDED, RETRYING, DEAD, CANCELLED;
+    SCHEDULED, QUEUED, RUNNING, SUCCEEDED, RETRYING, DEAD, CANCELLED,
+    /** A parent of a flow, until its children have all succeeded (or finished, if it runs on their failures). */
+    WAITING_CHILDREN;
 
     /** Nothing moves a job out of this state (a dead job may still be retried by an operator). */
     public boolean isFinal() {
@@ -15,10 +17,10 @@ public enum JobState {
     }
 
     public String wire() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     public static JobState ofWire(String text) {
-        return valueOf(text.toUpperCase(Locale.ROOT));
+        return valueOf(text.toUpperCase(Locale.ROOT).replace('-', '_'));
     }
 }

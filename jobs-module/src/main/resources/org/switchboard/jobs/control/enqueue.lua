@@ -1,6 +1,7 @@
 -- KEYS: job, queue, scheduled, unique, counts.
 -- ARGV: id, queue, type, payload, maxAttempts, timeoutSeconds, delayMs, uniqueTtlMs, jobPrefix,
--- strict ('1': the unique key alone blocks a second job, even once the first is gone: cron ticks).
+-- strict ('1': the unique key alone blocks a second job, even once the first is gone: cron ticks),
+-- and for a child of a flow its parent's id and queue ('' otherwise).
 if tonumber(ARGV[8]) > 0 then
   local existing = redis.call('GET', KEYS[4])
   if existing and (ARGV[10] == '1' or redis.call('EXISTS', ARGV[9] .. existing) == 1) then
@@ -23,4 +24,5 @@ else
     'queuedAt', now)
   redis.call('LPUSH', KEYS[2], ARGV[1])
 end
+if ARGV[11] and ARGV[11] ~= '' then redis.call('HSET', KEYS[1], 'parent', ARGV[11], 'parentQueue', ARGV[12]) end
 return {ARGV[1], state, 1}

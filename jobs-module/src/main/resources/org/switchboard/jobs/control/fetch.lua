@@ -3,7 +3,7 @@
 -- start within a window (0: no limit) and the window (ms). Answers {'limited', ms to wait or ''} when
 -- either limit is reached: the recent starts (a sorted set by start time) count over every worker.
 -- Answers id, type, payload, attempt, maxAttempts, timeout, how long it waited (ms), and whether an
--- earlier attempt's error is on it ('1' or '0'), per job.
+-- earlier attempt's error is on it ('1' or '0'), and its parent's queue in a flow ('' if none), per job.
 if redis.call('EXISTS', KEYS[3]) == 1 then return {} end
 -- the batch moves to the pending list in three commands, not one per job: the oldest n, at the right
 local n = tonumber(ARGV[2])
@@ -37,7 +37,7 @@ for i = #ids, 1, -1 do
   local id = ids[i]
   local key = ARGV[3] .. id
   -- one read and one write per job: a job without a type is gone (deleted while queued)
-  local f = redis.call('HMGET', key, 'type', 'payload', 'maxAttempts', 'timeoutSeconds', 'queuedAt', 'attempts', 'error')
+  local f = redis.call('HMGET', key, 'type', 'payload', 'maxAttempts', 'timeoutSeconds', 'queuedAt', 'attempts', 'error', 'parentQueue')
   if f[1] then
     local attempt = (tonumber(f[6]) or 0) + 1
     redis.call('HSET', key, 'attempts', attempt, 'state', 'running', 'startedAt', now)
@@ -54,6 +54,7 @@ for i = #ids, 1, -1 do
     table.insert(out, f[4])
     table.insert(out, tostring(now - (tonumber(f[5]) or now)))
     table.insert(out, f[7] and '1' or '0')
+    table.insert(out, f[8] or '')
   else
     redis.call('LREM', KEYS[2], 1, id)
   end

@@ -26,7 +26,7 @@ if rate > 0 then
     return {'limited', tostring(tonumber(oldest[2]) + window - now)}
   end
 end
-local f = redis.call('HMGET', KEYS[2], 'type', 'payload', 'maxAttempts', 'timeoutSeconds', 'queuedAt', 'attempts', 'state', 'queue', 'error')
+local f = redis.call('HMGET', KEYS[2], 'type', 'payload', 'maxAttempts', 'timeoutSeconds', 'queuedAt', 'attempts', 'state', 'queue', 'error', 'parentQueue')
 if not f[1] then
   redis.call('LREM', KEYS[1], 1, ARGV[1])
   return {}
@@ -42,4 +42,4 @@ if rate > 0 then
   redis.call('ZADD', KEYS[6], now, ARGV[1] .. ':' .. attempt)
   redis.call('PEXPIRE', KEYS[6], window)
 end
-return {ARGV[1], f[1], f[2], tostring(attempt), f[3], f[4], tostring(now - (tonumber(f[5]) or now)), f[9] and '1' or '0'}
+return {ARGV[1], f[1], f[2], tostring(attempt), f[3], f[4], tostring(now - (tonumber(f[5]) or now)), f[9] and '1' or '0', f[10] or ''}

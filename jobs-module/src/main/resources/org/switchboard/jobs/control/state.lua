@@ -1,8 +1,8 @@
 -- setState(counts, key, state): sets a job's state and keeps the per-queue counts of the states that
--- are not lists (scheduled, running, retrying, dead) in step. Every change of state goes through
+-- are not lists (scheduled, running, retrying, dead, waiting-children) in step. Every change of state goes through
 -- here, or through countChange and applyCounts inside the script that moves the job, so the counts
 -- are exact.
-local counted = {scheduled = true, running = true, retrying = true, dead = true}
+local counted = {scheduled = true, running = true, retrying = true, dead = true, ['waiting-children'] = true}
 
 -- countChange(changes, queue, from, to): adds a job of `queue` moving from state `from` to `to` to
 -- the count changes in `changes` (by count field), for applyCounts to write once per script.

@@ -27,9 +27,12 @@ import org.redisson.client.codec.StringCodec;
 import org.switchboard.jobs.boundary.BuiltInHandlers;
 import org.switchboard.jobs.boundary.JobHandler;
 import org.switchboard.jobs.entity.CronSchedule;
+import org.switchboard.jobs.entity.FetchedJob;
+import org.switchboard.jobs.entity.Job;
 import org.switchboard.jobs.entity.JobProgress;
 import org.switchboard.jobs.entity.JobState;
 import org.switchboard.jobs.entity.ListedJob;
+import org.switchboard.jobs.entity.QueueStats;
 import org.switchboard.testkit.RedisKeys;
 import org.switchboard.testkit.TestServers;
 
@@ -476,6 +479,134 @@ class JobRunnerTest {
             var ceiling = Math.min(1000L << (attempt - 1), 60_000);
             assertThat(runner.backoff(attempt).toMillis()).isBetween(ceiling / 2, ceiling);
         }
+    }
+
+    // flows: parents that wait for their children
+
+    /** A job of a flow: {@code type} in the default queue, one attempt unless it is "work". */
+    private static RedisJobStore.FlowNode node(String id, String type, RedisJobStore.FlowNode... children) {
+        return new RedisJobStore.FlowNode(id, "default", type, "{}", type.equals("work") ? 5 : 1, 60, List.of(children), false);
+    }
+
+    private static RedisJobStore.FlowNode continuing(RedisJobStore.FlowNode parent) {
+        return new RedisJobStore.FlowNode(parent.id(), parent.queue(), parent.type(), parent.payload(), parent.maxAttempts(),
+                parent.timeoutSeconds(), parent.children(), true);
+    }
+
+    /** Handlers for flows: "work" answers its id; "collect" records what its children left it, and when. */
+    private Map<String, JobHandler> flowHandlers(Map<String, List<Map<String, String>>> collected) {
+        return Map.of("work", job -> {
+            runs.incrementAndGet();
+            return "\"" + job.id() + "\"";
+        }, "boom", job -> {
+            throw new IllegalStateException("boom " + job.id());
+        }, "collect", job -> {
+            collected.computeIfAbsent(job.id(), k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                    .add(Map.copyOf(new java.util.TreeMap<>(Map.of("results", String.join(",", new java.util.TreeMap<>(job.childResults()).entrySet()
+                            .stream().map(e -> e.getKey() + "=" + e.getValue()).toList()), "failures", String.join(",", new java.util.TreeSet<>(job.childFailures().keySet()))))));
+            return "\"collected " + job.childResults().size() + "\"";
+        });
+    }
+
+    @Test
+    void aParentWaitsForItsChildrenThenRunsOnceSeeingTheirResults() {
+        var flow = node("root", "collect", node("a", "work"), node("mid", "collect", node("b", "work"), node("c", "work")));
+        var enqueued = store.enqueueFlow(flow);
+        assertThat(enqueued.state()).isEqualTo(JobState.WAITING_CHILDREN);
+        assertThat(enqueued.children()).extracting(e -> e.id() + " " + e.state().wire()).containsExactly("a queued", "mid waiting-children");
+        assertThat(store.find("root").orElseThrow().children()).extracting(Job.ChildRef::id).containsExactly("a", "mid");
+        assertThat(store.find("b").orElseThrow().parent()).isEqualTo("mid");
+        assertThat(store.queueStats().getFirst().waitingChildren()).isEqualTo(2);
+
+        var collected = new ConcurrentHashMap<String, List<Map<String, String>>>();
+        try (var worker = runner("w1", flowHandlers(collected))) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> store.find("root").orElseThrow().state() == JobState.SUCCEEDED);
+        }
+        assertThat(collected.get("mid")).as("ran once, after both its children").containsExactly(Map.of("results", "b=\"b\",c=\"c\"", "failures", ""));
+        assertThat(collected.get("root")).containsExactly(Map.of("results", "a=\"a\",mid=\"collected 2\"", "failures", ""));
+        var root = store.find("root").orElseThrow();
+        assertThat(root.startedAt()).isAfterOrEqualTo(store.find("mid").orElseThrow().finishedAt());
+        assertThat(store.queueStats().getFirst().waitingChildren()).isZero();
+    }
+
+    @Test
+    void aFlowSpansQueuesEachInASlotOfItsOwnOnACluster() {
+        var child = new RedisJobStore.FlowNode("elsewhere", "other", "work", "{}", 5, 60, List.of(), false);
+        store.enqueueFlow(node("here", "collect", child, node("local", "work")));
+        var collected = new ConcurrentHashMap<String, List<Map<String, String>>>();
+        try (var worker = new JobRunner(store, flowHandlers(collected), new JobRunner.Settings("w1", Map.of("default", 4, "other", 4),
+                Duration.ofMillis(600), Duration.ofMillis(20), Duration.ofHours(1), Duration.ofMillis(20), Duration.ofMillis(100),
+                Duration.ofSeconds(2), RedisJobStore.Retention.defaults(Duration.ofHours(1)), List.of()), progress::add).start()) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> store.find("here").orElseThrow().state() == JobState.SUCCEEDED);
+        }
+        assertThat(collected.get("here")).containsExactly(Map.of("results", "elsewhere=\"elsewhere\",local=\"local\"", "failures", ""));
+        assertThat(store.find("here").orElseThrow().children()).containsExactly(new Job.ChildRef("elsewhere", "other"), new Job.ChildRef("local", "default"));
+    }
+
+    @Test
+    void aChildThatDiesFailsItsParentNamingItUnlessTheParentContinuesOnFailures() {
+        store.enqueueFlow(node("strict", "collect", node("ok", "work"), node("bad", "boom")));
+        store.enqueueFlow(continuing(node("lenient", "collect", node("ok2", "work"), node("bad2", "boom"))));
+        store.enqueueFlow(node("top", "collect", node("inner", "collect", node("bad3", "boom")), node("slow", "work")));
+        var collected = new ConcurrentHashMap<String, List<Map<String, String>>>();
+        try (var worker = runner("w1", flowHandlers(collected))) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> store.find("strict").orElseThrow().state() == JobState.DEAD
+                    && store.find("lenient").orElseThrow().state() == JobState.SUCCEEDED && store.find("top").orElseThrow().state() == JobState.DEAD);
+        }
+        assertThat(store.find("strict").orElseThrow().error()).contains("child bad dead").contains("boom bad");
+        assertThat(collected).as("a parent whose child died does not run").doesNotContainKeys("strict", "inner", "top");
+        assertThat(collected.get("lenient")).containsExactly(Map.of("results", "ok2=\"ok2\"", "failures", "bad2"));
+        assertThat(store.find("top").orElseThrow().error()).as("the failure goes up the tree").contains("child inner dead").contains("child bad3 dead");
+    }
+
+    @Test
+    void cancellingAParentCancelsItsUnfinishedChildrenAndTheirs() {
+        store.enqueueFlow(node("p", "collect", node("c1", "work"), node("c2", "collect", node("g1", "work"))));
+        assertThat(store.cancel("p", Duration.ofHours(1))).contains(JobState.WAITING_CHILDREN);
+        for (var id : List.of("p", "c1", "c2", "g1")) {
+            assertThat(store.find(id).orElseThrow().state()).as(id).isEqualTo(JobState.CANCELLED);
+        }
+        assertThat(store.queueStats().getFirst()).extracting(QueueStats::size, QueueStats::waitingChildren).containsExactly(0L, 0L);
+    }
+
+    @Test
+    void aChildWhoseNodeDiedBeforeItsParentHadItsOutcomeIsDeliveredByAnotherNode() {
+        store.enqueueFlow(node("parent", "collect", node("only", "work")));
+        store.delivering = false; // this node dies right after the child's end is recorded
+        var fetched = store.fetch("default", "w0", 10);
+        assertThat(fetched).extracting(FetchedJob::id).containsExactly("only");
+        assertThat(fetched.getFirst().parentQueue()).isEqualTo("default");
+        store.completeMany("w0", List.of(new RedisJobStore.Completion("default", "only", "\"done\"", false, "default")));
+        assertThat(store.find("parent").orElseThrow().state()).as("not delivered yet").isEqualTo(JobState.WAITING_CHILDREN);
+        var other = new RedisJobStore(redis.client(), new JobKeys(redis.prefix()));
+        assertThat(other.deliverDue(Duration.ZERO, 100)).isEqualTo(1);
+        assertThat(other.deliverDue(Duration.ZERO, 100)).as("taken off the undelivered set").isZero();
+        other.deliver("default", "only"); // again, as a node racing the housekeeping would: counted once
+        assertThat(store.find("parent").orElseThrow().state()).isEqualTo(JobState.QUEUED);
+        assertThat(store.childOutcomes("default", "parent")).isEqualTo(Map.of("only", "succeeded \"done\""));
+    }
+
+    @Test
+    void aNodeKilledMidFlowLosesNoJobAndEachParentRunsOnceAfterItsLastChild() {
+        var leaves = IntStream.range(0, 30).mapToObj(i -> node("leaf-" + i, "work")).toArray(RedisJobStore.FlowNode[]::new);
+        store.enqueueFlow(node("root", "collect", node("left", "collect", Arrays.copyOfRange(leaves, 0, 15)),
+                node("right", "collect", Arrays.copyOfRange(leaves, 15, 30))));
+        var started = new CountDownLatch(8);
+        var doomed = runner("doomed", Map.of("work", job -> {
+            started.countDown();
+            Thread.sleep(60_000);
+            return "null";
+        }));
+        await().atMost(Duration.ofSeconds(10)).until(() -> started.getCount() == 0);
+        doomed.crash(); // like kill -9: its 8 children stay in its pending list until the reaper gives them back
+        var collected = new ConcurrentHashMap<String, List<Map<String, String>>>();
+        try (var survivor = runner("survivor", flowHandlers(collected))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> store.find("root").orElseThrow().state() == JobState.SUCCEEDED);
+        }
+        assertThat(collected.keySet()).containsExactlyInAnyOrder("left", "right", "root");
+        collected.forEach((id, runs) -> assertThat(runs).as(id + " ran once").hasSize(1));
+        assertThat(collected.get("left").getFirst().get("results").split(",")).as("with all its children's results").hasSize(15);
+        assertThat(store.pending("doomed")).isZero();
     }
 
     private void enqueue(String id, String type, int maxAttempts, int timeoutSeconds) {
