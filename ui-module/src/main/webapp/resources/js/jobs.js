@@ -1,6 +1,7 @@
 // The jobs dashboard's graph (Chart.js): the processed and failed totals of every node, polled every
 // 2 s, drawn as jobs per second over the last 4 minutes. And a job's page: its state, polled every
-// second until it is final. Text goes through textContent: no injection.
+// second until it is final, and in a flow the tree of its children with their states, each level
+// read from its parent's answer. Text goes through textContent: no injection.
 (function () {
   const $ = (id) => document.getElementById(id);
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -49,6 +50,36 @@
     })();
   }
 
+  // the children of a flow's job, and theirs (up to `budget` reads of a parent per drawing), as nested lists
+  async function drawTree(list, api, children, budget) {
+    const items = [];
+    for (const child of children) {
+      const item = document.createElement('li');
+      const link = document.createElement('a');
+      link.href = 'job.xhtml?id=' + encodeURIComponent(child.id);
+      link.className = 'mono';
+      link.textContent = child.id;
+      const state = document.createElement('span');
+      state.className = 'state state-' + child.state;
+      state.textContent = child.state;
+      item.append(link, ' ', child.type + ' on ' + child.queue + ' ', state);
+      if (child.children > 0 && budget.left-- > 0) {
+        try {
+          const response = await fetch(api.replace(/[^/]+$/, encodeURIComponent(child.id)), { headers: { Accept: 'application/json' } });
+          if (response.ok) {
+            const nested = document.createElement('ul');
+            await drawTree(nested, api, (await response.json()).children, budget);
+            item.append(nested);
+          }
+        } catch (e) {
+          // drawn without its children; the next drawing tries again
+        }
+      }
+      items.push(item);
+    }
+    list.replaceChildren(...items);
+  }
+
   const job = $('job');
   if (job) {
     const final = ['succeeded', 'dead', 'cancelled'];
@@ -63,7 +94,9 @@
             $('job-times').textContent = [j.enqueuedAt, j.startedAt, j.finishedAt].join(', ');
             $('job-result').textContent = j.result === null ? '' : JSON.stringify(j.result);
             $('job-error').textContent = j.error === null ? '' : j.error;
-            if (final.includes(j.state)) { return; }
+            const tree = $('job-tree');
+            if (tree) { await drawTree(tree, job.dataset.api, j.children, { left: 100 }); }
+            if (final.includes(j.state) && j.children.every((c) => final.includes(c.state))) { return; }
           }
         } catch (e) {
           // the next poll tries again

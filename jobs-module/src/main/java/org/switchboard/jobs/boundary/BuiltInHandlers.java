@@ -4,7 +4,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.json.spi.JsonProvider;
 import java.io.StringReader;
 
-/** The job types every node runs, for operators and tests: {@code noop}, and {@code sleep} with {@code {"ms": n, "steps": k}}. */
+/**
+ * The job types every node runs, for operators and tests: {@code noop}, {@code sleep} with
+ * {@code {"ms": n, "steps": k}}, and {@code gather}, a flow's parent that answers its children's results.
+ */
 public final class BuiltInHandlers {
 
     private static final JsonProvider JSON = JsonProvider.provider();
@@ -18,6 +21,24 @@ public final class BuiltInHandlers {
         @Override
         public String handle(JobContext job) {
             return null;
+        }
+    }
+
+    /** A flow's parent: answers its children's results by child id, and why each failed one failed (when it continues on failures). */
+    @ApplicationScoped
+    @JobType("gather")
+    public static class Gather implements JobHandler {
+        @Override
+        public String handle(JobContext job) {
+            var results = JSON.createObjectBuilder();
+            job.childResults().forEach((id, result) -> {
+                try (var reader = JSON.createReader(new StringReader(result))) {
+                    results.add(id, reader.readValue());
+                }
+            });
+            var failures = JSON.createObjectBuilder();
+            job.childFailures().forEach(failures::add);
+            return JSON.createObjectBuilder().add("results", results).add("failures", failures).build().toString();
         }
     }
 

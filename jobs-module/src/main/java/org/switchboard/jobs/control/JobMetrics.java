@@ -39,6 +39,7 @@ public final class JobMetrics {
         state("scheduled", "Jobs scheduled for later (delayed)", QueueStats::scheduled);
         state("retrying", "Jobs waiting for their next attempt", QueueStats::retrying);
         state("dead", "Jobs whose attempts ran out", QueueStats::dead);
+        state("waiting.children", "Parents of flows waiting for their children", QueueStats::waitingChildren);
         states.add(MultiGauge.builder("switchboard.jobs.oldest.wait").baseUnit("seconds")
                 .description("How long the oldest waiting job has waited").register(registry));
         values.add(s -> s.latency() == null ? 0 : s.latency().toMillis() / 1000.0);

@@ -3,6 +3,7 @@ package org.switchboard.ui.jobs;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import jakarta.json.JsonArray;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
@@ -41,6 +43,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.switchboard.jobs.boundary.InvalidJobRequestException;
 import org.switchboard.jobs.boundary.JobQueues;
 import org.switchboard.jobs.boundary.JobRequest;
+import org.switchboard.jobs.entity.Enqueued;
 import org.switchboard.jobs.entity.Job;
 import org.switchboard.jobs.entity.ListedJob;
 import org.switchboard.ui.api.ApiApplication;
@@ -72,9 +75,62 @@ public class JobsResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Enqueue {\"queue\",\"type\",\"payload\",\"delaySeconds\"?,\"runAt\"?,\"maxAttempts\"?,\"timeoutSeconds\"?,\"uniqueKey\"?}")
+    @Operation(summary = "Enqueue {\"queue\",\"type\",\"payload\",\"delaySeconds\"?,\"runAt\"?,\"maxAttempts\"?,\"timeoutSeconds\"?,\"uniqueKey\"?}; "
+            + "with \"children\":[{job},...] (nested up to 5 levels, at most 1,000 jobs in all) a flow: the children are enqueued at once, "
+            + "the parent waits (waiting-children) and runs once every child succeeded, seeing their results; a child that dies fails it "
+            + "unless \"continueOnChildFailure\": true")
     public Response enqueue(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "JobRequest"))) InputStream body) {
-        var o = readObject(body);
+        var enqueued = jobs.enqueue(request(readObject(body), "", 0));
+        var location = URI.create(urls.of(http.getContextPath(), "/api/jobs/" + enqueued.id()));
+        return (enqueued.created() ? Response.created(location) : Response.ok().location(location)).entity(json(enqueued)).build();
+    }
+
+    /** An enqueue's answer: the job's id and state, and its children's in a flow. */
+    private static JsonObject json(Enqueued enqueued) {
+        var o = JSON.createObjectBuilder().add("id", enqueued.id()).add("state", enqueued.state().wire());
+        if (!enqueued.children().isEmpty()) {
+            var children = JSON.createArrayBuilder();
+            enqueued.children().forEach(child -> children.add(json(child)));
+            o.add("children", children);
+        }
+        return o.build();
+    }
+
+    /**
+     * A job as the body gives it, with its children; a field at fault in a child is named by its path
+     * ({@code children[1].type}). Deeper than a flow may go, the children are not read: the check of
+     * the flow refuses it.
+     */
+    private static JobRequest request(JsonObject o, String path, int depth) {
+        try {
+            var request = request(o);
+            if (!o.containsKey("children") && !o.containsKey("continueOnChildFailure")) {
+                return request;
+            }
+            if (!(o.get("children") instanceof JsonArray items) || items.isEmpty()) {
+                throw new InvalidJobRequestException("children", "'children' is a non-empty array of jobs");
+            }
+            if (o.containsKey("continueOnChildFailure") && !(o.get("continueOnChildFailure") instanceof JsonValue v
+                    && (v == JsonValue.TRUE || v == JsonValue.FALSE))) {
+                throw new InvalidJobRequestException("continueOnChildFailure", "'continueOnChildFailure' must be true or false");
+            }
+            var children = new ArrayList<JobRequest>();
+            for (int i = 0; i < items.size() && depth <= JobQueues.MAX_FLOW_DEPTH; i++) {
+                if (!(items.get(i) instanceof JsonObject child)) {
+                    throw new InvalidJobRequestException("children[" + i + "]", "each child is a JSON object");
+                }
+                children.add(request(child, "children[" + i + "].", depth + 1));
+            }
+            if (depth > JobQueues.MAX_FLOW_DEPTH) {
+                throw new InvalidJobRequestException("children", "children nest at most " + JobQueues.MAX_FLOW_DEPTH + " levels deep");
+            }
+            return request.withChildren(children, o.get("continueOnChildFailure") == JsonValue.TRUE);
+        } catch (InvalidJobRequestException e) {
+            throw path.isEmpty() ? e : new InvalidJobRequestException(path + e.field(), e.getMessage());
+        }
+    }
+
+    private static JobRequest request(JsonObject o) {
         var delay = Duration.ZERO;
         if (o.containsKey("delaySeconds") && o.containsKey("runAt")) {
             throw new InvalidJobRequestException("runAt", "give 'delaySeconds' or 'runAt', not both");
@@ -90,19 +146,15 @@ public class JobsResource {
             delay = delay.isNegative() ? Duration.ZERO : delay;
         }
         var payload = o.get("payload");
-        var request = new JobRequest(stringOrNull(o, "queue"), stringOrNull(o, "type"), payload == null ? null : payload.toString(),
+        return new JobRequest(stringOrNull(o, "queue"), stringOrNull(o, "type"), payload == null ? null : payload.toString(),
                 delay, intOrNull(o, "maxAttempts"), intOrNull(o, "timeoutSeconds"), stringOrNull(o, "uniqueKey"));
-        var enqueued = jobs.enqueue(request);
-        var location = URI.create(urls.of(http.getContextPath(), "/api/jobs/" + enqueued.id()));
-        var answer = JSON.createObjectBuilder().add("id", enqueued.id()).add("state", enqueued.state().wire()).build();
-        return (enqueued.created() ? Response.created(location) : Response.ok().location(location)).entity(answer).build();
     }
 
     @GET
     @Path("{id}")
-    @Operation(summary = "A job: state, attempts, progress, result, error and times")
+    @Operation(summary = "A job: state, attempts, progress, result, error and times; in a flow its parent's id and its children with their states")
     public Response get(@PathParam("id") String id) {
-        return jobs.find(id).map(job -> Response.ok(json(job)).build())
+        return jobs.find(id).map(job -> Response.ok(withFlow(job)).build())
                 .orElseGet(() -> Problem.of(Response.Status.NOT_FOUND, "No job " + id + " (or its result has expired).").toResponse().build());
     }
 
@@ -134,7 +186,7 @@ public class JobsResource {
     @Path("queues")
     @Operation(summary = "Per queue: size, latency (age of its oldest job, seconds), paused, running, the most that may run at once "
             + "over every node (maxRunning; null: no limit), the most that may start within a window over every node (rate, e.g. 100/1s; "
-            + "null: no limit), scheduled, retrying, dead")
+            + "null: no limit), scheduled, retrying, dead, waitingChildren (parents of flows waiting for their children)")
     public JsonObject queues() {
         var list = JSON.createArrayBuilder();
         for (var q : jobs.queues()) {
@@ -157,7 +209,7 @@ public class JobsResource {
                 o.add("rate", rate.toString());
             }
             list.add(o.add("paused", q.paused()).add("running", q.running()).add("scheduled", q.scheduled())
-                    .add("retrying", q.retrying()).add("dead", q.dead()));
+                    .add("retrying", q.retrying()).add("dead", q.dead()).add("waitingChildren", q.waitingChildren()));
         }
         return JSON.createObjectBuilder().add("queues", list).build();
     }
@@ -276,6 +328,16 @@ public class JobsResource {
             list.add(o);
         }
         return JSON.createObjectBuilder().add("total", total.getAsLong()).add("jobs", list).build();
+    }
+
+    /** A job with its place in a flow: {@code parent} (its id, or null) and {@code children} (each one's id, queue, type and state). */
+    private JsonObject withFlow(Job job) {
+        var children = JSON.createArrayBuilder();
+        jobs.children(job).forEach(child -> children.add(JSON.createObjectBuilder().add("id", child.id()).add("queue", child.queue())
+                .add("type", child.type()).add("state", child.state().wire()).add("children", child.children().size())));
+        var o = JSON.createObjectBuilder(json(job));
+        addText(o, "parent", job.parent());
+        return o.add("children", children).build();
     }
 
     static JsonObject json(Job job) {

@@ -35,6 +35,50 @@ class JobsIT extends ClientSideIT {
     }
 
     @Test
+    void aFlowsParentRunsAfterItsChildrenWithTheirResultsAndOneWhoseChildDiesFailsNamingIt() throws Exception {
+        var flow = Api.enqueue(base, "{\"type\":\"gather\",\"children\":["
+                + "{\"type\":\"sleep\",\"payload\":{\"ms\":300}},"
+                + "{\"type\":\"gather\",\"children\":[{\"type\":\"noop\"},{\"type\":\"sleep\",\"payload\":{\"ms\":100}}]}]}");
+        assertThat(flow.statusCode()).as(flow.body()).isEqualTo(201);
+        var answer = Api.json(flow.body());
+        assertThat(answer.getString("state")).isEqualTo("waiting-children");
+        var children = answer.getJsonArray("children").getValuesAs(JsonObject.class);
+        assertThat(children).extracting(c -> c.getString("state")).containsExactly("queued", "waiting-children");
+        var root = answer.getString("id");
+        var sleeper = children.get(0).getString("id");
+        var inner = children.get(1).getString("id");
+        var listed = job(root).getJsonArray("children").getValuesAs(JsonObject.class);
+        assertThat(listed).extracting(c -> c.getString("id")).containsExactly(sleeper, inner);
+        assertThat(listed.get(1).getInt("children")).isEqualTo(2);
+        assertThat(job(inner).getString("parent")).isEqualTo(root);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "succeeded".equals(job(root).getString("state")));
+        var results = job(root).getJsonObject("result").getJsonObject("results");
+        assertThat(results.getJsonObject(sleeper).getInt("slept")).isEqualTo(300);
+        assertThat(results.getJsonObject(inner).getJsonObject("results").keySet()).hasSize(2);
+        assertThat(job(root).getJsonArray("children").getValuesAs(JsonObject.class)).extracting(c -> c.getString("state")).containsOnly("succeeded");
+
+        var failing = Api.json(Api.enqueue(base, "{\"type\":\"gather\",\"children\":[{\"type\":\"sleep\",\"maxAttempts\":1,\"payload\":{}},"
+                + "{\"type\":\"noop\"}]}").body());
+        var doomed = failing.getString("id");
+        var bad = failing.getJsonArray("children").getJsonObject(0).getString("id");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "dead".equals(job(doomed).getString("state")));
+        assertThat(job(doomed).getString("error")).contains("child " + bad + " dead");
+        var lenient = Api.json(Api.enqueue(base, "{\"type\":\"gather\",\"continueOnChildFailure\":true,\"children\":["
+                + "{\"type\":\"sleep\",\"maxAttempts\":1,\"payload\":{}},{\"type\":\"noop\"}]}").body()).getString("id");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "succeeded".equals(job(lenient).getString("state")));
+        assertThat(job(lenient).getJsonObject("result").getJsonObject("failures").keySet()).hasSize(1);
+
+        var waiting = Api.json(Api.enqueue(base, "{\"type\":\"gather\",\"children\":[{\"type\":\"sleep\",\"payload\":{\"ms\":60000}},"
+                + "{\"type\":\"sleep\",\"delaySeconds\":0,\"payload\":{\"ms\":60000}}]}").body());
+        var cancelled = Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/jobs/" + waiting.getString("id"))).DELETE()
+                .header("Authorization", Deployed.basic("admin", Deployed.adminPassword())).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(Api.json(cancelled.body()).getString("was")).isEqualTo("waiting-children");
+        for (var child : waiting.getJsonArray("children").getValuesAs(JsonObject.class)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> "cancelled".equals(job(child.getString("id")).getString("state")));
+        }
+    }
+
+    @Test
     void badRequestsAreRefusedWithProblemJsonAndNothingIsEnqueued() throws Exception {
         var bodies = List.of("{", "[]", "\"x\"", "{\"type\":\"no-such-type\"}", "{\"type\":1}", "{}",
                 "{\"type\":\"noop\",\"queue\":\"bad queue\"}",
@@ -43,7 +87,13 @@ class JobsIT extends ClientSideIT {
                 "{\"type\":\"noop\",\"delaySeconds\":5,\"runAt\":\"2030-01-01T00:00:00Z\"}", "{\"type\":\"noop\",\"runAt\":\"tomorrow\"}",
                 "{\"type\":\"noop\",\"uniqueKey\":\"\"}",
                 "{\"type\":\"noop\",\"payload\":\"" + "x".repeat(600_000) + "\"}",
-                "{\"type\":\"noop\",\"payload\":" + "[".repeat(30_000) + "]".repeat(30_000) + "}");
+                "{\"type\":\"noop\",\"payload\":" + "[".repeat(30_000) + "]".repeat(30_000) + "}",
+                "{\"type\":\"noop\",\"children\":[]}", "{\"type\":\"noop\",\"children\":[1]}",
+                "{\"type\":\"noop\",\"children\":[{\"type\":\"no-such-type\"}]}",
+                "{\"type\":\"noop\",\"children\":[{\"type\":\"noop\",\"delaySeconds\":5}]}",
+                "{\"type\":\"noop\",\"continueOnChildFailure\":\"yes\",\"children\":[{\"type\":\"noop\"}]}",
+                "{\"type\":\"noop\",\"children\":[" + "{\"type\":\"noop\"},".repeat(1000) + "{\"type\":\"noop\"}]}",
+                deep(7));
         for (var body : bodies) {
             var response = Api.enqueue(base, body);
             assertThat(response.statusCode()).as(body.length() > 60 ? body.substring(0, 60) + "…" : body).isEqualTo(400);
@@ -54,6 +104,17 @@ class JobsIT extends ClientSideIT {
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(get("api/jobs/not-a-job").statusCode()).isEqualTo(404);
         assertThat(get("api/jobs/00000000-0000-0000-0000-000000000000").statusCode()).isEqualTo(404);
+        var field = Api.json(Api.enqueue(base, "{\"type\":\"noop\",\"children\":[{\"type\":\"noop\"},{\"type\":\"nope\"}]}").body());
+        assertThat(field.getJsonArray("errors").getJsonObject(0).getString("field")).as("a child's field, by its path").isEqualTo("children[1].type");
+    }
+
+    /** A flow whose children nest {@code levels} deep, one child each. */
+    private static String deep(int levels) {
+        var body = "{\"type\":\"noop\"}";
+        for (int i = 0; i < levels; i++) {
+            body = "{\"type\":\"noop\",\"children\":[" + body + "]}";
+        }
+        return body;
     }
 
     @Test

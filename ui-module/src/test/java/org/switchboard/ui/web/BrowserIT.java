@@ -193,6 +193,31 @@ class BrowserIT extends ClientSideIT {
     }
 
     @Test
+    void aFlowsJobPageDrawsTheTreeOfItsChildrenWithTheirLiveStates() throws Exception {
+        var flow = Api.json(Api.enqueue(base, "{\"type\":\"gather\",\"children\":[{\"type\":\"sleep\",\"payload\":{\"ms\":3000}},"
+                + "{\"type\":\"gather\",\"children\":[{\"type\":\"sleep\",\"payload\":{\"ms\":3000}}]}]}").body());
+        var root = flow.getString("id");
+        var inner = flow.getJsonArray("children").getJsonObject(1).getString("id");
+        browser.get(base.resolve("admin/jobs/job.xhtml?id=" + root).toString());
+        waitFor().until(ExpectedConditions.urlContains("/login.xhtml"));
+        login(Deployed.adminPassword());
+        waitFor().until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#job-tree li"), 3));
+        assertThat(browser.findElement(By.id("job-state")).getText()).isEqualTo("waiting-children");
+        // the tree is drawn again every second: each look at it is one script, on the tree as it is then
+        var page = (JavascriptExecutor) browser;
+        assertThat((String) page.executeScript("return document.querySelector('#job-tree > li:nth-child(2)').textContent"))
+                .contains(inner).contains("gather").contains("waiting-children");
+        assertThat((Long) page.executeScript("return document.querySelectorAll('#job-tree > li:nth-child(2) ul li').length"))
+                .as("its own child, drawn under it").isEqualTo(1);
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.textToBe(By.id("job-state"), "succeeded"));
+        waitFor().until(b -> (Boolean) page.executeScript(
+                "return [...document.querySelectorAll('#job-tree .state')].every(s => s.textContent === 'succeeded')"));
+        browser.get((String) page.executeScript("return document.querySelector('#job-tree > li:nth-child(2) > a').href"));
+        waitFor().until(ExpectedConditions.presenceOfElementLocated(By.id("job-parent")));
+        assertThat(browser.findElement(By.id("job-parent")).getText()).contains(root);
+    }
+
+    @Test
     void theLedgerPageMakesOneTransferThatSucceedsAndOneThatIsRejected() throws Exception {
         var run = UUID.randomUUID().toString().substring(0, 8);
         Api.postAsAdmin(base, "api/ledger/accounts", "{\"id\":\"mint-" + run + "\",\"allowNegative\":true}");
