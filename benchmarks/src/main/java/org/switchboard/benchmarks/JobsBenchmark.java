@@ -37,6 +37,10 @@ import org.switchboard.testkit.TestServers;
  * machine's noise.
  *
  * <p>Run with {@code benchmarks/jobs [jobs] [concurrency] [rounds] [warm-up jobs]}; see docs/benchmarks.md.
+ *
+ * <p>{@code benchmarks/jobs flows [flows] [concurrency] [rounds]} measures what a flow costs: F flows
+ * of a parent with 100 children (101 noop jobs each) against as many plain noop jobs, ours both,
+ * each run a fresh process on a fresh redis-server after a warm-up of the same work, alternating.
  */
 public final class JobsBenchmark {
 
@@ -44,6 +48,21 @@ public final class JobsBenchmark {
     private static final int IDLE_READINGS = 1000;
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("flows")) {
+            try {
+                runFlows(args.length > 1 ? Integer.parseInt(args[1]) : 500, args.length > 2 ? Integer.parseInt(args[2]) : 50,
+                        args.length > 3 ? Integer.parseInt(args[3]) : 3);
+            } finally {
+                TestServers.stopAll();
+            }
+            System.exit(0);
+        }
+        if (args.length > 0 && args[0].equals("--one-flows")) { // one run of flows or plain jobs, in a JVM of its own
+            var r = oursFlows(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Boolean.parseBoolean(args[4]));
+            System.out.printf("{\"enqueuePerSecond\":%.1f,\"processPerSecond\":%.1f,\"redisCpuMicrosPerJob\":%.2f,\"commandsPerJob\":%.2f,"
+                    + "\"clientCpuMicrosPerProcessedJob\":%.2f}%n", r[0], r[1], r[2], r[3], r[4]);
+            System.exit(0);
+        }
         if (args.length > 0 && args[0].equals("--one")) { // one run of ours, in a JVM of its own
             var result = ours(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                     Integer.parseInt(args[5]));
@@ -97,6 +116,93 @@ public final class JobsBenchmark {
             System.out.printf("  %-7s CPU %.1f µs (%.1f µs of it while processing), %.0f bytes in, %.0f bytes out, %.2f commands: %s%n", peer + ":",
                     ChildRuns.median(runs, "redisCpuMicrosPerJob"), ChildRuns.median(runs, "redisCpuMicrosPerProcessedJob"), ChildRuns.median(runs, "netInBytesPerJob"),
                     ChildRuns.median(runs, "netOutBytesPerJob"), ChildRuns.median(runs, "commandsPerJob"), String.join(", ", commands));
+        }
+    }
+
+    /** Children per flow in the flows benchmark. */
+    private static final int CHILDREN = 100;
+
+    private static void runFlows(int flows, int concurrency, int rounds) throws Exception {
+        var jobs = flows * (CHILDREN + 1);
+        System.out.printf("Flow benchmark: %d flows of a parent with %d children (%d noop jobs) against %d plain noop jobs, concurrency %d, "
+                + "%d rounds; each run a fresh process on a fresh redis-server, after a warm-up of the same work%n", flows, CHILDREN, jobs, jobs,
+                concurrency, rounds);
+        var results = ChildRuns.alternating(rounds, List.of("flows", "plain"), kind -> {
+            var redis = TestServers.newRedis();
+            try {
+                var command = new ArrayList<>(ChildRuns.java(JobsBenchmark.class, "--one-flows"));
+                command.addAll(List.of(redis.url(), String.valueOf(flows), String.valueOf(concurrency), String.valueOf(kind.equals("flows"))));
+                return ChildRuns.lastJsonLine(command);
+            } finally {
+                redis.stop();
+            }
+        });
+        for (var kind : List.of("flows", "plain")) {
+            var runs = results.get(kind);
+            System.out.printf("median %-6s enqueue %8.0f jobs/s, process %8.0f jobs/s (rounds %.0f-%.0f); Redis %.1f µs and %.2f commands per job, "
+                            + "the worker process's CPU %.1f µs per job%n", kind + ":", ChildRuns.median(runs, "enqueuePerSecond"),
+                    ChildRuns.median(runs, "processPerSecond"), ChildRuns.min(runs, "processPerSecond"), ChildRuns.max(runs, "processPerSecond"),
+                    ChildRuns.median(runs, "redisCpuMicrosPerJob"), ChildRuns.median(runs, "commandsPerJob"),
+                    ChildRuns.median(runs, "clientCpuMicrosPerProcessedJob"));
+        }
+        var f = results.get("flows");
+        var p = results.get("plain");
+        System.out.printf("a job of a flow against a plain job (ratio of medians): processing rate %.2f, enqueue rate %.2f, Redis CPU per job %.2f%n",
+                ChildRuns.median(f, "processPerSecond") / ChildRuns.median(p, "processPerSecond"),
+                ChildRuns.median(f, "enqueuePerSecond") / ChildRuns.median(p, "enqueuePerSecond"),
+                ChildRuns.median(f, "redisCpuMicrosPerJob") / ChildRuns.median(p, "redisCpuMicrosPerJob"));
+    }
+
+    /**
+     * One run of the flows benchmark: a warm-up of the same work, then {@code flows} flows of a parent
+     * and {@link #CHILDREN} children ({@code asFlows}), or as many plain jobs, enqueued then processed.
+     * Answers the enqueue and processing rates (jobs/s), Redis's CPU (µs) and commands per job over
+     * both, and this process's CPU per job while processing.
+     */
+    @SuppressWarnings("try") // the workers run while the block waits on them: they are there to be closed
+    private static double[] oursFlows(String redisUrl, int flows, int concurrency, boolean asFlows) throws Exception {
+        var total = flows * (CHILDREN + 1);
+        var config = new Config();
+        config.useSingleServer().setAddress(redisUrl).setConnectionPoolSize(1).setConnectionMinimumIdleSize(1);
+        var admin = Redisson.create(config);
+        try {
+            double[] measured = null;
+            for (var warm : List.of(true, false)) {
+                try (var jobs = StandaloneJobs.connect(redisUrl, (warm ? "warm-" : "bench-") + UUID.randomUUID().toString().substring(0, 8), 64)) {
+                    var before = redisCounters(admin);
+                    var inFlight = new Semaphore(200);
+                    var children = Collections.nCopies(CHILDREN, "{}");
+                    var started = System.nanoTime();
+                    for (int i = 0; i < (asFlows ? flows : total); i++) {
+                        inFlight.acquire();
+                        (asFlows ? jobs.enqueueFlowAsync("default", "noop", "{}", "noop", children) : jobs.enqueueAsync("default", "noop", "{}"))
+                                .whenComplete((r, e) -> inFlight.release());
+                    }
+                    inFlight.acquire(200);
+                    inFlight.release(200);
+                    var enqueueSeconds = (System.nanoTime() - started) / 1e9;
+                    var cpu = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+                    var cpuBefore = cpu.getProcessCpuTime();
+                    var processed = jobs.processed();
+                    started = System.nanoTime();
+                    JobHandler noop = job -> null;
+                    try (var workers = jobs.work("default", concurrency, Map.of("noop", noop))) {
+                        while (jobs.processed() - processed < total) {
+                            Thread.sleep(5);
+                        }
+                    }
+                    var processSeconds = (System.nanoTime() - started) / 1e9;
+                    var cpuSeconds = (cpu.getProcessCpuTime() - cpuBefore) / 1e9;
+                    var after = redisCounters(admin);
+                    var commands = after.entrySet().stream().filter(e -> e.getKey().startsWith("cmd_"))
+                            .mapToDouble(e -> e.getValue() - before.getOrDefault(e.getKey(), 0.0)).sum();
+                    measured = new double[] {total / enqueueSeconds, total / processSeconds,
+                            (after.get("cpuSeconds") - before.get("cpuSeconds")) * 1e6 / total, commands / total, cpuSeconds * 1e6 / total};
+                }
+            }
+            return measured;
+        } finally {
+            admin.shutdown();
         }
     }
 

@@ -8,6 +8,7 @@ import jakarta.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -509,6 +510,15 @@ class TwoNodesIT {
         settings.put("switchboard.jobs.heartbeat-seconds", "5");
         settings.put("switchboard.jobs.queues", "default:20");
         c = PayaraNode.start(settings);
+        // ten flows first, each a parent waiting for 30 sleep jobs: they run while the 1000 plain ones are enqueued, and are
+        // still running when the node is killed
+        var child = "{\"type\":\"sleep\",\"payload\":{\"ms\":2000}}";
+        var flows = new ArrayList<String>();
+        for (int i = 0; i < 10; i++) {
+            var response = Api.enqueue(c.base(), "{\"type\":\"gather\",\"children\":[" + String.join(",", java.util.Collections.nCopies(30, child)) + "]}");
+            assertThat(response.statusCode()).isEqualTo(201);
+            flows.add(Api.json(response.body()).getString("id"));
+        }
         var ids = new ArrayList<String>();
         for (int i = 0; i < 1000; i++) {
             var response = Api.enqueue(c.base(), "{\"type\":\"sleep\",\"payload\":{\"ms\":500}}");
@@ -529,10 +539,25 @@ class TwoNodesIT {
             assertThat(job.getString("state")).as(id).isEqualTo("succeeded");
             attempts.merge(job.getInt("attempts"), 1, Integer::sum);
         }
+        var childrenAgain = 0;
+        for (var id : flows) {
+            await().atMost(Duration.ofMinutes(1)).until(() -> "succeeded".equals(job(a, id).getString("state")));
+            var parent = job(a, id);
+            assertThat(parent.getJsonObject("result").getJsonObject("results").keySet()).as(id + ": every child's result").hasSize(30);
+            assertThat(parent.getInt("attempts")).as(id + " ran once").isEqualTo(1);
+            for (var kid : parent.getJsonArray("children").getValuesAs(JsonObject.class)) {
+                var done = job(a, kid.getString("id"));
+                assertThat(done.getString("state")).isEqualTo("succeeded");
+                assertThat(Instant.parse(parent.getString("startedAt"))).as("after its last child").isAfterOrEqualTo(Instant.parse(done.getString("finishedAt")));
+                childrenAgain += done.getInt("attempts") > 1 ? 1 : 0;
+            }
+        }
         var again = ids.size() - attempts.getOrDefault(1, 0);
-        System.out.println("kill -9 of a node running 1000 sleep jobs: 1000 of 1000 succeeded; " + again
-                + " ran more than once (attempts: " + attempts + ")");
-        assertThat(again).as("the jobs the killed node held ran again, and only those").isPositive().isLessThanOrEqualTo(60); // 20 running, and any finished whose acknowledgement the kill cut off
+        System.out.println("kill -9 of a node running 1000 sleep jobs and 10 flows of 30: 1000 of 1000 succeeded; " + again
+                + " ran more than once (attempts: " + attempts + "); every flow's parent ran once after its 30 children, "
+                + childrenAgain + " of which ran again");
+        // 20 running, and any finished whose acknowledgement the kill cut off
+        assertThat(again + childrenAgain).as("the jobs the killed node held ran again, and only those").isPositive().isLessThanOrEqualTo(60);
     }
 
     @Test
@@ -544,6 +569,10 @@ class TwoNodesIT {
         var jobs = queue.readAll();
         System.out.println("cron on several nodes: " + jobs.size() + " jobs, " + new HashSet<>(jobs).size() + " distinct ticks");
         assertThat(jobs).doesNotHaveDuplicates();
+    }
+
+    private static JsonObject job(PayaraNode node, String id) {
+        return Api.json(Deployed.get(node.base().resolve("api/jobs/" + id), "Authorization", Deployed.basic("admin", Deployed.adminPassword())).body());
     }
 
     private static JsonObject queue(PayaraNode node, String name) {

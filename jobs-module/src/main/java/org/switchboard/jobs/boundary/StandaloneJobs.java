@@ -44,6 +44,14 @@ public final class StandaloneJobs implements AutoCloseable {
                 Duration.ZERO, null, null);
     }
 
+    /** Enqueues a flow without waiting: a parent of {@code type} that waits for one child of {@code childType} per payload, all in {@code queue}. */
+    public CompletionStage<Enqueued> enqueueFlowAsync(String queue, String type, String payload, String childType, List<String> childPayloads) {
+        var children = childPayloads.stream().map(p -> new RedisJobStore.FlowNode(UUID.randomUUID().toString(), queue, childType, p,
+                JobQueues.DEFAULT_ATTEMPTS, JobQueues.DEFAULT_TIMEOUT, List.of(), false)).toList();
+        return store.enqueueFlowAsync(new RedisJobStore.FlowNode(UUID.randomUUID().toString(), queue, type, payload, JobQueues.DEFAULT_ATTEMPTS,
+                JobQueues.DEFAULT_TIMEOUT, children, false));
+    }
+
     public Enqueued enqueue(String queue, String type, String payload) {
         return enqueueAsync(queue, type, payload).toCompletableFuture().join();
     }

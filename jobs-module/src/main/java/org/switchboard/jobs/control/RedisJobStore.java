@@ -202,7 +202,12 @@ public class RedisJobStore {
      * node that dies before a parent is made leaves its children to run as they are.
      */
     public Enqueued enqueueFlow(FlowNode root) {
-        return join(enqueueFlow(root, null));
+        return join(enqueueFlowAsync(root));
+    }
+
+    /** {@link #enqueueFlow} without waiting: many flows in flight share the connection. */
+    public CompletionStage<Enqueued> enqueueFlowAsync(FlowNode root) {
+        return enqueueFlow(root, null);
     }
 
     private CompletionStage<Enqueued> enqueueFlow(FlowNode job, FlowJob parent) {
