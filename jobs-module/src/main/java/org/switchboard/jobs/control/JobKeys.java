@@ -85,6 +85,11 @@ public record JobKeys(String prefix) {
             return base + "undelivered";
         }
 
+        /** The queue's job events (a stream), for the live views: see events.lua. */
+        public String events() {
+            return base + "events";
+        }
+
         /** The queue's recent starts (id and attempt, by start time in ms), for its rate limit. */
         public String starts() {
             return base + "starts";

@@ -344,7 +344,7 @@ public class JobRunner implements AutoCloseable {
             return;
         }
         if (failure == null) {
-            finished.add(new RedisJobStore.Completion(job.queue(), job.id(), result, job.hadError(), job.parentQueue())); // acknowledged in the next batch
+            finished.add(new RedisJobStore.Completion(job.queue(), job.id(), result, job.hadError(), job.parentQueue(), job.parent())); // acknowledged in the next batch
             metrics.processed(job.queue());
             return;
         }

@@ -61,30 +61,32 @@ import org.switchboard.jobs.entity.Worker;
 @ApplicationScoped
 public class RedisJobStore {
 
-    private static final LuaScript ENQUEUE = LuaScript.of("now", "enqueue");
-    private static final LuaScript FETCH = LuaScript.of("now", "fetch");
-    private static final LuaScript START = LuaScript.of("now", "state", "start");
-    private static final LuaScript COMPLETE = LuaScript.of("now", "state", "complete");
-    private static final LuaScript FAIL = LuaScript.of("now", "state", "fail");
+    private static final LuaScript ENQUEUE = LuaScript.of("now", "events", "enqueue");
+    private static final LuaScript FETCH = LuaScript.of("now", "events", "fetch");
+    private static final LuaScript START = LuaScript.of("now", "state", "events", "start");
+    private static final LuaScript COMPLETE = LuaScript.of("now", "state", "events", "plain", "complete");
+    private static final LuaScript COMPLETE_CHILDREN = LuaScript.of("now", "state", "events", "children", "complete");
+    private static final LuaScript FAIL = LuaScript.of("now", "state", "events", "fail");
     private static final LuaScript PROMOTE = LuaScript.of("now", "state", "promote");
     private static final LuaScript HEARTBEAT = LuaScript.of("now", "heartbeat");
     private static final LuaScript EXPIRED_WORKERS = LuaScript.of("now", "expired-workers");
     private static final LuaScript FORGET_WORKER = LuaScript.of("now", "forget-worker");
     private static final LuaScript REQUEUE_PENDING = LuaScript.of("now", "state", "back", "requeue-pending");
     private static final LuaScript REQUEUE_JOBS = LuaScript.of("now", "state", "back", "requeue-jobs");
-    private static final LuaScript CANCEL = LuaScript.of("now", "state", "cancel");
-    private static final LuaScript CANCEL_RUNNING = LuaScript.of("now", "state", "cancel-running");
+    private static final LuaScript CANCEL = LuaScript.of("now", "state", "events", "cancel");
+    private static final LuaScript CANCEL_RUNNING = LuaScript.of("now", "state", "events", "cancel-running");
     private static final LuaScript RUN_NOW = LuaScript.of("now", "state", "run-now");
     private static final LuaScript DELETE_DEAD = LuaScript.of("state", "delete-dead");
     private static final LuaScript TRIM = LuaScript.of("now", "state", "trim");
-    private static final LuaScript PROGRESS = LuaScript.of("progress");
+    private static final LuaScript PROGRESS = LuaScript.of("events", "progress");
     private static final LuaScript CANCEL_REQUESTED = LuaScript.of("cancel-requested");
     private static final LuaScript QUEUE_STATS = LuaScript.of("now", "queue-stats");
     private static final LuaScript PAGE = LuaScript.of("page");
-    private static final LuaScript ENQUEUE_PARENT = LuaScript.of("now", "enqueue-parent");
-    private static final LuaScript COMPLETE_CHILD = LuaScript.of("now", "complete-child");
-    private static final LuaScript DELIVER = LuaScript.of("now", "state", "deliver");
+    private static final LuaScript ENQUEUE_PARENT = LuaScript.of("now", "events", "enqueue-parent");
+    private static final LuaScript DELIVER = LuaScript.of("now", "state", "events", "deliver");
     private static final LuaScript UNDELIVERED_DUE = LuaScript.of("now", "undelivered-due");
+    /** How long a queue's events are kept (beside the stream's cap of about 10,000 entries, events.lua). */
+    public static final Duration EVENTS_AGE = Duration.ofHours(1);
     /** How long the outcome of a child whose parent is not made yet is kept (its flow's enqueue died half-way if it is never made). */
     private static final Duration UNCLAIMED_OUTCOME = Duration.ofDays(1);
     /** How long a queue this store enqueued to counts as known, before its name is added to the set of queues again. */
@@ -232,7 +234,7 @@ public class RedisJobStore {
         }
         var children = job.children().stream().map(c -> c.queue() + "/" + c.id()).collect(Collectors.joining(","));
         return register(job.queue()).thenCompose(known -> durably(script -> ENQUEUE_PARENT.<String>run(script, RScript.Mode.READ_WRITE,
-                        RScript.ReturnType.VALUE, List.of(q.job(job.id()), q.list(), q.counts(), q.dead(), q.undelivered()),
+                        RScript.ReturnType.VALUE, List.of(q.job(job.id()), q.list(), q.counts(), q.dead(), q.undelivered(), q.events()),
                         job.id(), job.queue(), job.type(), job.payload(), String.valueOf(job.maxAttempts()), String.valueOf(job.timeoutSeconds()),
                         children, String.valueOf(job.children().size()), job.continueOnChildFailure() ? "1" : "0", parentId, parentQueue)))
                 .thenApply(state -> new Enqueued(job.id(), JobState.ofWire(state), true))
@@ -256,7 +258,7 @@ public class RedisJobStore {
         var q = keys.of(queue);
         var unique = uniqueKey == null ? q.unique("-") : q.unique(uniqueKey);
         return register(queue).thenCompose(known -> durably(script -> ENQUEUE.<List<Object>>run(script, RScript.Mode.READ_WRITE,
-                        RScript.ReturnType.LIST, List.of(q.job(id), q.list(), q.scheduled(), unique, q.counts()),
+                        RScript.ReturnType.LIST, List.of(q.job(id), q.list(), q.scheduled(), unique, q.counts(), q.events()),
                         id, queue, type, payload, String.valueOf(maxAttempts), String.valueOf(timeoutSeconds),
                         String.valueOf(Math.max(0, delay.toMillis())), String.valueOf(uniqueKey == null ? 0 : uniqueTtl.toMillis()),
                         q.jobPrefix(), strict ? "1" : "0", parentId, parentQueue)))
@@ -383,13 +385,13 @@ public class RedisJobStore {
     public Batch fetch(String queue, String worker, int max, Limits limits) {
         var q = keys.of(queue);
         List<Object> r = eval(FETCH, RScript.ReturnType.LIST,
-                List.of(q.list(), q.pending(worker), q.paused(), q.counts(), q.starts()), queue, String.valueOf(max), q.jobPrefix(),
+                List.of(q.list(), q.pending(worker), q.paused(), q.counts(), q.starts(), q.events()), queue, String.valueOf(max), q.jobPrefix(),
                 String.valueOf(limits.maxRunning()), String.valueOf(limits.rate()), String.valueOf(limits.window().toMillis()));
         if (r.size() == 2) {
             return Batch.limited(r.get(1));
         }
-        var jobs = new ArrayList<FetchedJob>(r.size() / 9);
-        for (int i = 0; i + 8 < r.size(); i += 9) {
+        var jobs = new ArrayList<FetchedJob>(r.size() / 10);
+        for (int i = 0; i + 9 < r.size(); i += 10) {
             jobs.add(fetched(queue, r, i));
         }
         return Batch.of(jobs);
@@ -398,7 +400,7 @@ public class RedisJobStore {
     private static FetchedJob fetched(String queue, List<Object> r, int i) {
         return new FetchedJob(str(r.get(i)), queue, str(r.get(i + 1)), str(r.get(i + 2)),
                 (int) number(r.get(i + 3)), (int) number(r.get(i + 4)), (int) number(r.get(i + 5)), number(r.get(i + 6)),
-                "1".equals(str(r.get(i + 7))), emptyToNull(str(r.get(i + 8))));
+                "1".equals(str(r.get(i + 7))), emptyToNull(str(r.get(i + 8))), emptyToNull(str(r.get(i + 9))));
     }
 
     /**
@@ -444,9 +446,9 @@ public class RedisJobStore {
             return move;
         }).thenCompose(id -> id == null ? CompletableFuture.completedFuture(Batch.of(List.of()))
                 : START.<List<Object>>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LIST,
-                        List.of(q.pending(worker), q.job(id), q.list(), q.paused(), q.counts(), q.starts()), id,
+                        List.of(q.pending(worker), q.job(id), q.list(), q.paused(), q.counts(), q.starts(), q.events()), id,
                         String.valueOf(limits.maxRunning()), queue, String.valueOf(limits.rate()), String.valueOf(limits.window().toMillis()))
-                .thenApply(r -> r.size() == 2 ? Batch.limited(r.get(1)) : Batch.of(r.size() < 9 ? List.of() : List.of(fetched(queue, r, 0)))))
+                .thenApply(r -> r.size() == 2 ? Batch.limited(r.get(1)) : Batch.of(r.size() < 10 ? List.of() : List.of(fetched(queue, r, 0)))))
                 .toCompletableFuture();
         taking.whenComplete((batch, e) -> {
             if (taking.isCancelled()) {
@@ -466,11 +468,12 @@ public class RedisJobStore {
      *
      * @param clearError  whether an earlier attempt's error is on the job, to be cleared ({@link FetchedJob#hadError()})
      * @param parentQueue the queue of its parent when it is a child in a flow ({@link FetchedJob#parentQueue()}), else null
+     * @param parent      its parent's id when it is a child in a flow, else null
      */
-    public record Completion(String queue, String id, String result, boolean clearError, String parentQueue) {
+    public record Completion(String queue, String id, String result, boolean clearError, String parentQueue, String parent) {
 
         public Completion(String queue, String id, String result, boolean clearError) {
-            this(queue, id, result, clearError, null);
+            this(queue, id, result, clearError, null, null);
         }
 
         /** Clears an error whether or not there is one. */
@@ -481,18 +484,17 @@ public class RedisJobStore {
 
     /**
      * Acknowledges several finished jobs, one call per queue; answers how many the worker still held.
-     * A child of a flow is acknowledged on its own, and its parent given its outcome ({@link #deliver}).
+     * Children of flows are acknowledged apart (a call per queue too), and their parents given their
+     * outcomes, one call per parent for all of its children in the batch.
      */
     public int completeMany(String worker, List<Completion> completions) {
-        var children = completions.stream().filter(c -> c.parentQueue() != null).toList();
-        var held = children.isEmpty() ? 0 : completeChildren(worker, children);
-        if (children.size() == completions.size()) {
-            return held;
-        }
-        var byQueue = completions.stream().filter(c -> c.parentQueue() == null)
-                .collect(Collectors.groupingBy(Completion::queue, LinkedHashMap::new, Collectors.toList()));
-        var calls = new ArrayList<CompletableFuture<Long>>();
-        byQueue.forEach((queue, done) -> {
+        var byQueue = completions.stream().collect(Collectors.groupingBy(c -> (c.parent() != null ? "1" : "0") + c.queue(),
+                LinkedHashMap::new, Collectors.toList()));
+        var plain = new ArrayList<CompletableFuture<Long>>();
+        var children = new ArrayList<CompletableFuture<List<Object>>>();
+        var childBatches = new ArrayList<List<Completion>>();
+        byQueue.forEach((group, done) -> {
+            var queue = done.getFirst().queue();
             var q = keys.of(queue);
             var args = new ArrayList<Object>(2 + done.size() * 3);
             args.add(queue);
@@ -502,27 +504,53 @@ public class RedisJobStore {
                 args.add(c.result() == null ? "null" : c.result());
                 args.add(c.clearError() ? "1" : "0");
             }
-            calls.add(COMPLETE.<Long>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LONG,
-                    List.of(q.pending(worker), q.done(), q.stats(), q.counts()), args.toArray()).toCompletableFuture());
+            var keyList = List.<Object>of(q.pending(worker), q.done(), q.stats(), q.counts(), q.events(), q.undelivered());
+            if (group.startsWith("1")) {
+                childBatches.add(done);
+                children.add(COMPLETE_CHILDREN.<List<Object>>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LIST, keyList,
+                        args.toArray()).toCompletableFuture());
+            } else {
+                plain.add(COMPLETE.<Long>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LONG, keyList, args.toArray()).toCompletableFuture());
+            }
         });
-        return held + calls.stream().mapToInt(c -> count(join(c))).sum();
-    }
-
-    private int completeChildren(String worker, List<Completion> children) {
-        var calls = children.stream().map(c -> {
-            var q = keys.of(c.queue());
-            return COMPLETE_CHILD.<Long>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LONG,
-                    List.of(q.pending(worker), q.done(), q.stats(), q.counts(), q.job(c.id()), q.undelivered()),
-                    c.queue(), c.id(), c.result() == null ? "null" : c.result(), c.clearError() ? "1" : "0").toCompletableFuture();
-        }).toList();
-        var held = 0;
+        var held = plain.stream().mapToInt(c -> count(join(c))).sum();
+        var acknowledged = new ArrayList<Completion>();
         for (int i = 0; i < children.size(); i++) {
-            if (count(join(calls.get(i))) == 1) {
-                held++;
-                deliverQuietly(children.get(i).queue(), children.get(i).id());
+            var ids = join(children.get(i)).stream().map(String::valueOf).collect(Collectors.toSet());
+            childBatches.get(i).stream().filter(c -> ids.contains(c.id())).forEach(acknowledged::add);
+        }
+        if (!acknowledged.isEmpty() && delivering) {
+            try {
+                deliverAll(acknowledged);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "Children's outcomes go to their parents by the housekeeping", e);
             }
         }
-        return held;
+        return held + acknowledged.size();
+    }
+
+    /** Gives their parents these succeeded children's results: one call per parent, then off the undelivered sets, one call per queue. */
+    private void deliverAll(List<Completion> succeeded) {
+        var byParent = succeeded.stream().collect(Collectors.groupingBy(c -> c.parentQueue() + "/" + c.parent(), LinkedHashMap::new, Collectors.toList()));
+        var calls = new ArrayList<CompletableFuture<String>>();
+        byParent.forEach((ref, done) -> {
+            var args = new ArrayList<Object>(1 + done.size() * 3);
+            args.add(String.valueOf(UNCLAIMED_OUTCOME.toMillis()));
+            for (var c : done) {
+                args.add(c.id());
+                args.add("succeeded");
+                args.add(c.result() == null ? "null" : c.result());
+            }
+            var p = keys.of(done.getFirst().parentQueue());
+            calls.add(DELIVER.<String>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.VALUE,
+                    List.of(p.job(done.getFirst().parent()), p.list(), p.counts(), p.dead(), p.undelivered(), p.events()), args.toArray())
+                    .toCompletableFuture());
+        });
+        calls.forEach(RedisJobStore::join);
+        var removals = succeeded.stream().collect(Collectors.groupingBy(Completion::queue)).entrySet().stream()
+                .map(e -> redis.getScoredSortedSet(keys.of(e.getKey()).undelivered(), StringCodec.INSTANCE)
+                        .removeAllAsync(e.getValue().stream().map(Completion::id).toList()).toCompletableFuture()).toList();
+        removals.forEach(RedisJobStore::join);
     }
 
     /** Whether this store gives parents their children's outcomes as they come; false: only {@link #deliverDue} does (tests: a node that dies in between). */
@@ -554,8 +582,8 @@ public class RedisJobStore {
         if (f.get("parent") != null && outcome) {
             var p = keys.of(f.get("parentQueue"));
             var text = "succeeded".equals(state) ? f.getOrDefault("result", "null") : f.getOrDefault("error", state);
-            eval(DELIVER, RScript.ReturnType.VALUE, List.of(p.job(f.get("parent")), p.list(), p.counts(), p.dead(), p.undelivered()),
-                    id, state, text, String.valueOf(UNCLAIMED_OUTCOME.toMillis()));
+            eval(DELIVER, RScript.ReturnType.VALUE, List.of(p.job(f.get("parent")), p.list(), p.counts(), p.dead(), p.undelivered(), p.events()),
+                    String.valueOf(UNCLAIMED_OUTCOME.toMillis()), id, state, text);
             if ("dead".equals(state) || "cancelled".equals(state)) {
                 deliverQuietly(f.get("parentQueue"), f.get("parent")); // a parent made dead by it tells its own parent
             }
@@ -595,7 +623,7 @@ public class RedisJobStore {
     public Optional<JobState> fail(String worker, String queue, String id, String error, Duration retryDelay, boolean giveUp) {
         var q = keys.of(queue);
         String r = eval(FAIL, RScript.ReturnType.VALUE,
-                List.of(q.pending(worker), q.job(id), q.scheduled(), q.dead(), q.stats(), q.counts(), q.undelivered()),
+                List.of(q.pending(worker), q.job(id), q.scheduled(), q.dead(), q.stats(), q.counts(), q.undelivered(), q.events()),
                 id, error == null ? "" : error, String.valueOf(Math.max(0, retryDelay.toMillis())), giveUp ? "1" : "0");
         if ("dead".equals(r)) {
             deliverQuietly(queue, id);
@@ -697,7 +725,7 @@ public class RedisJobStore {
 
     private Optional<JobState> cancelOne(String id, Duration keep) {
         return locate(id).flatMap(q -> {
-            var was = state(eval(CANCEL, RScript.ReturnType.VALUE, List.of(q.job(id), q.scheduled(), q.counts(), q.list(), q.undelivered()),
+            var was = state(eval(CANCEL, RScript.ReturnType.VALUE, List.of(q.job(id), q.scheduled(), q.counts(), q.list(), q.undelivered(), q.events()),
                     id, String.valueOf(Math.max(1, keep.toSeconds()))));
             if (was.isPresent() && !was.get().isFinal() && was.get() != JobState.RUNNING && was.get() != JobState.DEAD) {
                 deliverQuietly(q.name(), id);
@@ -709,7 +737,7 @@ public class RedisJobStore {
     /** A worker ends a running job it interrupted on request; false if it no longer held the job. */
     public boolean cancelRunning(String worker, String queue, String id, Duration keep) {
         var q = keys.of(queue);
-        var ended = count(eval(CANCEL_RUNNING, RScript.ReturnType.LONG, List.of(q.pending(worker), q.job(id), q.counts(), q.undelivered()),
+        var ended = count(eval(CANCEL_RUNNING, RScript.ReturnType.LONG, List.of(q.pending(worker), q.job(id), q.counts(), q.undelivered(), q.events()),
                 id, String.valueOf(Math.max(1, keep.toSeconds())))) == 1;
         if (ended) {
             deliverQuietly(queue, id);
@@ -762,9 +790,9 @@ public class RedisJobStore {
     /** Deletes up to {@code budget} of the oldest succeeded and dead jobs of each queue beyond the retention; answers how many. */
     public int trim(Retention keep, int budget) {
         return eachQueue(q -> TRIM.<Long>run(script(), RScript.Mode.READ_WRITE, RScript.ReturnType.LONG,
-                List.of(q.done(), q.dead(), q.counts()), q.jobPrefix(),
+                List.of(q.done(), q.dead(), q.counts(), q.events()), q.jobPrefix(),
                 String.valueOf(keep.succeededAge().toMillis()), String.valueOf(keep.succeededCount()),
-                String.valueOf(keep.deadAge().toMillis()), String.valueOf(keep.deadCount()), String.valueOf(budget)))
+                String.valueOf(keep.deadAge().toMillis()), String.valueOf(keep.deadCount()), String.valueOf(budget), String.valueOf(EVENTS_AGE.toMillis())))
                 .stream().mapToInt(RedisJobStore::count).sum();
     }
 
@@ -843,7 +871,8 @@ public class RedisJobStore {
 
     /** Records a running job's progress (JSON text); false if the job is not running. */
     public boolean progress(String queue, String id, String json) {
-        return count(eval(PROGRESS, RScript.ReturnType.LONG, List.of(keys.of(queue).job(id)), json)) == 1;
+        var q = keys.of(queue);
+        return count(eval(PROGRESS, RScript.ReturnType.LONG, List.of(q.job(id), q.events()), json, id)) == 1;
     }
 
     public Optional<Job> find(String id) {

@@ -1,4 +1,4 @@
--- KEYS: job, scheduled, counts, queue, undelivered. ARGV: id, TTL seconds of a cancelled job.
+-- KEYS: job, scheduled, counts, queue, undelivered, events. ARGV: id, TTL seconds of a cancelled job.
 -- Answers the state the job was in ('' if unknown). A parent waiting for its children is cancelled
 -- as it is (its caller cancels the children); a child of a flow waits in the undelivered set until its
 -- parent has its outcome.
@@ -20,4 +20,5 @@ setState(KEYS[3], KEYS[1], 'cancelled')
 redis.call('HSET', KEYS[1], 'finishedAt', now)
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
 if redis.call('HEXISTS', KEYS[1], 'parent') == 1 then redis.call('ZADD', KEYS[5], now, ARGV[1]) end
+emit(KEYS[6], 'e', 'cancelled', 'ids', ARGV[1])
 return state

@@ -1,4 +1,4 @@
--- KEYS: job, queue, scheduled, unique, counts.
+-- KEYS: job, queue, scheduled, unique, counts, events.
 -- ARGV: id, queue, type, payload, maxAttempts, timeoutSeconds, delayMs, uniqueTtlMs, jobPrefix,
 -- strict ('1': the unique key alone blocks a second job, even once the first is gone: cron ticks),
 -- and for a child of a flow its parent's id and queue ('' otherwise).
@@ -25,4 +25,5 @@ else
   redis.call('LPUSH', KEYS[2], ARGV[1])
 end
 if ARGV[11] and ARGV[11] ~= '' then redis.call('HSET', KEYS[1], 'parent', ARGV[11], 'parentQueue', ARGV[12]) end
+emit(KEYS[6], 'e', 'enqueued', 'ids', ARGV[1], 'state', state)
 return {ARGV[1], state, 1}

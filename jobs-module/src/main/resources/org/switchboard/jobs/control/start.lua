@@ -1,4 +1,4 @@
--- KEYS: pending, job, queue, paused (a flag), counts, recent starts. ARGV: id, the most jobs of the
+-- KEYS: pending, job, queue, paused (a flag), counts, recent starts, events. ARGV: id, the most jobs of the
 -- queue that may run at once (0: no limit), the queue's name, the most that may start within a window
 -- (0: no limit), the window (ms). A job taken while a limit is reached goes back: {'limited', ms or ''}.
 -- Starts a job a blocking move took: unless the queue was paused meanwhile (then the job goes back),
@@ -26,7 +26,7 @@ if rate > 0 then
     return {'limited', tostring(tonumber(oldest[2]) + window - now)}
   end
 end
-local f = redis.call('HMGET', KEYS[2], 'type', 'payload', 'maxAttempts', 'timeoutSeconds', 'queuedAt', 'attempts', 'state', 'queue', 'error', 'parentQueue')
+local f = redis.call('HMGET', KEYS[2], 'type', 'payload', 'maxAttempts', 'timeoutSeconds', 'queuedAt', 'attempts', 'state', 'queue', 'error', 'parentQueue', 'parent')
 if not f[1] then
   redis.call('LREM', KEYS[1], 1, ARGV[1])
   return {}
@@ -38,8 +38,9 @@ if f[8] then
   applyCounts(KEYS[5], changes)
 end
 redis.call('HSET', KEYS[2], 'attempts', attempt, 'state', 'running', 'startedAt', now)
+emit(KEYS[7], 'e', 'started', 'ids', ARGV[1], 'attempts', attempt)
 if rate > 0 then
   redis.call('ZADD', KEYS[6], now, ARGV[1] .. ':' .. attempt)
   redis.call('PEXPIRE', KEYS[6], window)
 end
-return {ARGV[1], f[1], f[2], tostring(attempt), f[3], f[4], tostring(now - (tonumber(f[5]) or now)), f[9] and '1' or '0', f[10] or ''}
+return {ARGV[1], f[1], f[2], tostring(attempt), f[3], f[4], tostring(now - (tonumber(f[5]) or now)), f[9] and '1' or '0', f[10] or '', f[11] or ''}

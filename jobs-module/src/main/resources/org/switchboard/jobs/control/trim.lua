@@ -1,6 +1,7 @@
--- KEYS: done, dead, counts. ARGV: jobPrefix, succeeded max age ms, succeeded max count, dead max age
--- ms, dead max count, most jobs to delete in this call. Deletes the oldest finished jobs beyond either
--- bound, so Redis memory stays bounded. Answers how many.
+-- KEYS: done, dead, counts, events. ARGV: jobPrefix, succeeded max age ms, succeeded max count, dead max age
+-- ms, dead max count, most jobs to delete in this call, the events' max age ms. Deletes the oldest
+-- finished jobs beyond either bound, and the events older than their age, so Redis memory stays
+-- bounded. Answers how many jobs.
 local budget = tonumber(ARGV[6])
 local removed = 0
 local function trim(set, maxAge, maxCount, isDead)
@@ -28,4 +29,5 @@ local function trim(set, maxAge, maxCount, isDead)
 end
 trim(KEYS[1], tonumber(ARGV[2]), tonumber(ARGV[3]), false)
 trim(KEYS[2], tonumber(ARGV[4]), tonumber(ARGV[5]), true)
+redis.call('XTRIM', KEYS[4], 'MINID', '~', now - tonumber(ARGV[7]))
 return removed

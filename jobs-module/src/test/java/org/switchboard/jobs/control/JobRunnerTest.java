@@ -575,8 +575,8 @@ class JobRunnerTest {
         store.delivering = false; // this node dies right after the child's end is recorded
         var fetched = store.fetch("default", "w0", 10);
         assertThat(fetched).extracting(FetchedJob::id).containsExactly("only");
-        assertThat(fetched.getFirst().parentQueue()).isEqualTo("default");
-        store.completeMany("w0", List.of(new RedisJobStore.Completion("default", "only", "\"done\"", false, "default")));
+        assertThat(fetched.getFirst()).extracting(FetchedJob::parentQueue, FetchedJob::parent).containsExactly("default", "parent");
+        store.completeMany("w0", List.of(new RedisJobStore.Completion("default", "only", "\"done\"", false, "default", "parent")));
         assertThat(store.find("parent").orElseThrow().state()).as("not delivered yet").isEqualTo(JobState.WAITING_CHILDREN);
         var other = new RedisJobStore(redis.client(), new JobKeys(redis.prefix()));
         assertThat(other.deliverDue(Duration.ZERO, 100)).isEqualTo(1);

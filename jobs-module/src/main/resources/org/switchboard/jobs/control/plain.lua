@@ -1,0 +1,1 @@
+local CHILDREN = false -- complete.lua for jobs without a parent: see children.lua
