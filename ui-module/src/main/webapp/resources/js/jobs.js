@@ -1,5 +1,6 @@
 // The jobs dashboard's graph (Chart.js): the processed and failed totals of every node, polled every
-// 2 s, drawn as jobs per second over the last 4 minutes. And a job's page: its state, polled every
+// 2 s, drawn as jobs per second over the last 4 minutes; its live events, and its tables drawn again
+// as they come. And a job's page: its state, polled every
 // second until it is final, and in a flow the tree of its children with their states, each level
 // read from its parent's answer. Text goes through textContent: no injection.
 (function () {
@@ -48,6 +49,72 @@
         await sleep(2000);
       }
     })();
+  }
+
+  // the dashboard follows every queue's job events (server-sent, from every node): the newest 50 are
+  // listed, and the tables are drawn again (at most once a second) when a job moves
+  if (dashboard && window.EventSource) {
+    const queues = (dashboard.dataset.queues || '').split(',').filter((q) => q);
+    const list = $('job-events');
+    const kinds = ['enqueued', 'started', 'progress', 'succeeded', 'failed', 'retrying', 'dead', 'cancelled', 'queued', 'gap'];
+    // the tables are the page's form drawn again: read the page, and put its form in place of this one
+    // (with its own view state, so its buttons post as they would on a page just opened)
+    let redraw = null;
+    const later = () => {
+      if (redraw) { return; }
+      redraw = setTimeout(async () => {
+        try {
+          const response = await fetch(location.pathname, { headers: { Accept: 'text/html' } });
+          const fresh = response.ok ? new DOMParser().parseFromString(await response.text(), 'text/html').getElementById('jobs') : null;
+          const form = $('jobs');
+          if (fresh && form) {
+            // what the last action said stays on the page
+            const said = $('jobs:messages');
+            const place = fresh.querySelector('[id="jobs:messages"]');
+            if (said && place) { place.replaceWith(said); } else if (said) { fresh.prepend(said); }
+            form.replaceWith(document.adoptNode(fresh));
+          }
+        } catch (e) {
+          // the next event tries again
+        }
+        redraw = null;
+      }, 1000);
+    };
+    const show = (e) => {
+      const item = document.createElement('li');
+      const when = document.createElement('span');
+      when.className = 'mono';
+      when.textContent = e.at ? new Date(e.at).toLocaleTimeString() : '';
+      const kind = document.createElement('span');
+      kind.className = 'state state-' + e.event;
+      kind.textContent = e.event;
+      item.append(when, ' ', kind, ' ');
+      if (e.job) {
+        const link = document.createElement('a');
+        link.href = 'job.xhtml?id=' + encodeURIComponent(e.job);
+        link.className = 'mono';
+        link.textContent = e.job;
+        item.append(link, ' on ' + e.queue);
+      }
+      const more = [e.attempt ? 'attempt ' + e.attempt : '', e.state || '', e.error || e.message || '',
+        e.progress ? JSON.stringify(e.progress) : ''].filter((t) => t).join(', ');
+      if (more) { item.append(' (' + more + ')'); }
+      list.prepend(item);
+      while (list.children.length > 50) { list.lastChild.remove(); }
+    };
+    for (const queue of queues) {
+      const source = new EventSource(dashboard.dataset.api + '/events?queue=' + encodeURIComponent(queue));
+      for (const kind of kinds) {
+        source.addEventListener(kind, (m) => {
+          const e = JSON.parse(m.data);
+          e.event = e.event || kind;
+          show(e);
+          if (kind !== 'progress') { later(); }
+        });
+      }
+      source.onopen = () => { $('events-status').textContent = 'Live: the tables below follow the job events of ' + queues.join(', ') + '.'; };
+      source.onerror = () => { $('events-status').textContent = 'Disconnected from the job events; reconnecting.'; };
+    }
   }
 
   // the children of a flow's job, and theirs (up to `budget` reads of a parent per drawing), as nested lists

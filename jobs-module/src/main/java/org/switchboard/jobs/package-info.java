@@ -54,6 +54,12 @@
  * any node's housekeeping delivers what its node did not (a node killed in between). Children are
  * enqueued before their parent, so a parent never waits for a child that is missing; an outcome
  * that comes before the parent is made waits on the parent's hash for it.</li>
+ * <li>Job events: every script that moves a job appends to its queue's event stream in the same step
+ * ({@code events.lua}), so the events are those of every node, in the order Redis saw them, and
+ * none is told of a move that did not happen. A batch a worker fetches or acknowledges is one entry
+ * naming its jobs: the processing path pays one command per batch (the job's own entry is per job
+ * only when enqueued). A stream keeps about 10,000 entries and an hour; an event's id is its entry's
+ * and its place in it, so a reader resumes after any event.</li>
  * <li>Progress is stored on the job and fired as a {@code JobProgress} CDI event; the web module
  * posts it to the notice board {@code job-{id}}. This module does not depend on the notice boards.</li>
  * </ul>

@@ -561,6 +561,24 @@ class TwoNodesIT {
     }
 
     @Test
+    void aQueuesJobEventsOnOneNodeShowTheJobsEveryNodeRuns() throws Exception {
+        var basic = Deployed.basic("admin", Deployed.adminPassword());
+        try (var onB = new SseReader(b.base().resolve("api/jobs/events?queue=default"), "Authorization", basic)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> onB.status == 200);
+            var ids = new ArrayList<String>();
+            for (int i = 0; i < 20; i++) {
+                ids.add(Api.json(Api.enqueue(a.base(), "{\"type\":\"sleep\",\"payload\":{\"ms\":200}}").body()).getString("id"));
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> ids.stream().allMatch(id -> onB.events.stream()
+                    .anyMatch(e -> e.json().getString("job").equals(id) && e.json().getString("event").equals("succeeded"))));
+            for (var id : ids) { // both nodes work on the queue: node b tells of node a's jobs too
+                assertThat(onB.events.stream().map(SseReader.Event::json).filter(e -> e.getString("job").equals(id)).map(e -> e.getString("event")))
+                        .as(id).containsExactly("enqueued", "started", "progress", "succeeded");
+            }
+        }
+    }
+
+    @Test
     void aCronTickIsEnqueuedOnceHoweverManyNodesFireIt() {
         // every node fires the schedule every 2 s; a tick's job has the same id on every node, so a tick
         // enqueued twice shows as a repeated id in the queue no node works on

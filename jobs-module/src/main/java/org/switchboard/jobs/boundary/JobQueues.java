@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import javax.naming.InitialContext;
@@ -38,6 +39,7 @@ import org.switchboard.jobs.control.RedisJobStore;
 import org.switchboard.jobs.entity.CronSchedule;
 import org.switchboard.jobs.entity.Enqueued;
 import org.switchboard.jobs.entity.Job;
+import org.switchboard.jobs.entity.JobEvent;
 import org.switchboard.jobs.entity.JobProgress;
 import org.switchboard.jobs.entity.JobState;
 import org.switchboard.jobs.entity.ListedJob;
@@ -435,6 +437,34 @@ public class JobQueues {
         return List.copyOf(out);
     }
 
+    private static final Pattern EVENT_ID = Pattern.compile("\\d{1,18}-\\d{1,18}:\\d{1,6}");
+
+    /**
+     * The queue's job events after {@code after} (a {@link JobEvent#id()}; null: from now on), as
+     * they come, over every node: those in its stream at once, else the first within {@code block}
+     * (none when it passes). The stream keeps about the last 10,000 entries of a queue (an entry per
+     * fetched or acknowledged batch) and none older than an hour.
+     */
+    public CompletableFuture<List<JobEvent>> events(String queue, String after, Duration block) {
+        checkQueue(queue);
+        checkEventId(after);
+        return store.events(queue, after, block, 500);
+    }
+
+    /** Whether some of the queue's events after {@code after} are gone (trimmed): a client should read the state again. */
+    public boolean eventsLost(String queue, String after) {
+        checkQueue(queue);
+        checkEventId(after);
+        return store.eventsLost(queue, after);
+    }
+
+    /** Refuses an event id that is not one (see {@link JobEvent#id()}). */
+    public static void checkEventId(String after) {
+        if (after != null && !EVENT_ID.matcher(after).matches()) {
+            throw new InvalidJobRequestException("Last-Event-ID", "an event id is <ms>-<seq>:<index>, as an event gave it");
+        }
+    }
+
     /** Pauses the queue on every node: its jobs stay queued until it is resumed. */
     public void pause(String queue) {
         checkQueue(queue);
@@ -451,7 +481,8 @@ public class JobQueues {
         return store.isPaused(queue);
     }
 
-    private static void checkQueue(String queue) {
+    /** Refuses a queue name that cannot be one. */
+    public static void checkQueue(String queue) {
         if (queue == null || !QUEUE.matcher(queue).matches()) {
             throw new InvalidJobRequestException("queue", "a queue name is 1 to 64 letters, digits, '.', '_' or '-'");
         }

@@ -28,6 +28,8 @@ import org.redisson.api.BatchOptions;
 import org.redisson.api.RScript;
 import org.redisson.api.RScriptAsync;
 import org.redisson.api.RedissonClient;
+import org.redisson.api.stream.StreamMessageId;
+import org.redisson.api.stream.StreamReadArgs;
 import org.redisson.client.RedisException;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
@@ -36,6 +38,7 @@ import org.switchboard.jobs.boundary.JobsUnavailableException;
 import org.switchboard.jobs.entity.Enqueued;
 import org.switchboard.jobs.entity.FetchedJob;
 import org.switchboard.jobs.entity.Job;
+import org.switchboard.jobs.entity.JobEvent;
 import org.switchboard.jobs.entity.JobState;
 import org.switchboard.jobs.entity.ListedJob;
 import org.switchboard.jobs.entity.QueueStats;
@@ -901,6 +904,79 @@ public class RedisJobStore {
                 integer(h.get("attempts")), integer(h.get("maxAttempts")), integer(h.get("timeoutSeconds")),
                 h.get("payload"), h.get("result"), h.get("error"), h.get("progress"),
                 instant(h.get("enqueuedAt")), instant(h.get("startedAt")), instant(h.get("finishedAt")), h.get("parent"), List.copyOf(children));
+    }
+
+    /**
+     * The queue's job events after {@code after} ({@link JobEvent#id()}; null: from now on), at most
+     * about {@code max}: those already in the stream at once, else the first to come within
+     * {@code block} (none when it passes). The entry {@code after} names is read again, for the
+     * events of it that follow.
+     */
+    public CompletableFuture<List<JobEvent>> events(String queue, String after, Duration block, int max) {
+        var stream = redis.<String, String>getStream(keys.of(queue).events(), StringCodec.INSTANCE);
+        var blocking = StreamReadArgs.greaterThan(after == null ? StreamMessageId.NEWEST : entryOf(after)).count(max).timeout(block);
+        if (after == null) {
+            return stream.readAsync(blocking).toCompletableFuture().thenApply(read -> expand(queue, read, null));
+        }
+        return stream.rangeAsync(max, entryOf(after), StreamMessageId.MAX).toCompletableFuture().thenCompose(range -> {
+            var events = expand(queue, range, after);
+            return events.isEmpty() ? stream.readAsync(blocking).toCompletableFuture().thenApply(read -> expand(queue, read, after))
+                    : CompletableFuture.completedFuture(events);
+        });
+    }
+
+    /** Whether events after {@code after} may be gone: the stream's oldest entry is newer (it was trimmed past it). */
+    public boolean eventsLost(String queue, String after) {
+        Map<StreamMessageId, Map<String, String>> first = call(() -> redis.<String, String>getStream(keys.of(queue).events(), StringCodec.INSTANCE)
+                .range(1, StreamMessageId.MIN, StreamMessageId.MAX));
+        var from = entryOf(after);
+        return first.keySet().stream().anyMatch(id -> id.getId0() > from.getId0() || id.getId0() == from.getId0() && id.getId1() > from.getId1());
+    }
+
+    /** The stream entry of an event id: {@code <ms>-<seq>:<index>}. */
+    private static StreamMessageId entryOf(String eventId) {
+        var entry = eventId.substring(0, eventId.indexOf(':'));
+        var dash = entry.indexOf('-');
+        return new StreamMessageId(Long.parseLong(entry.substring(0, dash)), Long.parseLong(entry.substring(dash + 1)));
+    }
+
+    /** The events of these entries, one per job an entry names (a failure: two), after the event {@code after}. */
+    private static List<JobEvent> expand(String queue, Map<StreamMessageId, Map<String, String>> entries, String after) {
+        var out = new ArrayList<JobEvent>();
+        if (entries == null) {
+            return out;
+        }
+        var skipTo = after == null ? null : entryOf(after);
+        var skipIndex = after == null ? -1 : Integer.parseInt(after.substring(after.indexOf(':') + 1));
+        entries.forEach((id, f) -> {
+            var at = Instant.ofEpochMilli(id.getId0());
+            var entry = id.getId0() + "-" + id.getId1();
+            var ids = f.getOrDefault("ids", "").split(",");
+            var attempts = f.containsKey("attempts") ? f.get("attempts").split(",") : new String[0];
+            var event = f.get("e");
+            var made = new ArrayList<JobEvent>();
+            for (int i = 0; i < ids.length; i++) {
+                var attempt = i < attempts.length ? Integer.valueOf(attempts[i]) : null;
+                switch (event) {
+                    case "enqueued" -> made.add(new JobEvent(null, event, ids[i], queue, at, null, f.get("state")));
+                    case "progress" -> made.add(new JobEvent(null, event, ids[i], queue, at, null, f.get("progress")));
+                    case "failed" -> {
+                        made.add(new JobEvent(null, event, ids[i], queue, at, attempt, f.get("error")));
+                        made.add(new JobEvent(null, f.get("next"), ids[i], queue, at, attempt, f.get("error")));
+                    }
+                    case "dead" -> made.add(new JobEvent(null, event, ids[i], queue, at, null, f.get("error")));
+                    default -> made.add(new JobEvent(null, event, ids[i], queue, at, attempt, null));
+                }
+            }
+            for (int i = 0; i < made.size(); i++) {
+                if (id.equals(skipTo) && i <= skipIndex) {
+                    continue;
+                }
+                var e = made.get(i);
+                out.add(new JobEvent(entry + ":" + i, e.event(), e.job(), e.queue(), e.at(), e.attempt(), e.detail()));
+            }
+        });
+        return out;
     }
 
     /** Stops handing out the queue's jobs (they stay queued); enqueueing goes on. */

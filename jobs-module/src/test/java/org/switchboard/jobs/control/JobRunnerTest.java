@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.assertj.core.api.Assertions;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,6 +30,7 @@ import org.switchboard.jobs.boundary.JobHandler;
 import org.switchboard.jobs.entity.CronSchedule;
 import org.switchboard.jobs.entity.FetchedJob;
 import org.switchboard.jobs.entity.Job;
+import org.switchboard.jobs.entity.JobEvent;
 import org.switchboard.jobs.entity.JobProgress;
 import org.switchboard.jobs.entity.JobState;
 import org.switchboard.jobs.entity.ListedJob;
@@ -481,6 +483,40 @@ class JobRunnerTest {
         }
     }
 
+    // job events: each queue's stream
+
+    @Test
+    void aQueuesEventsTellEachJobsLifeInOrderAndResumeAfterAnyOfThem() throws Exception {
+        enqueue("ev-ok", "steps", 5, 60);
+        enqueue("ev-bad", "boom", 2, 60);
+        try (var worker = runner("w1", Map.of("steps", job -> {
+            job.progress(50, "half");
+            return "1";
+        }, "boom", job -> {
+            throw new IllegalStateException("no");
+        }))) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> store.find("ev-ok").orElseThrow().state() == JobState.SUCCEEDED
+                    && store.find("ev-bad").orElseThrow().state() == JobState.DEAD);
+        }
+        var all = store.events("default", "0-0:0", Duration.ofMillis(10), 500).get();
+        assertThat(all.stream().filter(e -> e.job().equals("ev-ok")).map(e -> e.event() + (e.attempt() == null ? "" : " " + e.attempt())))
+                .containsExactly("enqueued", "started 1", "progress", "succeeded");
+        assertThat(all.stream().filter(e -> e.job().equals("ev-bad")).map(e -> e.event() + (e.attempt() == null ? "" : " " + e.attempt())))
+                .containsExactly("enqueued", "started 1", "failed 1", "retrying 1", "started 2", "failed 2", "dead 2");
+        assertThat(all.stream().filter(e -> e.event().equals("progress")).findFirst().orElseThrow().detail()).contains("\"percent\":50");
+        assertThat(all.stream().filter(e -> e.event().equals("dead")).findFirst().orElseThrow().detail()).contains("no");
+        assertThat(all).extracting(JobEvent::id).doesNotHaveDuplicates();
+        for (int i = 0; i < all.size(); i++) {
+            assertThat(store.events("default", all.get(i).id(), Duration.ofMillis(10), 500).get()).as("after event " + i)
+                    .containsExactlyElementsOf(all.subList(i + 1, all.size()));
+        }
+        var next = store.events("default", all.getLast().id(), Duration.ofSeconds(10), 500); // waits for the next one
+        enqueue("ev-later", "steps", 5, 60);
+        assertThat(next.get(10, TimeUnit.SECONDS)).extracting(JobEvent::job, JobEvent::event).containsExactly(Tuple.tuple("ev-later", "enqueued"));
+        assertThat(store.eventsLost("default", all.getFirst().id())).isFalse();
+        assertThat(store.eventsLost("default", "1-0:0")).as("older than the stream's oldest entry").isTrue();
+    }
+
     // flows: parents that wait for their children
 
     /** A job of a flow: {@code type} in the default queue, one attempt unless it is "work". */
@@ -567,6 +603,10 @@ class JobRunnerTest {
             assertThat(store.find(id).orElseThrow().state()).as(id).isEqualTo(JobState.CANCELLED);
         }
         assertThat(store.queueStats().getFirst()).extracting(QueueStats::size, QueueStats::waitingChildren).containsExactly(0L, 0L);
+        var events = store.events("default", "0-0:0", Duration.ofMillis(10), 500).join();
+        assertThat(events.stream().filter(e -> e.event().equals("cancelled")).map(JobEvent::job)).containsExactlyInAnyOrder("p", "c1", "c2", "g1");
+        assertThat(events.stream().filter(e -> e.event().equals("enqueued")).map(e -> e.job() + " " + e.detail()))
+                .containsExactlyInAnyOrder("c1 queued", "g1 queued", "c2 waiting-children", "p waiting-children");
     }
 
     @Test

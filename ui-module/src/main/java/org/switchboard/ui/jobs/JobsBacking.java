@@ -53,6 +53,11 @@ public class JobsBacking implements Serializable {
         return rate == null ? "–" : rate.toString();
     }
 
+    /** The queues' names, comma-separated: the dashboard follows each one's job events. */
+    public String getQueueNames() {
+        return String.join(",", getQueues().stream().map(QueueStats::queue).toList());
+    }
+
     public List<QueueStats> getQueues() {
         if (queues == null) {
             queues = jobs.queues();

@@ -14,14 +14,18 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
 import java.io.InputStream;
 import java.io.StringReader;
 import java.net.URI;
@@ -48,6 +52,7 @@ import org.switchboard.jobs.entity.Job;
 import org.switchboard.jobs.entity.ListedJob;
 import org.switchboard.ui.api.ApiApplication;
 import org.switchboard.ui.api.Inputs;
+import org.switchboard.ui.api.OpenStreams;
 import org.switchboard.ui.api.Problem;
 import org.switchboard.ui.api.PublicUrl;
 
@@ -71,6 +76,12 @@ public class JobsResource {
 
     @Inject
     JobQueues jobs;
+
+    @Inject
+    JobEvents events;
+
+    @Inject
+    OpenStreams streams;
 
 
     @POST
@@ -148,6 +159,29 @@ public class JobsResource {
         var payload = o.get("payload");
         return new JobRequest(stringOrNull(o, "queue"), stringOrNull(o, "type"), payload == null ? null : payload.toString(),
                 delay, intOrNull(o, "maxAttempts"), intOrNull(o, "timeoutSeconds"), stringOrNull(o, "uniqueKey"));
+    }
+
+    @GET
+    @Path("events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "Server-sent events of a queue's jobs, on every node: enqueued (with state), started (attempt), progress, "
+            + "succeeded, failed (attempt, error), retrying, dead, cancelled, queued (a flow's parent whose children are done); each "
+            + "event's id resumes with Last-Event-ID, and a 'gap' event says that some were trimmed meanwhile (a queue keeps about its "
+            + "last 10,000 entries, a fetched or acknowledged batch each, and none older than an hour)")
+    public void events(@Parameter(required = true, schema = @Schema(type = SchemaType.STRING, pattern = "^[A-Za-z0-9._-]{1,64}$")) @QueryParam("queue") String queue,
+                       @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = "^\\d{1,18}-\\d{1,18}:\\d{1,6}$"))
+                       @HeaderParam(HttpHeaders.LAST_EVENT_ID_HEADER) String lastEventId,
+                       @Context SseEventSink sink, @Context Sse sse, @Context HttpServletRequest request) {
+        var after = lastEventId == null || lastEventId.isBlank() ? null : lastEventId.strip();
+        JobQueues.checkQueue(queue);
+        JobQueues.checkEventId(after);
+        var permit = streams.open(request).orElseThrow(streams::refused);
+        try {
+            events.stream(queue, after, sink, sse, permit);
+        } catch (RuntimeException e) {
+            permit.close();
+            throw e;
+        }
     }
 
     @GET

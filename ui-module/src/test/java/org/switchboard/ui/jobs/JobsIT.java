@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.switchboard.ui.support.Api;
 import org.switchboard.ui.support.ClientSideIT;
 import org.switchboard.ui.support.Deployed;
+import org.switchboard.ui.support.SseReader;
 
 /** The job API on the deployed WAR: enqueue, run with progress on a notice board, limits, unique keys, cancel. */
 class JobsIT extends ClientSideIT {
@@ -76,6 +77,36 @@ class JobsIT extends ClientSideIT {
         for (var child : waiting.getJsonArray("children").getValuesAs(JsonObject.class)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> "cancelled".equals(job(child.getString("id")).getString("state")));
         }
+    }
+
+    @Test
+    void aQueuesEventsStreamEachJobsLifeAndResumeAfterTheLastEventSeen() throws Exception {
+        var basic = Deployed.basic("admin", Deployed.adminPassword());
+        try (var live = new SseReader(base.resolve("api/jobs/events?queue=default"), "Authorization", basic)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> live.status == 200);
+            var id = Api.json(Api.enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":400,\"steps\":2}}").body()).getString("id");
+            await().atMost(Duration.ofSeconds(30)).until(() -> ofJob(live, id).contains("succeeded"));
+            assertThat(ofJob(live, id)).containsExactly("enqueued", "started", "progress", "progress", "succeeded");
+            var started = live.events.stream().filter(e -> e.json().getString("job").equals(id) && e.json().getString("event").equals("started"))
+                    .findFirst().orElseThrow();
+            assertThat(started.json().getInt("attempt")).isEqualTo(1);
+            try (var resumed = new SseReader(base.resolve("api/jobs/events?queue=default"), "Authorization", basic, "Last-Event-ID", started.id())) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> ofJob(resumed, id).contains("succeeded"));
+                assertThat(ofJob(resumed, id)).as("after the event it names").containsExactly("progress", "progress", "succeeded");
+            }
+        }
+        Api.assertProblem(get("api/jobs/events"), 400);
+        Api.assertProblem(get("api/jobs/events?queue=bad%20queue"), 400);
+        var badId = Deployed.get(base.resolve("api/jobs/events?queue=default"), "Authorization", Deployed.basic("admin", Deployed.adminPassword()),
+                "Last-Event-ID", "yesterday");
+        Api.assertProblem(badId, 400);
+        var anonymous = Deployed.get(base.resolve("api/jobs/events?queue=default"));
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+    }
+
+    /** The kinds of the events a reader got of one job, in order. */
+    private static List<String> ofJob(SseReader reader, String job) {
+        return reader.events.stream().map(SseReader.Event::json).filter(e -> e.getString("job", "").equals(job)).map(e -> e.getString("event")).toList();
     }
 
     @Test

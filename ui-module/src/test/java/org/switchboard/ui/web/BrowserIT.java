@@ -193,6 +193,23 @@ class BrowserIT extends ClientSideIT {
     }
 
     @Test
+    void theJobsDashboardShowsLiveJobEventsAndDrawsItsTablesAgainAsTheyCome() throws Exception {
+        browser.get(base.resolve("admin/jobs/").toString());
+        waitFor().until(ExpectedConditions.urlContains("/login.xhtml"));
+        login(Deployed.adminPassword());
+        waitFor().until(ExpectedConditions.textToBe(By.id("page-title"), "Job queues"));
+        waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("events-status"), "Live"));
+        var poison = Api.json(Api.enqueue(base, "{\"type\":\"sleep\",\"payload\":{\"ms\":\"never\"},\"maxAttempts\":1}").body()).getString("id");
+        waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-events"), poison));
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(b -> (Boolean) ((JavascriptExecutor) b).executeScript(
+                "return [...document.querySelectorAll('#job-events li')].some(li => li.textContent.includes(arguments[0]) && li.textContent.includes('dead'))",
+                poison));
+        // the dead jobs' table, drawn again without a reload, lists it
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(b -> (Boolean) ((JavascriptExecutor) b).executeScript(
+                "return [...document.querySelectorAll('[id=\"jobs:dead\"] a')].some(a => a.href.endsWith('id=' + arguments[0]))", poison));
+    }
+
+    @Test
     void aFlowsJobPageDrawsTheTreeOfItsChildrenWithTheirLiveStates() throws Exception {
         var flow = Api.json(Api.enqueue(base, "{\"type\":\"gather\",\"children\":[{\"type\":\"sleep\",\"payload\":{\"ms\":3000}},"
                 + "{\"type\":\"gather\",\"children\":[{\"type\":\"sleep\",\"payload\":{\"ms\":3000}}]}]}").body());
