@@ -376,22 +376,31 @@ class JobRunnerTest {
     @Test
     void theWorkersReconnectByThemselvesWhenRedisRestartsMidRun() throws Exception {
         IntStream.range(0, 300).forEach(i -> enqueue("r" + i, "work", 5, 60));
+        // and a flow, whose children run across the restart
+        store.enqueueFlow(node("rflow", "collect", IntStream.range(0, 100).mapToObj(i -> node("rchild-" + i, "work")).toArray(RedisJobStore.FlowNode[]::new)));
         var server = TestServers.redis();
-        try (var runner = runner("w1", Map.of("work", job -> {
+        var collected = new ConcurrentHashMap<String, List<Map<String, String>>>();
+        var handlers = new java.util.HashMap<>(flowHandlers(collected));
+        handlers.put("work", job -> {
             Thread.sleep(10);
             runs.incrementAndGet();
             return "null";
-        }))) {
+        });
+        try (var runner = runner("w1", handlers)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> runs.get() >= 50);
             server.stop(); // a clean restart: the append-only file keeps every acknowledged move
             Thread.sleep(1500);
             server.start();
             await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> IntStream.range(0, 300)
-                    .allMatch(i -> store.find("r" + i).orElseThrow().state() == JobState.SUCCEEDED));
+                    .allMatch(i -> store.find("r" + i).orElseThrow().state() == JobState.SUCCEEDED)
+                    && store.find("rflow").orElseThrow().state() == JobState.SUCCEEDED);
         }
+        assertThat(collected.get("rflow")).as("the flow's parent ran once, with every child's result").hasSize(1)
+                .allSatisfy(run -> assertThat(run.get("results").split(",")).hasSize(100));
         var again = IntStream.range(0, 300).filter(i -> store.find("r" + i).orElseThrow().attempts() > 1).count();
-        System.out.println("Redis restart mid-run: 300 of 300 jobs succeeded; " + again + " ran more than once, " + runs.get() + " runs in all");
-        assertThat(runs.get()).isGreaterThanOrEqualTo(300);
+        System.out.println("Redis restart mid-run: 300 of 300 jobs succeeded and a flow of 100 children; " + again + " ran more than once, "
+                + runs.get() + " runs in all");
+        assertThat(runs.get()).isGreaterThanOrEqualTo(400);
         assertThat(store.pending("w1")).isZero();
         assertThat(store.size("default")).isZero();
     }
