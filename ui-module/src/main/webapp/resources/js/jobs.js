@@ -102,8 +102,9 @@
       list.prepend(item);
       while (list.children.length > 50) { list.lastChild.remove(); }
     };
-    for (const queue of queues) {
-      const source = new EventSource(dashboard.dataset.api + '/events?queue=' + encodeURIComponent(queue));
+    if (queues.length > 0) {
+      // one stream for every queue: a browser holds only a few connections to a server
+      const source = new EventSource(dashboard.dataset.api + '/events?' + queues.map((q) => 'queue=' + encodeURIComponent(q)).join('&'));
       for (const kind of kinds) {
         source.addEventListener(kind, (m) => {
           const e = JSON.parse(m.data);

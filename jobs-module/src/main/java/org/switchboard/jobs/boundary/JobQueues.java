@@ -192,8 +192,8 @@ public class JobQueues {
 
     /**
      * Enqueues a flow: every job is checked first (nothing is enqueued if one is refused), then the
-     * children before their parents, level by level from the leaves up: a parent is made only once all
-     * of its children are in Redis, so it waits for each of them (see {@link RedisJobStore#enqueueFlowJob}).
+     * children before their parents, from the leaves up: a parent is made only once all of its
+     * children are in Redis, so it waits for each of them (see {@link RedisJobStore#enqueueFlow}).
      */
     private Enqueued enqueueFlow(JobRequest root) {
         return store.enqueueFlow(plan(root, "", 0, new int[1]));
@@ -448,7 +448,7 @@ public class JobQueues {
     public CompletableFuture<List<JobEvent>> events(String queue, String after, Duration block) {
         checkQueue(queue);
         checkEventId(after);
-        return store.events(queue, after, block, 500);
+        return store.events(queue, after, block, 100);
     }
 
     /** Whether some of the queue's events after {@code after} are gone (trimmed): a client should read the state again. */

@@ -164,20 +164,23 @@ public class JobsResource {
     @GET
     @Path("events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @Operation(summary = "Server-sent events of a queue's jobs, on every node: enqueued (with state), started (attempt), progress, "
-            + "succeeded, failed (attempt, error), retrying, dead, cancelled, queued (a flow's parent whose children are done); each "
-            + "event's id resumes with Last-Event-ID, and a 'gap' event says that some were trimmed meanwhile (a queue keeps about its "
-            + "last 10,000 entries, a fetched or acknowledged batch each, and none older than an hour)")
-    public void events(@Parameter(required = true, schema = @Schema(type = SchemaType.STRING, pattern = "^[A-Za-z0-9._-]{1,64}$")) @QueryParam("queue") String queue,
-                       @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = "^\\d{1,18}-\\d{1,18}:\\d{1,6}$"))
+    @Operation(summary = "Server-sent events of a queue's jobs (?queue=, given again for several), on every node: enqueued (with state), "
+            + "started (attempt), progress, succeeded, failed (attempt, error), retrying, dead, cancelled, queued (a flow's parent whose "
+            + "children are done). Each event's id resumes with Last-Event-ID: one queue's place, or for several every queue's "
+            + "(<queue>=<place>;...). A 'gap' event says some were trimmed meanwhile (a queue keeps about its last 10,000 entries, a "
+            + "fetched or acknowledged batch each, and none older than an hour)")
+    public void events(@Parameter(required = true, schema = @Schema(type = SchemaType.STRING, pattern = "^[A-Za-z0-9._-]{1,64}$")) @QueryParam("queue") List<String> queues,
+                       @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = "^[A-Za-z0-9._=;:-]{1,4096}$"))
                        @HeaderParam(HttpHeaders.LAST_EVENT_ID_HEADER) String lastEventId,
                        @Context SseEventSink sink, @Context Sse sse, @Context HttpServletRequest request) {
-        var after = lastEventId == null || lastEventId.isBlank() ? null : lastEventId.strip();
-        JobQueues.checkQueue(queue);
-        JobQueues.checkEventId(after);
+        var distinct = queues == null ? List.<String>of() : queues.stream().distinct().toList();
+        if (distinct.isEmpty() || distinct.size() > 50) {
+            throw new InvalidJobRequestException("queue", "name 1 to 50 queues, each with 'queue='");
+        }
+        var places = JobEvents.places(distinct, lastEventId);
         var permit = streams.open(request).orElseThrow(streams::refused);
         try {
-            events.stream(queue, after, sink, sse, permit);
+            events.stream(distinct, places, sink, sse, permit);
         } catch (RuntimeException e) {
             permit.close();
             throw e;

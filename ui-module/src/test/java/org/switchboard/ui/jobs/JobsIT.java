@@ -95,6 +95,27 @@ class JobsIT extends ClientSideIT {
                 assertThat(ofJob(resumed, id)).as("after the event it names").containsExactly("progress", "progress", "succeeded");
             }
         }
+        // several queues on one stream: each event's id is every queue's place
+        var other = "events-" + java.util.UUID.randomUUID().toString().substring(0, 8); // no node works on it: its jobs stay queued
+        try (var both = new SseReader(base.resolve("api/jobs/events?queue=default&queue=" + other), "Authorization", basic)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> both.status == 200);
+            var waiting = Api.json(Api.enqueue(base, "{\"type\":\"noop\",\"queue\":\"" + other + "\"}").body()).getString("id");
+            var done = Api.json(Api.enqueue(base, "{\"type\":\"noop\"}").body()).getString("id");
+            await().atMost(Duration.ofSeconds(30)).until(() -> ofJob(both, done).contains("succeeded") && ofJob(both, waiting).contains("enqueued"));
+            var enqueuedThere = both.events.stream().filter(e -> e.json().getString("job").equals(waiting)).findFirst().orElseThrow();
+            assertThat(enqueuedThere.json().getString("queue")).isEqualTo(other);
+            assertThat(enqueuedThere.id()).contains(other + "=");
+            try (var resumed = new SseReader(base.resolve("api/jobs/events?queue=default&queue=" + other), "Authorization", basic,
+                    "Last-Event-ID", enqueuedThere.id())) {
+                var later = Api.json(Api.enqueue(base, "{\"type\":\"noop\",\"queue\":\"" + other + "\"}").body()).getString("id");
+                await().atMost(Duration.ofSeconds(10)).until(() -> ofJob(resumed, later).contains("enqueued"));
+                assertThat(ofJob(resumed, waiting)).as("not again").isEmpty();
+            }
+            Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/jobs/" + waiting)).DELETE().header("Authorization", basic).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+        Api.assertProblem(Deployed.get(base.resolve("api/jobs/events?queue=default&queue=" + "q2"), "Authorization", basic,
+                "Last-Event-ID", "elsewhere=1-0:0"), 400);
         Api.assertProblem(get("api/jobs/events"), 400);
         Api.assertProblem(get("api/jobs/events?queue=bad%20queue"), 400);
         var badId = Deployed.get(base.resolve("api/jobs/events?queue=default"), "Authorization", Deployed.basic("admin", Deployed.adminPassword()),

@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -194,6 +195,11 @@ class BrowserIT extends ClientSideIT {
 
     @Test
     void theJobsDashboardShowsLiveJobEventsAndDrawsItsTablesAgainAsTheyCome() throws Exception {
+        // more queues than a browser holds connections to one server: the page follows them all on one stream, and stays usable
+        var parked = new ArrayList<String>();
+        for (int i = 0; i < 8; i++) {
+            parked.add(Api.json(Api.enqueue(base, "{\"type\":\"noop\",\"queue\":\"parked-" + i + "\"}").body()).getString("id"));
+        }
         browser.get(base.resolve("admin/jobs/").toString());
         waitFor().until(ExpectedConditions.urlContains("/login.xhtml"));
         login(Deployed.adminPassword());
@@ -207,6 +213,12 @@ class BrowserIT extends ClientSideIT {
         // the dead jobs' table, drawn again without a reload, lists it
         new WebDriverWait(browser, Duration.ofSeconds(20)).until(b -> (Boolean) ((JavascriptExecutor) b).executeScript(
                 "return [...document.querySelectorAll('[id=\"jobs:dead\"] a')].some(a => a.href.endsWith('id=' + arguments[0]))", poison));
+        browser.findElement(By.linkText("Refresh the tables")).click();
+        waitFor().until(ExpectedConditions.textToBePresentInElementLocated(By.id("events-status"), "parked-7"));
+        for (var id : parked) {
+            Deployed.HTTP.send(HttpRequest.newBuilder(base.resolve("api/jobs/" + id)).DELETE()
+                    .header("Authorization", Deployed.basic("admin", Deployed.adminPassword())).build(), HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     @Test
