@@ -910,19 +910,35 @@ public class RedisJobStore {
      * The queue's job events after {@code after} ({@link JobEvent#id()}; null: from now on), at most
      * about {@code max}: those already in the stream at once, else the first to come within
      * {@code block} (none when it passes). The entry {@code after} names is read again, for the
-     * events of it that follow.
+     * events of it that follow. Cancelling the answer ends the wait (a reader that left, a node
+     * stopping: the blocking read would hold its connection to the end).
      */
     public CompletableFuture<List<JobEvent>> events(String queue, String after, Duration block, int max) {
         var stream = redis.<String, String>getStream(keys.of(queue).events(), StringCodec.INSTANCE);
         var blocking = StreamReadArgs.greaterThan(after == null ? StreamMessageId.NEWEST : entryOf(after)).count(max).timeout(block);
+        var waiting = new CompletableFuture<CompletableFuture<?>>();
+        CompletableFuture<List<JobEvent>> answer;
         if (after == null) {
-            return stream.readAsync(blocking).toCompletableFuture().thenApply(read -> expand(queue, read, null));
+            var read = stream.readAsync(blocking).toCompletableFuture();
+            waiting.complete(read);
+            answer = read.thenApply(r -> expand(queue, r, null));
+        } else {
+            answer = stream.rangeAsync(max, entryOf(after), StreamMessageId.MAX).toCompletableFuture().thenCompose(range -> {
+                var events = expand(queue, range, after);
+                if (!events.isEmpty()) {
+                    return CompletableFuture.completedFuture(events);
+                }
+                var read = stream.readAsync(blocking).toCompletableFuture();
+                waiting.complete(read);
+                return read.thenApply(r -> expand(queue, r, after));
+            });
         }
-        return stream.rangeAsync(max, entryOf(after), StreamMessageId.MAX).toCompletableFuture().thenCompose(range -> {
-            var events = expand(queue, range, after);
-            return events.isEmpty() ? stream.readAsync(blocking).toCompletableFuture().thenApply(read -> expand(queue, read, after))
-                    : CompletableFuture.completedFuture(events);
+        answer.whenComplete((events, e) -> {
+            if (answer.isCancelled()) {
+                waiting.thenAccept(read -> read.cancel(true)); // Redisson ends the blocking command
+            }
         });
+        return answer;
     }
 
     /** Whether events after {@code after} may be gone: the stream's oldest entry is newer (it was trimmed past it). */

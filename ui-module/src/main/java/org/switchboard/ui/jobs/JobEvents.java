@@ -116,6 +116,7 @@ public class JobEvents {
 
         void close() {
             permit.close();
+            reads.forEach(read -> read.cancel(true)); // a read waiting on Redis holds a connection until it ends
             try {
                 sink.close();
             } catch (IOException e) {
@@ -132,7 +133,10 @@ public class JobEvents {
             if (isClosed()) {
                 return;
             }
-            jobs.events(queue, after, KEEP_ALIVE).whenComplete((events, failure) -> {
+            var reading = jobs.events(queue, after, KEEP_ALIVE);
+            reads.add(reading);
+            reading.whenComplete((events, failure) -> {
+                reads.remove(reading);
                 if (failure != null) {
                     close();
                     return;
@@ -147,6 +151,9 @@ public class JobEvents {
                 drain();
             });
         }
+
+        /** The reads under way, one per queue at most. */
+        final java.util.Set<java.util.concurrent.CompletableFuture<?>> reads = ConcurrentHashMap.newKeySet();
 
         /** The reads that wait for the line to be short again. */
         final ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
