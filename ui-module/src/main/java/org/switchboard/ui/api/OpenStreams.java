@@ -6,6 +6,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.Set;
@@ -38,6 +40,15 @@ public class OpenStreams {
     private final ConcurrentHashMap<String, Integer> open = new ConcurrentHashMap<>();
     private final Set<Permit> live = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
+
+    /**
+     * What an event stream of this node sends its client as the node stops: reconnect in a second
+     * (through the balancer, to another node). An event, not a comment: the JAX-RS runtime writes the
+     * reconnection delay only with an event's data.
+     */
+    public static OutboundSseEvent stopping(Sse sse) {
+        return sse.newEventBuilder().name("stopping").reconnectDelay(1000).data(String.class, "this node is stopping; reconnect").build();
+    }
 
     /** One open stream, counted until {@link #close()}; closing twice counts once. */
     public final class Permit implements AutoCloseable {

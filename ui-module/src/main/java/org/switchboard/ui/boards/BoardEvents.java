@@ -31,7 +31,7 @@ public class BoardEvents {
     void stream(String board, long after, SseEventSink sink, Sse sse, OpenStreams.Permit permit) {
         var stream = new Stream(sink, sse, permit);
         // the node stops: the client reconnects (from the last revision it got) in a second, through the balancer
-        permit.whenDraining(() -> sink.send(sse.newEventBuilder().reconnectDelay(1000).comment("this node is stopping").build())
+        permit.whenDraining(() -> sink.send(OpenStreams.stopping(sse))
                 .whenComplete((v, failure) -> stream.close()));
         stream(board, after, stream);
     }

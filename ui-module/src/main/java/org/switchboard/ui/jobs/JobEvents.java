@@ -77,7 +77,7 @@ public class JobEvents {
     void stream(List<String> queues, Map<String, String> places, SseEventSink sink, Sse sse, OpenStreams.Permit permit) {
         var lost = places.entrySet().stream().filter(p -> jobs.eventsLost(p.getKey(), p.getValue())).map(Map.Entry::getKey).toList();
         var stream = new Stream(queues, new ConcurrentHashMap<>(places), sink, sse, permit);
-        permit.whenDraining(() -> sink.send(sse.newEventBuilder().reconnectDelay(1000).comment("this node is stopping").build())
+        permit.whenDraining(() -> sink.send(OpenStreams.stopping(sse))
                 .whenComplete((v, failure) -> stream.close()));
         for (var queue : lost) {
             stream.ready.add(sse.newEventBuilder().name("gap").mediaType(MediaType.APPLICATION_JSON_TYPE)

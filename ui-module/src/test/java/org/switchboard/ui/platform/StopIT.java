@@ -36,6 +36,12 @@ class StopIT {
         assertThat(Api.putBoard(base, board, "{\"percent\":1}").statusCode()).isEqualTo(200);
         var stream = new SseReader(base.resolve("api/chat/rooms/" + board + "/events"));
         assertThat(stream.status).isEqualTo(200);
+        // a job event stream waits on Redis for its queues' next events: the node ends it too, and its waits
+        var jobEvents = new SseReader(base.resolve("api/jobs/events?queue=default&queue=" + board), "Authorization",
+                Deployed.basic("admin", Deployed.adminPassword()));
+        assertThat(jobEvents.status).isEqualTo(200);
+        var boardEvents = new SseReader(base.resolve("api/boards/" + board + "/events"));
+        assertThat(boardEvents.status).isEqualTo(200);
         var poll = Deployed.HTTP.sendAsync(HttpRequest.newBuilder(base.resolve("api/boards/" + board + "?after=1&wait=60"))
                 .timeout(Duration.ofSeconds(90)).build(), HttpResponse.BodyHandlers.ofString());
 
@@ -76,6 +82,10 @@ class StopIT {
         assertThat(states.subList(states.indexOf("503"), states.size())).as("never ready again once it began to stop").doesNotContain("200");
         assertThat(stream.endedByServer).as("the event stream was ended by the node").isTrue();
         assertThat(stream.retry).as("with a reconnection delay").isEqualTo("1000");
+        assertThat(jobEvents.endedByServer).as("the job event stream too").isTrue();
+        assertThat(jobEvents.retry).isEqualTo("1000");
+        assertThat(boardEvents.endedByServer).as("and the board's").isTrue();
+        assertThat(boardEvents.retry).isEqualTo("1000");
         var polled = poll.get();
         assertThat(polled.statusCode()).as("the long poll was answered, not cut").isEqualTo(200);
         assertThat(Api.json(polled.body()).getInt("revision")).isEqualTo(1);
