@@ -294,16 +294,35 @@ public class Resolver {
                 store.insertAll(List.of(first)); // a round under way may still decide it: it then writes onto this pending copy
             }
             var answered = new HashMap<String, Transfer>();
-            var unanswered = new ArrayList<String>();
-            for (int i = 0; i < ids.size(); i++) {
-                if (futures.get(i).isDone() && !futures.get(i).isCompletedExceptionally()) {
-                    answered.put(ids.get(i), futures.get(i).join());
-                } else {
-                    unanswered.add(ids.get(i));
+            var settled = decided.isDone() && !decided.isCompletedExceptionally() && decided.join().isDecided();
+            for (int round = 0; ; round++) {
+                var unanswered = new ArrayList<String>();
+                for (int i = 0; i < ids.size(); i++) {
+                    if (futures.get(i).isDone() && !futures.get(i).isCompletedExceptionally()) {
+                        answered.put(ids.get(i), futures.get(i).join());
+                    } else if (!answered.containsKey(ids.get(i))) {
+                        unanswered.add(ids.get(i));
+                    }
                 }
-            }
-            if (!unanswered.isEmpty()) {
-                store.findAll(unanswered).forEach(t -> answered.put(t.id(), t)); // written out with the first, or the batch stored pending
+                if (!unanswered.isEmpty()) {
+                    store.findAll(unanswered).forEach(t -> answered.put(t.id(), t));
+                }
+                // decided, its other transfers are in the same committed batch: the roll-forward writes them
+                // (a node's feed may show the first written before them); not decided, they are pending in it
+                if (!settled || answered.size() == ids.size() || round >= MEMBER_READS) {
+                    break;
+                }
+                if (round == MEMBER_READS / 2 && rounds.lock.tryLock()) {
+                    // the node that decided may have died before writing them: a round rolls its batch forward first
+                    try {
+                        waiting.add(first.id());
+                        decideWaiting();
+                    } finally {
+                        rounds.leave();
+                    }
+                } else {
+                    LockSupport.parkNanos(MEMBER_PAUSE.toNanos());
+                }
             }
             var outcomes = new ArrayList<TransferOutcome>(members.size());
             for (var m : members) {
@@ -324,6 +343,10 @@ public class Resolver {
             }
         }
     }
+
+    /** How often, and how far apart, the other transfers of a decided atomic batch are read until the log shows them. */
+    private static final int MEMBER_READS = 50;
+    private static final Duration MEMBER_PAUSE = Duration.ofMillis(20);
 
     private static TransferOutcome outcome(Supplier<Transfer> answer) {
         try {
