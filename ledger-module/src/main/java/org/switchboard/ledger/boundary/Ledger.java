@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -313,7 +314,7 @@ public class Ledger {
             throw new TransferPendingException(reservation);
         }
         if (settlement.status() == TransferStatus.REJECTED) { // another settlement came first
-            var settled = reservation(reservation);
+            var settled = settledOther(reservation);
             throw new ReservationSettledException(settled, "reservation " + reservation.id() + " was " + settled.status().wire());
         }
         var answer = new Reservation(reservation, settlement);
@@ -327,6 +328,26 @@ public class Ledger {
     /** A transfer with its settlement when it is a reservation that has one. */
     public Optional<Reservation> findReservation(String id) {
         return find(id).filter(t -> t.twoPhase() != null && t.twoPhase().reserves()).map(this::reservation);
+    }
+
+    /**
+     * The reservation as another settlement settled it, when this one was rejected for it: that one
+     * is committed, and its document written by the roll-forward, which a node's feed or round may
+     * answer ahead of. So it is read until it shows, the batch rolled forward half-way (should the
+     * node that decided it have died first); a second at most.
+     */
+    private Reservation settledOther(Transfer reservation) {
+        for (int read = 0; ; read++) {
+            var settled = reservation(reservation);
+            if (settled.settlement() != null || read >= 50) {
+                return settled;
+            }
+            if (read == 25) {
+                guarded(() -> engine.resolver().resolveOnce());
+            } else {
+                LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+            }
+        }
     }
 
     /** The reservation with the settlement that settled it, if one did (the others of its settlements were rejected). */
