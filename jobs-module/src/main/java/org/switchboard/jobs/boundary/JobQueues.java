@@ -270,7 +270,7 @@ public class JobQueues {
 
     /** The children of a flow's job as they are now, in the order given (one gone since is left out). */
     public List<Job> children(Job parent) {
-        return parent.children().stream().map(child -> store.find(child.id())).flatMap(Optional::stream).toList();
+        return store.children(parent.children());
     }
 
     /** Puts a dead job back in its queue with all its attempts; false if there is no such dead job. */

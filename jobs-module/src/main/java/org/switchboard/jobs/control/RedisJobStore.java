@@ -886,6 +886,21 @@ public class RedisJobStore {
         return hashes.stream().map(RedisJobStore::join).filter(h -> h.containsKey("state")).findFirst().map(RedisJobStore::job);
     }
 
+    /**
+     * These children of a flow's job as they are now, in the order given, read together, each in the
+     * queue its reference names (one gone since is left out). A parent's hash holds its own
+     * children's outcomes, which are not part of a job: only the fields a job has are read.
+     */
+    public List<Job> children(List<Job.ChildRef> children) {
+        var reads = children.stream().map(c -> redis.<String, String>getMap(keys.of(c.queue()).job(c.id()), StringCodec.INSTANCE)
+                .getAllAsync(JOB_FIELDS).toCompletableFuture()).toList();
+        return reads.stream().map(RedisJobStore::join).filter(h -> h.containsKey("state")).map(RedisJobStore::job).toList();
+    }
+
+    /** The fields of a job's hash that {@link #job} reads. */
+    private static final Set<String> JOB_FIELDS = Set.of("id", "queue", "type", "state", "attempts", "maxAttempts", "timeoutSeconds", "payload",
+            "result", "error", "progress", "enqueuedAt", "startedAt", "finishedAt", "parent", "children");
+
     private Optional<Job> find(JobKeys.Queue q, String id) {
         Map<String, String> h = call(() -> redis.<String, String>getMap(q.job(id), StringCodec.INSTANCE).readAllMap());
         return h.containsKey("state") ? Optional.of(job(h)) : Optional.empty();

@@ -560,6 +560,8 @@ class JobRunnerTest {
         assertThat(enqueued.state()).isEqualTo(JobState.WAITING_CHILDREN);
         assertThat(enqueued.children()).extracting(e -> e.id() + " " + e.state().wire()).containsExactly("a queued", "mid waiting-children");
         assertThat(store.find("root").orElseThrow().children()).extracting(Job.ChildRef::id).containsExactly("a", "mid");
+        assertThat(store.children(store.find("root").orElseThrow().children())).extracting(Job::id, Job::state)
+                .containsExactly(Tuple.tuple("a", JobState.QUEUED), Tuple.tuple("mid", JobState.WAITING_CHILDREN));
         assertThat(store.find("b").orElseThrow().parent()).isEqualTo("mid");
         assertThat(store.queueStats().getFirst().waitingChildren()).isEqualTo(2);
 
