@@ -22,7 +22,6 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -332,22 +331,10 @@ public class Ledger {
 
     /**
      * The reservation as another settlement settled it, when this one was rejected for it: that one
-     * is committed, and its document written by the roll-forward, which a node's feed or round may
-     * answer ahead of. So it is read until it shows, the batch rolled forward half-way (should the
-     * node that decided it have died first); a second at most.
+     * is committed, but its document may not be written yet.
      */
     private Reservation settledOther(Transfer reservation) {
-        for (int read = 0; ; read++) {
-            var settled = reservation(reservation);
-            if (settled.settlement() != null || read >= 50) {
-                return settled;
-            }
-            if (read == 25) {
-                guarded(() -> engine.resolver().resolveOnce());
-            } else {
-                LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-            }
-        }
+        return guarded(() -> engine.resolver().readWhenWritten(() -> reservation(reservation), settled -> settled.settlement() != null));
     }
 
     /** The reservation with the settlement that settled it, if one did (the others of its settlements were rejected). */

@@ -295,7 +295,7 @@ public class Resolver {
             }
             var answered = new HashMap<String, Transfer>();
             var settled = decided.isDone() && !decided.isCompletedExceptionally() && decided.join().isDecided();
-            for (int round = 0; ; round++) {
+            Supplier<Map<String, Transfer>> read = () -> {
                 var unanswered = new ArrayList<String>();
                 for (int i = 0; i < ids.size(); i++) {
                     if (futures.get(i).isDone() && !futures.get(i).isCompletedExceptionally()) {
@@ -307,22 +307,14 @@ public class Resolver {
                 if (!unanswered.isEmpty()) {
                     store.findAll(unanswered).forEach(t -> answered.put(t.id(), t));
                 }
-                // decided, its other transfers are in the same committed batch: the roll-forward writes them
-                // (a node's feed may show the first written before them); not decided, they are pending in it
-                if (!settled || answered.size() == ids.size() || round >= MEMBER_READS) {
-                    break;
-                }
-                if (round == MEMBER_READS / 2 && rounds.lock.tryLock()) {
-                    // the node that decided may have died before writing them: a round rolls its batch forward first
-                    try {
-                        waiting.add(first.id());
-                        decideWaiting();
-                    } finally {
-                        rounds.leave();
-                    }
-                } else {
-                    LockSupport.parkNanos(MEMBER_PAUSE.toNanos());
-                }
+                return answered;
+            };
+            // decided, its other transfers are in the same committed batch, written by the roll-forward; not
+            // decided, they are pending in it
+            if (settled) {
+                readWhenWritten(read, all -> all.size() == ids.size());
+            } else {
+                read.get();
             }
             var outcomes = new ArrayList<TransferOutcome>(members.size());
             for (var m : members) {
@@ -344,9 +336,34 @@ public class Resolver {
         }
     }
 
-    /** How often, and how far apart, the other transfers of a decided atomic batch are read until the log shows them. */
-    private static final int MEMBER_READS = 50;
-    private static final Duration MEMBER_PAUSE = Duration.ofMillis(20);
+    /**
+     * Reads with {@code read} until {@code written} holds of its answer, for at most a second, and
+     * answers the last read: a decision committed and answered (by a node's feed, or its round) may
+     * not be written onto its transfers yet. Half-way, a round on the head as it is rolls the head's
+     * batch forward, should the node that decided it have died before writing it.
+     */
+    public <T> T readWhenWritten(Supplier<T> read, java.util.function.Predicate<T> written) {
+        for (int attempt = 0; ; attempt++) {
+            var answer = read.get();
+            if (written.test(answer) || attempt >= WRITTEN_READS) {
+                return answer;
+            }
+            if (attempt == WRITTEN_READS / 2 && rounds.lock.tryLock()) {
+                try {
+                    round(List::of, null, null, false);
+                } catch (RuntimeException e) {
+                    known = null; // a write may or may not have been taken: the head is read again; the reads go on
+                } finally {
+                    rounds.leave();
+                }
+            } else {
+                LockSupport.parkNanos(WRITTEN_PAUSE.toNanos());
+            }
+        }
+    }
+
+    private static final int WRITTEN_READS = 50;
+    private static final Duration WRITTEN_PAUSE = Duration.ofMillis(20);
 
     private static TransferOutcome outcome(Supplier<Transfer> answer) {
         try {

@@ -6,8 +6,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.Set;
@@ -42,12 +42,53 @@ public class OpenStreams {
     private volatile boolean draining;
 
     /**
-     * What an event stream of this node sends its client as the node stops: reconnect in a second
-     * (through the balancer, to another node). An event, not a comment: the JAX-RS runtime writes the
-     * reconnection delay only with an event's data.
+     * One client's server-sent event stream (boards, jobs): where its events go, and its place among
+     * the client's open streams, closed with it. As the node stops, the client is told to reconnect
+     * in a second (through the balancer, to another node) and the stream is closed. That is an
+     * event, not a comment: the JAX-RS runtime writes the reconnection delay only with an event's data.
      */
-    public static OutboundSseEvent stopping(Sse sse) {
-        return sse.newEventBuilder().name("stopping").reconnectDelay(1000).data(String.class, "this node is stopping; reconnect").build();
+    public static final class EventClient {
+        private final SseEventSink sink;
+        private final Sse sse;
+        private final Permit permit;
+        private final Runnable onClose;
+
+        /** {@code onClose}: what else ends with the stream (reads waiting for its next events). */
+        public EventClient(SseEventSink sink, Sse sse, Permit permit, Runnable onClose) {
+            this.sink = sink;
+            this.sse = sse;
+            this.permit = permit;
+            this.onClose = onClose;
+            permit.whenDraining(() -> sink.send(sse.newEventBuilder().name("stopping").reconnectDelay(1000)
+                    .data(String.class, "this node is stopping; reconnect").build()).whenComplete((v, failure) -> close()));
+        }
+
+        public SseEventSink sink() {
+            return sink;
+        }
+
+        public Sse sse() {
+            return sse;
+        }
+
+        /** Whether the client left (its permit is closed then). */
+        public boolean isClosed() {
+            if (sink.isClosed()) {
+                permit.close();
+                return true;
+            }
+            return false;
+        }
+
+        public void close() {
+            permit.close();
+            onClose.run();
+            try {
+                sink.close();
+            } catch (IOException e) {
+                // the client is gone already
+            }
+        }
     }
 
     /** One open stream, counted until {@link #close()}; closing twice counts once. */

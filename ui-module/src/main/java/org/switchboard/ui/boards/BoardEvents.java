@@ -5,7 +5,6 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.io.IOException;
 import java.time.Duration;
 import org.switchboard.noticeboard.boundary.NoticeBoards;
 import org.switchboard.noticeboard.entity.Board;
@@ -29,34 +28,11 @@ public class BoardEvents {
      * The permit is closed with the stream.
      */
     void stream(String board, long after, SseEventSink sink, Sse sse, OpenStreams.Permit permit) {
-        var stream = new Stream(sink, sse, permit);
         // the node stops: the client reconnects (from the last revision it got) in a second, through the balancer
-        permit.whenDraining(() -> sink.send(OpenStreams.stopping(sse))
-                .whenComplete((v, failure) -> stream.close()));
-        stream(board, after, stream);
+        stream(board, after, new OpenStreams.EventClient(sink, sse, permit, () -> { }));
     }
 
-    /** One client's stream: where its events go, and its place among the client's open streams. */
-    private record Stream(SseEventSink sink, Sse sse, OpenStreams.Permit permit) {
-        boolean isClosed() {
-            if (sink.isClosed()) {
-                permit.close();
-                return true;
-            }
-            return false;
-        }
-
-        void close() {
-            permit.close();
-            try {
-                sink.close();
-            } catch (IOException e) {
-                // the client is gone already
-            }
-        }
-    }
-
-    private void stream(String board, long after, Stream stream) {
+    private void stream(String board, long after, OpenStreams.EventClient stream) {
         if (after < 0) {
             var current = boards.current(board);
             if (current.isPresent()) {
@@ -68,7 +44,7 @@ public class BoardEvents {
         next(board, after, null, stream);
     }
 
-    private void next(String board, long after, String epoch, Stream stream) {
+    private void next(String board, long after, String epoch, OpenStreams.EventClient stream) {
         if (stream.isClosed()) {
             return;
         }
@@ -100,7 +76,7 @@ public class BoardEvents {
         });
     }
 
-    private void send(String board, Board state, Stream stream) {
+    private void send(String board, Board state, OpenStreams.EventClient stream) {
         var event = stream.sse().newEventBuilder()
                 .id(String.valueOf(state.revision()))
                 .mediaType(MediaType.APPLICATION_JSON_TYPE)

@@ -7,7 +7,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.io.IOException;
 import java.io.StringReader;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -77,8 +76,6 @@ public class JobEvents {
     void stream(List<String> queues, Map<String, String> places, SseEventSink sink, Sse sse, OpenStreams.Permit permit) {
         var lost = places.entrySet().stream().filter(p -> jobs.eventsLost(p.getKey(), p.getValue())).map(Map.Entry::getKey).toList();
         var stream = new Stream(queues, new ConcurrentHashMap<>(places), sink, sse, permit);
-        permit.whenDraining(() -> sink.send(OpenStreams.stopping(sse))
-                .whenComplete((v, failure) -> stream.close()));
         for (var queue : lost) {
             stream.ready.add(sse.newEventBuilder().name("gap").mediaType(MediaType.APPLICATION_JSON_TYPE)
                     .data(String.class, JSON.createObjectBuilder().add("queue", queue).add("after", places.get(queue))
@@ -94,7 +91,7 @@ public class JobEvents {
         final Map<String, String> sent;
         final SseEventSink sink;
         final Sse sse;
-        final OpenStreams.Permit permit;
+        final OpenStreams.EventClient client;
         final ConcurrentLinkedQueue<Object> ready = new ConcurrentLinkedQueue<>();
         final AtomicBoolean sending = new AtomicBoolean();
 
@@ -103,25 +100,16 @@ public class JobEvents {
             this.sent = sent;
             this.sink = sink;
             this.sse = sse;
-            this.permit = permit;
+            // a read waiting on Redis holds a connection until it ends
+            this.client = new OpenStreams.EventClient(sink, sse, permit, () -> reads.forEach(read -> read.cancel(true)));
         }
 
         boolean isClosed() {
-            if (sink.isClosed()) {
-                permit.close();
-                return true;
-            }
-            return false;
+            return client.isClosed();
         }
 
         void close() {
-            permit.close();
-            reads.forEach(read -> read.cancel(true)); // a read waiting on Redis holds a connection until it ends
-            try {
-                sink.close();
-            } catch (IOException e) {
-                // the client is gone already
-            }
+            client.close();
         }
 
         /**
